@@ -1,0 +1,1 @@
+"""pacer's local resource daemon: runs OCF, LSB and Heartbeat agents on one node."""

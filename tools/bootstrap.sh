@@ -1,0 +1,33 @@
+#!/bin/sh
+# Prepare a fresh Debian 12 machine for pacer: system packages (tests and oracles only
+# where asked), a virtualenv in .venv, and pacer installed into it.
+#   tools/bootstrap.sh run    -> runtime packages only
+#   tools/bootstrap.sh test   -> also the test oracles (Pacemaker CLI, resource-agents, ...)
+set -eu
+mode=${1:-run}
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+pkgs="python3 python3-venv python3-pip iproute2 psmisc"
+if [ "$mode" = test ]; then
+    pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl"
+fi
+missing=""
+for p in $pkgs; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "bootstrap: installing Debian packages:$missing"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+extra=""
+[ "$mode" = test ] && extra="[test]"
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".$extra"
