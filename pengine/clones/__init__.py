@@ -1,0 +1,1 @@
+"""Clone and promotable-clone semantics of the scheduler (see DESIGN.md)."""
