@@ -1,0 +1,177 @@
+"""Exit codes and execution statuses, and how each agent class maps to them.
+
+Follows Pacemaker 2.1.5's executor (``include/crm/common/results.h``,
+``lib/services/services_ocf.c``, ``services_lsb.c``) and, for the ``heartbeat``
+class that Pacemaker 2 dropped, Pacemaker 1.1's ``hb2uniform_rc``.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum, StrEnum
+
+
+class OcfRc(IntEnum):
+    """OCF exit codes plus Pacemaker's extensions."""
+
+    OK = 0
+    ERR_GENERIC = 1
+    ERR_ARGS = 2
+    ERR_UNIMPLEMENTED = 3
+    ERR_PERM = 4
+    ERR_INSTALLED = 5
+    ERR_CONFIGURED = 6
+    NOT_RUNNING = 7
+    RUNNING_PROMOTED = 8
+    FAILED_PROMOTED = 9
+    DEGRADED = 190
+    DEGRADED_PROMOTED = 191
+    UNKNOWN = 193
+
+    @property
+    def text(self) -> str:
+        """Pacemaker's ``services_ocf_exitcode_str`` wording."""
+        return _RC_TEXT.get(self, "unknown")
+
+
+_RC_TEXT = {
+    OcfRc.OK: "ok",
+    OcfRc.ERR_GENERIC: "error",
+    OcfRc.ERR_ARGS: "invalid parameter",
+    OcfRc.ERR_UNIMPLEMENTED: "unimplemented feature",
+    OcfRc.ERR_PERM: "insufficient privileges",
+    OcfRc.ERR_INSTALLED: "not installed",
+    OcfRc.ERR_CONFIGURED: "not configured",
+    OcfRc.NOT_RUNNING: "not running",
+    OcfRc.RUNNING_PROMOTED: "promoted",
+    OcfRc.FAILED_PROMOTED: "promoted (failed)",
+    OcfRc.DEGRADED: "OCF_DEGRADED",
+    OcfRc.DEGRADED_PROMOTED: "promoted (degraded)",
+    OcfRc.UNKNOWN: "pending",
+}
+
+
+def rc_text(rc: int) -> str:
+    """Human wording of an OCF rc (``unknown`` for codes outside the enum)."""
+    try:
+        return OcfRc(rc).text
+    except ValueError:
+        return "unknown"
+
+
+class ExecStatus(IntEnum):
+    """``op-status`` values (Pacemaker's ``enum pcmk_exec_status``)."""
+
+    PENDING = -1
+    DONE = 0
+    CANCELLED = 1
+    TIMEOUT = 2
+    NOT_SUPPORTED = 3
+    ERROR = 4
+    ERROR_HARD = 5
+    ERROR_FATAL = 6
+    NOT_INSTALLED = 7
+    NOT_CONNECTED = 8
+    INVALID = 9
+    NO_FENCE_DEVICE = 10
+    NO_SECRETS = 11
+
+    @property
+    def text(self) -> str:
+        return _STATUS_TEXT[self]
+
+
+_STATUS_TEXT = {
+    ExecStatus.PENDING: "pending",
+    ExecStatus.DONE: "complete",
+    ExecStatus.CANCELLED: "Cancelled",
+    ExecStatus.TIMEOUT: "Timed Out",
+    ExecStatus.NOT_SUPPORTED: "NOT SUPPORTED",
+    ExecStatus.ERROR: "Error",
+    ExecStatus.ERROR_HARD: "Hard error",
+    ExecStatus.ERROR_FATAL: "Fatal error",
+    ExecStatus.NOT_INSTALLED: "Not installed",
+    ExecStatus.NOT_CONNECTED: "Not connected",
+    ExecStatus.INVALID: "Cannot execute now",
+    ExecStatus.NO_FENCE_DEVICE: "No fence device",
+    ExecStatus.NO_SECRETS: "CIB secrets unavailable",
+}
+
+
+class AgentClass(StrEnum):
+    """Supported agent classes (plain strings on the wire)."""
+
+    OCF = "ocf"
+    LSB = "lsb"
+    HEARTBEAT = "heartbeat"
+
+
+SUPPORTED_CLASSES = frozenset({AgentClass.OCF, AgentClass.LSB, AgentClass.HEARTBEAT})
+
+# Pacemaker's LSB extensions for status (PCMK_LSB_STATUS_NOT_INSTALLED etc.).
+LSB_STATUS_NOT_INSTALLED = 150
+LSB_STATUS_INSUFFICIENT_PRIV = 151
+
+
+def ocf_to_ocf(rc: int) -> int:
+    """``services__ocf2ocf``: anything outside 0-9, 190, 191 becomes 1."""
+    if rc in (OcfRc.DEGRADED, OcfRc.DEGRADED_PROMOTED):
+        return rc
+    if rc < 0 or rc > OcfRc.FAILED_PROMOTED:
+        return int(OcfRc.ERR_GENERIC)
+    return rc
+
+
+def lsb_to_ocf(action: str, rc: int) -> int:
+    """``services__lsb2ocf``: status codes are remapped, other actions pass 0-7."""
+    if action in ("status", "monitor"):
+        if rc == 0:
+            return int(OcfRc.OK)
+        if rc in (1, 2, 3):
+            return int(OcfRc.NOT_RUNNING)
+        if rc == LSB_STATUS_NOT_INSTALLED:
+            return int(OcfRc.ERR_INSTALLED)
+        if rc == LSB_STATUS_INSUFFICIENT_PRIV:
+            return int(OcfRc.ERR_PERM)
+        return int(OcfRc.ERR_GENERIC)
+    if 0 <= rc <= 7:
+        return rc
+    return int(OcfRc.ERR_GENERIC)
+
+
+_NOT_RUNNING_RE = re.compile(r"stopped|not.*running", re.DOTALL)
+
+
+def heartbeat_to_ocf(action: str, rc: int, stdout: str) -> int:
+    """Pacemaker 1.1's ``hb2uniform_rc``: status is judged from stdout.
+
+    Lower-cased output containing "stopped" or "not ... running" means not
+    running; "running" (or a case-sensitive "OK") means running; anything else,
+    or no output at all, means not running.  Other actions use the LSB mapping.
+    """
+    if action not in ("status", "monitor"):
+        return lsb_to_ocf(action, rc)
+    lowered = stdout.lower()
+    if not stdout.strip():
+        return int(OcfRc.NOT_RUNNING)
+    if _NOT_RUNNING_RE.search(lowered):
+        return int(OcfRc.NOT_RUNNING)
+    if "running" in lowered or "OK" in stdout:
+        return int(OcfRc.OK)
+    return int(OcfRc.NOT_RUNNING)
+
+
+def normalise_rc(agent_class: str, action: str, rc: int, stdout: str = "") -> int:
+    """Map a raw exit code of an agent of ``agent_class`` to an OCF rc."""
+    if agent_class == AgentClass.LSB:
+        return lsb_to_ocf(action, rc)
+    if agent_class == AgentClass.HEARTBEAT:
+        return heartbeat_to_ocf(action, rc, stdout)
+    return ocf_to_ocf(rc)
+
+
+def class_action(agent_class: str, action: str) -> str:
+    """The action name actually passed to the agent (``monitor`` is ``status`` for LSB/v1)."""
+    if agent_class in (AgentClass.LSB, AgentClass.HEARTBEAT) and action == "monitor":
+        return "status"
+    return action
