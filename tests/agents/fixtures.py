@@ -115,19 +115,24 @@ def run_agent(agent: str | Path, action: str, env: Mapping[str, str], *, netns: 
 
 
 @pytest.fixture
-def ocf_root(tmp_path: Path) -> Path:
-    """``<tmp>/ocf`` with ``resource.d/pacer`` holding symlinks to our agents and
-    ``lib/heartbeat`` pointing at Debian's (only ocf-tester's environment needs it)."""
-    root = tmp_path / "ocf"
-    provider = root / "resource.d" / "pacer"
-    provider.mkdir(parents=True)
-    for name in AGENT_NAMES:
-        if (AGENTS_DIR / name).exists():
-            (provider / name).symlink_to(AGENTS_DIR / name)
-    (root / "lib").mkdir()
-    if (DEBIAN_OCF_ROOT / "lib" / "heartbeat").is_dir():
-        (root / "lib" / "heartbeat").symlink_to(DEBIAN_OCF_ROOT / "lib" / "heartbeat")
-    return root
+def ocf_root() -> Iterator[Path]:
+    """A temporary OCF root with ``resource.d/pacer`` holding symlinks to our agents and
+    ``lib/heartbeat`` pointing at Debian's.  It lives outside pytest's private base
+    directory because ocf-tester runs ``meta-data`` as user nobody."""
+    root = Path(tempfile.mkdtemp(prefix="pacer-ocf-"))
+    try:
+        root.chmod(0o755)
+        provider = root / "resource.d" / "pacer"
+        provider.mkdir(parents=True)
+        for name in AGENT_NAMES:
+            if (AGENTS_DIR / name).exists():
+                (provider / name).symlink_to(AGENTS_DIR / name)
+        (root / "lib").mkdir()
+        if (DEBIAN_OCF_ROOT / "lib" / "heartbeat").is_dir():
+            (root / "lib" / "heartbeat").symlink_to(DEBIAN_OCF_ROOT / "lib" / "heartbeat")
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 _RECORDER = """#!/bin/sh

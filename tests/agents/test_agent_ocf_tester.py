@@ -1,0 +1,46 @@
+"""Every agent of ours passes Debian's ocf-tester, run from a temporary OCF root."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from pacer_agent_fixtures import NetnsPair
+
+OCF_TESTER = Path("/usr/sbin/ocf-tester")
+
+pytestmark = pytest.mark.root
+
+
+def ocf_tester(ocf_root: Path, agent: str, params: dict[str, str], tmp_path: Path, *,
+               netns: str | None = None, path_prefix: Path | None = None) -> subprocess.CompletedProcess[str]:
+    if not OCF_TESTER.exists():
+        pytest.skip("ocf-tester (resource-agents) not installed")
+    if os.geteuid() != 0:
+        pytest.skip("ocf-tester's permission check needs root")
+    argv = [str(OCF_TESTER), "-n", f"t-{agent.lower()}"]
+    for k, v in params.items():
+        argv += ["-o", f"{k}={v}"]
+    argv.append(str(ocf_root / "resource.d" / "pacer" / agent))
+    if netns is not None:
+        argv = ["ip", "netns", "exec", netns, *argv]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OCF_", "HA_"))}
+    env.update(OCF_ROOT=str(ocf_root), HA_RSCTMP=str(tmp_path / "rsctmp"))
+    if path_prefix is not None:
+        env["PATH"] = f"{path_prefix}:{env['PATH']}"
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "passed all tests" in proc.stdout
+    return proc
+
+
+def test_dummy(ocf_root: Path, tmp_path: Path) -> None:
+    ocf_tester(ocf_root, "Dummy", {"state": str(tmp_path / "d.state")}, tmp_path)
+
+
+@pytest.mark.parametrize("agent", ["IPaddr2", "IPaddr"])
+def test_ipaddr(ocf_root: Path, tmp_path: Path, netns_pair: NetnsPair, agent: str) -> None:
+    ocf_tester(ocf_root, agent, {"ip": f"{netns_pair.prefix}.40", "cidr_netmask": "24",
+                                 "nic": netns_pair.if_a}, tmp_path, netns=netns_pair.ns_a)
