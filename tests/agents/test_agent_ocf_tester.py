@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pacer_agent_fixtures import NetnsPair
+from pacer_agent_fixtures import LoopFs, NetnsPair
 
 OCF_TESTER = Path("/usr/sbin/ocf-tester")
 
@@ -44,3 +44,9 @@ def test_dummy(ocf_root: Path, tmp_path: Path) -> None:
 def test_ipaddr(ocf_root: Path, tmp_path: Path, netns_pair: NetnsPair, agent: str) -> None:
     ocf_tester(ocf_root, agent, {"ip": f"{netns_pair.prefix}.40", "cidr_netmask": "24",
                                  "nic": netns_pair.if_a}, tmp_path, netns=netns_pair.ns_a)
+
+
+def test_filesystem(ocf_root: Path, tmp_path: Path, loop_ext4: LoopFs) -> None:
+    ocf_tester(ocf_root, "Filesystem", {"device": loop_ext4.device, "directory": str(loop_ext4.mountpoint),
+                                        "fstype": "ext4"}, tmp_path)
+    assert not loop_ext4.mounted()
