@@ -19,6 +19,7 @@ from crm.migrate.agents import (
     historical_ip_slots,
 )
 from crm.migrate.diagnostics import Diagnostic, warning
+from crm.migrate.hacf import HaCf
 from crm.migrate.haresources import (
     ColocationDirective,
     Haresources,
@@ -27,7 +28,6 @@ from crm.migrate.haresources import (
     ResourceToken,
     Unparsable,
 )
-from crm.migrate.hacf import HaCf
 from crm.migrate.stonith import StonithParams
 
 PROPERTIES: tuple[tuple[str, str], ...] = (

@@ -20,7 +20,9 @@ def _escape_text(value: str) -> str:
 
 def _write(element: etree._Element, indent: str, out: list[str]) -> None:
     tag = str(element.tag)
-    attrs = "".join(f' {name}="{_escape_attr(str(value))}"' for name, value in sorted(element.attrib.items()))
+    attrs = "".join(
+        f' {name!s}="{_escape_attr(str(value))}"' for name, value in sorted((str(k), str(v)) for k, v in element.attrib.items())
+    )
     children = [child for child in element if isinstance(child.tag, str)]
     text = element.text or ""
     if not children and not text:
