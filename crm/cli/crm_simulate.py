@@ -1,0 +1,462 @@
+"""``crm_simulate``: run the scheduler on a CIB file and simulate the resulting transition.
+
+Options and output follow Pacemaker 2.1.5's ``crm_simulate``: the text layout is "fancy"
+(section headers, bullets) unless scores or utilization are shown, in which case lists are
+printed bare, as Pacemaker does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TextIO
+
+from lxml import etree
+
+from crm.transition.executor import RunStatus, run_graph
+from crm.transition.graph import GraphError, parse_graph
+from crm.transition.history import HistoryError
+from crm.transition.inject import (
+    InjectSpec,
+    inject_op,
+    node_down,
+    node_fail,
+    node_up,
+    set_quorum,
+    set_watchdog,
+    ticket_activate,
+    ticket_grant,
+    ticket_revoke,
+    ticket_standby,
+)
+from crm.transition.simulation import FailSpec, SimEvent, SimulatedEffect
+from pengine import CibError, ScheduleOptions, schedule
+from pengine.status_view import Block, Entry, Item, Spacer, cluster_status, instance_counts
+
+# Pacemaker exit codes (crm_exit_t)
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 64
+EXIT_DATAERR = 65
+EXIT_NOINPUT = 66
+EXIT_CANTCREAT = 73
+EXIT_CONFIG = 78
+
+
+class UsageError(Exception):
+    pass
+
+
+class TextOutput:
+    """Pacemaker's text formatter: nested lists, spacers, notices."""
+
+    def __init__(self, stream: TextIO, *, fancy: bool, quiet: bool) -> None:
+        self.stream = stream
+        self.fancy = fancy
+        self.quiet = quiet
+        self.depth = 0
+
+    def _indented(self, text: str) -> str:
+        if not self.fancy:
+            return text
+        return "  " * self.depth + ("* " if self.depth > 0 else "") + text
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            self.stream.write(text + "\n")
+
+    def spacer(self) -> None:
+        self.stream.write("\n")
+
+    def begin_list(self, title: str) -> None:
+        if self.fancy:
+            self.stream.write(self._indented(title) + ":\n")
+        self.depth += 1
+
+    def end_list(self) -> None:
+        self.depth -= 1
+
+    def item(self, text: str, label: str | None = None) -> None:
+        if self.fancy and label is not None:
+            text = f"{label}: {text}"
+        self.stream.write(self._indented(text) + "\n")
+
+    def line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+
+    def tree(self, items: Sequence[Item]) -> None:
+        for it in items:
+            if isinstance(it, Spacer):
+                self.spacer()
+            elif isinstance(it, Entry):
+                self.item(it.text, it.label)
+            elif isinstance(it, Block):
+                self.begin_list(it.title)
+                self.tree(it.items)
+                self.end_list()
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+_TIME_RE = re.compile(r"(\d{2})(?::?(\d{2})(?::?(\d{2}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$")
+
+
+def parse_iso8601(text: str) -> datetime:
+    """Parse Pacemaker's ISO 8601 forms: calendar, ordinal (2005-020) and week (2005-W03-4) dates."""
+    raw = text.strip()
+    date_part, sep, time_part = raw.replace("T", " ", 1).partition(" ")
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date_part)
+    try:
+        if m:
+            day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif (m := re.fullmatch(r"(\d{4})-?(\d{3})", date_part)) is not None:
+            day = datetime(int(m.group(1)), 1, 1) + timedelta(days=int(m.group(2)) - 1)
+            if day.year != int(m.group(1)):
+                raise ValueError("day of year out of range")
+        elif (m := re.fullmatch(r"(\d{4})-?W(\d{2})-?(\d)", date_part)) is not None:
+            day = datetime.fromisocalendar(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif (m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", date_part)) is not None:
+            day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        else:
+            raise ValueError("unrecognised date")
+        offset = timedelta(0)
+        if sep:
+            t = _TIME_RE.match(time_part.strip())
+            if t is None:
+                raise ValueError("unrecognised time of day")
+            day = day.replace(hour=int(t.group(1)), minute=int(t.group(2) or 0), second=int(t.group(3) or 0))
+            zone = t.group(4)
+            if zone and zone != "Z":
+                sign = -1 if zone[0] == "-" else 1
+                digits = zone[1:].replace(":", "")
+                offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+    except ValueError as exc:
+        raise UsageError(f"invalid date/time {text!r}: {exc}") from None
+    return day.replace(tzinfo=timezone(offset))
+
+
+def format_date(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def write_atomic(path: str, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".crm_simulate.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def cib_text(cib: etree._Element) -> bytes:
+    return etree.tostring(cib, pretty_print=True, encoding="UTF-8", xml_declaration=False)
+
+
+def read_cib(source: str, data: bytes) -> etree._Element:
+    if not data.strip():
+        raise UsageError(f"{source}: the CIB is empty")
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(remove_blank_text=True, huge_tree=True))
+    except etree.XMLSyntaxError as exc:
+        raise UsageError(f"{source}: not well-formed XML: {exc}") from None
+    if root.tag != "cib":
+        raise UsageError(f"{source}: root element is <{root.tag}>, expected <cib>")
+    for name in ("configuration", "status"):
+        if root.find(name) is None and name == "configuration":
+            raise UsageError(f"{source}: <cib> has no <configuration> section")
+    if root.find("status") is None:
+        etree.SubElement(root, "status")
+    return root
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="crm_simulate",
+        description="Tool for simulating the cluster's response to events",
+    )
+    src = p.add_argument_group("Data source")
+    src.add_argument("-x", "--xml-file", metavar="FILE", help="Retrieve XML from the named file")
+    src.add_argument("-p", "--xml-pipe", action="store_true", help="Retrieve XML from stdin")
+    src.add_argument("-L", "--live-check", action="store_true", help="Connect to the CIB (not supported offline)")
+    ops = p.add_argument_group("Operations")
+    ops.add_argument("-R", "--run", action="store_true", help="Process the supplied input and show what actions the cluster will take")
+    ops.add_argument("-S", "--simulate", action="store_true", help="Simulate the transition's execution and display the resulting cluster status")
+    ops.add_argument("-s", "--show-scores", action="store_true", help="Show allocation scores")
+    ops.add_argument("-U", "--show-utilization", action="store_true", help="Show utilization information")
+    ops.add_argument("-Q", "--quiet", action="store_true", help="Display only essential output")
+    ops.add_argument("-t", "--set-datetime", metavar="DATETIME", help="Set date/time (ISO 8601 format)")
+    ops.add_argument("-a", "--all-actions", action="store_true", help="Display all possible actions in dot graph")
+    ops.add_argument("-j", "--pending", action="store_true", help="Display pending state if 'record-pending' is enabled")
+    inj = p.add_argument_group("Synthetic cluster events")
+    inj.add_argument("-u", "--node-up", action="append", default=[], metavar="NODE")
+    inj.add_argument("-d", "--node-down", action="append", default=[], metavar="NODE")
+    inj.add_argument("-f", "--node-fail", action="append", default=[], metavar="NODE")
+    inj.add_argument("-i", "--op-inject", action="append", default=[], metavar="OPSPEC")
+    inj.add_argument("-F", "--op-fail", action="append", default=[], metavar="OPSPEC")
+    inj.add_argument("-q", "--quorum", metavar="QUORUM")
+    inj.add_argument("-w", "--watchdog", metavar="DEVICE")
+    inj.add_argument("-g", "--ticket-grant", action="append", default=[], metavar="TICKET")
+    inj.add_argument("-r", "--ticket-revoke", action="append", default=[], metavar="TICKET")
+    inj.add_argument("-b", "--ticket-standby", action="append", default=[], metavar="TICKET")
+    inj.add_argument("-e", "--ticket-activate", action="append", default=[], metavar="TICKET")
+    out = p.add_argument_group("Output")
+    out.add_argument("-I", "--save-input", metavar="FILE", help="Save the input configuration to the named file")
+    out.add_argument("-O", "--save-output", metavar="FILE", help="Save the output configuration to the named file")
+    out.add_argument("-G", "--save-graph", metavar="FILE", help="Save the transition graph (XML format) to the named file")
+    out.add_argument("-D", "--save-dotfile", metavar="FILE", help="Save the transition graph (DOT format) to the named file")
+    return p
+
+
+def _print_status(out: TextOutput, cib: etree._Element, title: str, spacer: bool) -> None:
+    if spacer:
+        out.spacer()
+    out.begin_list(title)
+    out.tree(cluster_status(cib))
+    out.end_list()
+
+
+def _effective_date(out: TextOutput, cib: etree._Element, use_date: str | None) -> datetime | None:
+    if use_date is not None:
+        out.info(f"Setting effective cluster time: {use_date}")
+        return parse_iso8601(use_date)
+    stamp = cib.get("execution-date")
+    if stamp is not None and stamp.strip().lstrip("-").isdigit() and int(stamp) != 0:
+        when = datetime.fromtimestamp(int(stamp), UTC)
+        out.info(f"Using the original execution date of: {format_date(when)}")
+        return when
+    return None
+
+
+def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if args.live_check:
+        raise UsageError("--live-check needs a running cluster; use -x FILE or -p instead")
+    if args.xml_file is not None:
+        try:
+            with open(args.xml_file, "rb") as f:
+                data = f.read()
+        except OSError as exc:
+            stderr.write(f"crm_simulate: cannot read {args.xml_file}: {exc.strerror}\n")
+            return EXIT_NOINPUT
+        cib = read_cib(args.xml_file, data)
+    elif args.xml_pipe:
+        cib = read_cib("stdin", sys.stdin.buffer.read())
+    else:
+        raise UsageError("no input: give -x FILE or -p (a live cluster is not available)")
+    if args.set_datetime is not None:
+        parse_iso8601(args.set_datetime)  # reject a bad date before any output
+    op_fail = [FailSpec.parse(s) for s in args.op_fail]
+    op_inject = [InjectSpec.parse(s) for s in args.op_inject]
+
+    fancy = not (args.show_scores or args.show_utilization)
+    out = TextOutput(stdout, fancy=fancy, quiet=args.quiet)
+    process = args.simulate or args.run or args.show_scores or args.show_utilization or bool(
+        args.save_graph or args.save_dotfile
+    )
+    clock = int(time.time())
+
+    printed = False
+    now = _effective_date(out, cib, args.set_datetime)
+    if not args.quiet:
+        options = cluster_options_text(cib)
+        if options.get("maintenance-mode", "").lower() in ("true", "yes", "on", "1"):
+            out.line("")
+            out.line("              *** Resource management is DISABLED ***")
+            out.line("  The cluster will not attempt to start, stop or recover services")
+            out.line("")
+            printed = True
+        disabled, total, blocked = instance_counts(cib)
+        if disabled or blocked:
+            if printed:
+                out.spacer()
+            out.info(
+                f"{disabled} of {total} resource instances DISABLED and {blocked} BLOCKED "
+                "from further action due to failure"
+            )
+            printed = True
+        _print_status(out, cib, "Current cluster status", printed)
+        printed = True
+
+    modifications = (
+        args.node_up or args.node_down or args.node_fail or args.op_inject or args.ticket_grant
+        or args.ticket_revoke or args.ticket_standby or args.ticket_activate or args.quorum or args.watchdog
+    )
+    if modifications:
+        if printed:
+            out.spacer()
+        out.begin_list("Performing Requested Modifications")
+        lines: list[str] = []
+        for node in args.node_up:
+            lines += node_up(cib, node)
+        for node in args.node_down:
+            lines += node_down(cib, node)
+        for node in args.node_fail:
+            lines += node_fail(cib, node)
+        for ticket in args.ticket_grant:
+            lines += ticket_grant(cib, ticket)
+        for ticket in args.ticket_revoke:
+            lines += ticket_revoke(cib, ticket)
+        for ticket in args.ticket_standby:
+            lines += ticket_standby(cib, ticket)
+        for ticket in args.ticket_activate:
+            lines += ticket_activate(cib, ticket)
+        if args.quorum is not None:
+            lines += set_quorum(cib, args.quorum)
+        if args.watchdog is not None:
+            lines += set_watchdog(cib, args.watchdog)
+        for line in lines:
+            out.item(line)
+        for spec in op_inject:
+            try:
+                for line in inject_op(cib, spec, clock):
+                    out.item(line)
+            except HistoryError as exc:
+                stderr.write(f"crm_simulate: {exc}\n")
+        out.end_list()
+        printed = True
+        now = _effective_date(out, cib, args.set_datetime)
+
+    if args.save_input:
+        write_atomic(args.save_input, cib_text(cib))
+
+    graph_xml: str | None = None
+    if process:
+        if args.show_scores or args.show_utilization:
+            if printed:
+                out.spacer()
+            printed = True
+        result = schedule(
+            copy.deepcopy(cib),
+            now=now if now is not None else datetime.now(UTC),
+            options=ScheduleOptions(show_scores=args.show_scores, show_utilization=args.show_utilization),
+        )
+        for message in result.messages:
+            stderr.write(message.rstrip("\n") + "\n")
+        _print_scores(out, result.scores, result.utilization)
+        graph_xml = result.graph_xml
+        if args.save_graph:
+            write_atomic(args.save_graph, result.graph_xml)
+        if args.save_dotfile:
+            write_atomic(args.save_dotfile, result.dot)
+        if not args.quiet:
+            if printed:
+                out.spacer()
+            out.begin_list("Transition Summary")
+            for line in result.transition_summary:
+                out.item(line.strip().removeprefix("* ").strip() if not line.startswith("  * ") else line[4:])
+            out.end_list()
+
+    rc = EXIT_OK
+    if args.simulate and graph_xml is not None:
+        if printed:
+            out.spacer()
+        rc = _run_transition(out, stderr, cib, graph_xml, op_fail, clock)
+        if not args.quiet:
+            _effective_date(out, cib, args.set_datetime)
+            _print_status(out, cib, "Revised Cluster Status", True)
+
+    if args.save_output:
+        write_atomic(args.save_output, cib_text(cib))
+    return rc
+
+
+def cluster_options_text(cib: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for nv in cib.iterfind("configuration/crm_config/cluster_property_set/nvpair"):
+        name = nv.get("name")
+        if name and name not in out:
+            out[name] = nv.get("value", "")
+    return out
+
+
+def _print_scores(out: TextOutput, scores: Sequence[str], utilization: Sequence[str]) -> None:
+    lines = list(utilization)
+    if scores:
+        originals = [u for u in lines if u.startswith("Original:")]
+        rest = [u for u in lines if not u.startswith("Original:")]
+        lines = originals + list(scores) + rest
+    for line in lines:
+        out.line(line)
+
+
+def _run_transition(
+    out: TextOutput,
+    stderr: TextIO,
+    cib: etree._Element,
+    graph_xml: str,
+    op_fail: list[FailSpec],
+    clock: int,
+) -> int:
+    if not out.quiet:
+        out.begin_list("Executing Cluster Transition")
+
+    def report(event: SimEvent) -> None:
+        if out.quiet:
+            return
+        if event.item:
+            out.item(event.text)
+        else:
+            out.info(event.text)
+
+    try:
+        graph = parse_graph(graph_xml)
+    except GraphError as exc:
+        stderr.write(f"crm_simulate: the scheduler produced an invalid graph: {exc}\n")
+        return EXIT_ERROR
+    effect = SimulatedEffect(cib, op_fail=op_fail, report=report, clock=lambda: clock)
+    outcome = run_graph(graph, effect)
+    rc = EXIT_OK
+    if outcome.status is RunStatus.TERMINATED:
+        stderr.write(f"Transition failed: {outcome.status.value}\n")
+        stderr.write("An invalid transition was produced\n")
+        rc = EXIT_ERROR
+    if not out.quiet:
+        out.end_list()
+    return rc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return simulate(args, sys.stdout, sys.stderr)
+    except (UsageError, ValueError) as exc:
+        sys.stderr.write(f"crm_simulate: {exc}\n")
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_DATAERR
+    except CibError as exc:
+        sys.stderr.write(f"crm_simulate: invalid configuration: {exc}\n")
+        return EXIT_CONFIG
+    except HistoryError as exc:
+        sys.stderr.write(f"crm_simulate: {exc}\n")
+        return EXIT_DATAERR
+    except OSError as exc:
+        sys.stderr.write(f"crm_simulate: {exc}\n")
+        return EXIT_CANTCREAT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
