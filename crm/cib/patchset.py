@@ -1,0 +1,312 @@
+"""CIB differences as Pacemaker v2 patchsets (``<diff format="2">``), and applying them.
+
+The change list follows ``xml_create_patchset_v2``: first every deleted element (pre-order
+of the old document), then a pre-order walk of the new document giving, per element,
+``modify`` (its attribute changes and the resulting attributes), the changes below it, and a
+``move`` if its rank among surviving siblings changed; new elements are one ``create`` with
+their whole subtree.  ``position`` is the index among the new siblings.
+
+Paths name elements by tag and ``id`` (``/cib/configuration/resources/primitive[@id='d1']``).
+Where siblings cannot be told apart that way (same tag without ids, comments), the smallest
+addressable ancestor that differs is replaced as a whole (delete + create), so that
+``apply(diff(a, b), a) == b`` always holds.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+from dataclasses import dataclass
+
+from lxml import etree
+
+from crm.cib.document import element_path, same_xml
+from crm.cib.version import VERSION_FIELDS, CibVersion
+
+
+class PatchError(ValueError):
+    """A patchset is malformed or does not apply; the document was left unchanged."""
+
+
+class PatchVersionError(PatchError):
+    """The patch was made for another version of the CIB."""
+
+    def __init__(self, current: CibVersion, source: CibVersion) -> None:
+        relation = "older than" if current < source else "newer than"
+        super().__init__(
+            f"the patch applies to CIB version {source}, but the CIB is at {current} ({relation} the patch's base)"
+        )
+        self.current = current
+        self.source = source
+
+
+def _elements(node: etree._Element) -> list[etree._Element]:
+    return [child for child in node if isinstance(child.tag, str)]
+
+
+def _key(node: etree._Element) -> tuple[str, str | None]:
+    return (str(node.tag), node.get("id"))
+
+
+def _addressable(children: list[etree._Element], all_nodes: list[etree._Element]) -> bool:
+    """Every child can be named by a path that selects it alone among its siblings."""
+    if len(children) != len(all_nodes):  # comments or processing instructions present
+        return False
+    seen: set[tuple[str, str | None]] = set()
+    tags_without_id: dict[str, int] = {}
+    tags: dict[str, int] = {}
+    for child in children:
+        key = _key(child)
+        if key in seen:
+            return False
+        seen.add(key)
+        ident = child.get("id")
+        if ident is not None and "'" in ident and '"' in ident:
+            return False
+        tags[str(child.tag)] = tags.get(str(child.tag), 0) + 1
+        if ident is None:
+            tags_without_id[str(child.tag)] = 1
+    # a tag without id is selected by "parent/tag": it must be the only child of that tag
+    return all(tags[tag] == 1 for tag in tags_without_id)
+
+
+def _children_addressable(node: etree._Element) -> bool:
+    return _addressable(_elements(node), list(node))
+
+
+def _shallow(node: etree._Element) -> etree._Element:
+    shallow = etree.Element(str(node.tag))
+    for name, value in node.attrib.items():
+        shallow.set(name, value)
+    return shallow
+
+
+@dataclass
+class _Builder:
+    deletes: list[etree._Element]
+    rest: list[etree._Element]
+
+    def delete(self, old: etree._Element) -> None:
+        change = etree.Element("change", operation="delete", path=element_path(old))
+        self.deletes.append(change)
+
+    def create(self, parent_new: etree._Element, new: etree._Element, position: int) -> None:
+        change = etree.Element("change", operation="create", path=element_path(parent_new), position=str(position))
+        body = _copy.deepcopy(new)
+        body.tail = None
+        change.append(body)
+        self.rest.append(change)
+
+    def modify(self, old: etree._Element, new: etree._Element) -> None:
+        entries: list[etree._Element] = []
+        for name, value in new.attrib.items():
+            if old.get(name) != value:
+                entries.append(etree.Element("change-attr", name=str(name), operation="set", value=str(value)))
+        for name in old.attrib:
+            if name not in new.attrib:
+                entries.append(etree.Element("change-attr", name=str(name), operation="unset"))
+        if not entries:
+            return
+        change = etree.Element("change", operation="modify", path=element_path(new))
+        change_list = etree.SubElement(change, "change-list")
+        change_list.extend(entries)
+        etree.SubElement(change, "change-result").append(_shallow(new))
+        self.rest.append(change)
+
+    def move(self, new: etree._Element, position: int) -> None:
+        self.rest.append(etree.Element("change", operation="move", path=element_path(new), position=str(position)))
+
+
+def _pairs(old: etree._Element, new: etree._Element) -> list[tuple[etree._Element, etree._Element | None]]:
+    """Each child of ``new`` with its old partner (same tag and id), or None if it is new."""
+    olds = {_key(child): child for child in _elements(old)}
+    return [(child, olds.get(_key(child))) for child in _elements(new)]
+
+
+def _replaced_whole(old: etree._Element, new: etree._Element) -> bool:
+    """A matched pair whose children cannot be addressed and that differs: replace it whole."""
+    return not same_xml(old, new) and not (_children_addressable(old) and _children_addressable(new))
+
+
+def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
+    """Pre-order over ``old``: deleted children, and children replaced as a whole."""
+    partners: dict[etree._Element, etree._Element] = {}
+    for n, o in _pairs(old, new):
+        if o is not None:
+            partners[o] = n
+    for child in _elements(old):
+        partner = partners.get(child)
+        if partner is None or _replaced_whole(child, partner):
+            builder.delete(child)
+        else:
+            _collect_deletes(child, partner, builder)
+
+
+def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
+    builder.modify(old, new)
+    pairs = [(n, o) for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n)]
+    survivors_old = {o for _, o in pairs}
+    rank_new = {n: i for i, (n, _) in enumerate(pairs)}
+    rank_old = {o: i for i, o in enumerate(o for o in _elements(old) if o in survivors_old)}
+    partner = {n: o for n, o in pairs}
+    for position, child in enumerate(_elements(new)):
+        if child not in rank_new:
+            builder.create(new, child, position)
+            continue
+        match = partner[child]
+        _collect_rest(match, child, builder)
+        if rank_old[match] != rank_new[child]:
+            builder.move(child, position)
+
+
+def diff(old: etree._Element, new: etree._Element) -> etree._Element:
+    """The v2 patchset turning ``old`` into ``new`` (both ``<cib>`` roots)."""
+    if old.tag != new.tag:
+        raise PatchError(f"cannot diff <{old.tag}> against <{new.tag}>: the roots differ")
+    if not same_xml(old, new) and not (_children_addressable(old) and _children_addressable(new)):
+        raise PatchError(
+            f"the children of <{old.tag}> cannot be told apart by tag and id; no patch can express the change"
+        )
+    builder = _Builder([], [])
+    _collect_deletes(old, new, builder)
+    _collect_rest(old, new, builder)
+    patch = etree.Element("diff", format="2")
+    version = etree.SubElement(patch, "version")
+    source = etree.SubElement(version, "source")
+    target = etree.SubElement(version, "target")
+    for name in VERSION_FIELDS:
+        source.set(name, str(getattr(CibVersion.of(old), name)))
+        target.set(name, str(getattr(CibVersion.of(new), name)))
+    patch.extend(builder.deletes)
+    patch.extend(builder.rest)
+    return patch
+
+
+def changes(patch: etree._Element) -> list[etree._Element]:
+    return [c for c in patch if isinstance(c.tag, str) and c.tag == "change"]
+
+
+def patch_versions(patch: etree._Element) -> tuple[CibVersion, CibVersion]:
+    if patch.tag != "diff" or patch.get("format") != "2":
+        raise PatchError(f'expected <diff format="2">, got <{patch.tag} format={patch.get("format")!r}>')
+    version = patch.find("version")
+    source = version.find("source") if version is not None else None
+    target = version.find("target") if version is not None else None
+    if source is None or target is None:
+        raise PatchError("the patch has no <version><source/><target/></version>")
+    return CibVersion.of(source), CibVersion.of(target)
+
+
+def touches_configuration(patch: etree._Element) -> bool:
+    """Whether any change is in (or creates/deletes) the configuration section."""
+    for change in changes(patch):
+        path = change.get("path", "")
+        if "/cib/configuration" in path:
+            return True
+        if change.get("operation") == "create" and any(
+            isinstance(c.tag, str) and c.tag == "configuration" for c in change
+        ):
+            return True
+    return False
+
+
+def _position(change: etree._Element) -> int:
+    raw = change.get("position", "")
+    try:
+        return int(raw)
+    except ValueError:
+        raise PatchError(f"change {change.get('operation')} {change.get('path')}: bad position {raw!r}") from None
+
+
+def _resolve(root: etree._Element, path: str) -> etree._Element | None:
+    try:
+        found = root.getroottree().xpath(path)
+    except etree.XPathError as err:
+        raise PatchError(f"change path {path!r} is not a valid XPath: {err}") from None
+    if isinstance(found, list):
+        for node in found:
+            if isinstance(node, etree._Element) and isinstance(node.tag, str):
+                return node
+    return None
+
+
+def _index(node: etree._Element) -> int:
+    parent = node.getparent()
+    assert parent is not None
+    return _elements(parent).index(node)
+
+
+def _insert_at(parent: etree._Element, node: etree._Element, position: int) -> None:
+    siblings = _elements(parent)
+    if position < len(siblings):
+        siblings[position].addprevious(node)
+    else:
+        parent.append(node)
+
+
+def apply(patch: etree._Element, root: etree._Element) -> etree._Element:
+    """Apply a v2 patchset to a ``<cib>`` and return the new tree (``root`` is not changed).
+
+    The CIB must be exactly at the patch's source version; raises :class:`PatchVersionError`
+    otherwise and :class:`PatchError` if a change cannot be applied.
+    """
+    source, target = patch_versions(patch)
+    current = CibVersion.of(root)
+    if current != source:
+        raise PatchVersionError(current, source)
+    work = etree.fromstring(etree.tostring(root))
+    delayed: list[tuple[etree._Element, etree._Element]] = []
+    for change in changes(patch):
+        op = change.get("operation")
+        path = change.get("path")
+        if path is None:
+            raise PatchError(f"a <change operation={op!r}> has no path")
+        match = _resolve(work, path)
+        if op == "delete":
+            if match is not None:
+                parent = match.getparent()
+                if parent is None:
+                    raise PatchError("a patch cannot delete the root element")
+                parent.remove(match)
+            continue
+        if match is None:
+            raise PatchError(f"{op} {path}: no such element in the CIB")
+        if op == "create":
+            body = [c for c in change if isinstance(c.tag, str)]
+            if len(body) != 1:
+                raise PatchError(f"create {path}: expected exactly one new element, found {len(body)}")
+            _position(change)
+            delayed.append((change, match))
+        elif op == "move":
+            parent = match.getparent()
+            if parent is None:
+                raise PatchError(f"move {path}: cannot move the root element")
+            _position(change)
+            parent.append(match)  # temporarily last, as Pacemaker does
+            delayed.append((change, match))
+        elif op == "modify":
+            result = change.find("change-result")
+            attrs = [c for c in result if isinstance(c.tag, str)] if result is not None else []
+            if not attrs:
+                raise PatchError(f"modify {path}: no <change-result> element")
+            for name in list(match.attrib):
+                del match.attrib[name]
+            for name, value in attrs[0].attrib.items():
+                match.set(name, value)
+        else:
+            raise PatchError(f"unknown change operation {op!r} at {path}")
+    delayed.sort(key=lambda item: _position(item[0]))
+    for change, match in delayed:
+        position = _position(change)
+        if change.get("operation") == "create":
+            template: etree._Element = next(c for c in change if isinstance(c.tag, str))
+            created = _copy.deepcopy(template)
+            created.tail = None
+            _insert_at(match, created, position)
+        else:
+            parent = match.getparent()
+            assert parent is not None
+            if position != _index(match):
+                parent.remove(match)
+                _insert_at(parent, match, position)
+    target.write_to(work)
+    return work

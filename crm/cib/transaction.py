@@ -1,0 +1,76 @@
+"""Run one change on a copy of a CIB and finish it as Pacemaker's ``cib_perform_op`` does:
+refuse versions that go backwards, bump ``epoch`` (configuration changed) or
+``num_updates`` (anything else changed), then validate.  The input document is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from lxml import etree
+
+from crm.cib.document import CibDocument, same_xml
+from crm.cib.errors import OldData, SchemaViolation
+from crm.cib.validation import validation_problems
+
+T = TypeVar("T")
+
+
+class ValidationFailed(SchemaViolation):
+    """The changed CIB does not validate; ``problems`` lists why, ``document`` is the
+    would-be CIB (cibadmin prints it with line numbers)."""
+
+    def __init__(self, problems: list[str], document: CibDocument) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.document = document
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    document: CibDocument
+    changed: bool
+    config_changed: bool
+
+
+def _section(root: etree._Element, tag: str) -> etree._Element | None:
+    return root.find(tag)
+
+
+def configuration_changed(before: CibDocument, after: CibDocument) -> bool:
+    a, b = _section(before.root, "configuration"), _section(after.root, "configuration")
+    if a is None or b is None:
+        return (a is None) != (b is None)
+    return not same_xml(a, b)
+
+
+def finish(before: CibDocument, after: CibDocument, *, manage_versions: bool = True, validate: bool = True) -> Outcome:
+    """Check and version ``after`` (changed in place) against ``before``."""
+    old, new = before.version, after.version
+    if (new.admin_epoch, new.epoch) < (old.admin_epoch, old.epoch):
+        field = "admin_epoch" if new.admin_epoch < old.admin_epoch else "epoch"
+        raise OldData(f"{field} would go backwards: {old} -> {new}")
+    changed = not same_xml(before.root, after.root)
+    config_changed = changed and configuration_changed(before, after)
+    if changed and manage_versions:
+        after.version = new.after_config_change() if config_changed else new.after_status_change()
+    if changed and validate:
+        problems = validation_problems(after)
+        if problems:
+            raise ValidationFailed(problems, after)
+    return Outcome(after, changed, config_changed)
+
+
+def perform(
+    before: CibDocument,
+    change: Callable[[CibDocument], T],
+    *,
+    manage_versions: bool = True,
+    validate: bool = True,
+) -> tuple[T, Outcome]:
+    """Apply ``change`` to a copy of ``before``; ``before`` is unchanged whatever happens."""
+    work = before.copy()
+    result = change(work)
+    return result, finish(before, work, manage_versions=manage_versions, validate=validate)
