@@ -552,8 +552,9 @@ class _Builder:
                 f"the location preference ({LOCATION_SCORE}) for the haresources node. "
             ))
         else:
+            setting = f"auto_failback {failback.value}" if hacf.auto_failback else "no auto_failback (legacy)"
             meta.append(etree.Comment(
-                f" auto_failback {failback.value}: resources move back to their haresources node "
+                f" {setting}: resources move back to their haresources node "
                 f"(location preference {LOCATION_SCORE}) when it returns. "
             ))
             if failback is AutoFailback.LEGACY and hacf.auto_failback is not None:
