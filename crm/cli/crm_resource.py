@@ -1,0 +1,441 @@
+"""``crm_resource``: run a resource's agent by hand, list, query and locate resources.
+
+Implemented (on ``CIB_file=...``, as Pacemaker's tool works without a cluster):
+
+* ``--force-start``, ``--force-stop``, ``--force-check`` (a probe: monitor, no interval),
+  ``--force-promote``, ``--force-demote``, ``--validate`` with ``-r RSC``: the agent is
+  run directly with the primitive's instance attributes, its meta attributes as
+  ``CRM_meta_*`` (plus ``class``/``provider``/``type``/``id``), ``CRM_meta_timeout``
+  from the matching ``<op>`` (else ``op_defaults``, else 20 s) and
+  ``crm_feature_set``.  Prints ``Operation force-start for R (ocf:p:t) returned 0 (ok)``
+  and the agent's output; the exit code is the OCF rc.
+* ``--list``, ``--query-xml``, ``--locate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+from lrmd.agent_paths import AgentLocator
+from lrmd.codes import AgentClass, OcfRc, rc_text
+from lrmd.executor import Executor, ExecutorConfig
+from lrmd.operation import DEFAULT_TIMEOUT_MS, OpRequest, ResourceSpec
+
+CRM_FEATURE_SET = "3.16.1"
+PROG = "crm_resource"
+
+# crm_exit_str() wording for the exit codes crm_resource can return.
+EXIT_TEXT = {
+    0: "OK",
+    1: "Error occurred",
+    2: "Invalid parameter",
+    3: "Unimplemented",
+    4: "Insufficient privileges",
+    5: "Not installed",
+    6: "Not configured",
+    7: "Not running",
+    8: "Promoted",
+    9: "Failed in promoted role",
+    64: "Incorrect usage",
+    102: "Not connected",
+    105: "No such object",
+    190: "Service is active but might fail soon",
+    191: "Service is promoted but might fail soon",
+}
+EXIT_NOSUCH = 105
+EXIT_USAGE = 64
+EXIT_UNIMPLEMENTED = 3
+
+FORCE_ACTIONS = {
+    "force_start": ("force-start", "start"),
+    "force_stop": ("force-stop", "stop"),
+    "force_check": ("force-check", "monitor"),
+    "force_promote": ("force-promote", "promote"),
+    "force_demote": ("force-demote", "demote"),
+    "validate": ("validate", "validate-all"),
+}
+
+
+class CliError(Exception):
+    """A failure reported Pacemaker's way; ``plain`` messages are printed without the prefix
+    and followed by ``crm_resource: Error performing operation: ...``."""
+
+    def __init__(self, message: str, exit_code: int, plain: bool = False) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.plain = plain
+
+
+def _load_cib() -> etree._Element:
+    """The CIB root from ``CIB_file`` (through the CIB library when available)."""
+    try:
+        from crm.cib.errors import CibError
+        from crm.cli.cib_source import CibSource
+    except ImportError:  # pragma: no cover - the CIB library is part of the project
+        path = os.environ.get("CIB_file")  # noqa: SIM112 - Pacemaker's variable name
+        if not path:
+            raise CliError("Could not connect to the CIB: CIB_file is not set", 102) from None
+        try:
+            return etree.parse(path).getroot()
+        except (OSError, etree.XMLSyntaxError) as exc:
+            raise CliError(f"Could not read the CIB {path}: {exc}", 102) from None
+    try:
+        return CibSource.from_environment().read().root
+    except CibError as exc:
+        raise CliError(str(exc), int(exc.exit_code)) from None
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$")
+_SCALE = {
+    None: 1000,
+    "s": 1000,
+    "sec": 1000,
+    "ms": 1,
+    "msec": 1,
+    "m": 60000,
+    "min": 60000,
+    "h": 3600000,
+    "hr": 3600000,
+}
+
+
+def parse_ms(text: str | None) -> int | None:
+    """``crm_get_msec``: "20s", "1m", "500ms" or plain seconds -> milliseconds."""
+    if text is None:
+        return None
+    match = _DURATION.match(text)
+    if not match:
+        return None
+    return int(match.group(1)) * _SCALE[match.group(2)]
+
+
+def _by_id(root: etree._Element, ident: str) -> etree._Element | None:
+    for element in root.iter():
+        if element.get("id") == ident:
+            return element
+    return None
+
+
+def _nvpairs(element: etree._Element, tag: str, root: etree._Element) -> dict[str, str]:
+    """Name/value pairs of the ``tag`` sets under ``element`` (id-refs resolved, rules ignored)."""
+    values: dict[str, str] = {}
+    for attr_set in element.findall(tag):
+        ref = attr_set.get("id-ref")
+        if ref:
+            target = _by_id(root, ref)
+            if target is not None:
+                attr_set = target
+        for pair in attr_set.findall("nvpair"):
+            name = pair.get("name")
+            if name and name not in values:
+                values[name] = pair.get("value", "")
+    return values
+
+
+@dataclass(frozen=True)
+class ForcePlan:
+    rsc_id: str
+    spec: ResourceSpec
+    action: str
+    timeout_ms: int
+    params: dict[str, str]
+
+
+def _find_resource(root: etree._Element, rsc_id: str) -> etree._Element:
+    resources = root.find("configuration/resources")
+    if resources is not None:
+        for element in resources.iter("primitive", "group", "clone", "master", "bundle"):
+            if element.get("id") == rsc_id:
+                return element
+    # Clone instances may be named "<id>:<n>".
+    base = rsc_id.split(":", 1)[0]
+    if base != rsc_id:
+        return _find_resource(root, base)
+    raise CliError(f"Resource '{rsc_id}' not found", EXIT_NOSUCH)
+
+
+def plan_force(
+    root: etree._Element, rsc_name: str, option: str, action: str, timeout_ms: int | None
+) -> ForcePlan:
+    """What ``--force-*`` will run for a resource, per Pacemaker's ``cli_resource_execute``."""
+    element = _find_resource(root, rsc_name)
+    requested = rsc_name
+    if element.tag in ("clone", "master"):
+        children = [c for c in element if c.tag in ("primitive", "group")]
+        if not children:
+            raise CliError(f"Resource '{rsc_name}' not found", EXIT_NOSUCH)
+        element = children[0]
+    if element.tag == "group":
+        raise CliError(
+            f"Sorry, the {option} option doesn't support group resources", EXIT_UNIMPLEMENTED, True
+        )
+    if element.tag == "bundle":
+        raise CliError(
+            f"Sorry, the {option} option doesn't support bundle resources", EXIT_UNIMPLEMENTED, True
+        )
+    template = element.get("template")
+    source = element
+    if template:
+        found = _by_id(root, template)
+        if found is not None and found.tag == "template":
+            source = found
+    agent_class = element.get("class") or source.get("class") or ""
+    provider = element.get("provider") or source.get("provider")
+    agent_type = element.get("type") or source.get("type") or ""
+    if agent_class not in (AgentClass.OCF, AgentClass.LSB, AgentClass.HEARTBEAT):
+        raise CliError(
+            f"Sorry, the {option} option doesn't support {agent_class} resources", EXIT_UNIMPLEMENTED, True
+        )
+    params = {}
+    if source is not element:
+        params.update(_nvpairs(source, "instance_attributes", root))
+    params.update(_nvpairs(element, "instance_attributes", root))
+    meta: dict[str, str] = {}
+    rsc_defaults = root.find("configuration/rsc_defaults")
+    if rsc_defaults is not None:
+        meta.update(_nvpairs(rsc_defaults, "meta_attributes", root))
+    if source is not element:
+        meta.update(_nvpairs(source, "meta_attributes", root))
+    meta.update(_nvpairs(element, "meta_attributes", root))
+    for name, value in element.attrib.items():
+        meta[str(name)] = str(value)
+    for name, value in meta.items():
+        params["CRM_meta_" + name.replace("-", "_")] = value
+    if timeout_ms is None:
+        timeout_ms = _configured_timeout(root, element, action)
+    params["CRM_meta_timeout"] = str(timeout_ms)
+    params["crm_feature_set"] = CRM_FEATURE_SET
+    parent = element.getparent()
+    anonymous_clone = (
+        parent is not None
+        and parent.tag in ("clone", "master")
+        and _nvpairs(parent, "meta_attributes", root).get("globally-unique", "false").lower()
+        not in ("true", "1", "yes")
+    )
+    rsc_id = requested if anonymous_clone else element.get("id", requested)
+    spec = ResourceSpec(rsc_id, agent_class, agent_type, provider)
+    return ForcePlan(rsc_id, spec, action, timeout_ms, params)
+
+
+def _configured_timeout(root: etree._Element, element: etree._Element, action: str) -> int:
+    """``pe_get_configured_timeout``: first ``<op>`` of that name, then op_defaults, then 20 s."""
+    spec: str | None = None
+    ops = element.find("operations")
+    if ops is not None:
+        for op in ops.findall("op"):
+            if (op.get("name") or "").lower() == action.lower():
+                spec = op.get("timeout")
+                break
+    if spec is None:
+        defaults = root.find("configuration/op_defaults")
+        if defaults is not None:
+            spec = _nvpairs(defaults, "meta_attributes", root).get("timeout")
+    value = parse_ms(spec)
+    return DEFAULT_TIMEOUT_MS if value is None else value
+
+
+def run_force(plan: ForcePlan, option: str, verbose: int, check_level: int | None) -> int:
+    env = {k: v for k, v in os.environ.items()}
+    env["HA_debug"] = "1" if verbose > 0 else "0"
+    env["HA_logfacility"] = "none"
+    env["PCMK_service"] = PROG
+    env["OCF_OUTPUT_FORMAT"] = "text"
+    env.setdefault("OCF_TRACE_FILE", "/dev/stderr")
+    if verbose > 1:
+        env["OCF_TRACE_RA"] = "1"
+    if check_level:
+        env["OCF_CHECK_LEVEL"] = str(check_level)
+    locator = AgentLocator.from_env()
+    config = ExecutorConfig(max_parallel=1, base_env=env, cwd=os.getcwd())
+    request = OpRequest(plan.rsc_id, plan.action, 0, plan.timeout_ms, plan.params)
+
+    async def execute() -> tuple[int, int, str, str, str]:
+        executor = Executor(locator, config)
+        executor.register(plan.spec)
+        result = await executor.execute(request)
+        return result.rc, result.op_status, result.exit_reason, result.stdout, result.stderr
+
+    rc, _status, reason, stdout, stderr = asyncio.run(execute())
+    spec = plan.spec
+    standard = (
+        f"{spec.agent_class}:{spec.provider}:{spec.agent_type}"
+        if spec.provider
+        else f"{spec.agent_class}:{spec.agent_type}"
+    )
+    text = rc_text(rc)
+    if reason:
+        text = f"{text}: {reason}"
+    print(f"Operation {option} for {plan.rsc_id} ({standard}) returned {rc} ({text})")
+    if not (verbose == 0 and plan.action == "validate-all"):
+        if stdout:
+            sys.stdout.write(stdout + "\n")
+        if stderr:
+            sys.stdout.write(stderr + "\n")
+    sys.stdout.flush()
+    exit_code = rc if rc in EXIT_TEXT or rc in (OcfRc.DEGRADED, OcfRc.DEGRADED_PROMOTED) else 1
+    if exit_code != 0:
+        print(
+            f"{PROG}: Error performing operation: {EXIT_TEXT.get(exit_code, 'Error occurred')}",
+            file=sys.stderr,
+        )
+    return exit_code
+
+
+# -- --list / --locate ------------------------------------------------------------------
+def _active_nodes(root: etree._Element, rsc_id: str) -> list[str]:
+    """Nodes where the resource's latest op (by call-id) left it running."""
+    nodes: list[str] = []
+    for state in root.iterfind("status/node_state"):
+        uname = state.get("uname") or state.get("id") or ""
+        for lrm_rsc in state.iterfind("lrm/lrm_resources/lrm_resource"):
+            if lrm_rsc.get("id") != rsc_id:
+                continue
+            ops = [op for op in lrm_rsc.findall("lrm_rsc_op") if op.get("op-status", "0") != "-1"]
+            ops.sort(key=lambda op: int(op.get("call-id", "0") or 0))
+            last = [op for op in ops if op.get("interval", "0") in ("0", "")]
+            if not last:
+                continue
+            op = last[-1]
+            task, rc = op.get("operation"), op.get("rc-code", "")
+            running = (task in ("start", "promote", "demote", "migrate_from") and rc == "0") or (
+                task == "monitor" and rc in ("0", "8")
+            )
+            if running and uname not in nodes:
+                nodes.append(uname)
+    return nodes
+
+
+def _standard(element: etree._Element) -> str:
+    provider = element.get("provider")
+    parts = [element.get("class", ""), *([provider] if provider else []), element.get("type", "")]
+    return ":".join(parts)
+
+
+def _list_lines(root: etree._Element, element: etree._Element, indent: str) -> list[str]:
+    tag = element.tag
+    rid = element.get("id", "")
+    if tag == "primitive":
+        nodes = _active_nodes(root, rid)
+        where = f"Started {' '.join(nodes)}" if nodes else "Stopped"
+        return [f"{indent}* {rid}\t({_standard(element)}):\t {where}"]
+    if tag == "group":
+        lines = [f"{indent}* Resource Group: {rid}:"]
+        for child in element.findall("primitive"):
+            lines += _list_lines(root, child, indent + "  ")
+        return lines
+    if tag in ("clone", "master"):
+        members = [c for c in element if c.tag in ("primitive", "group")]
+        child_id = members[0].get("id", "") if members else ""
+        lines = [f"{indent}* Clone Set: {rid} [{child_id}]:"]
+        for member in members[:1]:
+            lines += _list_lines(root, member, indent + "  ")
+        return lines
+    return []
+
+
+def do_list(root: etree._Element) -> int:
+    resources = root.find("configuration/resources")
+    elements = [e for e in resources if isinstance(e.tag, str)] if resources is not None else []
+    if not elements:
+        print("NO resources configured")
+        return EXIT_NOSUCH
+    print("Full List of Resources:")
+    for element in elements:
+        for line in _list_lines(root, element, "  "):
+            print(line)
+    return 0
+
+
+def do_locate(root: etree._Element, rsc_id: str) -> int:
+    element = _find_resource(root, rsc_id)
+    primitives = [element] if element.tag == "primitive" else list(element.iter("primitive"))
+    nodes: list[str] = []
+    for prim in primitives:
+        for node in _active_nodes(root, prim.get("id", "")):
+            if node not in nodes:
+                nodes.append(node)
+    if not nodes:
+        print(f"resource {rsc_id} is NOT running", file=sys.stderr)
+        return 0
+    for node in nodes:
+        print(f"resource {rsc_id} is running on: {node}")
+    return 0
+
+
+def do_query_xml(root: etree._Element, rsc_id: str) -> int:
+    element = _find_resource(root, rsc_id)
+    copy = etree.fromstring(etree.tostring(element))
+    for node in copy.iter():
+        node.tail = None if node is copy else node.tail
+        if isinstance(node.tag, str) and len(node) == 0 and node.text is not None and not node.text.strip():
+            node.text = None
+    etree.indent(copy, space="  ")
+    if element.tag == "primitive":
+        nodes = _active_nodes(root, element.get("id", ""))
+        where = f"Started {' '.join(nodes)}" if nodes else "Stopped"
+        print(f"{element.get('id')}\t({_standard(element)}):\t {where}")
+    print("Resource XML:")
+    print(etree.tostring(copy, encoding="unicode"))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Perform tasks related to cluster resources")
+    parser.add_argument("-r", "--resource", help="resource id")
+    parser.add_argument("-V", "--verbose", action="count", default=0)
+    parser.add_argument("--timeout", help="timeout for --force-* (e.g. 30s)")
+    parser.add_argument("--check-level", type=int, help="OCF_CHECK_LEVEL for --force-check/--validate")
+    group = parser.add_mutually_exclusive_group()
+    for dest, (option, _action) in FORCE_ACTIONS.items():
+        group.add_argument(f"--{option}", dest=dest, action="store_true")
+    group.add_argument("-L", "--list", action="store_true")
+    group.add_argument("-q", "--query-xml", action="store_true")
+    group.add_argument("-W", "--locate", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        chosen = [dest for dest in FORCE_ACTIONS if getattr(args, dest)]
+        if args.list:
+            return do_list(_load_cib())
+        if not (chosen or args.query_xml or args.locate):
+            parser.print_usage(sys.stderr)
+            print(f"{PROG}: no command given (use --force-start, --list, ...)", file=sys.stderr)
+            return EXIT_USAGE
+        if not args.resource:
+            print(f"{PROG}: Must supply a resource id with -r", file=sys.stderr)
+            return EXIT_USAGE
+        root = _load_cib()
+        if args.query_xml:
+            return do_query_xml(root, args.resource)
+        if args.locate:
+            return do_locate(root, args.resource)
+        option, action = FORCE_ACTIONS[chosen[0]]
+        timeout = parse_ms(args.timeout) if args.timeout else None
+        if args.timeout and timeout is None:
+            print(f"{PROG}: invalid --timeout {args.timeout!r}", file=sys.stderr)
+            return EXIT_USAGE
+        plan = plan_force(root, args.resource, option, action, timeout)
+        return run_force(plan, option, args.verbose, args.check_level)
+    except CliError as exc:
+        wording = EXIT_TEXT.get(exc.exit_code, "Error occurred")
+        if exc.plain:
+            print(f"{exc}\n{PROG}: Error performing operation: {wording}", file=sys.stderr)
+        else:
+            print(f"{PROG}: {exc}\nError performing operation: {wording}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
