@@ -1,0 +1,267 @@
+"""Choosing promoted instances (Pacemaker 2.1.5 ``pcmk_sched_promotable.c``).
+
+* :func:`add_promotion_scores` (``pcmk__add_promotion_scores``): before placement, each
+  instance's positive promotion score is added to its score on every available node.
+* :func:`set_instance_roles` (``pcmk__set_instance_roles``): after placement, compute each
+  instance's promotion priority (promotion score on its node, ``role=Promoted`` location
+  constraints, role colocations), merge priorities per node into the clone's table
+  (``promotion_order``), sort, and promote the first ``promoted-max`` instances, at most
+  ``promoted-node-max`` per node.
+
+Promotion scores come from the node attribute ``master-<name>`` where ``name`` is the id the
+instance has in the op history (``clone_name``) or its own id, then (anonymous clones without
+history) the id without instance number.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from pengine.clones.assign import AssignContext, compare_instances
+from pengine.clones.expand import ExpandedClone, Instance
+from pengine.clones.instances import strip_instance
+from pengine.model import ColocationConstraint, Role
+from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
+
+
+def _primitive_ids(inst: Instance) -> list[str]:
+    return [m.id for m in inst.members]
+
+
+def _score_applies(ctx: AssignContext, clone: ExpandedClone, rsc_id: str, node: str) -> bool:
+    """``promotion_score_applies``."""
+    base = strip_instance(rsc_id)
+    allowed = ctx.scores(rsc_id).get(node)
+
+    def is_allowed() -> bool:
+        return allowed is not None and allowed >= 0
+
+    if not clone.config.globally_unique:
+        active = None
+        for inst in clone.instances:
+            for member in inst.members:
+                if strip_instance(member.id) == base and node in ctx.running_on(member.id):
+                    active = member.id
+                    break
+            if active is not None:
+                break
+        if active == rsc_id:
+            return is_allowed()
+        if active is None:
+            known = any(strip_instance(m.id) == base and node in ctx.known_on(m.id)
+                        for inst in clone.instances for m in inst.members)
+            if known:
+                return is_allowed()
+    if not ctx.running_on(rsc_id) and not ctx.known_on(rsc_id):
+        return is_allowed()
+    if node in ctx.known_on(rsc_id) or node in ctx.running_on(rsc_id):
+        return is_allowed()
+    return False
+
+
+def promotion_score(ctx: AssignContext, clone: ExpandedClone, rsc_id: str, node: str | None) -> tuple[int, bool]:
+    """``promotion_score``: (score, is_default) of a primitive instance (or a cloned group
+    instance: the sum over its members) on ``node``."""
+    if node is None:
+        return 0, True
+    inst = clone.instance(rsc_id)
+    if inst is not None and inst.group is not None:
+        total = 0
+        default = True
+        for member in inst.members:
+            score, member_default = promotion_score(ctx, clone, member.id, node)
+            default = default and member_default
+            total += score
+        return total, default
+    if not _score_applies(ctx, clone, rsc_id, node):
+        return 0, True
+    name = ctx.history_name(rsc_id) or rsc_id
+    value = ctx.node_attribute(node, f"master-{name}")
+    if value is not None:
+        return parse_score(value), False
+    if ctx.history_name(rsc_id) is None and not clone.config.globally_unique:
+        value = ctx.node_attribute(node, f"master-{strip_instance(rsc_id)}")
+        if value is not None:
+            return parse_score(value), False
+    return 0, True
+
+
+def add_promotion_scores(ctx: AssignContext, clone: ExpandedClone) -> None:
+    """``pcmk__add_promotion_scores``: positive promotion scores raise placement scores."""
+    for inst in clone.instances:
+        table = ctx.scores(inst.id)
+        for node in list(table):
+            if not ctx.node_available(node):
+                continue
+            score, _ = promotion_score(ctx, clone, inst.id, node)
+            if score > 0:
+                table[node] = add_scores(table[node], score)
+
+
+def _promoted_locations_priority(ctx: AssignContext, rsc_id: str, chosen: str | None, priority: int) -> int:
+    if chosen is None:
+        return priority
+    for table in ctx.promoted_locations(rsc_id):
+        if chosen in table:
+            priority = add_scores(priority, table[chosen])
+    return priority
+
+
+def _same_location(ctx: AssignContext, node_a: str, node_b: str, attribute: str) -> bool:
+    value_a = ctx.node_attribute(node_a, attribute)
+    value_b = ctx.node_attribute(node_b, attribute)
+    return value_a is not None and value_a == value_b
+
+
+def _colocation_priority(ctx: AssignContext, inst_id: str, coloc: ColocationConstraint,
+                         chosen: str | None, priority: int) -> int:
+    """``rsc_colocation_lh`` for an assigned promotable instance (role effects only)."""
+    if coloc.dependent_role < Role.UNPROMOTED and coloc.dependent_role != Role.UNKNOWN:
+        return priority
+    if ctx.is_clone(coloc.primary):
+        primary_clone = coloc.primary
+        if ctx.is_provisional(primary_clone):
+            return priority
+        if coloc.primary_role == Role.UNKNOWN:
+            return priority
+        if coloc.dependent_role != Role.PROMOTED:
+            return priority
+        # pcmk__update_promotable_dependent_priority
+        found = False
+        if chosen is not None:
+            for other in ctx.clone_instances(primary_clone):
+                if ctx.is_blocked(other):
+                    continue
+                if ctx.next_role(other) != coloc.primary_role:
+                    continue
+                if ctx.assigned_node_of_any(other) == chosen:
+                    found = True
+                    break
+        if found:
+            return add_scores(priority, coloc.score)
+        if coloc.score >= INFINITY:
+            return MINUS_INFINITY
+        return priority
+    if coloc.dependent_role == Role.UNKNOWN:
+        return priority
+    # apply_coloc_to_priority with a primitive (or group) primary
+    primary_node = ctx.assigned_node_of_any(coloc.primary)
+    if primary_node is None or chosen is None:
+        return priority
+    if not _same_location(ctx, chosen, primary_node, coloc.node_attribute):
+        if coloc.score >= INFINITY and coloc.dependent_role == Role.PROMOTED:
+            return MINUS_INFINITY
+        return priority
+    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != ctx.next_role(coloc.primary):
+        return priority
+    multiplier = -1 if coloc.dependent_role == Role.UNPROMOTED else 1
+    return add_scores(multiplier * coloc.score, priority)
+
+
+def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, priority: int,
+                     counts: dict[str, int]) -> str | None:
+    """``node_to_be_promoted_on``."""
+    node = ctx.assigned_node(inst.id)
+    if node is None:
+        return None
+    for member in inst.members:
+        if member.id != inst.id and ctx.assigned_node(member.id) is None:
+            return None
+    if not ctx.is_managed(inst.id):
+        if ctx.current_role(inst.id) != Role.PROMOTED:
+            return None
+    elif priority < 0 or not ctx.can_run_resources(node):
+        return None
+    if node not in ctx.scores(clone.id):
+        return None
+    if counts.get(node, 0) >= clone.config.promoted_node_max and ctx.is_managed(inst.id):
+        return None
+    return node
+
+
+def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance]) -> None:
+    """``pcmk__set_instance_roles``: decide which instances are promoted."""
+    priorities: dict[str, int] = {}
+    sort_index: dict[str, int] = {}
+    for inst in instances:
+        if ctx.current_role(inst.id) == Role.STARTED:
+            ctx.set_current_role(inst.id, Role.UNPROMOTED)
+        chosen = ctx.assigned_node(inst.id)
+        next_role = ctx.next_role(inst.id)
+        priority = ctx.priority(inst.id)
+        if next_role in (Role.STARTED, Role.UNKNOWN):
+            priority, _ = promotion_score(ctx, clone, inst.id, chosen)
+        elif next_role in (Role.UNPROMOTED, Role.STOPPED):
+            priority = MINUS_INFINITY
+        priority = _promoted_locations_priority(ctx, inst.id, chosen, priority)
+        priority = _promoted_locations_priority(ctx, clone.id, chosen, priority)
+        for coloc in ctx.colocations_as_dependent(inst.id):
+            priority = _colocation_priority(ctx, inst.id, coloc, chosen, priority)
+        priorities[inst.id] = priority
+        sort_index[inst.id] = INFINITY if next_role == Role.PROMOTED else priority
+
+    ordered = _promotion_order(ctx, clone, instances, priorities, sort_index)
+
+    counts: dict[str, int] = {}
+    promoted = 0
+    for inst in ordered:
+        chosen = ctx.assigned_node(inst.id)
+        ctx.show_promotion_score(inst.id, chosen, sort_index[inst.id])
+        target: str | None = None
+        if sort_index[inst.id] >= 0 and (promoted < clone.config.promoted_max or not ctx.is_managed(inst.id)):
+            target = _promotable_node(ctx, clone, inst, priorities[inst.id], counts)
+        if target is None:
+            if ctx.next_role(inst.id) == Role.STARTED:
+                ctx.set_next_role(inst.id, Role.UNPROMOTED)
+            continue
+        counts[target] = counts.get(target, 0) + 1
+        ctx.set_next_role(inst.id, Role.PROMOTED)
+        promoted += 1
+
+
+def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
+                     priorities: dict[str, int], sort_index: dict[str, int]) -> list[Instance]:
+    """``promotion_order``: merge instance priorities into the clone's table and sort."""
+    table = ctx.scores(clone.id)
+    for inst in instances:
+        chosen = ctx.assigned_node(inst.id)
+        if chosen is None or sort_index[inst.id] < 0:
+            continue
+        if chosen in table:
+            table[chosen] = add_scores(sort_index[inst.id], table[chosen])
+
+    for coloc in ctx.colocations_as_dependent(clone.id):
+        if coloc.dependent_role == Role.PROMOTED:
+            merged = ctx.merge_scores(coloc.primary, clone.id, ctx.scores(clone.id), coloc.node_attribute,
+                                      coloc.score / INFINITY, positive=False,
+                                      rollback=coloc.score != INFINITY)
+            ctx.set_scores(clone.id, merged)
+    for coloc in ctx.colocations_as_primary(clone.id):
+        if not ctx.colocation_has_influence(coloc, None):
+            continue
+        if coloc.primary_role == Role.PROMOTED:
+            merged = ctx.merge_scores(coloc.dependent, clone.id, ctx.scores(clone.id), coloc.node_attribute,
+                                      coloc.score / INFINITY, positive=True, rollback=True)
+            ctx.set_scores(clone.id, merged)
+
+    table = ctx.scores(clone.id)
+    for inst in instances:
+        chosen = ctx.assigned_node(inst.id)
+        if ctx.is_managed(inst.id) and ctx.current_role(inst.id) == Role.PROMOTED:
+            sort_index[inst.id] = INFINITY
+        elif chosen is None or sort_index[inst.id] < 0:
+            pass
+        elif chosen in table:
+            sort_index[inst.id] = table[chosen]
+
+    def compare(a: Instance, b: Instance) -> int:
+        ia, ib = sort_index[a.id], sort_index[b.id]
+        if ia != ib:
+            return -1 if ia > ib else 1
+        ra, rb = ctx.current_role(a.id), ctx.current_role(b.id)
+        if ra != rb:
+            return -1 if ra > rb else 1
+        return compare_instances(ctx, clone, {}, a, b)
+
+    return sorted(instances, key=functools.cmp_to_key(compare))
