@@ -13,11 +13,8 @@ CRM_VERIFY = Path("/usr/sbin/crm_verify")
 
 # The files the reference runs had in their fake /etc/ha.d/resource.d and /etc/init.d
 # (reference/README.md).
-RESOURCE_D = (
-    "AudibleAlarm Delay Filesystem ICP IPaddr IPaddr2 IPsrcaddr IPv6addr LVM LinuxSCSI MailTo OCF "
-    "Raid1 SendArp ServeRAID WAS WinPopup Xinetd apache db2 hto-mapfuncs ids portblock drbddisk datadisk"
-).split()
-INIT_D = "httpd mysqld vsftpd apache2 nfs-kernel-server".split()
+RESOURCE_D = ["AudibleAlarm", "Delay", "Filesystem", "ICP", "IPaddr", "IPaddr2", "IPsrcaddr", "IPv6addr", "LVM", "LinuxSCSI", "MailTo", "OCF", "Raid1", "SendArp", "ServeRAID", "WAS", "WinPopup", "Xinetd", "apache", "db2", "hto-mapfuncs", "ids", "portblock", "drbddisk", "datadisk"]
+INIT_D = ["httpd", "mysqld", "vsftpd", "apache2", "nfs-kernel-server"]
 
 CASES = sorted(p.name for p in REFERENCE.iterdir() if p.is_dir())
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from migrate_support import CASES, REFERENCE, AgentTree, case_args, hacf_text
 from lxml import etree
+from migrate_support import CASES, REFERENCE, AgentTree, case_args, hacf_text
 
 from crm.cli.haresources2cib import main
 from crm.migrate import Mode, convert
@@ -40,7 +40,7 @@ def test_command_reproduces_stdout_stderr_and_exit_code(case: str, agents: Agent
     if not hacf.exists():
         hacf = tmp_path / "ha.cf"
         hacf.write_text("")
-    ocf, monitor = case_args(case)
+    ocf, _monitor = case_args(case)
     extra = [] if ocf else ["--no-ocf", "--no-monitor"]
     result = CliRunner().invoke(
         main, ["--compat", "--stdout", "-c", str(hacf), *agents.cli_args(), *extra, str(directory / "haresources")]
