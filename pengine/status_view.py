@@ -65,8 +65,6 @@ PENDING_TEXT = {
     "migrate_from": "Migrating",
     "promote": "Promoting",
     "demote": "Demoting",
-    "monitor": "Monitoring",
-    "notify": "Notifying",
 }
 
 
@@ -225,51 +223,79 @@ def _expected_rc(op: etree._Element) -> int:
     return 0
 
 
+def _call_id(op: etree._Element) -> int:
+    return _int(op.get("call-id"), -1)
+
+
+def _sorted_ops(ops: Iterable[etree._Element]) -> list[etree._Element]:
+    """Operations by call id; pending ones without a call id are the newest."""
+    return sorted(ops, key=lambda o: _call_id(o) if _call_id(o) >= 0 else 1 << 40)
+
+
+def _active_window(ops: list[etree._Element]) -> list[etree._Element] | None:
+    """The operations since the last start (None: stopped since), as Pacemaker's unpacking does."""
+    start = stop = implied_monitor = implied_clone = -1
+    for i, op in enumerate(ops):
+        task = op.get("operation") or ""
+        if task == "stop" and op.get("op-status") == "0" and op.get("rc-code", "0") == "0":
+            stop = i
+        elif task in ("start", "migrate_from"):
+            start = i
+        elif implied_monitor <= stop and task == "monitor" and op.get("rc-code") in ("0", "8"):
+            implied_monitor = i
+        elif task in ("promote", "demote"):
+            implied_clone = i
+    if start == -1:
+        start = implied_clone if implied_clone != -1 else implied_monitor
+    if start < stop:
+        return None
+    return ops[max(start, 0):]
+
+
 def replay_history(ops: Iterable[etree._Element], on_fail: dict[str, str]) -> Placement:
     """Replay one resource's operations on one node (ordered by call id) into a placement."""
     place = Placement()
-    ordered = sorted(ops, key=lambda o: (_int(o.get("call-id"), -1) if _int(o.get("call-id"), -1) >= 0 else 1 << 40))
-    for op in ordered:
+    ordered = _sorted_ops(ops)
+    window = _active_window(ordered)
+    if window is None:
+        return place
+    for op in window:
         task = op.get("operation") or ""
         interval = _int(op.get("interval"))
         rc = _int(op.get("rc-code"), 0)
         status = _int(op.get("op-status"), 0)
         target = _expected_rc(op)
         if status == -1:  # pending
-            place.pending = task
-            if task in ("start", "migrate_from"):
-                place.role = Role.STARTED
+            if place.pending is None and (interval != 0 or task != "monitor"):
+                place.pending = task
+            if task == "start":
+                place.role = max(place.role, Role.STARTED)
             elif task == "promote":
                 place.role = Role.PROMOTED
-            elif task == "demote":
-                place.role = Role.UNPROMOTED
             continue
-        if task in ("notify", "meta-data", "cancel"):
+        if task in ("notify", "meta-data", "cancel", "delete"):
             continue
-        if status == 1 or task == "delete":  # cancelled
+        if status == 1:  # cancelled
             continue
         ok = status == 0 and rc == target
         if task == "monitor" and interval == 0:  # probe
             if rc == 0:
                 place.role = Role.STARTED
-                place.failed = place.failed and status == 0 and target == 0
             elif rc == 8:
                 place.role = Role.PROMOTED
             elif rc == 7:
                 place.role = Role.STOPPED
-                place.failed = False
+            elif rc == 5:
+                place.role = Role.STOPPED
+                place.failed_probe_rc = rc
             else:
                 place.failed = True
                 place.failed_probe_rc = rc
-                if rc == 5:
-                    place.role = Role.STOPPED
-                    place.failed = False
             continue
         if task == "monitor":
-            if ok:
+            if ok or rc == target:
                 continue
             if rc == 7:
-                place.role = Role.STOPPED if status == 0 else place.role
                 place.failed = True
             elif rc == 8:
                 place.role = Role.PROMOTED
@@ -288,15 +314,15 @@ def replay_history(ops: Iterable[etree._Element], on_fail: dict[str, str]) -> Pl
             else:
                 place.failed = True
             if task == "stop":
-                place.role = Role.STARTED if place.role == Role.STOPPED else place.role
-                if on_fail.get("stop", "block") in ("block", "fence"):
-                    place.blocked = on_fail.get("stop", "block") == "block"
+                if place.role == Role.STOPPED:
+                    place.role = Role.STARTED
+                if on_fail.get("stop", "block") == "block":
+                    place.blocked = True
             elif task in ("start", "migrate_from"):
                 place.role = Role.STARTED
-            elif task == "promote" or task == "demote":
+            elif task in ("promote", "demote"):
                 place.role = Role.PROMOTED
             continue
-        place.failed = False
         if task in ("start", "migrate_from", "reload", "reload-agent"):
             place.role = Role.STARTED
         elif task in ("stop", "migrate_to"):
@@ -358,6 +384,7 @@ class Context:
     defaults: dict[str, str]
     maintenance_mode: bool
     stop_all: bool
+    symmetric: bool = True
 
 
 def _meta(elem: etree._Element) -> dict[str, str]:
@@ -374,12 +401,26 @@ def _inherited_meta(elem: etree._Element, name: str, ctx: Context) -> str | None
     return ctx.defaults.get(name)
 
 
+def _disabled(elem: etree._Element, ctx: Context) -> bool:
+    target = _inherited_meta(elem, "target-role", ctx)
+    return (target is not None and target.lower() == "stopped") or ctx.stop_all
+
+
+def _unmanaged(elem: etree._Element, ctx: Context) -> bool:
+    managed = _inherited_meta(elem, "is-managed", ctx)
+    return managed is not None and not _true(managed)
+
+
+def _in_maintenance(elem: etree._Element, ctx: Context) -> bool:
+    return ctx.maintenance_mode or _true(_inherited_meta(elem, "maintenance", ctx))
+
+
 def _agent(prim: etree._Element) -> str:
     cls = prim.get("class") or "unknown"
     provider = prim.get("provider")
     kind = prim.get("type") or "unknown"
-    if cls == "ocf" and provider:
-        return f"{cls}:{provider}:{kind}"
+    if cls == "ocf":
+        return f"{cls}:{provider or ''}:{kind}"
     return f"{cls}:{kind}"
 
 
@@ -388,18 +429,29 @@ def _flags(words: Iterable[str]) -> str:
     return f" ({', '.join(words)})" if words else ""
 
 
+def _display_role(place: Placement, promotable: bool) -> Role:
+    if promotable and place.role == Role.STARTED:
+        return Role.UNPROMOTED
+    return place.role
+
+
+def _active(placements: dict[str, Placement]) -> dict[str, Placement]:
+    return {n: p for n, p in placements.items() if p.role > Role.STOPPED or p.failed}
+
+
 def _primitive_line(
     ctx: Context,
     prim: etree._Element,
     name: str,
     placements: dict[str, Placement],
     *,
+    promotable: bool = False,
     orphan: bool = False,
 ) -> str:
-    active = {n: p for n, p in placements.items() if p.role > Role.STOPPED or p.failed}
+    active = _active(placements)
     running = sorted(active, key=natural_key)
     failed = any(p.failed for p in active.values())
-    role = max((p.role for p in active.values()), default=Role.STOPPED)
+    role = max((_display_role(p, promotable) for p in active.values()), default=Role.STOPPED)
     pending = next((p.pending for p in active.values() if p.pending), None)
     text = f"{name}\t({_agent(prim)}):\t"
     if orphan:
@@ -408,14 +460,14 @@ def _primitive_line(
         text += " FAILED"
         if role > Role.UNPROMOTED:
             text += " " + ROLE_TEXT[role]
-    elif pending and pending in PENDING_TEXT and pending != "monitor":
+    elif pending in PENDING_TEXT:
         text += " " + PENDING_TEXT[pending]
     else:
         text += " " + ROLE_TEXT[role]
     node = running[0] if len(running) == 1 else None
     if node:
         text += " " + node
-    if role == Role.STOPPED and not failed:
+    if role == Role.STOPPED:
         probe = next((p.failed_probe_rc for p in placements.values() if p.failed_probe_rc is not None), None)
         if probe is not None:
             text += f" ({_OCF_TEXT.get(probe, 'error')}) "
@@ -427,14 +479,13 @@ def _primitive_line(
     target = _inherited_meta(prim, "target-role", ctx)
     if (target is not None and target.lower() == "stopped") or ctx.stop_all:
         flags.append("disabled")
-    managed = _inherited_meta(prim, "is-managed", ctx)
-    maint = _inherited_meta(prim, "maintenance", ctx)
-    blocked = any(p.blocked for p in active.values())
-    if blocked:
+    elif promotable and target is not None and target.lower() in ("unpromoted", "slave"):
+        flags.append("target-role:" + target)
+    if any(p.blocked and p.failed for p in active.values()):
         flags.append("blocked")
-    elif _true(maint) or ctx.maintenance_mode:
+    elif _in_maintenance(prim, ctx):
         flags.append("maintenance")
-    elif managed is not None and not _true(managed):
+    elif _unmanaged(prim, ctx):
         flags.append("unmanaged")
     if any(p.failure_ignored for p in active.values()):
         flags.append("failure ignored")
@@ -461,15 +512,54 @@ def _primitives(cib: etree._Element) -> dict[str, etree._Element]:
     return {str(p.get("id")): p for p in cib.iterfind("configuration/resources//primitive")}
 
 
-def _group_items(ctx: Context, group: etree._Element, suffix: str = "") -> list[Item]:
-    out: list[Item] = []
+def _group_header(ctx: Context, group: etree._Element, name: str) -> str:
+    flags: list[str] = []
+    if _disabled(group, ctx):
+        flags.append("disabled")
+    if _in_maintenance(group, ctx):
+        flags.append("maintenance")
+    elif _unmanaged(group, ctx):
+        flags.append("unmanaged")
+    return f"Resource Group: {name}" + _flags(flags)
+
+
+def _group_block(ctx: Context, group: etree._Element, suffix: str = "", promotable: bool = False,
+                 only_node: str | None = None) -> Block:
+    items: list[Item] = []
     for prim in group.iterfind("primitive"):
-        rid = str(prim.get("id")) + suffix
-        out.append(Entry(_primitive_line(ctx, prim, rid, ctx.history.on(rid))))
+        rid = str(prim.get("id"))
+        places = ctx.history.on(rid + suffix) if suffix else ctx.history.on(rid)
+        if only_node is not None:
+            places = {n: p for n, p in _instance_places(ctx, rid).items() if n == only_node}
+        items.append(Entry(_primitive_line(ctx, prim, rid + suffix, places, promotable=promotable)))
+    return Block(_group_header(ctx, group, str(group.get("id")) + suffix), tuple(items))
+
+
+def _instance_places(ctx: Context, rid: str) -> dict[str, Placement]:
+    """Placements of every instance of an anonymous clone member, by node."""
+    out: dict[str, Placement] = {}
+    for hid, places in ctx.history.by_rsc.items():
+        if hid == rid or (hid.startswith(rid + ":") and hid[len(rid) + 1:].isdigit()):
+            for node, place in places.items():
+                if node not in out or place.role > out[node].role or place.failed:
+                    out[node] = place
     return out
 
 
-def _clone_items(ctx: Context, clone: etree._Element) -> Block:
+def _clone_max(ctx: Context, meta: dict[str, str]) -> int:
+    default = len(ctx.nodes)
+    return _int(meta.get("clone-max"), default) if meta.get("clone-max") else default
+
+
+def _allowed_nodes(ctx: Context, known: Iterable[str]) -> list[str]:
+    if ctx.symmetric:
+        names = list(ctx.nodes)
+    else:
+        names = list(known)
+    return sorted(names, key=natural_key)
+
+
+def _clone_block(ctx: Context, clone: etree._Element) -> Block:
     cid = str(clone.get("id"))
     child = next((c for c in clone if isinstance(c.tag, str) and c.tag in ("primitive", "group")), None)
     meta = _meta(clone)
@@ -480,72 +570,127 @@ def _clone_items(ctx: Context, clone: etree._Element) -> Block:
         flags.append("promotable")
     if unique:
         flags.append("unique")
-    target = meta.get("target-role")
-    if target is not None and target.lower() == "stopped":
+    if _disabled(clone, ctx):
         flags.append("disabled")
-    managed = meta.get("is-managed")
-    if managed is not None and not _true(managed):
+    if _in_maintenance(clone, ctx):
+        flags.append("maintenance")
+    elif _unmanaged(clone, ctx):
         flags.append("unmanaged")
     if child is None:
         return Block(f"Clone Set: {cid}" + _flags(flags))
     child_id = str(child.get("id"))
     title = f"Clone Set: {cid} [{child_id}]" + _flags(flags)
-    online = [n for n in ctx.nodes.values() if n.kind == "cluster"]
-    max_instances = _int(meta.get("clone-max"), len(online)) if meta.get("clone-max") else len(online)
-    # instance history ids: "child", "child:N"
-    instances: dict[str, dict[str, Placement]] = {}
-    if child.tag == "primitive":
-        for rid, places in ctx.history.by_rsc.items():
-            if rid == child_id or rid.startswith(child_id + ":"):
-                instances[rid] = places
+    clone_max = _clone_max(ctx, meta)
     items: list[Item] = []
-    if child.tag == "group":
-        for n in range(max_instances):
-            items.append(Block(f"Resource Group: {child_id}:{n}", tuple(_group_items(ctx, child, f":{n}"))))
-        return Block(title, tuple(items))
     if unique:
-        for n in range(max_instances):
-            rid = f"{child_id}:{n}"
-            items.append(Entry(_primitive_line(ctx, child, rid, instances.get(rid, {}))))
+        for n in range(clone_max):
+            if child.tag == "group":
+                items.append(_group_block(ctx, child, f":{n}", promotable))
+            else:
+                rid = f"{child_id}:{n}"
+                items.append(Entry(_primitive_line(ctx, child, rid, ctx.history.on(rid), promotable=promotable)))
         return Block(title, tuple(items))
+
+    members = [child] if child.tag == "primitive" else list(child.iterfind("primitive"))
+    per_member = {str(m.get("id")): _instance_places(ctx, str(m.get("id"))) for m in members}
+    known = {n for places in per_member.values() for n in places}
+    active_nodes = sorted(
+        {n for places in per_member.values() for n, p in _active(places).items()}, key=natural_key
+    )
     by_role: dict[Role, list[str]] = {}
-    active_nodes: set[str] = set()
-    for rid, places in sorted(instances.items()):
-        for node, place in places.items():
-            if place.role <= Role.STOPPED and not place.failed:
-                continue
-            active_nodes.add(node)
-            if place.failed or place.pending or place.failure_ignored or place.blocked:
-                items.append(Entry(_primitive_line(ctx, child, rid, {node: place})))
-                continue
-            by_role.setdefault(place.role, []).append(node)
-    for role in (Role.PROMOTED, Role.STARTED, Role.UNPROMOTED):
+    for node in active_nodes:
+        places = [per_member[str(m.get("id"))].get(node) for m in members]
+        fully = all(p is not None and p.role > Role.STOPPED for p in places)
+        troubled = any(
+            p is not None and (p.failed or p.blocked) for p in places
+        ) or _unmanaged(child, ctx) or _in_maintenance(child, ctx)
+        roles = {_display_role(p, promotable) for p in places if p is not None}
+        unclean = not ctx.nodes[node].online and ctx.nodes[node].unclean if node in ctx.nodes else False
+        if fully and not troubled and len(roles) == 1 and not unclean:
+            by_role.setdefault(roles.pop(), []).append(node)
+            continue
+        if child.tag == "group":
+            items.append(_group_block(ctx, child, "", promotable, only_node=node))
+        else:
+            p = per_member[child_id][node]
+            items.append(Entry(_primitive_line(ctx, child, child_id, {node: p}, promotable=promotable)))
+    active_count = 0
+    for role, label in ((Role.PROMOTED, "Promoted"), (Role.UNPROMOTED, "Unpromoted"), (Role.STARTED, "Started")):
         names = by_role.get(role)
         if names:
-            label = ROLE_TEXT[role]
+            active_count += len(names)
+            if role == Role.UNPROMOTED and not promotable:
+                label = "Started"
             items.append(Entry(f"{label}: [ {' '.join(sorted(names, key=natural_key))} ]"))
-    stopped = [n.name for n in sorted(online, key=lambda v: natural_key(v.name)) if n.name not in active_nodes]
-    if stopped:
-        disabled = target is not None and target.lower() == "stopped"
-        label = "Stopped (disabled)" if disabled else "Stopped"
-        items.append(Entry(f"{label}: [ {' '.join(stopped)} ]"))
+    if clone_max > active_count:
+        state = "Stopped (disabled)" if _disabled(clone, ctx) else "Stopped"
+        stopped: dict[str, list[str]] = {}
+        for node in _allowed_nodes(ctx, known):
+            if node in active_nodes:
+                continue
+            probe = next(
+                (p.failed_probe_rc for places in per_member.values() for n, p in places.items()
+                 if n == node and p.failed_probe_rc is not None),
+                None,
+            )
+            label = f"Stopped ({_OCF_TEXT.get(probe, 'error')})" if probe is not None else state
+            stopped.setdefault(label, []).append(node)
+        for label in sorted(stopped):
+            items.append(Entry(f"{label}: [ {' '.join(stopped[label])} ]"))
     return Block(title, tuple(items))
+
+
+def _priority(elem: etree._Element) -> int:
+    value = _meta(elem).get("priority")
+    if value is None:
+        return 0
+    if value.upper() in ("INFINITY", "+INFINITY"):
+        return INFINITY
+    if value.upper() == "-INFINITY":
+        return -INFINITY
+    return _int(value, 0)
+
+
+def _configured_ids(resources: etree._Element) -> set[str]:
+    return {str(e.get("id")) for e in resources.iter("primitive", "group", "clone", "master", "bundle")}
+
+
+def _orphans(ctx: Context, resources: etree._Element) -> Iterator[Item]:
+    configured = _configured_ids(resources)
+    seen: set[str] = set()
+    for state in ctx.cib.iterfind("status/node_state"):
+        for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
+            hid = str(entry.get("id"))
+            base = hid.split(":", 1)[0]
+            if base in configured or hid in seen:
+                continue
+            seen.add(hid)
+            places = ctx.history.on(hid)
+            if not _active(places):
+                continue
+            fake = etree.Element("primitive", id=hid)
+            for name in ("class", "provider", "type"):
+                value = entry.get(name)
+                if value is not None:
+                    fake.set(name, value)
+            yield Entry(_primitive_line(ctx, fake, hid, places, orphan=True))
 
 
 def _resource_items(ctx: Context) -> Iterator[Item]:
     resources = ctx.cib.find("configuration/resources")
     if resources is None:
         return
-    for elem in resources:
-        if not isinstance(elem.tag, str):
-            continue
+    tops = [e for e in resources if isinstance(e.tag, str) and e.tag in ("primitive", "group", "clone", "master")]
+    tops.sort(key=lambda e: -_priority(e))
+    for elem in tops:
         if elem.tag == "primitive":
             rid = str(elem.get("id"))
             yield Entry(_primitive_line(ctx, elem, rid, ctx.history.on(rid)))
         elif elem.tag == "group":
-            yield Block(f"Resource Group: {elem.get('id')}", tuple(_group_items(ctx, elem)))
-        elif elem.tag in ("clone", "master"):
-            yield _clone_items(ctx, elem)
+            yield _group_block(ctx, elem)
+        else:
+            yield _clone_block(ctx, elem)
+    yield from _orphans(ctx, resources)
 
 
 def _node_items(ctx: Context) -> list[Item]:
@@ -571,9 +716,6 @@ def _node_items(ctx: Context) -> list[Item]:
                 status = "maintenance" if node.online else "OFFLINE (maintenance)"
             else:
                 status = "online" if node.online else "OFFLINE"
-            if node.standby and not node.online and not node.unclean and not node.pending:
-                offline.append(node.name)
-                continue
             items.append(Entry(f"Node {node.name}: {status}"))
         elif node.online:
             online.append(node.name)
@@ -603,6 +745,7 @@ def _context(cib: etree._Element) -> Context:
         defaults=defaults,
         maintenance_mode=_true(options.get("maintenance-mode")),
         stop_all=_true(options.get("stop-all-resources")),
+        symmetric=_true(options.get("symmetric-cluster", "true")),
     )
 
 

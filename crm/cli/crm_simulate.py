@@ -15,7 +15,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TextIO
 
@@ -38,7 +38,7 @@ from crm.transition.inject import (
     ticket_standby,
 )
 from crm.transition.simulation import FailSpec, SimEvent, SimulatedEffect
-from pengine import CibError, ScheduleOptions, schedule
+from pengine import CibError, Result, ScheduleOptions, schedule
 from pengine.status_view import Block, Entry, Item, Spacer, cluster_status, instance_counts
 
 # Pacemaker exit codes (crm_exit_t)
@@ -252,7 +252,13 @@ def _effective_date(out: TextOutput, cib: etree._Element, use_date: str | None) 
     return None
 
 
-def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+Scheduler = Callable[..., Result]
+
+
+def simulate(
+    args: argparse.Namespace, stdout: TextIO, stderr: TextIO, scheduler: Scheduler = schedule
+) -> int:
+    """Run crm_simulate with parsed ``args``; ``scheduler`` is :func:`pengine.schedule` (tests swap it)."""
     if args.live_check:
         raise UsageError("--live-check needs a running cluster; use -x FILE or -p instead")
     if args.xml_file is not None:
@@ -349,7 +355,7 @@ def simulate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             if printed:
                 out.spacer()
             printed = True
-        result = schedule(
+        result = scheduler(
             copy.deepcopy(cib),
             now=now if now is not None else datetime.now(UTC),
             options=ScheduleOptions(show_scores=args.show_scores, show_utilization=args.show_utilization),
