@@ -185,11 +185,58 @@ def secure_digest(params: Mapping[str, str], specs: Iterable[ParamSpec]) -> Secu
     return SecureDigest(param_list_text(private), xml_digest(kept))
 
 
-def secure_digest_from_list(params: Mapping[str, str], secure_list: str) -> str:
-    """The scheduler's side: remove the names in a recorded ``op-secure-params`` list."""
+def _version(text: str) -> tuple[int, ...]:
+    parts: list[int] = []
+    for piece in text.split("."):
+        if not piece.isdigit():
+            break
+        parts.append(int(piece))
+    return tuple(parts)
+
+
+_STONITH_PARAMS = frozenset(
+    {
+        "pcmk_action_limit",
+        "pcmk_delay_base",
+        "pcmk_delay_max",
+        "pcmk_host_argument",
+        "pcmk_host_check",
+        "pcmk_host_list",
+        "pcmk_host_map",
+    }
+)
+
+
+def is_stonith_param(name: str) -> bool:
+    """Pacemaker's ``pcmk_stonith_param``: fencer-level options of a fence device."""
+    if name in ("provides", "stonith-timeout"):
+        return True
+    if not name.startswith("pcmk_"):
+        return False
+    if name in _STONITH_PARAMS:
+        return True
+    rest = name[len("pcmk_") :]
+    index = rest.find("_")
+    return index >= 0 and rest[index:] in ("_action", "_timeout", "_retries")
+
+
+def secure_digest_from_list(
+    params: Mapping[str, str], secure_list: str, feature_set: str = "3.16.0", agent_class: str = "ocf"
+) -> str:
+    """The scheduler's side: remove the names in a recorded ``op-secure-params`` list.
+
+    Records made before feature set 3.16.0 computed the secure digest without
+    ``CRM_meta_timeout``, as Pacemaker's ``calculate_secure_digest`` still allows.
+    Fence devices' own ``pcmk_*`` options never enter it.
+    """
     kept = filter_for_digest(params)
     for name in secure_list.split():
         kept.pop(name, None)
+    if agent_class == "stonith":
+        for name in [n for n in kept if is_stonith_param(n)]:
+            del kept[name]
+    if _version(feature_set) < (3, 16, 0):
+        kept.pop(f"{CRM_META}_timeout", None)
     return xml_digest(kept)
 
 
