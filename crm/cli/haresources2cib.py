@@ -83,6 +83,8 @@ def main(
 ) -> None:
     """Convert RESOURCEFILE (default /etc/ha.d/haresources) and ha.cf to a CIB."""
     mode = Mode.COMPAT if compat else Mode.DEFAULT
+    if no_ocf and not compat:
+        print("warning: --no-ocf only changes --compat output; ignored", file=sys.stderr)
     addresses = parse_addresses(addr)
     try:
         haresources_text = read_text(resourcefile)

@@ -81,7 +81,6 @@ FAST_MONITOR_TYPES = frozenset({"IPaddr", "IPaddr2", "IPsrcaddr", "IPv6addr"})
 #: OCF provider of each table type in a current installation (default ``heartbeat``).
 MODERN_PROVIDER: dict[str, str] = {
     "drbd": "linbit",
-    "pingd": "pacemaker",
     "ClusterMon": "pacemaker",
     "Stateful": "pacemaker",
     "SysInfo": "pacemaker",

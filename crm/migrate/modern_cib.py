@@ -215,6 +215,8 @@ class _Builder:
             provider = MODERN_PROVIDER.get(rtype, "heartbeat")
             return Agent("ocf", rtype, provider, tuple((n, v) for n, v in zip(names, args, strict=False) if v))
         if self.dirs.heartbeat_script(rtype):
+            self.warn(line, f"{rtype}: Heartbeat resource.d script kept as class heartbeat (pacer's lrmd runs "
+                            "it; Pacemaker 2 does not, prefer an OCF agent or a service unit there)")
             return Agent("heartbeat", rtype, None, tuple((str(i), v) for i, v in enumerate(args, 1)))
         if self.dirs.init_script(rtype):
             if args:
