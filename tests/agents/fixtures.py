@@ -321,7 +321,7 @@ def write_apache_config(directory: Path, port: int) -> ApacheSite:
     (directory / "logs").mkdir(exist_ok=True)
     pidfile = directory / "run" / "httpd.pid"
     pidfile.parent.mkdir(exist_ok=True)
-    modules = ["mpm_event", "authz_core", "authz_host", "status", "dir", "mime", "unixd"]
+    modules = ["mpm_event", "authz_core", "authz_host", "status", "dir", "unixd"]
     loads = "\n".join(f"LoadModule {m}_module {APACHE_MODULES}/mod_{m}.so" for m in modules
                       if Path(f"{APACHE_MODULES}/mod_{m}.so").exists())
     config = directory / "httpd.conf"

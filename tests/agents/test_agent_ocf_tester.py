@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pacer_agent_fixtures import LoopFs, NetnsPair
+from pacer_agent_fixtures import ApacheSite, LoopFs, NetnsPair
 
 OCF_TESTER = Path("/usr/sbin/ocf-tester")
 
@@ -50,3 +50,8 @@ def test_filesystem(ocf_root: Path, tmp_path: Path, loop_ext4: LoopFs) -> None:
     ocf_tester(ocf_root, "Filesystem", {"device": loop_ext4.device, "directory": str(loop_ext4.mountpoint),
                                         "fstype": "ext4"}, tmp_path)
     assert not loop_ext4.mounted()
+
+
+def test_apache(ocf_root: Path, tmp_path: Path, apache_site: ApacheSite) -> None:
+    ocf_tester(ocf_root, "apache", {"configfile": str(apache_site.config), "envfiles": ""}, tmp_path)
+    assert not apache_site.pidfile.exists()
