@@ -182,6 +182,9 @@ def corosync_conf(
         nodes.append(_Node(name, nodeid, tuple(addrs)))
     if not checked:
         notes.append("ringX_addr are node names: they must resolve to each node's address on that link.")
+        peers = [f"{m.args[0]} ({m.interface})" for m in hacf.media if m.kind == "ucast" and m.args]
+        if peers:
+            notes.append(f"ha.cf ucast peers: {', '.join(peers)}; give them with --addr NODE=IP.")
 
     token: int | None = None
     token_origin = ""
