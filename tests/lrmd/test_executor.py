@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import time
@@ -183,7 +184,7 @@ def test_recurring_monitor_rearms_after_completion(tmp_path: Path) -> None:
     run(go)
     starts = [float(x) for x in log.read_text().split()]
     assert 3 <= len(starts) <= 6
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     # interval (0.2 s) counted from the end of the previous run (which takes 0.1 s)
     assert all(gap >= 0.29 for gap in gaps), gaps
     runs = [r for r in seen if r.op_status == ExecStatus.DONE]
@@ -307,7 +308,7 @@ def test_parallel_limit(tmp_path: Path) -> None:
 
     run(go)
     spans = sorted((a, b) for _, a, b in _intervals(log))
-    assert all(prev[1] <= nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False))
+    assert all(prev[1] <= nxt[0] for prev, nxt in itertools.pairwise(spans))
 
 
 def test_lsb_script_mapping(tmp_path: Path) -> None:
