@@ -11,7 +11,7 @@ from lxml import etree
 from migrate_support import CASES, EXAMPLES, GOLDEN, REFERENCE, AgentTree, hacf_text, regenerate
 
 from crm.cli.haresources2cib import main
-from crm.migrate import ConversionResult, MigrationError, convert
+from crm.migrate import ConversionResult, MigrationError, convert, corosync_conf
 
 
 def run_case(case: str, agents: AgentTree) -> ConversionResult:
@@ -22,14 +22,17 @@ def run_case(case: str, agents: AgentTree) -> ConversionResult:
 
 
 def outcome(case: str, agents: AgentTree) -> dict[str, str]:
-    """What the default mode makes of a reference case: CIB + warnings, or errors."""
+    """What the default mode makes of a reference case: CIB + warnings (or errors), corosync.conf."""
     try:
         result = run_case(case, agents)
     except MigrationError as exc:
         text = "".join(f"{d}\n" for d in exc.diagnostics)
         return {"err": text.replace(str(agents.resource_dir.parent), "<agents>")}
     warnings = "".join(f"{d}\n" for d in result.warnings)
-    return {"xml": result.to_xml(), "warnings": warnings.replace(str(agents.resource_dir.parent), "<agents>")}
+    produced = {"xml": result.to_xml(), "warnings": warnings.replace(str(agents.resource_dir.parent), "<agents>")}
+    if (REFERENCE / case / "ha.cf").exists():
+        produced["corosync"] = corosync_conf(hacf_text(case), None, key=bytes(256)).text
+    return produced
 
 
 @pytest.mark.parametrize("case", CASES)
