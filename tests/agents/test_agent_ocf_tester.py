@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pacer_agent_fixtures import ApacheSite, LoopFs, NetnsPair
+from pacer_agent_fixtures import ApacheSite, LoopFs, NetnsPair, Recorder
 
 OCF_TESTER = Path("/usr/sbin/ocf-tester")
 
@@ -55,3 +55,9 @@ def test_filesystem(ocf_root: Path, tmp_path: Path, loop_ext4: LoopFs) -> None:
 def test_apache(ocf_root: Path, tmp_path: Path, apache_site: ApacheSite) -> None:
     ocf_tester(ocf_root, "apache", {"configfile": str(apache_site.config), "envfiles": ""}, tmp_path)
     assert not apache_site.pidfile.exists()
+
+
+def test_ping(ocf_root: Path, tmp_path: Path, recorder: Recorder) -> None:
+    ocf_tester(ocf_root, "ping", {"host_list": "127.0.0.1", "attempts": "1", "timeout": "1"}, tmp_path,
+               path_prefix=recorder.bin_dir)
+    assert any(call[:2] == ["-n", "pingd"] for call in recorder.calls("attrd_updater"))
