@@ -70,6 +70,8 @@ def write_corosync(
               show_default=True, help="Heartbeat resource.d scripts (bare words found here: class heartbeat).")
 @click.option("--initd-dir", type=click.Path(path_type=Path), default=Path("/etc/init.d"),
               show_default=True, help="Init scripts (bare words found here: class lsb).")
+@click.option("--map", "agent_map", multiple=True, metavar="WORD=AGENT",
+              help="Agent for a haresources word, e.g. httpd=systemd:apache2 or myapp=ocf:acme:myapp.")
 @click.option("--cluster-name", default=None, help="cluster-name property (and corosync cluster_name).")
 @click.option("--corosync-out", type=click.Path(path_type=Path), default=None,
               help="Also write corosync.conf and authkey into this directory.")
@@ -78,7 +80,8 @@ def write_corosync(
 @click.option("--addr", multiple=True, help="NODE=IP[,IP...]: node addresses per link (with --corosync-out).")
 def main(
     resourcefile: Path, hacf: Path, compat: bool, to_stdout: bool, output: Path | None, force: bool,
-    no_ocf: bool, no_monitor: bool, resource_dir: Path, initd_dir: Path, cluster_name: str | None,
+    no_ocf: bool, no_monitor: bool, resource_dir: Path, initd_dir: Path, agent_map: tuple[str, ...],
+    cluster_name: str | None,
     corosync_out: Path | None, authkeys: Path | None, addr: tuple[str, ...],
 ) -> None:
     """Convert RESOURCEFILE (default /etc/ha.d/haresources) and ha.cf to a CIB."""
@@ -86,13 +89,21 @@ def main(
     if no_ocf and not compat:
         print("warning: --no-ocf only changes --compat output; ignored", file=sys.stderr)
     addresses = parse_addresses(addr)
+    mapping: dict[str, str] = {}
+    for item in agent_map:
+        word, sep, agent = item.partition("=")
+        if not sep or not word or not agent:
+            raise click.BadParameter(f"{item!r}: expected WORD=AGENT", param_hint="--map")
+        mapping[word] = agent
+    if mapping and compat:
+        print("warning: --map does not change --compat output; ignored", file=sys.stderr)
     try:
         haresources_text = read_text(resourcefile)
         hacf_text = read_text(hacf)
         result = convert(
             haresources_text, hacf_text, mode=mode, ocf=not no_ocf, monitor=not no_monitor,
             resource_dir=resource_dir, initd_dir=initd_dir, haresources_name=str(resourcefile),
-            hacf_name=str(hacf), cluster_name=cluster_name,
+            hacf_name=str(hacf), cluster_name=cluster_name, agent_map=mapping,
         )
         if corosync_out is not None:
             write_corosync(corosync_out, hacf, hacf_text, authkeys, cluster_name or "pacer", addresses, force)

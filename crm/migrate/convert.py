@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -53,6 +54,7 @@ def convert(
     haresources_name: str = "haresources",
     hacf_name: str = "ha.cf",
     cluster_name: str | None = None,
+    agent_map: Mapping[str, str] | None = None,
     stonith_params: StonithParams = stonith_parameter_names,
 ) -> ConversionResult:
     """Convert Heartbeat v1 ``haresources`` and ``ha.cf`` texts to a CIB.
@@ -60,7 +62,8 @@ def convert(
     ``mode=Mode.COMPAT`` reproduces haresources2cib.py of Pacemaker 0.6.6-1.0.3 (``ocf`` and
     ``monitor`` are its ``--no-ocf``/``--no-monitor`` switches, inverted); the default mode
     builds a current-schema CIB (``ocf`` is ignored there).  ``resource_dir`` and
-    ``initd_dir`` decide the class of a bare word.  Errors raise
+    ``initd_dir`` decide the class of a bare word; ``agent_map`` (default mode) overrides it,
+    e.g. ``{"httpd": "systemd:httpd", "myapp": "ocf:acme:myapp"}``.  Errors raise
     :class:`~crm.migrate.diagnostics.MigrationError` (``file:line: reason`` diagnostics);
     compatibility mode only fails where the historical tool did.
     """
@@ -74,6 +77,7 @@ def convert(
         )
         return ConversionResult(cib, messages, mode)
     cib, warnings = build_modern_cib(
-        haresources, hacf, dirs=dirs, monitor=monitor, stonith_params=stonith_params, cluster_name=cluster_name
+        haresources, hacf, dirs=dirs, monitor=monitor, stonith_params=stonith_params, cluster_name=cluster_name,
+        agent_map=agent_map,
     )
     return ConversionResult(cib, warnings, mode)

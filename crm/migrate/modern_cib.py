@@ -24,7 +24,7 @@ Resource ids keep the historical scheme (``group_1``, ``IPaddr_10_0_0_1``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -97,6 +97,7 @@ class _Builder:
     monitor: bool
     stonith_params: StonithParams
     cluster_name: str | None
+    agent_map: Mapping[str, str] = field(default_factory=dict)
     errors: list[Diagnostic] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
@@ -179,8 +180,29 @@ class _Builder:
         return element
 
     # ------------------------------------------------------------------ agents
+    def mapped_agent(self, token: ResourceToken, line: int) -> Agent | None:
+        spec = self.agent_map[token.type]
+        parts = spec.split(":")
+        if len(parts) == 3 and parts[0] == "ocf" and all(parts):
+            rclass, provider, rtype = parts
+        elif len(parts) == 2 and parts[0] in ("lsb", "systemd", "service", "heartbeat") and parts[1]:
+            rclass, provider, rtype = parts[0], None, parts[1]
+        else:
+            self.fail(line, f"agent map {token.type}={spec}: expected ocf:PROVIDER:TYPE or "
+                            "lsb|systemd|service|heartbeat:TYPE")
+            return None
+        names = OCF_PARAMETERS.get(rtype, ()) if rclass == "ocf" else ()
+        if rclass == "heartbeat":
+            return Agent(rclass, rtype, None, tuple((str(i), v) for i, v in enumerate(token.args, 1)))
+        if len(token.args) > len(names):
+            self.fail(line, f"{token.text!r}: arguments cannot be mapped onto {spec} parameters")
+            return None
+        return Agent(rclass, rtype, provider, tuple((n, v) for n, v in zip(names, token.args, strict=False) if v))
+
     def agent_for(self, token: ResourceToken, line: int) -> Agent | None:
         rtype, args = token.type, token.args
+        if rtype in self.agent_map:
+            return self.mapped_agent(token, line)
         if rtype in ("IPaddr", "IPaddr2"):
             if not args or not args[0]:
                 self.fail(line, f"{token.text!r}: {rtype} needs an IP address ({rtype}::10.0.0.1/24/eth0)")
@@ -578,9 +600,14 @@ def build_modern_cib(
     monitor: bool,
     stonith_params: StonithParams,
     cluster_name: str | None = None,
+    agent_map: Mapping[str, str] | None = None,
 ) -> tuple[etree._Element, tuple[Diagnostic, ...]]:
-    """Build a current-schema CIB; raise MigrationError listing every problem found."""
-    builder = _Builder(haresources, hacf, dirs, monitor, stonith_params, cluster_name)
+    """Build a current-schema CIB; raise MigrationError listing every problem found.
+
+    ``agent_map`` maps a haresources word to an agent (``{"httpd": "systemd:apache2"}``),
+    ahead of every built-in rule.
+    """
+    builder = _Builder(haresources, hacf, dirs, monitor, stonith_params, cluster_name, dict(agent_map or {}))
     cib = builder.build()
     if builder.errors:
         raise MigrationError(builder.errors)

@@ -187,3 +187,31 @@ def test_library_collects_every_error_at_once(agents: AgentTree) -> None:
         convert("n1 nosuch\nn1 10.0.0.999\n", "node n1 n2\n", resource_dir=agents.resource_dir,
                 initd_dir=agents.initd_dir)
     assert [d.line for d in caught.value.diagnostics] == [1, 2]
+
+
+def test_agent_map_overrides_the_lookup(agents: AgentTree, tmp_path: Path) -> None:
+    (tmp_path / "haresources").write_text("n1 10.0.0.1 httpd myapp::fast\n")
+    (tmp_path / "ha.cf").write_text("node n1 n2\n")
+    result = CliRunner().invoke(
+        main, ["--stdout", "-c", str(tmp_path / "ha.cf"), *agents.cli_args(), "--map", "httpd=systemd:apache2",
+               "--map", "myapp=heartbeat:myapp", str(tmp_path / "haresources")]
+    )
+    assert result.exit_code == 0, result.stderr
+    cib = etree.fromstring(result.stdout.encode())
+    assert [(p.get("class"), p.get("type")) for p in cib.iter("primitive")] == [
+        ("ocf", "IPaddr2"), ("systemd", "apache2"), ("heartbeat", "myapp")]
+    assert cib.xpath("//primitive[@type='myapp']//nvpair[@name='1']/@value") == ["fast"]
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"httpd": "upstart"}, "haresources:1: agent map httpd=upstart: expected ocf:PROVIDER:TYPE"),
+        ({"myapp": "systemd:myapp"}, "haresources:1: 'myapp::fast': arguments cannot be mapped"),
+    ],
+)
+def test_bad_agent_map(mapping: dict[str, str], message: str, agents: AgentTree) -> None:
+    with pytest.raises(MigrationError) as caught:
+        convert("n1 httpd myapp::fast\n", "node n1 n2\n", agent_map=mapping, resource_dir=agents.resource_dir,
+                initd_dir=agents.initd_dir)
+    assert any(str(d).startswith(message) for d in caught.value.diagnostics), caught.value
