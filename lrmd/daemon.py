@@ -237,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-parallel", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--rsctmp", default=os.environ.get("HA_RSCTMP"), help="HA_RSCTMP for agents")
     parser.add_argument("--kill-grace", type=float, default=1.0, help="seconds between SIGTERM and SIGKILL")
+    parser.add_argument("--netns", help="run agents inside this network namespace (ip netns exec)")
     parser.add_argument("--log-level", default="info")
     return parser
 
@@ -248,6 +249,7 @@ async def serve(args: argparse.Namespace) -> None:
         kill_grace_s=args.kill_grace,
         rsctmp=args.rsctmp,
         base_env={k: v for k, v in os.environ.items() if not k.startswith("OCF_")},
+        command_prefix=("ip", "netns", "exec", args.netns) if args.netns else (),
     )
     executor = Executor(AgentLocator.from_env(), config)
     server = LrmdServer(executor, args.socket)

@@ -49,6 +49,8 @@ class ExecutorConfig:
     kill_grace_s: float = 1.0
     rsctmp: str | None = None
     cwd: str = "/"
+    # Prepended to every agent command line, e.g. ("ip", "netns", "exec", "node2").
+    command_prefix: tuple[str, ...] = ()
     base_env: Mapping[str, str] = field(
         default_factory=lambda: {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")}
     )
@@ -332,7 +334,7 @@ class Executor:
         if spec.agent_class == AgentClass.LSB and request.action == "meta-data":
             return replace(result(int(OcfRc.OK), ExecStatus.DONE, ""), stdout=_lsb_metadata(spec.agent_type))
         raw = await run_process(
-            agent_argv(agent, request.action, params),
+            [*self.config.command_prefix, *agent_argv(agent, request.action, params)],
             agent_env(
                 self.config.base_env,
                 agent,
