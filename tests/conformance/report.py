@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from conformance_harness import CaseResult, families  # noqa: E402
-from update_known_failures import run_all, write_atomic  # noqa: E402
+from conformance_harness import CaseResult, families
+from update_known_failures import run_all, write_atomic
 
 COLUMNS = ("graph", "closure", "scores", "summary", "dot")
 

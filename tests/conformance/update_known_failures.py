@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from conformance_harness import HERE, VIEWS, CaseResult, case_args, cases, evaluate  # noqa: E402
+from conformance_harness import HERE, VIEWS, CaseResult, case_args, cases, evaluate
 
 
 def _run(case: str) -> CaseResult:
