@@ -158,9 +158,9 @@ def parse_norm_graph(data: str | bytes) -> NormGraph:
         g.actions[key] = NormAction(key, str(a.tag), _meta_of(a))
     for ref, after_id in raw_edges:
         after = key_of[after_id]
-        before = key_of.get(str(ref.get("id")))
-        if before is None:
-            before = _base_key(ref)
+        known = key_of.get(str(ref.get("id")))
+        before = known if known is not None else _base_key(ref)
+        if known is None:
             g.problems.append(f"input {before} of {after} is not an action of the graph")
         g.edges.add((before, after))
     return g
