@@ -145,7 +145,7 @@ class AssignContext(Protocol):
 
 def _merged_current_score(ctx: AssignContext, clone: ExpandedClone, inst: Instance, node: str) -> int:
     """The score of ``node`` for ``inst`` after the clone's colocations are merged in."""
-    table = {node: ctx.scores(clone.id).get(node, 0)}
+    table = {node: ctx.scores(inst.id).get(node, 0)}
     for coloc in ctx.colocations_as_dependent(clone.id):
         if coloc.score == 0:
             continue
@@ -329,8 +329,6 @@ def distribute_instances(ctx: AssignContext, clone: ExpandedClone, instances: Se
             continue
         if assigned >= max_total:
             ctx.ban(inst.id, "clone:limit_reached")
-            # the instance is assigned nowhere; make the primitive stage record that
-            ctx.assign(inst.id, None)
         elif _assign_instance(ctx, clone, inst, None, all_coloc, per_node, counts):
             assigned += 1
     return assigned

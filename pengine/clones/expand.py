@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pengine.clones.config import CloneConfig, unpack_clone_config
 from pengine.clones.instances import AnonymousInstances, instance_number, strip_instance
-from pengine.model import Clone, Cluster, Group, Node, Primitive, Resource, Role, RscHistory
+from pengine.model import Clone, Cluster, Group, Node, NodeKind, Primitive, Resource, Role, RscHistory
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ class CloneExpansion:
     #: instance primitive id -> clone id, for every instance member
     owner: Mapping[str, str]
     messages: tuple[str, ...]
+    #: instance primitive id -> the id its op history uses when different (``clone_name``)
+    history_names: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def clone_of(self, rsc_id: str) -> ExpandedClone | None:
         """The expanded clone an instance primitive (or instance group) belongs to."""
@@ -108,15 +110,22 @@ def _is_active(hist: RscHistory) -> bool:
 
 
 def unpack_order(cluster: Cluster, history: Iterable[RscHistory]) -> list[RscHistory]:
-    """Order histories as Pacemaker unpacks them: node by node in status order, online nodes
-    first when fencing or shutdown locks are enabled (offline histories are deferred)."""
+    """Order histories as Pacemaker unpacks them: cluster nodes in status order, then remote
+    and guest nodes (whose histories wait until their connection is known). Histories of
+    offline cluster nodes count only when fencing or shutdown locks are enabled."""
     entries = list(history)
-    if not (cluster.options.stonith_enabled or cluster.options.shutdown_lock):
-        return entries
-    online = {n.uname for n in cluster.nodes if n.online}
-    first = [h for h in entries if h.node in online]
-    rest = [h for h in entries if h.node not in online]
-    return first + rest
+    nodes = {n.uname: n for n in cluster.nodes}
+    keep_offline = cluster.options.stonith_enabled or cluster.options.shutdown_lock
+
+    def wanted(h: RscHistory) -> bool:
+        node = nodes.get(h.node)
+        if node is None:
+            return False
+        return node.online or keep_offline or node.kind != NodeKind.MEMBER
+
+    members = [h for h in entries if wanted(h) and nodes[h.node].kind == NodeKind.MEMBER]
+    others = [h for h in entries if wanted(h) and nodes[h.node].kind != NodeKind.MEMBER]
+    return members + others
 
 
 def expand_clones(cluster: Cluster) -> CloneExpansion:
@@ -149,12 +158,12 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
             )
     clone_by_id = {c.id: c for c in clones}
 
-    rekeyed: list[RscHistory] = []
+    replaced: dict[int, RscHistory] = {}
+    history_names: dict[str, str] = {}
     for hist in unpack_order(cluster, cluster.history):
         base = strip_instance(hist.rsc_id)
         clone_id = member_to_clone.get(base)
         if clone_id is None:
-            rekeyed.append(hist)
             continue
         config = configs[clone_id]
         tracker = trackers.get(clone_id)
@@ -162,9 +171,7 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
             number = instance_number(hist.rsc_id)
             if number is not None and number >= config.clone_max:
                 # unique instances beyond clone-max stay orphans of their own
-                rekeyed.append(dataclasses.replace(hist, orphan=True))
-                continue
-            rekeyed.append(hist)
+                replaced[id(hist)] = dataclasses.replace(hist, orphan=True)
             continue
         node = nodes.get(hist.node)
         resolution = tracker.resolve(
@@ -180,7 +187,18 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
         elif hist.pending_task is not None:
             tracker.mark_pending(resolution.number, hist.node)
         new_id = f"{base}:{resolution.number}"
-        rekeyed.append(dataclasses.replace(hist, rsc_id=new_id, orphan=resolution.orphan))
+        if new_id != hist.rsc_id:
+            history_names[new_id] = hist.rsc_id
+        replaced[id(hist)] = dataclasses.replace(hist, rsc_id=new_id, orphan=resolution.orphan)
+
+    rekeyed: list[RscHistory] = []
+    for hist in cluster.history:
+        if id(hist) in replaced:
+            rekeyed.append(replaced[id(hist)])
+        elif member_to_clone.get(strip_instance(hist.rsc_id)) is None \
+                or configs[member_to_clone[strip_instance(hist.rsc_id)]].globally_unique:
+            rekeyed.append(hist)
+        # else: history Pacemaker never unpacks (offline node without fencing)
 
     expanded = {
         cid: ExpandedClone(clone_by_id[cid], configs[cid], tuple(instances[cid])) for cid in configs
@@ -191,7 +209,7 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
             owner[inst.id] = cid
             for prim in inst.members:
                 owner[prim.id] = cid
-    return CloneExpansion(expanded, tuple(rekeyed), owner, tuple(messages))
+    return CloneExpansion(expanded, tuple(rekeyed), owner, tuple(messages), history_names)
 
 
 def _walk(resources: Iterable[Resource]) -> Iterable[Resource]:

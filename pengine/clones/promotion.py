@@ -187,11 +187,18 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
     for inst in instances:
         if ctx.current_role(inst.id) == Role.STARTED:
             ctx.set_current_role(inst.id, Role.UNPROMOTED)
+        priorities[inst.id] = ctx.priority(inst.id)
+        sort_index[inst.id] = 0
         chosen = ctx.assigned_node(inst.id)
+        if chosen is None:
+            continue
         next_role = ctx.next_role(inst.id)
-        priority = ctx.priority(inst.id)
+        priority = priorities[inst.id]
         if next_role in (Role.STARTED, Role.UNKNOWN):
-            priority, _ = promotion_score(ctx, clone, inst.id, chosen)
+            priority, is_default = promotion_score(ctx, clone, inst.id, chosen)
+            if is_default:
+                # no promotion score: only location constraints can make it promotable
+                priority = -1
         elif next_role in (Role.UNPROMOTED, Role.STOPPED):
             priority = MINUS_INFINITY
         priority = _promoted_locations_priority(ctx, inst.id, chosen, priority)
@@ -248,7 +255,7 @@ def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequen
     table = ctx.scores(clone.id)
     for inst in instances:
         chosen = ctx.assigned_node(inst.id)
-        if ctx.is_managed(inst.id) and ctx.current_role(inst.id) == Role.PROMOTED:
+        if not ctx.is_managed(inst.id) and ctx.next_role(inst.id) == Role.PROMOTED:
             sort_index[inst.id] = INFINITY
         elif chosen is None or sort_index[inst.id] < 0:
             pass
