@@ -1,0 +1,386 @@
+"""The clone code over the scheduler's working set (``pengine.working`` / ``pengine.workset``).
+
+Everything the core pipeline calls for a clone, in one place (``pengine/clones_bridge.py``
+can re-export this module):
+
+* :func:`build_clone_children` - instance states (``child:N``) with their clone meta;
+* :func:`assign_clone_state`, :func:`colocate_with_clone`, :func:`clone_merge_weights`,
+  :func:`promoted_locations` - assignment (see ``pengine.clones.assign``);
+* :func:`clone_create_actions`, :func:`clone_internal_constraints` - actions and orderings;
+* :func:`clone_action_flags` - ``summary_action_flags`` for clone pseudo actions;
+* :func:`clone_expand` - notifications, once action flags are final.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pengine.clones.actions import (
+    CHILD_TASK,
+    COMPLETION,
+    ActionRef,
+    CloneActions,
+    NotifyData,
+    OrderFlags,
+    clone_internal_orderings,
+    create_clone_actions,
+    create_notifications,
+    notify_key,
+    op_key,
+)
+from pengine.clones.assign import assign_clone
+from pengine.clones.colocation import colocate_with_clone as _colocate_with_clone
+from pengine.clones.config import unpack_clone_config
+from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance
+from pengine.model import Clone, ColocationConstraint, Group, Primitive, Role
+from pengine.scores import parse_score
+from pengine.working import Action, AFlag, Order, RscState
+from pengine.workset import WorkingSet, order_actions
+
+if TYPE_CHECKING:
+    from pengine.placement import Placement
+
+_FLAG_MAP = {
+    OrderFlags.OPTIONAL: Order.OPTIONAL,
+    OrderFlags.IMPLIES_THEN: Order.IMPLIES_THEN,
+    OrderFlags.IMPLIES_FIRST: Order.IMPLIES_FIRST,
+    OrderFlags.RUNNABLE_LEFT: Order.RUNNABLE_LEFT,
+    OrderFlags.IMPLIES_FIRST_PRINTED: Order.IMPLIES_FIRST_PRINTED,
+    OrderFlags.IMPLIES_THEN_PRINTED: Order.IMPLIES_THEN_PRINTED,
+}
+
+
+def to_order(flags: OrderFlags) -> Order:
+    """Map the clone code's ordering flags onto the working set's."""
+    out = Order.NONE
+    for flag, order in _FLAG_MAP.items():
+        if flags & flag:
+            out |= order
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Building instance states
+
+
+def _instance_primitives(inst: Instance) -> Sequence[Primitive]:
+    return inst.members
+
+
+def build_clone_children(ws: WorkingSet, rsc: RscState, clone: ExpandedClone,
+                         expansion: CloneExpansion) -> None:
+    """Create the states of ``clone``'s instances under ``rsc`` (the clone's state)."""
+    from pengine.setup import build_resource
+
+    config = clone.config
+    rsc.unique = config.globally_unique
+    rsc.extra_meta.update(config.graph_meta())
+    for inst in clone.instances:
+        child = build_resource(ws, inst.resource, rsc)
+        child.orphan = inst.orphan
+        states = [child] if inst.group is None else list(child.children)
+        if inst.group is not None:
+            child.unique = config.globally_unique
+            child.extra_meta.update(config.graph_meta())
+            child.extra_meta["clone"] = str(inst.number)
+        for state, prim in zip(states, _instance_primitives(inst), strict=True):
+            state.unique = config.globally_unique
+            state.orphan = inst.orphan
+            state.history_id = expansion.history_names.get(state.id)
+            state.extra_meta.update(config.graph_meta())
+            state.extra_meta["clone"] = str(inst.number)
+            if "resource-stickiness" not in prim.meta and "resource-stickiness" not in clone.clone.meta:
+                state.stickiness = 1
+            if not config.globally_unique:
+                base = prim.id.rsplit(":", 1)[0]
+                state.graph_primitive_id = base
+                state.graph_long_id = state.id
+            if inst.orphan:
+                state.next_role = Role.STOPPED
+                state.next_role_reason = "orphan"
+        rsc.children.append(child)
+
+
+def expanded_from_state(ws: WorkingSet, rsc: RscState) -> ExpandedClone:
+    """Rebuild the :class:`ExpandedClone` view of a clone state (config + instances)."""
+    model = rsc.model
+    assert isinstance(model, Clone)
+    config = unpack_clone_config(model.id, model.child.id, model.meta, node_count=len(ws.cluster.nodes),
+                                 legacy_master=model.promotable,
+                                 child_classes=_child_classes(model)).config
+    instances: list[Instance] = []
+    for child in rsc.children:
+        number = int(child.id.rsplit(":", 1)[1])
+        if child.variant == "group":
+            members = tuple(m.model for m in child.children if isinstance(m.model, Primitive))
+            group = child.model if isinstance(child.model, Group) else None
+            instances.append(Instance(model.id, number, child.id, members, group, child.orphan))
+        else:
+            assert isinstance(child.model, Primitive)
+            instances.append(Instance(model.id, number, child.id, (child.model,), None, child.orphan))
+    return ExpandedClone(model, config, tuple(instances))
+
+
+def _child_classes(model: Clone) -> frozenset[str]:
+    child = model.child
+    prims = child.members if isinstance(child, Group) else (child,)
+    return frozenset(p.rclass for p in prims)
+
+
+# ---------------------------------------------------------------------------------------------
+# Assignment
+
+
+def assign_clone_state(placement: Placement, rsc: RscState) -> None:
+    """``pcmk__clone_allocate`` for a clone state."""
+    clone = expanded_from_state(placement.ws, rsc)
+    assign_clone(placement, clone, assigning=placement.clone_assigning)
+    for child in rsc.children:
+        if child.provisional:
+            # banned by clone-max: assigned nowhere, scores not shown (as in Pacemaker)
+            placement.finalize(child, None, force=True)
+            for member in child.children:
+                if member.provisional:
+                    placement.finalize(member, None, force=True)
+
+
+def colocate_with_clone(placement: Placement, dependent: RscState, primary: RscState,
+                        con: ColocationConstraint) -> None:
+    """``clone_rsc_colocation_rh`` (dependent: a primitive or clone instance)."""
+    ws = placement.ws
+    dep_clone = ws.rsc_by_id.get(con.dependent)
+    interleave = False
+    same_per_node = False
+    if dep_clone is not None and dep_clone.variant == "clone":
+        interleave = (dep_clone.model.meta.get("interleave") or "").strip().lower() in (
+            "true", "on", "yes", "y", "1")
+        same_per_node = _per_node(dep_clone) == _per_node(primary)
+    model = primary.model
+    promotable = isinstance(model, Clone) and model.promotable
+
+    def apply(dep_id: str, prim_id: str, c: ColocationConstraint) -> None:
+        placement.apply_coloc_score(ws.rsc_by_id[dep_id], ws.rsc_by_id[prim_id], c)
+
+    priority = _colocate_with_clone(placement, dependent.id, primary.id, con,
+                                    dependent_interleave=interleave, same_instances_per_node=same_per_node,
+                                    promotable_primary=promotable, apply=apply)
+    if priority is not None:
+        dependent.priority = priority
+
+
+def _per_node(rsc: RscState) -> int:
+    model = rsc.model
+    if not isinstance(model, Clone):
+        return 1
+    unique = (model.meta.get("globally-unique") or "").strip().lower() in ("true", "on", "yes", "y", "1")
+    if not unique:
+        return 1
+    return max(1, parse_score(model.meta.get("clone-node-max"), 1))
+
+
+def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, nodes: dict[str, int] | None,
+                        attr: str, factor: float, *, rollback: bool, positive: bool, forward: bool = False,
+                        init: bool = False) -> dict[str, int]:
+    """Clones merge colocation scores like primitives do (``pcmk__native_merge_weights``)."""
+    return placement._native_merge_weights(rsc, primary_id, nodes, attr, factor, rollback=rollback,
+                                           positive=positive, forward=forward, init=init)
+
+
+def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]]:
+    """Node scores of ``role=Promoted`` location constraints on ``rsc_id`` itself."""
+    from pengine.rules import RuleContext, evaluate_rule
+
+    ws = placement.ws
+    out: list[dict[str, int]] = []
+    for con in ws.cluster.locations:
+        if con.rsc != rsc_id:
+            continue
+        if con.node is not None and not con.rules:
+            if con.role == Role.PROMOTED and con.node in ws.nodes:
+                out.append({con.node: con.score if con.score is not None else 0})
+            continue
+        for ruleref in con.rules:
+            rule = ruleref.element
+            role_attr = rule.get("role")
+            role = Role.parse(role_attr) if role_attr else con.role
+            if role != Role.PROMOTED:
+                continue
+            scores: dict[str, int] = {}
+            for uname in ws.node_order:
+                node = ws.nodes[uname]
+                ctx = RuleContext(now=ws.cluster.now, node_attrs=node.model.attributes)
+                if not evaluate_rule(rule, ctx):
+                    continue
+                attr = rule.get("score-attribute")
+                if attr:
+                    value = node.model.attributes.get(attr)
+                    scores[uname] = parse_score(value, 0) if value is not None else -1_000_000
+                else:
+                    scores[uname] = parse_score(rule.get("score"), 0)
+            out.append(scores)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions
+
+
+class WorkingSetActions:
+    """``pengine.clones.actions.ActionContext`` over a working set."""
+
+    def __init__(self, ws: WorkingSet) -> None:
+        self.ws = ws
+
+    def _rsc(self, rsc_id: str) -> RscState:
+        return self.ws.rsc_by_id[rsc_id]
+
+    def actions_of(self, rsc_id: str) -> Sequence[Action]:
+        return self._rsc(rsc_id).actions
+
+    def running_on(self, rsc_id: str) -> Sequence[str]:
+        return self._rsc(rsc_id).running_on
+
+    def assigned_node(self, rsc_id: str) -> str | None:
+        return self._rsc(rsc_id).assigned
+
+    def current_role(self, rsc_id: str) -> Role:
+        return self._rsc(rsc_id).role
+
+    def next_role(self, rsc_id: str) -> Role:
+        return self._rsc(rsc_id).next_role
+
+    def node_online(self, node: str) -> bool:
+        state = self.ws.nodes.get(node)
+        return state is not None and state.online
+
+    def node_unclean(self, node: str) -> bool:
+        state = self.ws.nodes.get(node)
+        return state is not None and (state.unclean or state.remote_requires_reset)
+
+    def new_pseudo(self, rsc_id: str, key: str, task: str, *, optional: bool, runnable: bool,
+                   priority: int = 0, meta: dict[str, str] | None = None) -> Action:
+        action = self.ws.pseudo_action(self._rsc(rsc_id), key, task, optional)
+        if not runnable:
+            action.clear(AFlag.RUNNABLE)
+        if priority:
+            action.priority = priority
+        if meta:
+            for name, value in meta.items():
+                action.meta.setdefault(name, value)
+        return action
+
+    def new_notify(self, rsc_id: str, key: str, node: str, *, optional: bool, priority: int,
+                   meta: dict[str, str]) -> Action:
+        action = self.ws.custom_action(self._rsc(rsc_id), key, "notify", node, optional)
+        if priority:
+            action.priority = priority
+        for name, value in meta.items():
+            action.meta.setdefault(name, value)
+        return action
+
+    def set_meta(self, action: ActionRef, meta: dict[str, str]) -> None:
+        assert isinstance(action, Action)
+        for name, value in meta.items():
+            action.meta.setdefault(name, value)
+
+    def order_actions(self, first: ActionRef, then: ActionRef, flags: OrderFlags) -> None:
+        assert isinstance(first, Action) and isinstance(then, Action)
+        order_actions(first, then, to_order(flags))
+
+    def order_resource_actions(self, first_rsc: str, first_task: str, then_rsc: str, then_task: str,
+                               flags: OrderFlags) -> None:
+        self.ws.order_rsc_actions(self._rsc(first_rsc), first_task, self._rsc(then_rsc), then_task,
+                                  to_order(flags))
+
+    def clone_allowed_nodes(self, clone_id: str) -> Sequence[str]:
+        return list(self._rsc(clone_id).allowed)
+
+    def all_node_names(self) -> Sequence[str]:
+        return list(self.ws.node_order)
+
+
+def clone_create_actions(ws: WorkingSet, rsc: RscState) -> None:
+    """``clone_create_actions``: the instances' actions, then the clone's pseudo actions."""
+    from pengine.actions import create_actions
+
+    for child in rsc.children:
+        create_actions(ws, child)
+    create_clone_actions(WorkingSetActions(ws), expanded_from_state(ws, rsc))
+
+
+def clone_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
+    """``clone_internal_constraints`` (instances' own internal orderings included)."""
+    from pengine.actions import internal_constraints
+
+    for child in rsc.children:
+        internal_constraints(ws, child)
+    clone_internal_orderings(WorkingSetActions(ws), expanded_from_state(ws, rsc))
+
+
+def clone_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
+    """``summary_action_flags``: a clone pseudo action is required when an instance's matching
+    action is, and runnable only when some instance's matching action is runnable."""
+    rsc = action.rsc
+    assert rsc is not None
+    task = CHILD_TASK.get(action.task, action.task)
+    flags = AFlag.OPTIONAL | AFlag.RUNNABLE | AFlag.PSEUDO
+    any_runnable = False
+    for child in rsc.children:
+        found = _first_action(child, task, None if child.children else node)
+        if found is None:
+            continue
+        child_flags = found.flags
+        if flags & AFlag.OPTIONAL and not child_flags & AFlag.OPTIONAL:
+            flags &= ~AFlag.OPTIONAL
+            action.clear(AFlag.OPTIONAL)
+        if child_flags & AFlag.RUNNABLE:
+            any_runnable = True
+    if not any_runnable:
+        flags &= ~AFlag.RUNNABLE
+        if node is None:
+            action.clear(AFlag.RUNNABLE)
+    return flags
+
+
+def _first_action(rsc: RscState, task: str, node: str | None) -> Action | None:
+    for action in rsc.actions:
+        if action.task == task and (node is None or action.node == node):
+            return action
+    return None
+
+
+def _find(rsc: RscState, key: str) -> Action | None:
+    for action in rsc.actions:
+        if action.key == key:
+            return action
+    return None
+
+
+def _notify_data(rsc: RscState, task: str) -> NotifyData | None:
+    done = COMPLETION[task]
+    pre = _find(rsc, notify_key(rsc.id, "pre", task))
+    post = _find(rsc, notify_key(rsc.id, "post", done))
+    if pre is None and post is None:
+        return None
+    return NotifyData(task, pre, _find(rsc, notify_key(rsc.id, "confirmed-pre", task)), post,
+                      _find(rsc, notify_key(rsc.id, "confirmed-post", done)))
+
+
+def clone_expand(ws: WorkingSet, rsc: RscState) -> None:
+    """``clone_expand``: create the instance notifications (when ``notify=true``)."""
+    clone = expanded_from_state(ws, rsc)
+    if not clone.config.notify:
+        return
+    start = _find(rsc, op_key(rsc.id, "start"))
+    running = _find(rsc, op_key(rsc.id, "running"))
+    stop = _find(rsc, op_key(rsc.id, "stop"))
+    stopped = _find(rsc, op_key(rsc.id, "stopped"))
+    if start is None or running is None or stop is None or stopped is None:
+        return
+    actions = CloneActions(rsc.id, start, running, stop, stopped)
+    for task in ("start", "stop", "promote", "demote"):
+        data = _notify_data(rsc, task)
+        if data is not None:
+            actions.notify[task] = data
+    create_notifications(WorkingSetActions(ws), clone, actions)
