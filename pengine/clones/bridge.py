@@ -94,8 +94,13 @@ def build_clone_children(ws: WorkingSet, rsc: RscState, clone: ExpandedClone,
                 state.stickiness = 1
             if not config.globally_unique:
                 base = prim.id.rsplit(":", 1)[0]
-                state.graph_primitive_id = base
-                state.graph_long_id = state.id
+                if inst.orphan and state.history_id is not None:
+                    state.graph_primitive_id = state.history_id
+                    state.graph_long_id = state.id
+                else:
+                    state.graph_primitive_id = base
+                    named = state.history_id is not None and state.history_id != base
+                    state.graph_long_id = state.history_id if named else state.id
             if inst.orphan:
                 state.next_role = Role.STOPPED
                 state.next_role_reason = "orphan"
