@@ -293,7 +293,7 @@ class Executor:
             abort = asyncio.Event()
             rsc.abort, rsc.running = abort, request.key
             if rec is not None and rec.cancelled:
-                abort.set()
+                abort.set()  # cancelled while queued: the runner kills the agent at once
             try:
                 return await self._run(rsc.spec, request, call_id, queue_ms, abort)
             finally:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -61,16 +62,31 @@ def group_alive(pgid: int) -> bool:
     return _signal_group(pgid, 0)
 
 
-async def _kill_group(proc: asyncio.subprocess.Process, grace_s: float) -> None:
-    pgid = proc.pid
+class _AgentProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    """Knows when the process exits, even while daemons it left hold its pipes open.
+
+    (``Process.wait()`` only returns once every pipe is closed.)
+    """
+
+    def __init__(self, limit: int, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=limit, loop=loop)
+        self.exited: asyncio.Future[None] = loop.create_future()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        if not self.exited.done():
+            self.exited.set_result(None)
+
+
+async def _kill_group(pgid: int, exited: asyncio.Future[None], grace_s: float) -> None:
     _signal_group(pgid, signal.SIGTERM)
     with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(proc.wait(), grace_s)
+        await asyncio.wait_for(asyncio.shield(exited), grace_s)
     deadline = time.monotonic() + grace_s
     while group_alive(pgid) and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     _signal_group(pgid, signal.SIGKILL)
-    await proc.wait()
+    await exited
     # Members of the group may need a moment to disappear after SIGKILL.
     for _ in range(50):
         if not group_alive(pgid):
@@ -89,13 +105,15 @@ async def run_process(
     abort: asyncio.Event | None = None,
 ) -> RawOutcome:
     """Run ``argv`` and wait for it, its timeout, or ``abort``."""
+    loop = asyncio.get_running_loop()
     started = time.monotonic()
     try:
-        proc = await asyncio.create_subprocess_exec(
+        transport, protocol = await loop.subprocess_exec(
+            lambda: _AgentProtocol(65536, loop),
             *argv,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=dict(env),
             cwd=cwd,
             start_new_session=True,
@@ -103,29 +121,31 @@ async def run_process(
     except OSError as exc:
         return RawOutcome(None, None, False, False, "", "", 0, spawn_error=exc)
 
+    pid = transport.get_pid()
     out = bytearray()
     err = bytearray()
     readers = [
-        asyncio.ensure_future(_read_stream(proc.stdout, out)),
-        asyncio.ensure_future(_read_stream(proc.stderr, err)),
+        asyncio.ensure_future(_read_stream(protocol.stdout, out)),
+        asyncio.ensure_future(_read_stream(protocol.stderr, err)),
     ]
-    waiter = asyncio.ensure_future(proc.wait())
+    exited = protocol.exited
     abort_waiter = asyncio.ensure_future(abort.wait()) if abort is not None else None
     timed_out = aborted = False
     try:
-        watched: set[asyncio.Future[object]] = {waiter}  # type: ignore[arg-type]
+        watched: set[asyncio.Future[object]] = {exited}  # type: ignore[arg-type]
         if abort_waiter is not None:
             watched.add(abort_waiter)  # type: ignore[arg-type]
         done, _ = await asyncio.wait(watched, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
-        if waiter not in done:
+        if exited not in done:
             if abort_waiter is not None and abort_waiter in done:
                 aborted = True
             else:
                 timed_out = True
-            await _kill_group(proc, kill_grace_s)
+            await _kill_group(pid, exited, kill_grace_s)
+        ended = time.monotonic()
     except BaseException:
         # Our caller was cancelled: never leave the agent behind.
-        await asyncio.shield(_kill_group(proc, kill_grace_s))
+        await asyncio.shield(_kill_group(pid, exited, kill_grace_s))
         raise
     finally:
         if abort_waiter is not None:
@@ -133,10 +153,9 @@ async def run_process(
         _, pending = await asyncio.wait(readers, timeout=DRAIN_SECONDS)
         for reader in pending:
             reader.cancel()
-        if not waiter.done():
-            waiter.cancel()
-    elapsed_ms = int((time.monotonic() - started) * 1000)
-    returncode = proc.returncode
+        transport.close()
+    returncode = transport.get_returncode()
+    elapsed_ms = int((ended - started) * 1000)
     exit_code = returncode if returncode is not None and returncode >= 0 else None
     signo = -returncode if returncode is not None and returncode < 0 else None
     return RawOutcome(

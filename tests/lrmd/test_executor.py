@@ -420,3 +420,22 @@ def test_unregistered_resource_is_refused(tmp_path: Path) -> None:
 
     run(go)
     assert os.path.isdir(tmp_path)
+
+
+def test_daemonised_children_keep_running_and_do_not_block_results(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    ex = _ocf(tmp_path, "Daemonise", f"sleep 30 &\necho $! > {pidfile}\necho started\nexit 0\n")
+
+    async def go() -> OpResult:
+        ex.register(ResourceSpec("r1", "ocf", "Daemonise", "test"))
+        return await ex.execute(OpRequest("r1", "start"))
+
+    started = time.monotonic()
+    result = run(go)
+    child = int(pidfile.read_text())
+    try:
+        assert result.rc == 0 and result.stdout.startswith("started")
+        assert time.monotonic() - started < 5  # the child's open stdout is not waited for
+        assert pid_alive(child)  # a normal exit leaves the agent's daemons alone
+    finally:
+        os.kill(child, 9)
