@@ -13,11 +13,10 @@ can re-export this module):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pengine.clones.actions import (
-    CHILD_TASK,
     COMPLETION,
     ActionRef,
     CloneActions,
@@ -324,28 +323,8 @@ def clone_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
 
 
 def clone_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
-    """``summary_action_flags``: a clone pseudo action is required when an instance's matching
-    action is, and runnable only when some instance's matching action is runnable."""
-    rsc = action.rsc
-    assert rsc is not None
-    task = CHILD_TASK.get(action.task, action.task)
-    flags = AFlag.OPTIONAL | AFlag.RUNNABLE | AFlag.PSEUDO
-    any_runnable = False
-    for child in rsc.children:
-        found = _first_action(child, task, None if child.children else node)
-        if found is None:
-            continue
-        child_flags = found.flags
-        if flags & AFlag.OPTIONAL and not child_flags & AFlag.OPTIONAL:
-            flags &= ~AFlag.OPTIONAL
-            action.clear(AFlag.OPTIONAL)
-        if child_flags & AFlag.RUNNABLE:
-            any_runnable = True
-    if not any_runnable:
-        flags &= ~AFlag.RUNNABLE
-        if node is None:
-            action.clear(AFlag.RUNNABLE)
-    return flags
+    """``clone_action_flags``: see :func:`summary_action_flags`."""
+    return summary_action_flags(ws, action, node)
 
 
 def _first_action(rsc: RscState, task: str, node: str | None) -> Action | None:
@@ -389,3 +368,195 @@ def clone_expand(ws: WorkingSet, rsc: RscState) -> None:
         if data is not None:
             actions.notify[task] = data
     create_notifications(WorkingSetActions(ws), clone, actions)
+
+
+# ---------------------------------------------------------------------------------------------
+# Orderings involving clones (pcmk__multi_update_actions)
+
+#: ``pe_graph_flags``
+GRAPH_NONE = 0
+GRAPH_UPDATED_FIRST = 0x1
+GRAPH_UPDATED_THEN = 0x2
+GRAPH_DISABLE = 0x4
+
+_NON_ATOMIC = {"running": "start", "stopped": "stop", "promoted": "promote", "demoted": "demote"}
+
+
+def child_task(action: Action) -> str:
+    """``clone_child_action``: the instance task a clone-level action stands for (for a
+    notification, the operation notified about); completion tasks map to the instance's own
+    task for primitive instances and stay as they are for cloned groups."""
+    rsc = action.rsc
+    assert rsc is not None
+    task = action.task
+    if task in ("notify", "notified"):
+        # <clone>_<type>_notify_<task>_0: the word before the interval
+        parts = action.key.rsplit("_", 2)
+        task = parts[1] if len(parts) == 3 else task
+    first_child = rsc.children[0] if rsc.children else None
+    if first_child is None or first_child.variant == "primitive":
+        return _NON_ATOMIC.get(task, task)
+    return task
+
+
+def summary_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
+    """``summary_action_flags`` (``clone_action_flags``)."""
+    rsc = action.rsc
+    assert rsc is not None
+    task = child_task(action)
+    flags = AFlag.OPTIONAL | AFlag.RUNNABLE | AFlag.PSEUDO
+    any_runnable = False
+    for child in rsc.children:
+        found = _first_action(child, task, None if child.children else node)
+        if found is None:
+            continue
+        if flags & AFlag.OPTIONAL and not found.optional:
+            flags &= ~AFlag.OPTIONAL
+            action.clear(AFlag.OPTIONAL)
+        if found.runnable:
+            any_runnable = True
+    if not any_runnable:
+        flags &= ~AFlag.RUNNABLE
+        if node is None:
+            action.clear(AFlag.RUNNABLE)
+    return flags
+
+
+def can_interleave(ws: WorkingSet, first: Action, then: Action) -> bool:
+    """``can_interleave_actions``."""
+    if first.rsc is None or then.rsc is None or first.rsc is then.rsc:
+        return False
+    if first.rsc.variant != "clone" or then.rsc.variant != "clone":
+        return False
+    side = first.rsc if then.key.endswith(("_stop_0", "_demote_0")) else then.rsc
+    value = (side.model.meta.get("interleave") or "").strip().lower()
+    return value in ("true", "on", "yes", "y", "1")
+
+
+def _location(rsc: RscState, current: bool) -> str | None:
+    if current:
+        if rsc.variant == "primitive":
+            return rsc.running_on[0] if rsc.running_on else None
+        for child in rsc.children:
+            node = _location(child, True)
+            if node is not None:
+                return node
+        return None
+    if rsc.variant == "group":
+        if rsc.provisional:
+            return None
+        return rsc.assigned if rsc.assigned is not None else (
+            rsc.children[0].assigned if rsc.children else None)
+    return rsc.assigned
+
+
+def _blocked(rsc: RscState) -> bool:
+    return rsc.blocked or any(_blocked(c) for c in rsc.children)
+
+
+def find_compatible_child(ws: WorkingSet, local: RscState, other: RscState, role: Role,
+                          current: bool) -> RscState | None:
+    """``find_compatible_child``: the instance of ``other`` on ``local``'s node."""
+    local_node = _location(local, current)
+    if local_node is not None:
+        candidates = [local_node]
+    else:
+        def key(node: str) -> tuple[int, int, str]:
+            state = ws.nodes.get(node)
+            usable = state is not None and state.available()
+            score = local.allowed[node] if usable else -1_000_000
+            return (-score, state.num_resources if state else 0, node)
+
+        candidates = sorted(local.allowed, key=key)
+    for node in candidates:
+        for child in other.children:
+            child_role = child.role if current else child.next_role
+            if role != Role.UNKNOWN and child_role != role:
+                continue
+            where = None if _blocked(child) else _location(child, current)
+            if where is not None and where == node:
+                return child
+    return None
+
+
+NativeUpdate = Callable[[Action, Action, "str | None", AFlag, AFlag, Order], int]
+ActionFlagsFn = Callable[[Action, "str | None"], AFlag]
+
+
+def clone_update_actions(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
+                         filter_flags: AFlag, order_type: Order, *, native_update: NativeUpdate,
+                         update_for_orderings: Callable[[Action], None], action_flags: ActionFlagsFn) -> int:
+    """``pcmk__multi_update_actions`` for an ordering whose "then" action belongs to a clone.
+
+    ``native_update(first, then, node, flags, filter, type) -> int`` is the primitive
+    ``update_actions``; ``update_for_orderings(action)`` re-runs
+    ``pcmk__update_action_for_orderings``; ``action_flags(action, node) -> AFlag`` is
+    ``rsc->cmds->action_flags``.
+    """
+    native = native_update
+    reupdate = update_for_orderings
+    aflags = action_flags
+    if can_interleave(ws, first, then):
+        return _update_interleave(ws, first, then, node, filter_flags, order_type, native, aflags)
+    changed = GRAPH_NONE
+    if then.rsc is None:
+        return changed
+    changed |= native(first, then, node, flags, filter_flags, order_type)
+    for then_child in then.rsc.children:
+        child_action = _first_action(then_child, then.task, node)
+        if child_action is None:
+            continue
+        child_changed = GRAPH_NONE
+        if aflags(child_action, node) & AFlag.RUNNABLE:
+            child_changed |= native(first, child_action, node, flags, filter_flags, order_type)
+        changed |= child_changed
+        if child_changed & GRAPH_UPDATED_THEN:
+            for after in child_action.after:
+                reupdate(after.action)
+    return changed
+
+
+def _update_interleave(ws: WorkingSet, first: Action, then: Action, node: str | None, filter_flags: AFlag,
+                       order_type: Order, update: NativeUpdate, flags_of: ActionFlagsFn) -> int:
+    """``clone_update_actions_interleave``."""
+    assert first.rsc is not None and then.rsc is not None
+    changed = GRAPH_NONE
+    current = first.key.endswith(("_stopped_0", "_demoted_0"))
+    first_task = child_task(first)
+    for then_child in then.rsc.children:
+        first_child = find_compatible_child(ws, then_child, first.rsc, Role.UNKNOWN, current)
+        if first_child is None:
+            if current:
+                continue
+            mandatory = bool(order_type & (Order.RUNNABLE_LEFT | Order.IMPLIES_THEN))
+            if mandatory and (then_child.assigned is not None or then_child.provisional):
+                _assign_nowhere(ws, then_child)
+                changed |= GRAPH_UPDATED_THEN
+            continue
+        first_action = _first_action(first_child, first_task, node)
+        then_action = _first_action(then_child, then.task, node)
+        if first_action is None or then_action is None:
+            continue
+        if order_actions(first_action, then_action, order_type):
+            changed |= GRAPH_UPDATED_FIRST | GRAPH_UPDATED_THEN
+        changed |= update(first_action, then_action, node, flags_of(first_action, node), filter_flags,
+                          order_type)
+    return changed
+
+
+def _assign_nowhere(ws: WorkingSet, rsc: RscState) -> None:
+    """``assign_node(rsc, NULL, TRUE)``: the instance will not run anywhere."""
+    for child in rsc.children:
+        _assign_nowhere(ws, child)
+    if rsc.assigned is not None:
+        state = ws.nodes.get(rsc.assigned)
+        if state is not None:
+            state.num_resources -= 1
+    rsc.assigned = None
+    rsc.provisional = False
+    rsc.next_role = Role.STOPPED
+    for action in rsc.actions:
+        if action.task == "stop":
+            action.clear(AFlag.OPTIONAL)
+        elif action.task == "start":
+            action.clear(AFlag.RUNNABLE)
