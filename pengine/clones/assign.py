@@ -118,7 +118,7 @@ class AssignContext(Protocol):
         """The id the primitive has in the op history when it differs (``clone_name``)."""
 
     def promoted_locations(self, rsc_id: str) -> list[dict[str, int]]:
-        """Node scores of location constraints with ``role=Promoted`` on the resource."""
+        """Node scores of ``role=Promoted`` location constraints on the resource or its parents."""
 
     def set_next_role(self, rsc_id: str, role: Role) -> None:
         """``pe__set_next_role`` on the resource (and its members)."""

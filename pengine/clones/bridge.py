@@ -192,13 +192,18 @@ def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, no
 
 
 def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]]:
-    """Node scores of ``role=Promoted`` location constraints on ``rsc_id`` itself."""
+    """Node scores of ``role=Promoted`` location constraints on ``rsc_id`` or its parents."""
     from pengine.rules import RuleContext, evaluate_rule
 
     ws = placement.ws
     out: list[dict[str, int]] = []
+    ids = set()
+    cur: RscState | None = ws.rsc_by_id[rsc_id]
+    while cur is not None:
+        ids.add(cur.id)
+        cur = cur.parent
     for con in ws.cluster.locations:
-        if con.rsc != rsc_id:
+        if con.rsc not in ids:
             continue
         if con.node is not None and not con.rules:
             if con.role == Role.PROMOTED and con.node in ws.nodes:
@@ -560,3 +565,98 @@ def _assign_nowhere(ws: WorkingSet, rsc: RscState) -> None:
             action.clear(AFlag.OPTIONAL)
         elif action.task == "start":
             action.clear(AFlag.RUNNABLE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Adapters with the signatures pengine/ordering.py uses
+
+
+def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
+                         filt: AFlag, otype: Order) -> tuple[bool, bool]:
+    """``pcmk__multi_update_actions`` returning (then changed, first changed)."""
+    from pengine.ordering import action_flags, rsc_update_ordered, update_ordered_actions
+
+    assert then.rsc is not None
+    if can_interleave(ws, first, then):
+        assert first.rsc is not None
+        then_changed = first_changed = False
+        current = first.key.endswith(("_stopped_0", "_demoted_0"))
+        first_task = child_task(first)
+        for then_child in then.rsc.children:
+            first_child = find_compatible_child(ws, then_child, first.rsc, Role.UNKNOWN, current)
+            if first_child is None:
+                if current:
+                    continue
+                mandatory = bool(otype & (Order.RUNNABLE_LEFT | Order.IMPLIES_THEN))
+                if mandatory and (then_child.assigned is not None or then_child.provisional):
+                    _assign_nowhere(ws, then_child)
+                    then_changed = True
+                continue
+            first_action = _first_action(first_child, first_task, node)
+            then_action = _first_action(then_child, then.task, node)
+            if first_action is None or then_action is None:
+                continue
+            if order_actions(first_action, then_action, otype):
+                then_changed = first_changed = True
+            a, b = rsc_update_ordered(ws, first_action, then_action, node,
+                                      action_flags(ws, first_action, node), filt, otype)
+            then_changed = then_changed or a
+            first_changed = first_changed or b
+        return then_changed, first_changed
+
+    then_changed, first_changed = update_ordered_actions(ws, first, then, node, flags, filt, otype)
+    for then_child in then.rsc.children:
+        child_action = _first_action(then_child, then.task, node)
+        if child_action is None:
+            continue
+        if action_flags(ws, child_action, node) & AFlag.RUNNABLE:
+            a, b = rsc_update_ordered(ws, first, child_action, node, flags, filt, otype)
+            then_changed = then_changed or a
+            first_changed = first_changed or b
+    return then_changed, first_changed
+
+
+def notify_remap(rsc: RscState, rid: str, completion: str) -> str | None:
+    """``convert_non_atomic_uuid`` with notifications: a top-level clone with
+    ``notify=true`` is represented in orderings by its confirmed post-notification."""
+    if rsc.variant != "clone" or rsc.parent is not None:
+        return None
+    value = (rsc.model.meta.get("notify") or "").strip().lower()
+    if value not in ("true", "on", "yes", "y", "1"):
+        return None
+    return notify_key(rid, "confirmed-post", completion)
+
+
+def clone_min_ordering(ws: WorkingSet, first: RscState, first_action: str, then: RscState, then_action: str,
+                       flags: Order, *, order_id: str | None = None, require_all: bool = True) -> bool:
+    """``clone_min_ordering`` for an ordering whose first resource is a clone with
+    ``clone-min`` (or ``require-all=false``): "then" waits for a pseudo action
+    ``clone-one-or-more:<order id>`` that needs that many first instances runnable.
+    Returns False (nothing done) when it does not apply."""
+    if first.variant != "clone":
+        return False
+    min_text = first.model.meta.get("clone-min")
+    needed = 0
+    if min_text is not None:
+        needed = parse_score(min_text, 0)
+    elif not require_all:
+        needed = 1
+    if needed <= 0:
+        return False
+    if order_id is None:
+        for con in ws.cluster.orders:
+            if con.first == first.id and con.then == then.id and con.first_action == first_action \
+                    and con.then_action == then_action:
+                order_id = con.id
+                break
+    if order_id is None:
+        return False
+    key = f"clone-one-or-more:{order_id}"
+    met = ws.singleton(key, key, None, True)
+    met.set(AFlag.PSEUDO | AFlag.RUNNABLE | AFlag.REQUIRES_ANY)
+    met.required_runnable_before = needed
+    for child in first.children:
+        ws.new_ordering(child, op_key(child.id, first_action), None, None, None, met,
+                        Order.ONE_OR_MORE | Order.IMPLIES_THEN_PRINTED)
+    ws.new_ordering(None, None, met, then, op_key(then.id, then_action), None, flags | Order.RUNNABLE_LEFT)
+    return True

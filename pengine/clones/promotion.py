@@ -201,8 +201,8 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
                 priority = -1
         elif next_role in (Role.UNPROMOTED, Role.STOPPED):
             priority = MINUS_INFINITY
+        # role=Promoted location constraints on the instance and on the clone
         priority = _promoted_locations_priority(ctx, inst.id, chosen, priority)
-        priority = _promoted_locations_priority(ctx, clone.id, chosen, priority)
         for coloc in ctx.colocations_as_dependent(inst.id):
             priority = _colocation_priority(ctx, inst.id, coloc, chosen, priority)
         priorities[inst.id] = priority

@@ -102,9 +102,10 @@ class ReferenceState:
                 table[loc.node] = add_scores(table.get(loc.node, 0), loc.score)
 
         for hist in self.expansion.history:
-            state = self.rsc.get(hist.rsc_id)
-            if state is None:
+            found = self.rsc.get(hist.rsc_id)
+            if found is None:
                 continue
+            state = found
             state.known_on.append(hist.node)
             if hist.role not in (Role.STOPPED, Role.UNKNOWN):
                 state.running_on.append(hist.node)
@@ -267,8 +268,10 @@ class ReferenceState:
     def promoted_locations(self, rsc_id: str) -> list[dict[str, int]]:
         out: list[dict[str, int]] = []
         for loc in self.cluster.locations:
+            owner = self.expansion.clone_of(rsc_id)
+            ids = {rsc_id} | ({owner.id} if owner is not None else set())
             if loc.role == Role.PROMOTED and loc.node is not None and loc.score is not None \
-                    and loc.rsc == rsc_id:
+                    and loc.rsc in ids:
                 out.append({loc.node: loc.score})
         return out
 

@@ -62,5 +62,5 @@ def test_parse_count_invalid_gives_default(text: str) -> None:
 def test_is_true_words() -> None:
     for word in ("true", "TRUE", "on", "yes", "y", "1"):
         assert is_true(word)
-    for word in ("false", "off", "0", "no", "", None):
-        assert not is_true(word)
+    for other in ("false", "off", "0", "no", "", None):
+        assert not is_true(other)
