@@ -1,4 +1,4 @@
-"""The scheduler pipeline, stage by stage (unpack, scores, assignment, actions, graph)."""
+"""The scheduler pipeline, stage by stage (Pacemaker's ``pcmk__schedule_actions``)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,88 @@ from datetime import datetime
 
 from lxml import etree
 
-from pengine.api import Result, ScheduleOptions
-
-EMPTY_GRAPH = (
-    '<transition_graph cluster-delay="60s" stonith-timeout="60s" failed-stop-offset="INFINITY" '
-    'failed-start-offset="INFINITY"  transition_id="0"/>\n'
+from pengine.actions import (
+    create_actions,
+    history_actions,
+    internal_constraints,
+    schedule_fencing_and_shutdowns,
+    schedule_probes,
 )
+from pengine.api import Result, ScheduleOptions
+from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
+from pengine.ordering import apply_orderings, unpack_user_orders
+from pengine.placement import Placement, assign_all
+from pengine.setup import (
+    add_colocation,
+    apply_exclusive_discovery,
+    apply_history,
+    apply_locations,
+    apply_stickiness,
+    apply_symmetric_default,
+    build_nodes,
+    build_resource,
+    check_failure_threshold,
+)
+from pengine.unpack import unpack_cib
+from pengine.workset import WorkingSet
+
+
+def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Placement]:
+    """Unpack the CIB and build the working set up to (not including) assignment."""
+    unpacked = unpack_cib(cib, now)
+    cluster = unpacked.cluster
+    ws = WorkingSet(cluster)
+    ws._op_defaults_el = cib.find("configuration/op_defaults")
+    ws.messages.extend(cluster.messages)
+    build_nodes(ws)
+    for model in cluster.resources:
+        ws.resources.append(build_resource(ws, model, None))
+    from pengine.clones_bridge import build_clone_children
+
+    for rsc in ws.resources:
+        if rsc.variant == "clone":
+            build_clone_children(ws, rsc)
+    for rsc in ws.resources:
+        apply_symmetric_default(ws, rsc)
+    apply_history(ws, unpacked.history_bans)
+    ws.resources.sort(key=lambda r: -r.priority)
+    history_actions(ws)
+    # constraints
+    for con in cluster.colocations:
+        add_colocation(ws, con)
+    unpack_user_orders(ws)
+    # node criteria
+    apply_locations(ws)
+    for rsc in ws.resources:
+        apply_stickiness(ws, rsc)
+    for node in ws.node_order:
+        for rsc in ws.resources:
+            check_failure_threshold(ws, rsc, node)
+            apply_exclusive_discovery(ws, rsc, node)
+    for rsc in ws.resources:
+        internal_constraints(ws, rsc)
+    return ws, Placement(ws)
 
 
 def run_scheduler(cib: etree._Element, *, now: datetime | None, options: ScheduleOptions) -> Result:
     """Run every stage on ``cib`` and render the requested views."""
+    ws, placement = prepare(cib, now)
+    assign_all(ws, placement)
+    schedule_probes(ws)
+    for rsc in ws.resources:
+        create_actions(ws, rsc)
+    schedule_fencing_and_shutdowns(ws)
+    apply_orderings(ws)
+    summary = SummaryWriter(ws).lines()
+    builder = GraphBuilder(ws)
+    builder.build()
+    graph = render_graph(ws, builder)
+    dot = render_dot(ws)
     return Result(
-        graph_xml=EMPTY_GRAPH,
-        dot='digraph "g" {\n}\n',
-        scores=(),
-        utilization=(),
-        transition_summary=(),
-        messages=(),
+        graph_xml=graph,
+        dot=dot,
+        scores=tuple(ws.scores) if options.show_scores else (),
+        utilization=tuple(ws.utilization) if options.show_utilization else (),
+        transition_summary=summary,
+        messages=tuple(ws.messages),
     )

@@ -154,19 +154,22 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
     options = _cluster_options(cib)
     fencing = _true(options.get("stonith-enabled", "true"))
     nodes: dict[str, NodeView] = {}
+    config_attrs: dict[str, dict[str, str]] = {}
     for elem in cib.iterfind("configuration/nodes/node"):
         name = elem.get("uname") or elem.get("id") or ""
         kind = "remote" if (elem.get("type") or "") == "remote" else "cluster"
         node = NodeView(name=name, uuid=elem.get("id") or name, kind=kind)
-        attrs = _nvpairs(elem, "instance_attributes")
-        node.standby = _true(attrs.get("standby"))
-        node.maintenance = _true(attrs.get("maintenance"))
         nodes[name] = node
+        config_attrs[name] = _nvpairs(elem, "instance_attributes")
     for state in cib.iterfind("status/node_state"):
         found = nodes.get(state.get("uname") or "")
         if found is None or found.kind != "cluster":
             continue
         node = found
+        # Node attributes (standby, maintenance) count only for nodes the status knows.
+        attrs = config_attrs.get(node.name, {})
+        node.standby = _true(attrs.get("standby"))
+        node.maintenance = _true(attrs.get("maintenance"))
         transient = _nvpairs(state.find("transient_attributes"), "instance_attributes")
         if "standby" in transient:
             node.standby = _true(transient["standby"])
@@ -206,6 +209,7 @@ class Placement:
     failed_probe_rc: int | None = None
     failure_ignored: bool = False
     blocked: bool = False
+    fence_node: bool = False  # the failure makes the node unclean (it must be fenced)
 
 
 def _int(text: str | None, default: int = 0) -> int:
@@ -316,8 +320,11 @@ def replay_history(ops: Iterable[etree._Element], on_fail: dict[str, str]) -> Pl
             if task == "stop":
                 if place.role == Role.STOPPED:
                     place.role = Role.STARTED
-                if on_fail.get("stop", "block") == "block":
+                policy = on_fail.get("stop", "block")
+                if policy == "block":
                     place.blocked = True
+                elif policy == "fence":
+                    place.fence_node = True
             elif task in ("start", "migrate_from"):
                 place.role = Role.STARTED
             elif task in ("promote", "demote"):
@@ -357,6 +364,7 @@ def _op_on_fail(prim: etree._Element | None) -> dict[str, str]:
 
 def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[str, etree._Element]) -> History:
     history = History()
+    fencing = _true(_cluster_options(cib).get("stonith-enabled", "true"))
     for state in cib.iterfind("status/node_state"):
         name = state.get("uname") or ""
         node = nodes.get(name)
@@ -365,7 +373,13 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             rid = entry.get("id") or ""
             prim = prims.get(rid.split(":", 1)[0])
-            place = replay_history(entry.iterfind("lrm_rsc_op"), _op_on_fail(prim))
+            on_fail = _op_on_fail(prim)
+            on_fail.setdefault("stop", "fence" if fencing else "block")
+            if on_fail["stop"] == "fence" and not fencing:
+                on_fail["stop"] = "block"
+            place = replay_history(entry.iterfind("lrm_rsc_op"), on_fail)
+            if place.fence_node:
+                node.unclean = True
             if not node.online and not node.unclean and place.role > Role.STOPPED:
                 continue  # a node that left cleanly runs nothing
             history.by_rsc.setdefault(rid, {})[name] = place

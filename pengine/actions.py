@@ -1,0 +1,646 @@
+"""Action creation: history monitors, probes, role transitions, recurring monitors, groups,
+fencing and shutdowns (Pacemaker 2.1.5 ``pcmk_sched_primitive.c``, ``pcmk_sched_group.c``,
+``pcmk_sched_probes.c``, ``pcmk_sched_recurring.c``, ``pcmk_sched_fencing.c``)."""
+
+from __future__ import annotations
+
+from pengine.model import Role
+from pengine.working import Action, AFlag, Order, RscState
+from pengine.workset import WorkingSet, op_key, order_actions
+
+# rsc_state_matrix[current][target] -> next role
+_S, _T, _U, _P, _X = Role.STOPPED, Role.STARTED, Role.UNPROMOTED, Role.PROMOTED, Role.UNKNOWN
+STATE_MATRIX: dict[Role, dict[Role, Role]] = {
+    _X: {_X: _X, _S: _S, _T: _S, _U: _S, _P: _S},
+    _S: {_X: _S, _S: _S, _T: _T, _U: _U, _P: _U},
+    _T: {_X: _S, _S: _S, _T: _T, _U: _U, _P: _P},
+    _U: {_X: _S, _S: _S, _T: _S, _U: _U, _P: _P},
+    _P: {_X: _S, _S: _U, _T: _U, _U: _U, _P: _P},
+}
+# rsc_action_matrix[current][next] -> transition ("error" stops the walk)
+ACTION_MATRIX: dict[Role, dict[Role, str]] = {
+    _X: {_X: "error", _S: "stop", _T: "error", _U: "error", _P: "error"},
+    _S: {_X: "error", _S: "null", _T: "start", _U: "start", _P: "error"},
+    _T: {_X: "error", _S: "stop", _T: "null", _U: "null", _P: "promote"},
+    _U: {_X: "error", _S: "stop", _T: "stop", _U: "null", _P: "promote"},
+    _P: {_X: "error", _S: "demote", _T: "demote", _U: "demote", _P: "null"},
+}
+
+
+def set_reason(action: Action, reason: str | None, overwrite: bool) -> None:
+    if reason is None:
+        if overwrite:
+            action.reason = None
+        return
+    if action.reason is None or overwrite:
+        action.reason = reason
+
+
+def start_action(ws: WorkingSet, rsc: RscState, node: str | None, optional: bool) -> Action:
+    return ws.custom_action(rsc, op_key(rsc.id, "start"), "start", node, optional)
+
+
+def stop_action(ws: WorkingSet, rsc: RscState, node: str | None, optional: bool) -> Action:
+    return ws.custom_action(rsc, op_key(rsc.id, "stop"), "stop", node, optional)
+
+
+# ----------------------------------------------------------------------------------------------
+# From the op history (done while unpacking in Pacemaker)
+
+
+def history_actions(ws: WorkingSet) -> None:
+    """Optional actions for the recurring ops already running, and stops for failed resources."""
+    for rsc in ws.all_primitives():
+        for node_name in ws.node_order:
+            hist = rsc.history.get(node_name)
+            if hist is None:
+                continue
+            node = ws.nodes[node_name]
+            if node.online:
+                for op in hist.active_recurring:
+                    ws.custom_action(rsc, op_key(rsc.id, op.task, op.interval_ms), op.task, node_name, True)
+            active = hist.role not in (Role.STOPPED, Role.UNKNOWN)
+            from pengine.model import OnFail
+
+            if active and hist.failed and hist.on_fail == OnFail.RESTART and not node.unclean:
+                stop_action(ws, rsc, node_name, False)
+            elif active and hist.on_fail == OnFail.DEMOTE and hist.failed:
+                ws.custom_action(rsc, op_key(rsc.id, "demote"), "demote", node_name, False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Probes
+
+
+def schedule_probes(ws: WorkingSet) -> None:
+    for node_name in ws.node_order:
+        node = ws.nodes[node_name]
+        if not node.online or node.unclean or not node.model.rsc_discovery:
+            continue
+        probed = node.model.attributes.get("probe_complete")
+        if probed is not None and probed.lower() not in ("true", "yes", "1", "on"):
+            action = ws.singleton(f"probe_complete-{node_name}", "probe_complete", node_name, False)
+            action.meta["op_no_wait"] = "true"
+            continue
+        for rsc in ws.resources:
+            probe_rsc(ws, rsc, node_name)
+
+
+def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
+    node = ws.nodes[node_name]
+    prim = rsc.primitive
+    if node.model.is_remote:
+        if prim is not None and prim.rclass == "stonith":
+            return False
+        if rsc.is_remote:
+            return False
+    if rsc.children:
+        any_probe = False
+        for child in rsc.children:
+            any_probe = probe_rsc(ws, child, node_name) or any_probe
+        return any_probe
+    if rsc.variant != "primitive":
+        return False
+    if rsc.orphan or node_name in rsc.known_on:
+        return False
+    top = rsc.top()
+    allowed = rsc.allowed.get(node_name)
+    if rsc.discover_exclusive or top.discover_exclusive:
+        if allowed is None:
+            return False
+        if node_name not in rsc.discover_nodes and node_name not in top.discover_nodes:
+            return False
+    if node_name in rsc.discover_never or node_name in top.discover_never:
+        return False
+    probe = ws.custom_action(rsc, op_key(rsc.id, "monitor"), "monitor", node_name, False)
+    probe.clear(AFlag.OPTIONAL)
+    if node_name not in rsc.running_on:
+        probe.meta["op_target_rc"] = "7"
+    elif rsc.role == Role.PROMOTED:
+        probe.meta["op_target_rc"] = "8"
+    order_top = top if top.variant == "clone" else rsc
+    flags = Order.OPTIONAL
+    if not probe.runnable and not order_top.running_on:
+        flags |= Order.RUNNABLE_LEFT
+    ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "start"), None, flags)
+    ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload"), None, Order.OPTIONAL)
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# Primitive actions
+
+
+def _is_expected_node(rsc: RscState, node: str | None) -> bool:
+    return rsc.stop_unexpected and rsc.assigned is not None and node == rsc.assigned and \
+        rsc.recovery == "stop_unexpected"
+
+
+def do_stop(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
+    for current in list(rsc.running_on):
+        opt = optional
+        if rsc.partial_migration_target:
+            if current == rsc.partial_migration_target and rsc.assigned == rsc.partial_migration_target:
+                continue
+            opt = False
+        if rsc.stop_unexpected and rsc.restarting and rsc.assigned is not None and current == rsc.assigned:
+            continue
+        stop = stop_action(ws, rsc, current, opt)
+        if rsc.assigned is None:
+            set_reason(stop, "node availability", True)
+        elif rsc.restarting and rsc.stop_unexpected:
+            set_reason(stop, "being multiply active", False)
+        if not rsc.managed:
+            stop.clear(AFlag.RUNNABLE)
+
+
+def do_start(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
+    start = start_action(ws, rsc, next_node, True)
+    if start.runnable and not optional:
+        start.clear(AFlag.OPTIONAL)
+    if _is_expected_node(rsc, next_node):
+        start.set(AFlag.PSEUDO)
+
+
+def do_promote(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
+    runnable = True
+    for start in ws.resource_actions(rsc, next_node, "start", True):
+        if not start.runnable:
+            runnable = False
+    if runnable:
+        promote = ws.custom_action(rsc, op_key(rsc.id, "promote"), "promote", next_node, optional)
+        if _is_expected_node(rsc, next_node):
+            promote.set(AFlag.PSEUDO)
+    else:
+        promote = ws.custom_action(rsc, op_key(rsc.id, "promote"), "promote", next_node, True)
+        promote.clear(AFlag.RUNNABLE)
+
+
+def do_demote(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
+    for current in list(rsc.running_on):
+        ws.custom_action(rsc, op_key(rsc.id, "demote"), "demote", current, optional)
+
+
+TRANSITIONS = {"stop": do_stop, "start": do_start, "promote": do_promote, "demote": do_demote}
+
+
+def _run_transition(ws: WorkingSet, name: str, rsc: RscState, node: str | None, optional: bool) -> bool:
+    if name == "error":
+        return False
+    if name == "null":
+        return True
+    TRANSITIONS[name](ws, rsc, node, optional)
+    return True
+
+
+def schedule_restart_actions(ws: WorkingSet, rsc: RscState, current: str | None, need_stop: bool,
+                             need_promote: bool) -> None:
+    role = rsc.role
+    rsc.restarting = True
+    while role != Role.STOPPED:
+        nxt = STATE_MATRIX[role][Role.STOPPED]
+        if not _run_transition(ws, ACTION_MATRIX[role][nxt], rsc, current, not need_stop):
+            break
+        role = nxt
+    while rsc.role <= rsc.next_role and role != rsc.role and not rsc.blocked:
+        required = need_stop
+        nxt = STATE_MATRIX[role][rsc.role]
+        if nxt == Role.PROMOTED and need_promote:
+            required = True
+        if not _run_transition(ws, ACTION_MATRIX[role][nxt], rsc, rsc.assigned, not required):
+            break
+        role = nxt
+    rsc.restarting = False
+
+
+def schedule_role_transition_actions(ws: WorkingSet, rsc: RscState) -> None:
+    role = rsc.role
+    while role != rsc.next_role:
+        nxt = STATE_MATRIX[role][rsc.next_role]
+        if not _run_transition(ws, ACTION_MATRIX[role][nxt], rsc, rsc.assigned, False):
+            break
+        role = nxt
+
+
+def primitive_create_actions(ws: WorkingSet, rsc: RscState) -> None:
+    """``pcmk__primitive_create_actions``."""
+    need_stop = False
+    need_promote = False
+    is_moving = False
+    allow_migrate = rsc.allow_migrate
+    current = rsc.current_node()
+    num_all_active = len(rsc.running_on)
+    num_clean_active = sum(1 for n in rsc.running_on if not ws.nodes[n].unclean)
+    if rsc.next_role == Role.UNKNOWN:
+        rsc.next_role = Role.STARTED if rsc.assigned is not None else Role.STOPPED
+    if current is not None and rsc.assigned is not None and current != rsc.assigned and \
+            rsc.next_role >= Role.STARTED:
+        is_moving = True
+        from pengine.migration import can_migrate
+
+        allow_migrate = can_migrate(ws, rsc, current)
+        need_stop = True
+    if rsc.partial_migration_source is not None and rsc.partial_migration_target is not None and \
+            allow_migrate and num_all_active == 2 and current == rsc.partial_migration_source and \
+            rsc.assigned == rsc.partial_migration_target:
+        pass
+    elif rsc.partial_migration_source is not None or rsc.partial_migration_target is not None:
+        need_stop = True
+        rsc.partial_migration_source = rsc.partial_migration_target = None
+        allow_migrate = False
+    else:
+        multiply_active = num_all_active > 1 if rsc.needs_fencing else num_clean_active > 1
+        if multiply_active:
+            ws.messages.append(
+                f"{rsc.primitive.rclass if rsc.primitive else 'Untyped'} resource {rsc.id} might be active on "
+                f"{num_all_active} nodes")
+            if rsc.recovery == "stop_start":
+                need_stop = True
+            elif rsc.recovery == "stop_unexpected":
+                need_stop = True
+                rsc.stop_unexpected = True
+        else:
+            rsc.stop_unexpected = False
+    if rsc.start_pending:
+        start_action(ws, rsc, rsc.assigned, True).set(AFlag.PRINT_ALWAYS)
+    if is_moving:
+        pass
+    elif rsc.failed:
+        if rsc.on_fail.name != "DEMOTE":
+            need_stop = True
+        elif rsc.next_role == Role.PROMOTED:
+            need_promote = True
+    elif rsc.blocked:
+        need_stop = True
+    elif rsc.role > Role.STARTED and current is not None and rsc.assigned is not None:
+        start = start_action(ws, rsc, rsc.assigned, True)
+        if not start.optional:
+            need_stop = True
+    schedule_restart_actions(ws, rsc, current, need_stop, need_promote)
+    schedule_role_transition_actions(ws, rsc)
+    create_recurring_actions(ws, rsc)
+    if allow_migrate:
+        from pengine.migration import create_migration_actions
+
+        create_migration_actions(ws, rsc, current)
+
+
+def create_recurring_actions(ws: WorkingSet, rsc: RscState) -> None:
+    """``pcmk__create_recurring_actions``."""
+    if rsc.blocked or rsc.maintenance:
+        return
+    prim = rsc.primitive
+    if prim is None:
+        return
+    start: Action | None = start_action(ws, rsc, rsc.assigned, True)
+    seen: set[tuple[str, int]] = set()
+    for op in prim.ops:
+        if op.interval_ms <= 0 or not op.enabled:
+            continue
+        if (op.name, op.interval_ms) in seen:
+            continue
+        seen.add((op.name, op.interval_ms))
+        key = op_key(rsc.id, op.name, op.interval_ms)
+        if start is not None:
+            _recurring_for_active(ws, rsc, start, rsc.assigned, op.role, op.name, op.interval_ms, key)
+        _recurring_for_inactive(ws, rsc, rsc.assigned, op.role, op.name, op.interval_ms, key)
+
+
+def _active_recurring_optional(ws: WorkingSet, rsc: RscState, node: str | None, key: str, start: Action) -> bool:
+    if node is None:
+        return False
+    if not start.optional:
+        return False
+    matches = ws.find_actions_exact(rsc, key, node)
+    if not matches:
+        return False
+    return all(not (m.flags & AFlag.RESCHEDULE) for m in matches)
+
+
+def _recurring_for_active(ws: WorkingSet, rsc: RscState, start: Action, node: str | None, role: Role,
+                          name: str, interval: int, key: str) -> None:
+    if role == Role.STOPPED:
+        return
+    is_optional = _active_recurring_optional(ws, rsc, node, key, start)
+    if (role != Role.UNKNOWN and rsc.next_role != role) or (role == Role.UNKNOWN and rsc.next_role == Role.PROMOTED):
+        if is_optional and node is not None:
+            cancel = new_cancel_action(ws, rsc, name, interval, node)
+            after_key: str | None = None
+            if rsc.role in (Role.UNPROMOTED, Role.STARTED):
+                if rsc.next_role == Role.PROMOTED:
+                    after_key = op_key(rsc.id, "promote")
+                elif rsc.next_role == Role.STOPPED:
+                    after_key = op_key(rsc.id, "stop")
+            elif rsc.role == Role.PROMOTED:
+                after_key = op_key(rsc.id, "demote")
+            if after_key is not None:
+                ws.new_ordering(rsc, None, cancel, rsc, after_key, None, Order.RUNNABLE_LEFT)
+        return
+    mon = ws.custom_action(rsc, key, name, node, is_optional)
+    if not start.runnable or node is None or not ws.nodes[node].online or ws.nodes[node].unclean:
+        mon.clear(AFlag.RUNNABLE)
+    if rsc.next_role == Role.PROMOTED:
+        mon.meta["op_target_rc"] = "8"
+    if node is None or rsc.managed:
+        flags = Order.IMPLIES_THEN | Order.RUNNABLE_LEFT
+        ws.new_ordering(rsc, op_key(rsc.id, "start"), None, None, mon.key, mon, flags)
+        ws.new_ordering(rsc, op_key(rsc.id, "reload"), None, None, mon.key, mon, flags)
+        if rsc.next_role == Role.PROMOTED:
+            ws.new_ordering(rsc, op_key(rsc.id, "promote"), None, rsc, None, mon, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+        elif rsc.role == Role.PROMOTED:
+            ws.new_ordering(rsc, op_key(rsc.id, "demote"), None, rsc, None, mon, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+
+
+def _recurring_for_inactive(ws: WorkingSet, rsc: RscState, node: str | None, role: Role, name: str,
+                            interval: int, key: str) -> None:
+    """Monitors with ``role="Stopped"``: run them where the resource will not be."""
+    if role != Role.STOPPED:
+        return
+    if rsc.managed is False:
+        return
+    for stop_node in ws.node_order:
+        ns = ws.nodes[stop_node]
+        if not ns.online or ns.unclean:
+            continue
+        if node is not None and stop_node == node:
+            # the resource will run here: cancel a stopped-monitor already running
+            if ws.find_actions_exact(rsc, key, stop_node):
+                new_cancel_action(ws, rsc, name, interval, stop_node)
+            continue
+        is_optional = bool(ws.find_actions_exact(rsc, key, stop_node))
+        stopped = ws.custom_action(rsc, key, name, stop_node, is_optional)
+        stopped.meta["op_target_rc"] = "7"
+        stops = ws.resource_actions(rsc, stop_node, "stop", True)
+        for stop in stops:
+            if not stop.optional:
+                stopped.clear(AFlag.OPTIONAL)
+            if not stop.runnable:
+                stopped.clear(AFlag.RUNNABLE)
+            if rsc.managed:
+                order_actions(stop, stopped, Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
+
+
+def new_cancel_action(ws: WorkingSet, rsc: RscState, task: str, interval: int, node: str) -> Action:
+    """``pcmk__new_cancel_action``."""
+    key = op_key(rsc.id, task, interval)
+    # keyed by the operation it cancels (an existing action with that key becomes the cancel)
+    cancel = ws.custom_action(rsc, key, "cancel", node, False)
+    cancel.task = "cancel"
+    cancel.meta["operation"] = task
+    cancel.meta["interval"] = str(interval)
+    return cancel
+
+
+# ----------------------------------------------------------------------------------------------
+# Groups
+
+
+def group_create_actions(ws: WorkingSet, rsc: RscState) -> None:
+    for child in rsc.children:
+        create_actions(ws, child)
+    ws.pseudo_action(rsc, op_key(rsc.id, "start"), "start", True)
+    ws.pseudo_action(rsc, op_key(rsc.id, "running"), "running", True)
+    ws.pseudo_action(rsc, op_key(rsc.id, "stop"), "stop", True)
+    ws.pseudo_action(rsc, op_key(rsc.id, "stopped"), "stopped", True)
+    if (rsc.model.meta.get("stateful") or "").lower() == "true":
+        for task in ("demote", "demoted", "promote", "promoted"):
+            ws.pseudo_action(rsc, op_key(rsc.id, task), task, True)
+
+
+def create_actions(ws: WorkingSet, rsc: RscState) -> None:
+    if rsc.variant == "primitive":
+        primitive_create_actions(ws, rsc)
+    elif rsc.variant == "group":
+        group_create_actions(ws, rsc)
+    elif rsc.variant == "clone":
+        from pengine.clones_bridge import clone_create_actions
+
+        clone_create_actions(ws, rsc)
+
+
+# ----------------------------------------------------------------------------------------------
+# Internal constraints
+
+
+def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
+    if not rsc.managed:
+        return
+    top = rsc.top()
+    ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, rsc, op_key(rsc.id, "start"), None,
+                    Order.OPTIONAL | Order.IMPLIES_THEN | Order.RESTART)
+    from pengine.model import Clone
+
+    promotable = isinstance(top.model, Clone) and top.model.promotable
+    if promotable or rsc.role > Role.UNPROMOTED:
+        ws.new_ordering(rsc, op_key(rsc.id, "demote"), None, rsc, op_key(rsc.id, "stop"), None,
+                        Order.PROMOTED_IMPLIES_FIRST)
+        ws.new_ordering(rsc, op_key(rsc.id, "start"), None, rsc, op_key(rsc.id, "promote"), None,
+                        Order.RUNNABLE_LEFT)
+    ws.new_ordering(rsc, op_key(rsc.id, "delete"), None, rsc, op_key(rsc.id, "monitor"), None,
+                    Order.SAME_NODE | Order.THEN_CANCELS_FIRST)
+    if ws.options.placement_strategy.lower() != "default" and rsc.primitive and rsc.primitive.utilization:
+        from pengine.load import create_utilization_constraints
+
+        create_utilization_constraints(ws, rsc)
+
+
+def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
+    from pengine.model import Clone, ColocationConstraint
+    from pengine.setup import add_colocation
+
+    ws.order_rsc_actions(rsc, "stop", rsc, "stopped", Order.OPTIONAL)
+    ws.order_rsc_actions(rsc, "stopped", rsc, "start", Order.OPTIONAL)
+    ws.order_rsc_actions(rsc, "start", rsc, "running", Order.OPTIONAL)
+    ordered = rsc.is_ordered
+    colocated = rsc.is_colocated
+    top = rsc.top()
+    promotable = isinstance(top.model, Clone) and top.model.promotable
+    previous: RscState | None = None
+    last_active: RscState | None = None
+    for member in rsc.children:
+        down_flags = Order.IMPLIES_FIRST_PRINTED
+        post_down_flags = Order.IMPLIES_THEN_PRINTED
+        internal_constraints(ws, member)
+        if previous is None:
+            if ordered:
+                down_flags |= Order.OPTIONAL
+                post_down_flags = Order.IMPLIES_THEN
+        elif colocated:
+            add_colocation(ws, ColocationConstraint("group:internal_colocation", member.id, previous.id,
+                                                    1_000_000, Role.UNKNOWN, Role.UNKNOWN, "#uname", member.critical))
+        if promotable:
+            ws.order_rsc_actions(rsc, "demote", member, "demote", down_flags)
+            ws.order_rsc_actions(member, "demote", rsc, "demoted", post_down_flags)
+            ws.order_rsc_actions(member, "promote", rsc, "promoted",
+                                 Order.RUNNABLE_LEFT | Order.IMPLIES_THEN | Order.IMPLIES_THEN_PRINTED)
+            ws.order_rsc_actions(rsc, "promote", member, "promote", Order.IMPLIES_FIRST_PRINTED)
+        ws.order_rsc_actions(rsc, "stop", member, "stop", down_flags)
+        ws.order_rsc_actions(member, "stop", rsc, "stopped", post_down_flags)
+        ws.order_rsc_actions(rsc, "start", member, "start", Order.IMPLIES_FIRST_PRINTED)
+        ws.order_rsc_actions(member, "start", rsc, "running",
+                             Order.RUNNABLE_LEFT | Order.IMPLIES_THEN | Order.IMPLIES_THEN_PRINTED)
+        if not ordered:
+            ws.order_rsc_actions(rsc, "start", member, "start",
+                                 Order.IMPLIES_THEN | Order.RUNNABLE_LEFT | Order.IMPLIES_FIRST_PRINTED)
+            if promotable:
+                ws.order_rsc_actions(rsc, "promote", member, "promote",
+                                     Order.IMPLIES_THEN | Order.RUNNABLE_LEFT | Order.IMPLIES_FIRST_PRINTED)
+        elif previous is None:
+            ws.order_rsc_actions(rsc, "start", member, "start", Order.NONE)
+            if promotable:
+                ws.order_rsc_actions(rsc, "promote", member, "promote", Order.NONE)
+        else:
+            ws.order_rsc_actions(previous, "start", member, "start", Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
+            ws.order_rsc_actions(member, "stop", previous, "stop", Order.OPTIONAL | Order.RESTART)
+            if member.running_on and not previous.running_on:
+                ws.order_rsc_actions(member, "stop", previous, "start", Order.IMPLIES_FIRST | Order.RUNNABLE_LEFT)
+            if promotable:
+                ws.order_rsc_actions(previous, "promote", member, "promote", Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
+                ws.order_rsc_actions(member, "demote", previous, "demote", Order.OPTIONAL)
+        if member.running_on:
+            if ordered and previous is not None and not previous.running_on and last_active is not None \
+                    and last_active.running_on:
+                ws.order_rsc_actions(member, "stop", last_active, "stop", Order.OPTIONAL)
+            last_active = member
+        previous = member
+
+
+def internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
+    if rsc.variant == "primitive":
+        primitive_internal_constraints(ws, rsc)
+    elif rsc.variant == "group":
+        group_internal_constraints(ws, rsc)
+    elif rsc.variant == "clone":
+        from pengine.clones_bridge import clone_internal_constraints
+
+        clone_internal_constraints(ws, rsc)
+
+
+# ----------------------------------------------------------------------------------------------
+# Fencing and shutdown
+
+
+def fence_op(ws: WorkingSet, node_name: str, op: str | None, optional: bool, reason: str | None) -> Action:
+    """``pe_fence_op``."""
+    op = op or ws.stonith_action
+    key = f"stonith-{node_name}-{op}"
+    action = ws.singletons.get(key)
+    if action is None:
+        action = ws.custom_action(None, key, "stonith", node_name, True)
+        ws.singletons[key] = action
+        node = ws.nodes[node_name]
+        action.meta["on_node"] = node_name
+        action.meta["on_node_uuid"] = node.id
+        action.meta["stonith_action"] = op
+    if not optional and ws.can_fence(node_name):
+        action.clear(AFlag.OPTIONAL)
+        set_reason(action, reason, False)
+    elif reason and action.reason is None:
+        action.reason = reason
+    return action
+
+
+def order_vs_fence(ws: WorkingSet, stonith: Action) -> None:
+    for rsc in ws.resources:
+        _rsc_stonith_ordering(ws, rsc, stonith)
+
+
+def _rsc_stonith_ordering(ws: WorkingSet, rsc: RscState, stonith: Action) -> None:
+    if rsc.children:
+        for child in rsc.children:
+            _rsc_stonith_ordering(ws, child, stonith)
+        return
+    if not rsc.managed:
+        return
+    target = stonith.node
+    assert target is not None
+    for action in list(rsc.actions):
+        if action.needs == "fencing":
+            order_actions(stonith, action, Order.OPTIONAL)
+        elif action.needs == "quorum":
+            if action.task == "start" and target in rsc.allowed and target not in rsc.known_on:
+                order_actions(stonith, action, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+    order_implicit = rsc.needs_fencing
+    top = rsc.top()
+    stops = ws.resource_actions(rsc, target, "stop", False)
+    parent_stop = ws.find_first_action(top.actions, None, "stop", None) if (stops and order_implicit) else None
+    for action in stops:
+        action.set(AFlag.PSEUDO | AFlag.RUNNABLE)
+        if order_implicit:
+            action.set(AFlag.IMPLIED_BY_STONITH)
+            order_actions(stonith, action, Order.PRESERVE)
+            if parent_stop is not None:
+                order_actions(stonith, parent_stop, Order.PRESERVE)
+    for action in ws.resource_actions(rsc, target, "demote", False):
+        node = ws.node(action.node)
+        if node is None or not node.online or node.unclean or rsc.failed:
+            action.set(AFlag.PSEUDO | AFlag.RUNNABLE)
+            if order_implicit:
+                order_actions(stonith, action, Order.PRESERVE | Order.OPTIONAL)
+
+
+def order_stops_before_shutdown(ws: WorkingSet, node_name: str, shutdown: Action) -> None:
+    """``pcmk__order_stops_before_shutdown``."""
+    for action in list(ws.actions):
+        if action.rsc is None or action.node != node_name or action.task != "stop":
+            continue
+        rsc = action.rsc
+        if rsc.maintenance:
+            continue
+        if action.pseudo and action.flags & AFlag.IMPLIED_BY_STONITH:
+            continue
+        if not rsc.managed:
+            if action.optional:
+                continue
+            action.clear(AFlag.RUNNABLE)
+            continue
+        action.clear(AFlag.OPTIONAL)
+        order_actions(action, shutdown, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+
+
+def any_managed_resources(ws: WorkingSet) -> bool:
+    return any(r.managed for r in ws.rsc_by_id.values())
+
+
+def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
+    have_managed = any_managed_resources(ws)
+    fencing_ops: list[Action] = []
+    shutdown_ops: list[Action] = []
+    dc_down: Action | None = None
+    for node_name in ws.node_order:
+        node = ws.nodes[node_name]
+        fencing: Action | None = None
+        if node.model.is_remote and node.model.remote_rsc is not None and \
+                ws.rsc_by_id.get(node.model.remote_rsc) is not None and \
+                ws.rsc_by_id[node.model.remote_rsc].primitive is not None and \
+                not ws.rsc_by_id[node.model.remote_rsc].is_remote:
+            continue  # guest node
+        if have_managed and node.unclean and ws.can_fence(node_name):
+            fencing = fence_op(ws, node_name, None, False, node.fence_reason or "node is unclean")
+            order_vs_fence(ws, fencing)
+            if node.model.is_dc:
+                dc_down = fencing
+            else:
+                if not ws.options.concurrent_fencing and fencing_ops:
+                    order_actions(fencing_ops[0], fencing, Order.OPTIONAL)
+                fencing_ops.insert(0, fencing)
+        elif node.online and node.shutdown and not node.unclean:
+            down = ws.custom_action(None, f"do_shutdown-{node_name}", "do_shutdown", node_name, False)
+            ws.singletons[down.key] = down
+            order_stops_before_shutdown(ws, node_name, down)
+            down.meta["op_no_wait"] = "true"
+            if node.model.is_dc:
+                dc_down = down
+            else:
+                shutdown_ops.insert(0, down)
+        if fencing is None and node.unclean:
+            ws.messages.append(f"Node {node_name} is unclean but cannot be fenced")
+    if dc_down is not None:
+        if dc_down.task == "do_shutdown":
+            for op in shutdown_ops:
+                order_actions(op, dc_down, Order.OPTIONAL)
+        if ws.options.concurrent_fencing:
+            for op in fencing_ops:
+                order_actions(op, dc_down, Order.OPTIONAL)
+        elif fencing_ops:
+            order_actions(fencing_ops[0], dc_down, Order.OPTIONAL)

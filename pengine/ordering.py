@@ -1,0 +1,477 @@
+"""Ordering: user order constraints, their application to actions, and flag propagation.
+
+``apply_orderings`` turns ordering constraints into edges between actions
+(``pcmk__apply_orderings``); ``update_all_actions`` then propagates "required" and
+"unrunnable" along the edges until nothing changes (``pcmk__update_action_for_orderings``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from pengine.model import Role
+from pengine.working import Action, AFlag, Order, OrderingConstraint, RscState, Wrapper
+from pengine.workset import WorkingSet, op_key, order_actions, parse_op_key
+
+INVERSE = {
+    "start": "stop",
+    "stop": "start",
+    "promote": "demote",
+    "demote": "promote",
+    "promoted": "demoted",
+    "demoted": "promoted",
+    "running": "stopped",
+    "stopped": "running",
+}
+
+
+def _kind_flags(kind: str, first_task: str, symmetry: str) -> Order:
+    flags = Order.OPTIONAL
+    if kind == "Optional":
+        return flags
+    if kind == "Serialize":
+        return flags | Order.SERIALIZE_ONLY
+    if symmetry == "asymmetric":
+        return flags | Order.ASYMMETRICAL
+    if symmetry == "symmetric":
+        flags |= Order.IMPLIES_THEN
+        if first_task in ("start", "promote"):
+            flags |= Order.RUNNABLE_LEFT
+        return flags
+    return flags | Order.IMPLIES_FIRST
+
+
+def unpack_user_orders(ws: WorkingSet) -> None:
+    """``unpack_rsc_order`` for every ordering constraint of the configuration."""
+    for con in ws.cluster.orders:
+        first = ws.rsc_by_id.get(con.first)
+        then = ws.rsc_by_id.get(con.then)
+        if first is None or then is None or first is then:
+            continue
+        kind = con.kind if con.kind in ("Mandatory", "Optional", "Serialize") else "Mandatory"
+        symmetric = con.symmetrical and kind != "Serialize"
+        symmetry = "symmetric" if symmetric else "asymmetric"
+        flags = _kind_flags(kind, con.first_action, symmetry)
+        if then.variant == "primitive" and (then.model.meta.get("restart-type") or "") == "restart" and \
+                kind == "Mandatory":
+            flags |= Order.IMPLIES_THEN
+        from pengine.clones_bridge import clone_min_ordering
+
+        if clone_min_ordering(ws, first, con.first_action, then, con.then_action, flags):
+            pass
+        else:
+            ws.new_ordering(first, op_key(first.id, con.first_action), None, then, op_key(then.id, con.then_action),
+                            None, flags)
+        if symmetric:
+            inv_first = INVERSE.get(con.first_action)
+            inv_then = INVERSE.get(con.then_action)
+            if inv_first is None or inv_then is None:
+                continue
+            flags = _kind_flags(kind, inv_then, "inverse")
+            if kind == "Optional":
+                flags = Order.OPTIONAL
+            ws.new_ordering(then, op_key(then.id, inv_then), None, first, op_key(first.id, inv_first), None, flags)
+
+
+def _find_actions_by_task(ws: WorkingSet, rsc: RscState, key: str) -> list[Action]:
+    found = ws.find_actions(rsc, key, None)
+    if not found:
+        parsed = parse_op_key(key)
+        if parsed is not None:
+            found = ws.find_actions(rsc, op_key(rsc.id, parsed[1], parsed[2]), None)
+    return found
+
+
+def _rsc_state_role(rsc: RscState) -> Role:
+    if rsc.variant == "primitive":
+        return rsc.role
+    roles = [_rsc_state_role(c) for c in rsc.children]
+    return max(roles, default=Role.STOPPED, key=lambda r: r.value) if roles else rsc.role
+
+
+def _order_first(ws: WorkingSet, order: OrderingConstraint) -> None:
+    first_rsc = order.first_rsc
+    assert first_rsc is not None
+    then_rsc = order.then_rsc
+    if order.first_action is not None:
+        first_actions = [order.first_action]
+    else:
+        first_actions = _find_actions_by_task(ws, first_rsc, order.first_task or "")
+    if not first_actions and first_rsc is then_rsc:
+        return
+    if not first_actions:
+        parsed = parse_op_key(order.first_task or "")
+        if parsed is None:
+            return
+        _, task, interval = parsed
+        key = op_key(first_rsc.id, task, interval)
+        state = _rsc_state_role(first_rsc)
+        if state == Role.STOPPED and task == "stop":
+            return
+        if state == Role.UNPROMOTED and task == "demote":
+            return
+        first_actions = [ws.custom_action(first_rsc, key, task, None, True)]
+    if then_rsc is None:
+        if order.then_action is None:
+            return
+        then_rsc = order.then_action.rsc
+    for first in first_actions:
+        if then_rsc is None:
+            assert order.then_action is not None
+            order_actions(first, order.then_action, order.type)
+        else:
+            _order_after(ws, first, then_rsc, order)
+
+
+def _order_after(ws: WorkingSet, first: Action | None, rsc: RscState, order: OrderingConstraint) -> None:
+    flags = order.type
+    if order.then_action is not None:
+        then_actions = [order.then_action]
+    else:
+        then_actions = _find_actions_by_task(ws, rsc, order.then_task or "")
+    if not then_actions:
+        return
+    if first is not None and first.rsc is rsc and first.flags & AFlag.DANGLE:
+        flags &= ~Order.IMPLIES_THEN
+    if first is None and not (flags & Order.IMPLIES_THEN):
+        return
+    for then in then_actions:
+        if first is not None:
+            order_actions(first, then, flags)
+        else:
+            then.clear(AFlag.RUNNABLE)
+
+
+def apply_orderings(ws: WorkingSet) -> None:
+    for order in ws.orderings:
+        if order.first_rsc is not None:
+            _order_first(ws, order)
+        elif order.then_rsc is not None:
+            _order_after(ws, order.first_action, order.then_rsc, order)
+        elif order.first_action is not None and order.then_action is not None:
+            order_actions(order.first_action, order.then_action, order.type)
+    add_probe_orderings_for_stops(ws)
+    update_all_actions(ws)
+
+
+def add_probe_orderings_for_stops(ws: WorkingSet) -> None:
+    for order in ws.orderings:
+        if order.type == Order.NONE:
+            continue
+        if order.first_rsc is None or order.first_rsc is order.then_rsc:
+            continue
+        if order.first_action is None and order.first_task is None:
+            continue
+        if order.then_action is None and order.then_task is None:
+            continue
+        if order.first_action is not None and order.first_action.task != "stop":
+            continue
+        if order.first_action is None and not (order.first_task or "").endswith("_stop_0"):
+            continue
+        flags = Order.OPTIONAL
+        if order.type & Order.APPLY_FIRST_NON_MIGRATABLE:
+            flags |= Order.APPLY_FIRST_NON_MIGRATABLE
+        if order.type & Order.SAME_NODE:
+            flags |= Order.SAME_NODE
+        if order.type in (Order.ANTI_COLOCATION, Order.LOAD):
+            flags = order.type
+        probes = ws.find_actions(order.first_rsc, op_key(order.first_rsc.id, "monitor"), None)
+        if not probes:
+            continue
+        if order.then_action is not None:
+            thens = [order.then_action]
+        elif order.then_rsc is not None:
+            thens = ws.find_actions(order.then_rsc, order.then_task or "", None)
+            if not thens:
+                continue
+        else:
+            continue
+        for probe in probes:
+            for then in thens:
+                if then.task == "stonith" and probe.node == then.node and then.meta.get("stonith_action") == "on":
+                    continue
+                if then.task == "do_shutdown" and probe.node != then.node:
+                    continue
+                order_actions(probe, then, flags)
+
+
+# ----------------------------------------------------------------------------------------------
+# Flag propagation
+
+
+def _complex_task(rsc: RscState, task: str) -> str:
+    if rsc.variant == "primitive":
+        return {"stopped": "stop", "running": "start", "demoted": "demote", "promoted": "promote"}.get(task, task)
+    return task
+
+
+def action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
+    """``rsc->cmds->action_flags``."""
+    rsc = action.rsc
+    if rsc is None or rsc.variant == "primitive":
+        return action.flags
+    if rsc.variant == "clone":
+        from pengine.clones_bridge import clone_action_flags
+
+        return clone_action_flags(ws, action, node)
+    flags = AFlag.OPTIONAL | AFlag.RUNNABLE | AFlag.PSEUDO
+    for member in rsc.children:
+        task = _complex_task(member, action.task)
+        member_action = ws.find_first_action(member.actions, None, task, node)
+        if member_action is not None:
+            mflags = action_flags(ws, member_action, node)
+            if flags & AFlag.OPTIONAL and not (mflags & AFlag.OPTIONAL):
+                flags &= ~AFlag.OPTIONAL
+                action.clear(AFlag.OPTIONAL)
+            if task != action.task and flags & AFlag.RUNNABLE and not (mflags & AFlag.RUNNABLE):
+                flags &= ~AFlag.RUNNABLE
+                action.clear(AFlag.RUNNABLE)
+        elif task not in ("stop", "demote"):
+            flags &= ~AFlag.RUNNABLE
+    return flags
+
+
+def clear_because(action: Action, flag: AFlag, reason: Action | None) -> None:
+    """``clear_action_flag_because``: clear a flag and record why (for the summary)."""
+    if not (action.flags & flag):
+        return
+    action.clear(flag)
+    change = "unrunnable" if flag & AFlag.RUNNABLE else "required" if flag & AFlag.OPTIONAL else \
+        "unrunnable" if flag & AFlag.MIGRATE_RUNNABLE else None
+    if change is None or reason is None:
+        return
+    if reason.rsc is None:
+        text = f"{change} {reason.task}"
+    else:
+        text = f"{change} {reason.rsc.id} {reason.task}"
+    if action.rsc is not reason.rsc:
+        overwrite = bool(flag & AFlag.MIGRATE_RUNNABLE) and not (flag & (AFlag.RUNNABLE | AFlag.OPTIONAL))
+        if action.reason is None or overwrite:
+            action.reason = text
+
+
+def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
+                           filt: AFlag, otype: Order) -> tuple[bool, bool]:
+    """``pcmk__update_ordered_actions`` (primitive semantics). Returns (then changed, first changed)."""
+    then_flags = then.flags
+    first_flags = first.flags
+    if otype & Order.ASYMMETRICAL:
+        _handle_asymmetric(first, then)
+    if otype & Order.IMPLIES_FIRST and not (then_flags & AFlag.OPTIONAL):
+        if filt & AFlag.OPTIONAL and not (flags & AFlag.OPTIONAL) and first_flags & AFlag.OPTIONAL:
+            clear_because(first, AFlag.OPTIONAL, then)
+        if flags & AFlag.MIGRATE_RUNNABLE and not (then.flags & AFlag.MIGRATE_RUNNABLE):
+            clear_because(first, AFlag.MIGRATE_RUNNABLE, then)
+    if otype & Order.PROMOTED_IMPLIES_FIRST and then.rsc is not None and then.rsc.role == Role.PROMOTED \
+            and filt & AFlag.OPTIONAL and not (then.flags & AFlag.OPTIONAL):
+        clear_because(first, AFlag.OPTIONAL, then)
+        if first.flags & AFlag.MIGRATE_RUNNABLE and not (then.flags & AFlag.MIGRATE_RUNNABLE):
+            clear_because(first, AFlag.MIGRATE_RUNNABLE, then)
+    if otype & Order.IMPLIES_FIRST_MIGRATABLE and filt & AFlag.OPTIONAL:
+        if not (then.flags & AFlag.MIGRATE_RUNNABLE and then.flags & AFlag.RUNNABLE):
+            clear_because(first, AFlag.RUNNABLE, then)
+        if not (then.flags & AFlag.OPTIONAL):
+            clear_because(first, AFlag.OPTIONAL, then)
+    if otype & Order.PSEUDO_LEFT and filt & AFlag.OPTIONAL and not (first.flags & AFlag.RUNNABLE):
+        clear_because(then, AFlag.MIGRATE_RUNNABLE, first)
+        then.clear(AFlag.PSEUDO)
+    if otype & Order.RUNNABLE_LEFT and filt & AFlag.RUNNABLE and then.flags & AFlag.RUNNABLE \
+            and not (flags & AFlag.RUNNABLE):
+        clear_because(then, AFlag.RUNNABLE, first)
+        clear_because(then, AFlag.MIGRATE_RUNNABLE, first)
+    if otype & Order.IMPLIES_THEN and filt & AFlag.OPTIONAL and then.flags & AFlag.OPTIONAL \
+            and not (flags & AFlag.OPTIONAL) and not (first.flags & AFlag.MIGRATE_RUNNABLE):
+        clear_because(then, AFlag.OPTIONAL, first)
+    if otype & Order.RESTART:
+        _handle_restart(first, then, filt)
+    return then.flags != then_flags, first.flags != first_flags
+
+
+def _handle_asymmetric(first: Action, then: Action) -> None:
+    """``handle_asymmetric_ordering``: an unrunnable first makes then unrunnable and required."""
+    if then.rsc is None or first.flags & AFlag.RUNNABLE:
+        return
+    if then.flags & AFlag.OPTIONAL:
+        role = _rsc_state_role(then.rsc)
+        if role == Role.STOPPED and then.task == "stop":
+            return
+        if role >= Role.STARTED and then.task == "start" and then.rsc.running_on == [then.node]:
+            return
+    clear_because(then, AFlag.OPTIONAL, first)
+    clear_because(then, AFlag.RUNNABLE, first)
+
+
+def _handle_restart(first: Action, then: Action, filt: AFlag) -> None:
+    reason = None
+    if filt & AFlag.OPTIONAL and not (then.flags & AFlag.OPTIONAL):
+        reason = "restart"
+    if filt & AFlag.RUNNABLE and not (then.flags & AFlag.RUNNABLE) and then.rsc is not None and \
+            then.rsc.managed and first.rsc is then.rsc:
+        reason = "stop"
+    if reason is None:
+        return
+    if first.flags & AFlag.RUNNABLE:
+        clear_because(first, AFlag.OPTIONAL, then)
+    if not (then.flags & AFlag.OPTIONAL):
+        clear_because(first, AFlag.OPTIONAL, then)
+    if not (then.flags & AFlag.MIGRATE_RUNNABLE):
+        clear_because(first, AFlag.MIGRATE_RUNNABLE, then)
+    if not (first.flags & AFlag.OPTIONAL) and not (first.flags & AFlag.RUNNABLE):
+        clear_because(then, AFlag.RUNNABLE, first)
+
+
+def _group_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
+                          filt: AFlag, otype: Order) -> tuple[bool, bool]:
+    assert then.rsc is not None
+    tc, fc = update_ordered_actions(ws, first, then, node, flags, filt, otype)
+    for member in then.rsc.children:
+        member_action = ws.find_first_action(member.actions, None, then.task, node)
+        if member_action is not None:
+            a, b = rsc_update_ordered(ws, first, member_action, node, flags, filt, otype)
+            tc = tc or a
+            fc = fc or b
+    return tc, fc
+
+
+def rsc_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
+                       filt: AFlag, otype: Order) -> tuple[bool, bool]:
+    rsc = then.rsc
+    if rsc is not None and rsc.variant == "group":
+        return _group_update_ordered(ws, first, then, node, flags, filt, otype)
+    if rsc is not None and rsc.variant == "clone":
+        from pengine.clones_bridge import clone_update_ordered
+
+        return clone_update_ordered(ws, first, then, node, flags, filt, otype)
+    return update_ordered_actions(ws, first, then, node, flags, filt, otype)
+
+
+def _remap_uuid(first: Action) -> str | None:
+    rsc = first.rsc
+    if rsc is None or rsc.variant == "primitive" or "notify" in first.key:
+        return None
+    parsed = parse_op_key(first.key)
+    if parsed is None:
+        return None
+    rid, task, interval = parsed
+    if interval > 0:
+        return None
+    remap = {"stop": "stopped", "start": "running", "promote": "promoted", "demote": "demoted",
+             "stopped": "stopped", "running": "running", "promoted": "promoted", "demoted": "demoted"}.get(task)
+    if remap is None:
+        return None
+    from pengine.clones_bridge import notify_remap
+
+    notified = notify_remap(rsc, rid, remap)
+    return notified if notified is not None else op_key(rid, remap)
+
+
+def action_for_ordering(ws: WorkingSet, action: Action) -> Action:
+    rsc = action.rsc
+    if rsc is None or rsc.variant == "primitive":
+        return action
+    uuid = _remap_uuid(action)
+    if uuid is None:
+        return action
+    found = ws.find_first_action(rsc.actions, uuid, None, None)
+    return found if found is not None else action
+
+
+def _is_parent(child: RscState | None, rsc: RscState | None) -> bool:
+    if child is None or rsc is None:
+        return False
+    cur = child.parent
+    while cur is not None:
+        if cur is rsc:
+            return True
+        cur = cur.parent
+    return False
+
+
+def _group_location(ws: WorkingSet, rsc: RscState) -> str | None:
+    if rsc.variant == "group":
+        if not rsc.children:
+            return None
+        return rsc.children[0].assigned if rsc.is_colocated else None
+    return rsc.assigned
+
+
+FILTER = AFlag.OPTIONAL | AFlag.RUNNABLE
+
+
+def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
+    """Process the inputs of ``then``; returns (then changed, firsts that changed)."""
+    last_flags = then.flags
+    changed_then = False
+    changed_firsts: list[Action] = []
+    if then.flags & AFlag.REQUIRES_ANY:
+        then.runnable_before = 0
+        if then.required_runnable_before == 0:
+            then.required_runnable_before = 1
+        then.clear(AFlag.RUNNABLE)
+    for other in list(then.before):
+        first = other.action
+        then_node = then.node
+        first_node = first.node
+        if first.rsc is not None and first.rsc.variant == "group" and first.task == "start":
+            first_node = _group_location(ws, first.rsc)
+        if then.rsc is not None and then.rsc.variant == "group" and then.task == "start":
+            then_node = _group_location(ws, then.rsc)
+        if other.type & Order.SAME_NODE and first_node is not None and then_node is not None \
+                and first_node != then_node:
+            other.type = Order.NONE
+            continue
+        if first.rsc is not None and other.type & Order.THEN_CANCELS_FIRST and not then.optional:
+            first.set(AFlag.OPTIONAL)
+        if first.rsc is not None and then.rsc is not None and first.rsc is not then.rsc and \
+                not _is_parent(then.rsc, first.rsc):
+            first = action_for_ordering(ws, first)
+        if first is other.action:
+            first_flags = action_flags(ws, first, then_node)
+            if then.flags & AFlag.REQUIRES_ANY:
+                if first_flags & AFlag.RUNNABLE and other.type != Order.NONE:
+                    then.runnable_before += 1
+                    if then.runnable_before >= then.required_runnable_before:
+                        then.set(AFlag.RUNNABLE)
+                first_flags |= AFlag.RUNNABLE
+            if then.rsc is not None:
+                tc, fc = rsc_update_ordered(ws, first, then, first_node, first_flags, FILTER, other.type)
+            else:
+                tc, fc = update_ordered_actions(ws, first, then, first_node, first_flags, FILTER, other.type)
+            if tc:
+                changed_then = True
+            if fc:
+                changed_firsts.append(first)
+        elif order_actions(first, then, other.type):
+            changed_then = True
+            other.type = Order.NONE
+    if then.flags & AFlag.REQUIRES_ANY:
+        changed_then = last_flags != then.flags
+    if then.flags != last_flags:
+        changed_then = True
+    return changed_then, changed_firsts
+
+
+def update_all_actions(ws: WorkingSet) -> None:
+    queue: deque[Action] = deque(ws.actions)
+    queued = {id(a) for a in queue}
+    guard = 0
+    limit = 200 * (len(ws.actions) + 10)
+    while queue and guard < limit:
+        guard += 1
+        then = queue.popleft()
+        queued.discard(id(then))
+        changed, firsts = update_action(ws, then)
+        to_queue: list[Action] = []
+        for first in firsts:
+            to_queue.append(first)
+            to_queue.extend(w.action for w in first.after)
+        if changed:
+            to_queue.append(then)
+            to_queue.extend(w.action for w in then.after)
+        for a in to_queue:
+            if id(a) not in queued:
+                queued.add(id(a))
+                queue.append(a)
+
+
+__all__ = ["Wrapper", "apply_orderings", "unpack_user_orders", "update_all_actions"]

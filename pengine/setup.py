@@ -1,0 +1,395 @@
+"""Build the working set from the model: resource tree, current state, and node scores.
+
+Covers Pacemaker's ``unpack_resources`` flags, ``process_rsc_state`` and
+``apply_node_criteria`` (symmetric default, location constraints, stickiness, failure
+thresholds, exclusive discovery) and the colocation lists of every resource.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pengine.model import (
+    Bundle,
+    Clone,
+    ColocationConstraint,
+    Group,
+    OnFail,
+    Primitive,
+    Resource,
+    Role,
+)
+from pengine.rules import RuleContext, evaluate_rule
+from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
+from pengine.timespec import parse_seconds
+from pengine.unpack import HistoryBans
+from pengine.working import NodeState, RscState
+from pengine.workset import WorkingSet
+
+VARIANT_RANK = {"primitive": 0, "group": 1, "clone": 2, "bundle": 3}
+
+
+def _true(text: str | None, default: bool = False) -> bool:
+    if text is None:
+        return default
+    return text.strip().lower() in ("true", "yes", "1", "on", "y")
+
+
+def build_nodes(ws: WorkingSet) -> None:
+    for n in ws.cluster.nodes:
+        ws.nodes[n.uname] = NodeState(
+            model=n, online=n.online, unclean=n.unclean, standby=n.standby, maintenance=n.maintenance,
+            shutdown=n.shutdown, pending=n.pending, fence_reason=n.fence_reason,
+            remaining={k: parse_score(v, 0) for k, v in n.utilization.items()},
+        )
+        ws.node_order.append(n.uname)
+
+
+def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -> RscState:
+    meta = prim.meta
+    rsc = RscState(id=prim.id, variant="primitive", model=prim, parent=parent)
+    _common_flags(ws, rsc, meta)
+    if prim.rclass == "stonith":
+        ws.have_stonith_resource = True
+        rsc.fence_device = True
+    requires = (meta.get("requires") or "").lower()
+    if not requires:
+        if prim.rclass == "stonith":
+            requires = "quorum"
+        else:
+            requires = "fencing" if ws.stonith_enabled else "quorum"
+    if requires in ("fencing", "unfencing") and not ws.stonith_enabled:
+        requires = "quorum"
+    rsc.needs_fencing = requires in ("fencing", "unfencing")
+    rsc.needs_quorum = requires != "nothing"
+    rsc.allow_migrate = _true(meta.get("allow-migrate"), False)
+    rsc.is_remote = prim.rclass == "ocf" and prim.provider == "pacemaker" and prim.type == "remote"
+    return rsc
+
+
+def _common_flags(ws: WorkingSet, rsc: RscState, meta: dict[str, str] | object) -> None:
+    m = dict(meta)  # type: ignore[call-overload]
+    rsc.priority = parse_score(m.get("priority"), 0)
+    rsc.managed = _true(m.get("is-managed"), True)
+    if _true(m.get("maintenance"), False):
+        rsc.managed = False
+        rsc.maintenance = True
+    if ws.options.maintenance_mode:
+        rsc.managed = False
+        rsc.maintenance = True
+    sticky = m.get("resource-stickiness")
+    if sticky is None:
+        sticky = ws.options.raw.get("default-resource-stickiness")
+    rsc.stickiness = parse_score(sticky, 0)
+    threshold = m.get("migration-threshold")
+    rsc.migration_threshold = parse_score(threshold, INFINITY) if threshold is not None else INFINITY
+    if rsc.migration_threshold < 0:
+        rsc.migration_threshold = 0
+    rsc.failure_timeout = parse_seconds(m.get("failure-timeout"), 0)
+    rsc.recovery = (m.get("multiple-active") or "stop_start").lower()
+    rsc.critical = _true(m.get("critical"), True)
+    target = m.get("target-role")
+    if target is not None:
+        role = Role.parse(target)
+        if role == Role.STOPPED:
+            rsc.next_role = Role.STOPPED
+            rsc.next_role_reason = "target-role"
+
+
+def build_resource(ws: WorkingSet, model: Resource, parent: RscState | None) -> RscState:
+    """Create the working state for one configured resource (recursively)."""
+    if isinstance(model, Primitive):
+        rsc = _primitive_state(ws, model, parent)
+    elif isinstance(model, Group):
+        rsc = RscState(id=model.id, variant="group", model=model, parent=parent)
+        _common_flags(ws, rsc, model.meta)
+        rsc.is_ordered = _true(model.meta.get("ordered"), True)
+        rsc.is_colocated = _true(model.meta.get("collocated"), True)
+        for member in model.members:
+            rsc.children.append(build_resource(ws, member, rsc))
+    elif isinstance(model, Clone):
+        rsc = RscState(id=model.id, variant="clone", model=model, parent=parent)
+        _common_flags(ws, rsc, model.meta)
+        rsc.unique = _true(model.meta.get("globally-unique"), False)
+    else:
+        assert isinstance(model, Bundle)
+        rsc = RscState(id=model.id, variant="bundle", model=model, parent=parent)
+        _common_flags(ws, rsc, model.meta)
+        rsc.managed = False
+    ws.rsc_by_id[rsc.id] = rsc
+    return rsc
+
+
+def orphan_state(ws: WorkingSet, rsc_id: str, rclass: str | None, provider: str | None,
+                 rtype: str | None) -> RscState:
+    """A resource found in the status but not in the configuration."""
+    prim = Primitive(id=rsc_id, rclass=rclass or "ocf", provider=provider, type=rtype or "unknown", meta={},
+                     params={}, ops=(), utilization={})
+    rsc = _primitive_state(ws, prim, None)
+    rsc.orphan = True
+    if ws.options.stop_orphan_resources:
+        rsc.next_role = Role.STOPPED
+        rsc.next_role_reason = "orphan"
+    else:
+        rsc.managed = False
+    ws.rsc_by_id[rsc_id] = rsc
+    return rsc
+
+
+def apply_history(ws: WorkingSet, history_bans: HistoryBans) -> None:
+    """``process_rsc_state``: current role, active nodes, failures and their consequences."""
+    for hist in ws.cluster.history:
+        rsc = ws.rsc_by_id.get(hist.rsc_id)
+        if rsc is None or rsc.variant != "primitive":
+            if hist.rsc_id.split(":")[0] in ws.rsc_by_id and ws.rsc_by_id[hist.rsc_id.split(":")[0]].variant == "primitive":
+                rsc = ws.rsc_by_id[hist.rsc_id.split(":")[0]]
+            else:
+                rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
+                ws.resources.append(rsc)
+        apply_one_history(ws, rsc, hist)
+    for rid, node, reason in history_bans:
+        rsc = ws.rsc_by_id.get(rid) or ws.rsc_by_id.get(rid.split(":")[0])
+        if rsc is None:
+            continue
+        target = rsc
+        if node is None:
+            resource_location(ws, target, None, MINUS_INFINITY, reason)
+        else:
+            resource_location(ws, target, node, MINUS_INFINITY, reason)
+
+
+def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
+    from pengine.model import RscHistory
+
+    assert isinstance(hist, RscHistory)
+    node = ws.node(hist.node)
+    if node is None:
+        return
+    rsc.history[hist.node] = hist
+    rsc.known_on.add(hist.node)
+    if hist.pending_task == "start" or hist.pending_task == "migrate_from":
+        rsc.start_pending = True
+    active = hist.role not in (Role.STOPPED, Role.UNKNOWN)
+    if node.maintenance and active:
+        rsc.managed = False
+        rsc.maintenance = True
+    if not active:
+        return
+    if hist.role > rsc.role or rsc.role in (Role.STOPPED, Role.UNKNOWN):
+        rsc.role = hist.role
+    if hist.node not in rsc.running_on:
+        rsc.running_on.append(hist.node)
+    on_fail = hist.on_fail
+    if node.unclean:
+        on_fail = OnFail.IGNORE
+    if hist.failed:
+        rsc.failed = True
+    if on_fail == OnFail.BLOCK:
+        rsc.managed = False
+        rsc.blocked = True
+    elif on_fail == OnFail.STOP:
+        rsc.next_role = Role.STOPPED
+        rsc.next_role_reason = "on-fail=stop"
+    elif on_fail == OnFail.STANDBY:
+        node.standby = True
+    elif on_fail == OnFail.FENCE:
+        ws.fence_node(hist.node, f"{rsc.id} failed there")
+    if on_fail.value > rsc.on_fail.value:
+        rsc.on_fail = on_fail
+
+
+# ----------------------------------------------------------------------------------------------
+# Node scores
+
+
+def resource_location(ws: WorkingSet, rsc: RscState, node: str | None, score: int, tag: str) -> None:
+    """``resource_location``: add ``score`` for ``node`` (every node when None), recursively."""
+    names = ws.node_order if node is None else [node]
+    for name in names:
+        if name not in ws.nodes:
+            continue
+        _resource_node_score(ws, rsc, name, score, tag)
+
+
+def _resource_node_score(ws: WorkingSet, rsc: RscState, node: str, score: int, tag: str) -> None:
+    if tag == "symmetric_default" and (rsc.discover_exclusive or node in rsc.discover_never):
+        return
+    for child in rsc.children:
+        _resource_node_score(ws, child, node, score, tag)
+    if node not in rsc.allowed:
+        rsc.allowed[node] = ws.nodes[node].model.weight
+    rsc.allowed[node] = add_scores(rsc.allowed[node], score)
+
+
+def apply_symmetric_default(ws: WorkingSet, rsc: RscState) -> None:
+    if ws.options.symmetric_cluster:
+        resource_location(ws, rsc, None, 0, "symmetric_default")
+    for child in rsc.children:
+        apply_symmetric_default(ws, child)
+
+
+def _location_targets(ws: WorkingSet, con_rsc: str | None, pattern: str | None) -> list[tuple[RscState, tuple[str, ...]]]:
+    if con_rsc is not None:
+        rsc = ws.rsc_by_id.get(con_rsc)
+        return [(rsc, ())] if rsc is not None else []
+    out: list[tuple[RscState, tuple[str, ...]]] = []
+    if pattern is None:
+        return out
+    invert = pattern.startswith("!")
+    regex = re.compile(pattern[1:] if invert else pattern)
+    for rsc in ws.resources:
+        m = regex.search(rsc.id)
+        if invert and m is None:
+            out.append((rsc, ()))
+        elif not invert and m is not None:
+            out.append((rsc, (m.group(0), *[g or "" for g in m.groups()])))
+    return out
+
+
+def apply_location(ws: WorkingSet, rsc: RscState, node_scores: dict[str, int], role: Role, discovery: str) -> None:
+    """``pcmk__apply_location`` on a resource and (for groups and clones) its children."""
+    if role != Role.UNKNOWN and role != rsc.next_role:
+        pass  # role-specific constraints are applied by promotion
+    else:
+        for node, score in node_scores.items():
+            if node not in rsc.allowed:
+                rsc.allowed[node] = score
+            else:
+                rsc.allowed[node] = add_scores(rsc.allowed[node], score)
+            if discovery == "exclusive":
+                rsc.discover_exclusive = True
+                rsc.discover_nodes.add(node)
+            elif discovery == "never":
+                rsc.discover_never.add(node)
+    if rsc.variant in ("group", "clone"):
+        for child in rsc.children:
+            apply_location(ws, child, node_scores, role, discovery)
+
+
+def apply_locations(ws: WorkingSet) -> None:
+    for con in ws.cluster.locations:
+        for rsc, groups in _location_targets(ws, con.rsc, con.rsc_pattern):
+            scores: dict[str, int] = {}
+            if con.node is not None and not con.rules:
+                if con.node in ws.nodes:
+                    scores[con.node] = con.score if con.score is not None else 0
+                if scores:
+                    apply_location(ws, rsc, scores, con.role, con.resource_discovery)
+                continue
+            for ruleref in con.rules:
+                rule = ruleref.element
+                role_attr = rule.get("role")
+                role = Role.parse(role_attr) if role_attr else con.role
+                scores = {}
+                for uname in ws.node_order:
+                    node = ws.nodes[uname]
+                    prim = rsc.primitive
+                    ctx = RuleContext(now=ws.cluster.now, node_attrs=node.model.attributes,
+                                      rsc_class=prim.rclass if prim else None,
+                                      rsc_provider=prim.provider if prim else None,
+                                      rsc_type=prim.type if prim else None, regex_groups=groups)
+                    if not evaluate_rule(rule, ctx):
+                        continue
+                    attr = rule.get("score-attribute")
+                    if attr:
+                        value = node.model.attributes.get(attr)
+                        scores[uname] = parse_score(value, 0) if value is not None else MINUS_INFINITY
+                    else:
+                        scores[uname] = parse_score(rule.get("score"), 0)
+                apply_location(ws, rsc, scores, role, con.resource_discovery)
+
+
+def apply_stickiness(ws: WorkingSet, rsc: RscState) -> None:
+    if rsc.children:
+        for child in rsc.children:
+            apply_stickiness(ws, child)
+        return
+    if not rsc.managed or rsc.stickiness < 1 or len(rsc.running_on) != 1:
+        return
+    node = rsc.running_on[0]
+    if not ws.options.symmetric_cluster and node not in rsc.allowed:
+        return
+    resource_location(ws, rsc, node, rsc.stickiness, "stickiness")
+
+
+def effective_fail_count(ws: WorkingSet, rsc: RscState, node: str) -> int:
+    """``pe_get_failcount`` with expiry of old failures."""
+    base = rsc.id.split(":")[0] if not rsc.unique or rsc.parent is not None else rsc.id
+    count = 0
+    last = 0
+    for rid in {rsc.id, base, rsc.history_id or rsc.id}:
+        c, lf = ws.cluster.fail_counts.get((rid, node), (0, 0))
+        count = add_scores(count, c)
+        last = max(last, lf)
+    if count > 0 and rsc.failure_timeout > 0 and last > 0:
+        now = ws.cluster.now
+        from pengine.unpack import EPOCH
+
+        nowts = int((now - EPOCH).total_seconds()) if now.tzinfo is None else int(now.timestamp())
+        if last + rsc.failure_timeout <= nowts:
+            return 0
+    return count
+
+
+def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
+    if rsc.children:
+        for child in rsc.children:
+            check_failure_threshold(ws, child, node)
+        return
+    if rsc.migration_threshold == 0:
+        return
+    fails = effective_fail_count(ws, rsc, node)
+    if fails <= 0:
+        return
+    if rsc.migration_threshold - fails <= 0:
+        target = rsc
+        top = rsc.top()
+        if top.variant == "clone" and not top.unique:
+            target = top
+        resource_location(ws, target, node, MINUS_INFINITY, "__fail_limit__")
+
+
+def apply_exclusive_discovery(ws: WorkingSet, rsc: RscState, node: str) -> None:
+    if rsc.discover_exclusive or (rsc.parent is not None and rsc.parent.discover_exclusive):
+        if node not in rsc.discover_nodes and not (rsc.parent and node in rsc.parent.discover_nodes):
+            resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
+    for child in rsc.children:
+        apply_exclusive_discovery(ws, child, node)
+
+
+# ----------------------------------------------------------------------------------------------
+# Colocations
+
+
+def _cmp_key_primary(ws: WorkingSet, c: ColocationConstraint) -> tuple[int, int, int, str]:
+    p = ws.rsc_by_id[c.primary]
+    promotable = 1 if isinstance(p.model, Clone) and p.model.promotable else 0
+    return (-p.priority, -VARIANT_RANK[p.variant], -promotable, p.id)
+
+
+def _cmp_key_dependent(ws: WorkingSet, c: ColocationConstraint) -> tuple[int, int, int, str]:
+    d = ws.rsc_by_id[c.dependent]
+    promotable = 1 if isinstance(d.model, Clone) and d.model.promotable else 0
+    return (-d.priority, -VARIANT_RANK[d.variant], -promotable, d.id)
+
+
+def _insert_sorted(lst: list[ColocationConstraint], item: ColocationConstraint, key) -> None:  # type: ignore[no-untyped-def]
+    """``g_list_insert_sorted``: before the first element that is not smaller."""
+    k = key(item)
+    for i, existing in enumerate(lst):
+        if not (k > key(existing)):
+            lst.insert(i, item)
+            return
+    lst.append(item)
+
+
+def add_colocation(ws: WorkingSet, con: ColocationConstraint) -> None:
+    """``pcmk__new_colocation``."""
+    if con.score == 0:
+        return
+    dep = ws.rsc_by_id.get(con.dependent)
+    prim = ws.rsc_by_id.get(con.primary)
+    if dep is None or prim is None:
+        return
+    _insert_sorted(dep.rsc_cons, con, lambda c: _cmp_key_primary(ws, c))
+    _insert_sorted(prim.rsc_cons_lhs, con, lambda c: _cmp_key_dependent(ws, c))

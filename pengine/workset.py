@@ -1,0 +1,299 @@
+"""The working set of one run: lookup tables plus the action and ordering factories.
+
+``custom_action`` and ``new_ordering`` reproduce Pacemaker's ``custom_action`` and
+``pcmk__new_ordering``: an action is identified by (resource, key, node); asking again for an
+existing action returns it (and can make it required).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pengine.model import Cluster, OpConfig
+from pengine.rules import RuleContext
+from pengine.timespec import parse_interval_ms
+from pengine.unpack.nvpairs import unpack_sets
+from pengine.working import Action, AFlag, NodeState, Order, OrderingConstraint, RscState, Wrapper
+
+
+def op_key(rsc_id: str, task: str, interval_ms: int = 0) -> str:
+    return f"{rsc_id}_{task}_{interval_ms}"
+
+
+def parse_op_key(key: str) -> tuple[str, str, int] | None:
+    """(resource id, task, interval) from ``rsc_task_interval`` (tasks may contain ``_``)."""
+    head, sep, interval = key.rpartition("_")
+    if not sep or not interval.isdigit():
+        return None
+    for task in ("migrate_to", "migrate_from", "clear_failcount", "cancel"):
+        if head.endswith("_" + task):
+            return head[: -len(task) - 1], task, int(interval)
+    rsc, sep, task = head.rpartition("_")
+    if not sep:
+        return None
+    return rsc, task, int(interval)
+
+
+class WorkingSet:
+    """Everything one scheduler run mutates."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.options = cluster.options
+        self.nodes: dict[str, NodeState] = {}
+        self.node_order: list[str] = []
+        self.resources: list[RscState] = []  # top level, in assignment order
+        self.rsc_by_id: dict[str, RscState] = {}
+        self.actions: list[Action] = []  # newest first
+        self.orderings: list[OrderingConstraint] = []
+        self.action_id = 0
+        self.order_id = 0
+        self.singletons: dict[str, Action] = {}
+        self.scores: list[str] = []
+        self.utilization: list[str] = []
+        self.messages: list[str] = []
+        self.have_stonith_resource = False
+        self.stonith_enabled = cluster.options.stonith_enabled
+        self.have_quorum = cluster.options.have_quorum
+        self.no_quorum_policy = cluster.options.no_quorum_policy
+        self.default_timeout_ms = parse_interval_ms(cluster.options.raw.get("default-action-timeout"), 20000)
+        self.stonith_action = cluster.options.stonith_action
+
+    # -- nodes ------------------------------------------------------------------------------
+    def node(self, uname: str | None) -> NodeState | None:
+        return self.nodes.get(uname) if uname is not None else None
+
+    def all_primitives(self) -> list[RscState]:
+        out: list[RscState] = []
+
+        def walk(r: RscState) -> None:
+            if r.variant == "primitive":
+                out.append(r)
+            for c in r.children:
+                walk(c)
+
+        for r in self.resources:
+            walk(r)
+        return out
+
+    def fence_node(self, uname: str, reason: str) -> None:
+        """``pe_fence_node``: mark a node unclean (it will be fenced if fencing is possible)."""
+        node = self.nodes.get(uname)
+        if node is None:
+            return
+        if not node.unclean:
+            node.unclean = True
+            node.online = False if not node.model.is_remote else node.online
+            node.fence_reason = reason
+
+    def can_fence(self, uname: str | None) -> bool:
+        """``pe_can_fence``."""
+        if not self.stonith_enabled or not self.have_stonith_resource:
+            return False
+        if self.have_quorum or self.no_quorum_policy == "ignore":
+            return True
+        node = self.node(uname)
+        return node is not None and node.online
+
+    # -- actions ----------------------------------------------------------------------------
+    def find_actions(self, rsc: RscState, key: str, node: str | None) -> list[Action]:
+        """``find_actions`` (the node-less action gets the node, as in Pacemaker)."""
+        result: list[Action] = []
+        for action in rsc.actions:
+            if action.key != key:
+                continue
+            if node is None:
+                result.append(action)
+            elif action.node is None:
+                action.node = node
+                result.append(action)
+            elif action.node == node:
+                result.append(action)
+        result.reverse()
+        return result
+
+    def find_actions_exact(self, rsc: RscState, key: str, node: str | None) -> list[Action]:
+        out = [a for a in rsc.actions if a.key == key and a.node == node and node is not None]
+        out.reverse()
+        return out
+
+    def find_first_action(self, actions: Iterable[Action], key: str | None, task: str | None,
+                          node: str | None) -> Action | None:
+        for a in actions:
+            if key is not None and a.key != key:
+                continue
+            if task is not None and a.task != task:
+                continue
+            if node is not None and a.node != node:
+                continue
+            return a
+        return None
+
+    def resource_actions(self, rsc: RscState, node: str | None, task: str, require_node: bool) -> list[Action]:
+        """``pe__resource_actions``."""
+        key = op_key(rsc.id, task, 0)
+        if require_node:
+            return self.find_actions_exact(rsc, key, node)
+        return self.find_actions(rsc, key, node)
+
+    def find_op_config(self, rsc: RscState, task: str, interval_ms: int) -> OpConfig | None:
+        prim = rsc.primitive
+        if prim is None:
+            return None
+        for op in prim.ops:
+            if op.name == task and op.interval_ms == interval_ms:
+                return op
+        return None
+
+    def _action_meta(self, rsc: RscState, task: str, interval_ms: int, op: OpConfig | None) -> dict[str, str]:
+        prim = rsc.primitive
+        meta: dict[str, str] = {}
+        if op is not None:
+            meta.update(op.meta)
+        else:
+            ctx = RuleContext(now=self.cluster.now, rsc_class=prim.rclass if prim else None,
+                              rsc_provider=prim.provider if prim else None, rsc_type=prim.type if prim else None,
+                              op_name=task, op_interval_ms=interval_ms)
+            unpack_sets(self.cluster_op_defaults_el(), "meta_attributes", ctx, into=meta)
+        meta.pop("interval", None)
+        if interval_ms > 0:
+            meta["interval"] = str(interval_ms)
+        timeout_text = op.meta.get("timeout") if op is not None else meta.get("timeout")
+        if task == "monitor" and interval_ms == 0 and (op is None or "timeout" not in op.meta) and prim:
+            best: OpConfig | None = None
+            for cand in prim.ops:
+                if cand.name == "monitor" and cand.interval_ms > 0 and cand.enabled and (
+                        best is None or cand.interval_ms < best.interval_ms):
+                    best = cand
+            if best is not None and "timeout" in best.meta:
+                timeout_text = best.meta["timeout"]
+        if timeout_text is None:
+            timeout_text = meta.get("timeout")
+        timeout = parse_interval_ms(timeout_text, self.default_timeout_ms) if timeout_text else self.default_timeout_ms
+        meta["timeout"] = str(timeout)
+        if "start-delay" in meta:
+            meta["start-delay"] = str(parse_interval_ms(meta["start-delay"], 0))
+        for drop in ("enabled", "interval-origin", "requires"):
+            meta.pop(drop, None)
+        if "role" in meta:
+            from pengine.model import Role
+
+            role = Role.parse(meta["role"])
+            if role != Role.UNKNOWN:
+                meta["role"] = role.text
+        return meta
+
+    _op_defaults_el: object = None
+
+    def cluster_op_defaults_el(self):  # type: ignore[no-untyped-def]
+        return self._op_defaults_el
+
+    def custom_action(self, rsc: RscState | None, key: str, task: str, node: str | None, optional: bool,
+                      save: bool = True) -> Action:
+        """``custom_action``: find or create an action and work out whether it can run."""
+        action: Action | None = None
+        if rsc is not None and save:
+            matches = self.find_actions(rsc, key, node)
+            if matches:
+                action = matches[0]
+        if action is None:
+            flags = AFlag.RUNNABLE | (AFlag.OPTIONAL if optional else AFlag.NONE)
+            parsed = parse_op_key(key)
+            interval = parsed[2] if parsed else 0
+            action = Action(id=self.action_id if save else 0, rsc=rsc, task=task, key=key, node=node, flags=flags,
+                            interval_ms=interval)
+            if save:
+                self.action_id += 1
+                self.actions.insert(0, action)
+                if rsc is not None:
+                    rsc.actions.insert(0, action)
+            if rsc is not None:
+                op = self.find_op_config(rsc, task, interval)
+                action.op = op
+                action.meta = self._action_meta(rsc, task, interval, op)
+                if task in ("start", "promote"):
+                    if rsc.needs_fencing:
+                        action.needs = "fencing"
+                    elif rsc.needs_quorum:
+                        action.needs = "quorum"
+                    else:
+                        action.needs = "nothing"
+                action.priority = rsc.priority
+        if not optional and action.optional:
+            action.clear(AFlag.OPTIONAL)
+        if rsc is not None:
+            self._update_runnable(action, rsc, save)
+        return action
+
+    def _update_runnable(self, action: Action, rsc: RscState, save: bool) -> None:
+        node = self.node(action.node)
+        if action.pseudo:
+            return
+        if action.node is None or node is None:
+            action.clear(AFlag.RUNNABLE)
+        elif not rsc.managed and "interval" not in action.meta:
+            action.set(AFlag.OPTIONAL)
+        elif not node.online and not node.model.is_remote:
+            action.clear(AFlag.RUNNABLE)
+            if rsc.managed and save and action.task == "stop" and not node.unclean:
+                self.fence_node(node.uname, "stop is unrunnable")
+        elif (not node.online and node.model.is_remote) or node.pending:
+            action.clear(AFlag.RUNNABLE)
+        elif action.needs == "nothing":
+            action.set(AFlag.RUNNABLE)
+        elif not self.have_quorum and self.no_quorum_policy == "stop":
+            action.clear(AFlag.RUNNABLE)
+            if action.reason is None:
+                action.reason = "no quorum"
+        elif not self.have_quorum and self.no_quorum_policy == "freeze":
+            if not rsc.running_on or rsc.next_role > rsc.role:
+                action.clear(AFlag.RUNNABLE)
+                if action.reason is None:
+                    action.reason = "quorum freeze"
+        else:
+            action.set(AFlag.RUNNABLE)
+
+    def pseudo_action(self, rsc: RscState | None, key: str, task: str, optional: bool) -> Action:
+        action = self.custom_action(rsc, key, task, None, optional)
+        action.set(AFlag.PSEUDO | AFlag.RUNNABLE)
+        return action
+
+    def singleton(self, key: str, task: str, node: str | None, optional: bool) -> Action:
+        """A non-resource action (fencing, shutdown, ...), created once per key."""
+        action = self.singletons.get(key)
+        if action is None:
+            action = self.custom_action(None, key, task, node, optional)
+            self.singletons[key] = action
+        elif not optional:
+            action.clear(AFlag.OPTIONAL)
+        return action
+
+    # -- orderings --------------------------------------------------------------------------
+    def new_ordering(self, first_rsc: RscState | None, first_task: str | None, first_action: Action | None,
+                     then_rsc: RscState | None, then_task: str | None, then_action: Action | None,
+                     flags: Order) -> None:
+        """``pcmk__new_ordering``."""
+        if first_rsc is None and first_action is not None:
+            first_rsc = first_action.rsc
+        if then_rsc is None and then_action is not None:
+            then_rsc = then_action.rsc
+        self.orderings.append(OrderingConstraint(self.order_id, first_rsc, first_task, first_action, then_rsc,
+                                                 then_task, then_action, flags))
+        self.order_id += 1
+
+    def order_rsc_actions(self, first: RscState, first_task: str, then: RscState, then_task: str,
+                          flags: Order) -> None:
+        """``pcmk__order_resource_actions``."""
+        self.new_ordering(first, op_key(first.id, first_task), None, then, op_key(then.id, then_task), None, flags)
+
+
+def order_actions(first: Action, then: Action, order: Order) -> bool:
+    """``order_actions``: add the edge first -> then unless an equivalent one exists."""
+    if order == Order.NONE or first is then:
+        return False
+    for after in first.after:
+        if after.action is then and (after.type & order):
+            return False
+    first.after.insert(0, Wrapper(then, order))
+    then.before.insert(0, Wrapper(first, order))
+    return True
