@@ -341,6 +341,45 @@ def _list_lines(root: etree._Element, element: etree._Element, indent: str) -> l
     return []
 
 
+_PRIMITIVE_LINE = re.compile(r"^(?P<head>.*\t\(.*\):\t )(?P<role>\S+)(?P<rest>.*)$")
+
+
+def _without_nodes(text: str) -> str:
+    """crm_resource --list shows a primitive's role without the nodes it is on."""
+    match = _PRIMITIVE_LINE.match(text)
+    if not match:
+        return text
+    rest = re.sub(r"\s*\[ [^\]]* \]", "", match.group("rest"))
+    rest = re.sub(r"^ (?!\()\S+", "", rest)
+    return match.group("head") + match.group("role") + rest
+
+
+def _status_view_lines(root: etree._Element) -> list[str] | None:
+    """The resource list from the scheduler's status view (Pacemaker's layout), if available."""
+    try:
+        from pengine.status_view import Block, Entry, Item, Spacer, cluster_status
+    except ImportError:  # pragma: no cover - the scheduler is part of the project
+        return None
+    blocks = [b for b in cluster_status(root) if isinstance(b, Block) and b.title == "Full List of Resources"]
+    if not blocks:
+        return None
+    lines: list[str] = []
+
+    def render(items: tuple[Item, ...], depth: int) -> None:
+        for item in items:
+            if isinstance(item, Spacer):
+                lines.append("")
+            elif isinstance(item, Entry):
+                text = f"{item.label}: {item.text}" if item.label else item.text
+                lines.append("  " * depth + "* " + _without_nodes(text))
+            elif isinstance(item, Block):
+                lines.append("  " * depth + "* " + item.title + ":")
+                render(item.items, depth + 1)
+
+    render(blocks[0].items, 1)
+    return lines
+
+
 def do_list(root: etree._Element) -> int:
     resources = root.find("configuration/resources")
     elements = [e for e in resources if isinstance(e.tag, str)] if resources is not None else []
@@ -348,9 +387,11 @@ def do_list(root: etree._Element) -> int:
         print("NO resources configured")
         return EXIT_NOSUCH
     print("Full List of Resources:")
-    for element in elements:
-        for line in _list_lines(root, element, "  "):
-            print(line)
+    lines = _status_view_lines(root)
+    if lines is None:
+        lines = [line for element in elements for line in _list_lines(root, element, "  ")]
+    for line in lines:
+        print(line)
     return 0
 
 

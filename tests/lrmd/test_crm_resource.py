@@ -176,3 +176,16 @@ def test_usage_errors(tmp_path: Path) -> None:
     assert ours(cib, "-r", "d1").returncode == 64
     missing = ours(tmp_path / "absent.xml", "-r", "d1", "--force-check")
     assert missing.returncode != 0 and "absent.xml" in missing.stderr
+
+
+CONFORMANCE = REPO / "tests" / "conformance" / "data" / "xml"
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not ORACLE.exists(), reason="Pacemaker oracle missing")
+@pytest.mark.parametrize("case", ["797", "10-a-then-bm-b-move-a-clone", "1494"])
+def test_list_of_recorded_clusters_matches_pacemaker(case: str) -> None:
+    cib = CONFORMANCE / f"{case}.xml"
+    mine, theirs = ours(cib, "--list"), pacemaker(cib, "--list")
+    assert mine.returncode == theirs.returncode == 0
+    assert mine.stdout == theirs.stdout
