@@ -395,14 +395,26 @@ def do_list(root: etree._Element) -> int:
     return 0
 
 
+def _history_ids(root: etree._Element, prim_id: str) -> list[str]:
+    """The ``lrm_resource`` ids of a primitive: its own, or its clone instances' ``id:N``."""
+    found: set[str] = set()
+    for lrm_rsc in root.iterfind("status/node_state/lrm/lrm_resources/lrm_resource"):
+        rid = lrm_rsc.get("id", "")
+        if rid == prim_id or (rid.startswith(prim_id + ":") and rid[len(prim_id) + 1 :].isdigit()):
+            found.add(rid)
+    return sorted(found, key=lambda r: (len(r), r))
+
+
 def do_locate(root: etree._Element, rsc_id: str) -> int:
     element = _find_resource(root, rsc_id)
     primitives = [element] if element.tag == "primitive" else list(element.iter("primitive"))
     nodes: list[str] = []
     for prim in primitives:
-        for node in _active_nodes(root, prim.get("id", "")):
-            if node not in nodes:
-                nodes.append(node)
+        ids = [rsc_id] if rsc_id != prim.get("id") and element is prim else _history_ids(root, prim.get("id", ""))
+        for history_id in ids:
+            nodes.extend(_active_nodes(root, history_id))
+    if element.tag == "primitive":
+        nodes = list(dict.fromkeys(nodes))
     if not nodes:
         print(f"resource {rsc_id} is NOT running", file=sys.stderr)
         return 0

@@ -189,3 +189,14 @@ def test_list_of_recorded_clusters_matches_pacemaker(case: str) -> None:
     mine, theirs = ours(cib, "--list"), pacemaker(cib, "--list")
     assert mine.returncode == theirs.returncode == 0
     assert mine.stdout == theirs.stdout
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not ORACLE.exists(), reason="Pacemaker oracle missing")
+@pytest.mark.parametrize("rsc", ["DcIPaddr", "DoFencing", "child_DoFencing:3", "rsc_c001n08"])
+def test_locate_matches_pacemaker(rsc: str) -> None:
+    cib = CONFORMANCE / "797.xml"
+    mine, theirs = ours(cib, "-r", rsc, "--locate"), pacemaker(cib, "-r", rsc, "--locate")
+    assert mine.returncode == theirs.returncode
+    assert sorted(mine.stdout.splitlines()) == sorted(theirs.stdout.splitlines())
+    assert ("NOT running" in mine.stderr) == ("NOT running" in theirs.stderr)
