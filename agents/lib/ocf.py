@@ -346,7 +346,7 @@ def main(info: AgentInfo, handlers: Mapping[str, Handler],
     except meta-data/usage, and it is the whole of ``validate-all``.
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
+    if not args:  # the action is the first argument; OCF says to ignore any others
         sys.stderr.write(f"usage: {info.name} {{{'|'.join(sorted(handlers))}|validate-all|meta-data}}\n")
         return Rc.ERR_ARGS
     action = args[0]

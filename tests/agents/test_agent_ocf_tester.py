@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.root
 
 
 def ocf_tester(ocf_root: Path, agent: str, params: dict[str, str], tmp_path: Path, *,
-               netns: str | None = None, path_prefix: Path | None = None) -> subprocess.CompletedProcess[str]:
+               netns: str | None = None, path_prefix: Path | None = None,
+               extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     if not OCF_TESTER.exists():
         pytest.skip("ocf-tester (resource-agents) not installed")
     if os.geteuid() != 0:
@@ -30,6 +32,7 @@ def ocf_tester(ocf_root: Path, agent: str, params: dict[str, str], tmp_path: Pat
     env.update(OCF_ROOT=str(ocf_root), HA_RSCTMP=str(tmp_path / "rsctmp"))
     if path_prefix is not None:
         env["PATH"] = f"{path_prefix}:{env['PATH']}"
+    env.update(extra_env or {})
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "passed all tests" in proc.stdout
@@ -61,3 +64,14 @@ def test_ping(ocf_root: Path, tmp_path: Path, recorder: Recorder) -> None:
     ocf_tester(ocf_root, "ping", {"host_list": "127.0.0.1", "attempts": "1", "timeout": "1"}, tmp_path,
                path_prefix=recorder.bin_dir)
     assert any(call[:2] == ["-n", "pingd"] for call in recorder.calls("attrd_updater"))
+
+
+@pytest.mark.model
+def test_drbd_against_the_model(ocf_root: Path, tmp_path: Path) -> None:
+    model = Path(__file__).parent / "drbd_model"
+    env = {"DRBD_MODEL_STATE": str(tmp_path / "model.json"), "DRBD_MODEL_ATTRS": str(tmp_path / "attrs.json"),
+           "DRBD_MODEL_NODE": "alice", "DRBD_MODEL_DEV_DIR": str(tmp_path)}
+    subprocess.run(["/usr/bin/python3", "-IS", str(model / "model.py"), "ctl", "init", "r0", "alice", "bob"],
+                   env={**os.environ, **env}, check=True)
+    ocf_tester(ocf_root, "drbd", {"drbd_resource": "r0"}, tmp_path, path_prefix=model / "bin", extra_env=env)
+    assert json.loads((tmp_path / "model.json").read_text())["resources"]["r0"]["node"]["alice"]["up"] is False
