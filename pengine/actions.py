@@ -94,6 +94,8 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
             return False
         if rsc.is_remote:
             return False
+    if rsc.variant == "clone" and rsc.children:
+        return _probe_clone(ws, rsc, node_name)
     if rsc.children:
         any_probe = False
         for child in rsc.children:
@@ -125,6 +127,32 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "start"), None, flags)
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload"), None, Order.OPTIONAL)
     return True
+
+
+def _probe_clone(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
+    """``clone_create_probe``: every unique instance, or one anonymous instance per node."""
+    if rsc.discover_exclusive and node_name in rsc.allowed and node_name not in rsc.discover_nodes:
+        del rsc.allowed[node_name]
+        return False
+    if rsc.unique:
+        any_probe = False
+        for child in rsc.children:
+            any_probe = probe_rsc(ws, child, node_name) or any_probe
+        return any_probe
+    chosen: RscState | None = None
+    for child in rsc.children:
+        if _assigned_here(child, node_name):
+            chosen = child
+            break
+    if chosen is None:
+        chosen = rsc.children[0]
+    return probe_rsc(ws, chosen, node_name)
+
+
+def _assigned_here(rsc: RscState, node_name: str) -> bool:
+    if rsc.variant == "primitive":
+        return rsc.assigned == node_name
+    return any(_assigned_here(c, node_name) for c in rsc.children)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -292,7 +320,13 @@ def create_recurring_actions(ws: WorkingSet, rsc: RscState) -> None:
     prim = rsc.primitive
     if prim is None:
         return
-    start: Action | None = start_action(ws, rsc, rsc.assigned, True)
+    start: Action | None = None
+    if rsc.assigned is None:
+        pass
+    elif ws.nodes[rsc.assigned].maintenance:
+        pass
+    elif rsc.next_role != Role.STOPPED or not rsc.managed:
+        start = start_action(ws, rsc, rsc.assigned, True)
     seen: set[tuple[str, int]] = set()
     for op in prim.ops:
         if op.interval_ms <= 0 or not op.enabled:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pengine.model import ColocationConstraint
+from pengine.model import Cluster, ColocationConstraint, RscHistory
 from pengine.working import Action, AFlag, Order, RscState
 from pengine.workset import WorkingSet
 
@@ -158,13 +158,36 @@ def notify_remap(rsc: RscState, rid: str, task: str) -> str | None:
 
 
 def clone_min_ordering(ws: WorkingSet, first: RscState, first_action: str, then: RscState, then_action: str,
-                       flags: Order) -> bool:
+                       flags: Order, *, order_id: str, require_all: bool) -> bool:
     """Orderings after a clone with ``clone-min``; returns True when handled."""
     hooks = _hooks()
     if hooks is not None and hasattr(hooks, "clone_min_ordering"):
-        handled: bool = hooks.clone_min_ordering(ws, first, first_action, then, then_action, flags)
+        import inspect
+
+        params = inspect.signature(hooks.clone_min_ordering).parameters
+        if "order_id" in params:
+            handled: bool = hooks.clone_min_ordering(ws, first, first_action, then, then_action, flags,
+                                                     order_id=order_id, require_all=require_all)
+        else:
+            handled = hooks.clone_min_ordering(ws, first, first_action, then, then_action, flags)
         return handled
     return False
+
+
+def expanded_history(cluster: Cluster) -> tuple[RscHistory, ...]:
+    """The op history with anonymous clone instances re-keyed to their instance ids."""
+    hooks = _hooks()
+    if hooks is not None and hasattr(hooks, "history"):
+        result: tuple[RscHistory, ...] = hooks.history(cluster)
+        return result
+    return cluster.history
+
+
+def expand_clone(ws: WorkingSet, rsc: RscState) -> None:
+    """``clone_expand``: instance notifications, once action flags are final."""
+    hooks = _hooks()
+    if hooks is not None and hasattr(hooks, "expand"):
+        hooks.expand(ws, rsc)
 
 
 def build_clone_children(ws: WorkingSet, rsc: RscState) -> None:

@@ -6,11 +6,15 @@ runnable (or pseudo), with the inputs it must wait for.
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import quoteattr
 
 from pengine.model import Role
 from pengine.working import Action, AFlag, Order, RscState, Wrapper
 from pengine.workset import WorkingSet
+
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
 def _interval(action: Action) -> int:
@@ -133,13 +137,17 @@ def _meta_name(key: str) -> str:
 
 def _operation_key(action: Action) -> tuple[str, str | None]:
     rsc = action.rsc
-    if rsc is not None and rsc.graph_primitive_id is not None and rsc.graph_primitive_id != rsc.id:
+    if rsc is not None and rsc.history_id is not None and rsc.history_id != rsc.id:
+        if action.task in ("notify", "notified") and "notify_key_type" in action.meta:
+            key = (f"{rsc.history_id}_{action.meta['notify_key_type']}_notify_"
+                   f"{action.meta.get('notify_key_operation', '')}_0")
+            return key, action.key
         from pengine.workset import parse_op_key
 
         parsed = parse_op_key(action.key)
         if parsed is not None:
             _, task, interval = parsed
-            return f"{rsc.graph_primitive_id}_{task}_{interval}", action.key
+            return f"{rsc.history_id}_{task}_{interval}", action.key
     return action.key, None
 
 
@@ -171,7 +179,8 @@ def _attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
     rsc = action.rsc
     if rsc is not None and rsc.primitive is not None and not action.pseudo:
         for k, v in rsc.primitive.params.items():
-            attrs[k] = v
+            if _XML_NAME.match(k):
+                attrs[k] = v
     meta = dict(action.meta)
     if action.node is not None and _tag(action) != "pseudo_event":
         node = ws.nodes.get(action.node)
@@ -273,10 +282,8 @@ def _dot_name(ws: WorkingSet, action: Action) -> str:
     else:
         prefix = ""
     rsc = action.rsc
-    if rsc is not None and rsc.graph_primitive_id is not None and rsc.graph_primitive_id != rsc.id:
+    if rsc is not None and rsc.history_id is not None and rsc.history_id != rsc.id:
         key, _ = _operation_key(action)
-        if action.task in ("notify", "notified"):
-            key = action.meta.get("dot_key", key)
         return f"{prefix}{key} {host}" if host is not None else f"{prefix}{key}"
     if action.task == "stonith":
         return f"{prefix}stonith '{action.meta.get('stonith_action')}' {host}"

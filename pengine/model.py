@@ -342,6 +342,7 @@ class OrderConstraint:
     kind: str  # Mandatory / Optional / Serialize
     symmetrical: bool
     score: int | None = None
+    require_all: bool = True
 
 
 @dataclass(frozen=True)

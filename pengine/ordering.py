@@ -57,7 +57,8 @@ def unpack_user_orders(ws: WorkingSet) -> None:
             flags |= Order.IMPLIES_THEN
         from pengine.clones_bridge import clone_min_ordering
 
-        if clone_min_ordering(ws, first, con.first_action, then, con.then_action, flags):
+        if clone_min_ordering(ws, first, con.first_action, then, con.then_action, flags, order_id=con.id,
+                              require_all=con.require_all):
             pass
         else:
             ws.new_ordering(first, op_key(first.id, con.first_action), None, then, op_key(then.id, con.then_action),
@@ -158,7 +159,7 @@ def add_probe_orderings_for_stops(ws: WorkingSet) -> None:
     for order in ws.orderings:
         if order.type == Order.NONE:
             continue
-        if order.first_rsc is None or order.first_rsc is order.then_rsc:
+        if order.first_rsc is None or order.first_rsc is order.then_rsc or order.then_rsc is None:
             continue
         if order.first_action is None and order.first_task is None:
             continue

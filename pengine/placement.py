@@ -185,16 +185,8 @@ class Placement:
             if node_can_run(ws, prefer) and rsc.allowed[prefer] >= 0 and (
                     best is None or rsc.allowed[prefer] >= rsc.allowed.get(best, MINUS_INFINITY)):
                 chosen = prefer
-        if chosen is None and best is not None:
-            if current is not None and node_can_run(ws, current):
-                best_w = rsc.allowed[best]
-                for n in nodes[1:]:
-                    if rsc.allowed[n] != best_w:
-                        break
-                    if n == current:
-                        chosen = n
-            if chosen is None:
-                chosen = best
+        if chosen is None:
+            chosen = best
         return self.finalize(rsc, chosen, force=False)
 
     def finalize(self, rsc: RscState, chosen: str | None, force: bool) -> bool:

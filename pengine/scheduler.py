@@ -24,6 +24,7 @@ from pengine.setup import (
     apply_locations,
     apply_stickiness,
     apply_symmetric_default,
+    apply_tickets,
     build_nodes,
     build_resource,
     check_failure_threshold,
@@ -56,6 +57,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     for con in cluster.colocations:
         add_colocation(ws, con)
     unpack_user_orders(ws)
+    apply_tickets(ws)
     # node criteria
     apply_locations(ws)
     for rsc in ws.resources:
@@ -78,6 +80,11 @@ def run_scheduler(cib: etree._Element, *, now: datetime | None, options: Schedul
         create_actions(ws, rsc)
     schedule_fencing_and_shutdowns(ws)
     apply_orderings(ws)
+    from pengine.clones_bridge import expand_clone
+
+    for rsc in ws.resources:
+        if rsc.variant == "clone":
+            expand_clone(ws, rsc)
     summary = SummaryWriter(ws).lines()
     builder = GraphBuilder(ws)
     builder.build()

@@ -8,6 +8,7 @@ thresholds, exclusive discovery) and the colocation lists of every resource.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from pengine.model import (
     Bundle,
@@ -67,8 +68,8 @@ def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -
     return rsc
 
 
-def _common_flags(ws: WorkingSet, rsc: RscState, meta: dict[str, str] | object) -> None:
-    m = dict(meta)  # type: ignore[call-overload]
+def _common_flags(ws: WorkingSet, rsc: RscState, meta: Mapping[str, str]) -> None:
+    m = dict(meta)
     rsc.priority = parse_score(m.get("priority"), 0)
     rsc.managed = _true(m.get("is-managed"), True)
     if _true(m.get("maintenance"), False):
@@ -138,19 +139,25 @@ def orphan_state(ws: WorkingSet, rsc_id: str, rclass: str | None, provider: str 
 
 def apply_history(ws: WorkingSet, history_bans: HistoryBans) -> None:
     """``process_rsc_state``: current role, active nodes, failures and their consequences."""
-    for hist in ws.cluster.history:
+    from pengine.clones_bridge import expanded_history
+
+    for hist in expanded_history(ws.cluster):
         rsc = ws.rsc_by_id.get(hist.rsc_id)
         if rsc is None or rsc.variant != "primitive":
-            if hist.rsc_id.split(":")[0] in ws.rsc_by_id and ws.rsc_by_id[hist.rsc_id.split(":")[0]].variant == "primitive":
-                rsc = ws.rsc_by_id[hist.rsc_id.split(":")[0]]
-            else:
-                rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
-                ws.resources.append(rsc)
+            rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
+            ws.resources.append(rsc)
         apply_one_history(ws, rsc, hist)
     for rid, node, reason in history_bans:
-        rsc = ws.rsc_by_id.get(rid) or ws.rsc_by_id.get(rid.split(":")[0])
+        rsc = ws.rsc_by_id.get(rid)
         if rsc is None:
-            continue
+            base = rid.split(":")[0]
+            owner = next((r for r in ws.rsc_by_id.values() if r.variant == "primitive" and r.parent is not None
+                          and r.id.split(":")[0] == base and r.top().variant == "clone"), None)
+            if owner is None:
+                continue
+            rsc = owner.top()
+        elif rsc.parent is not None and rsc.top().variant == "clone" and not rsc.top().unique:
+            rsc = rsc.top()
         target = rsc
         if node is None:
             resource_location(ws, target, None, MINUS_INFINITY, reason)
@@ -393,3 +400,54 @@ def add_colocation(ws: WorkingSet, con: ColocationConstraint) -> None:
         return
     _insert_sorted(dep.rsc_cons, con, lambda c: _cmp_key_primary(ws, c))
     _insert_sorted(prim.rsc_cons_lhs, con, lambda c: _cmp_key_dependent(ws, c))
+
+
+# ----------------------------------------------------------------------------------------------
+# Tickets
+
+
+def _ticket_constraint(ws: WorkingSet, rsc: RscState, ticket_id: str, role: Role, loss_policy: str) -> None:
+    """``rsc_ticket_constraint``."""
+    ticket = ws.cluster.tickets.get(ticket_id)
+    granted = ticket.granted if ticket is not None else False
+    standby = ticket.standby if ticket is not None else False
+    if granted and not standby:
+        return
+    if rsc.children:
+        for child in rsc.children:
+            _ticket_constraint(ws, child, ticket_id, role, loss_policy)
+        return
+    if not granted and rsc.running_on:
+        if loss_policy == "stop":
+            resource_location(ws, rsc, None, MINUS_INFINITY, "__loss_of_ticket__")
+        elif loss_policy == "demote":
+            if role != Role.PROMOTED:
+                resource_location(ws, rsc, None, MINUS_INFINITY, "__loss_of_ticket__")
+        elif loss_policy == "fence":
+            if role != Role.UNKNOWN and rsc.role != role:
+                return
+            resource_location(ws, rsc, None, MINUS_INFINITY, "__loss_of_ticket__")
+            for node in rsc.running_on:
+                ws.fence_node(node, "deadman ticket was lost")
+        elif loss_policy == "freeze":
+            if role != Role.UNKNOWN and rsc.role != role:
+                return
+            rsc.managed = False
+            rsc.blocked = True
+    elif not granted:
+        if role != Role.PROMOTED or loss_policy == "stop":
+            resource_location(ws, rsc, None, MINUS_INFINITY, "__no_ticket__")
+    elif standby:
+        if role != Role.PROMOTED or loss_policy == "stop":
+            resource_location(ws, rsc, None, MINUS_INFINITY, "__ticket_standby__")
+
+
+def apply_tickets(ws: WorkingSet) -> None:
+    for con in ws.cluster.ticket_constraints:
+        rsc = ws.rsc_by_id.get(con.rsc)
+        if rsc is None:
+            continue
+        policy = con.loss_policy.lower()
+        if policy == "demote" and con.role != Role.PROMOTED:
+            policy = "stop"
+        _ticket_constraint(ws, rsc, con.ticket, con.role, policy)

@@ -362,9 +362,24 @@ def _op_on_fail(prim: etree._Element | None) -> dict[str, str]:
     return out
 
 
+def _managed(prim: etree._Element | None, defaults: dict[str, str]) -> bool:
+    cur = prim
+    while cur is not None and cur.tag in ("primitive", "group", "clone", "master", "bundle"):
+        meta = _nvpairs(cur, "meta_attributes")
+        if "is-managed" in meta:
+            return _true(meta["is-managed"])
+        cur = cur.getparent()
+    return _true(defaults.get("is-managed", "true"))
+
+
 def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[str, etree._Element]) -> History:
+    """Placements of every history entry, and the node uncleanliness that history implies."""
     history = History()
-    fencing = _true(_cluster_options(cib).get("stonith-enabled", "true"))
+    options = _cluster_options(cib)
+    fencing = _true(options.get("stonith-enabled", "true"))
+    maintenance_mode = _true(options.get("maintenance-mode"))
+    defaults = _nvpairs(cib.find("configuration/rsc_defaults"), "meta_attributes")
+    unclean_before = {name for name, node in nodes.items() if node.unclean}
     for state in cib.iterfind("status/node_state"):
         name = state.get("uname") or ""
         node = nodes.get(name)
@@ -380,9 +395,21 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
             place = replay_history(entry.iterfind("lrm_rsc_op"), on_fail)
             if place.fence_node:
                 node.unclean = True
-            if not node.online and not node.unclean and place.role > Role.STOPPED:
-                continue  # a node that left cleanly runs nothing
+            if (
+                place.role > Role.STOPPED
+                and not node.online
+                and not node.maintenance
+                and not maintenance_mode
+                and _managed(prim, defaults)
+                and fencing
+            ):
+                node.unclean = True  # thought to be active on a lost node: it must be fenced
             history.by_rsc.setdefault(rid, {})[name] = place
+    # Failures on a node that must be fenced need no recovery of their own.
+    for places in history.by_rsc.values():
+        for name, place in places.items():
+            if nodes[name].unclean and (name in unclean_before or place.fence_node or nodes[name].online):
+                place.failed = False
     return history
 
 

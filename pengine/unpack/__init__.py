@@ -202,6 +202,9 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         lrm = ns.find("lrm/lrm_resources")
         if lrm is None:
             continue
+        if (not options.stonith_enabled and not options.shutdown_lock and not node.online
+                and node.kind == NodeKind.MEMBER):
+            continue  # unpack_node_history never reads them
         for lr in lrm.findall("lrm_resource"):
             rid = lr.get("id", "")
             ops = [parse_op_record(o) for o in lr.findall("lrm_rsc_op")]

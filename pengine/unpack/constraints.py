@@ -24,6 +24,12 @@ def _true(text: str | None, default: bool) -> bool:
     return text.strip().lower() in ("true", "yes", "1", "on", "y")
 
 
+def _location_role(text: str | None) -> Role:
+    """Role filter of a location constraint: Started and Unpromoted mean any role."""
+    role = Role.parse(text) if text else Role.UNKNOWN
+    return Role.UNKNOWN if role in (Role.STARTED, Role.UNPROMOTED) else role
+
+
 class ConstraintUnpacker:
     """Reads constraints; ``expand`` maps an id (resource or tag) to resource ids."""
 
@@ -74,7 +80,7 @@ class ConstraintUnpacker:
         rules = tuple(RuleRef(self._ref(r)) for r in elem if isinstance(r.tag, str) and r.tag == "rule")
         node = elem.get("node")
         score = parse_score(elem.get("score"), 0) if elem.get("score") is not None else None
-        role = Role.parse(elem.get("role")) if elem.get("role") else Role.UNKNOWN
+        role = _location_role(elem.get("role"))
         discovery = (elem.get("resource-discovery") or "always").lower()
         targets: list[tuple[str | None, str | None, Role]] = []
         if elem.get("rsc"):
@@ -84,7 +90,7 @@ class ConstraintUnpacker:
             targets.append((None, elem.get("rsc-pattern"), role))
         else:
             for rset in self._sets(elem):
-                set_role = Role.parse(rset.get("role")) if rset.get("role") else role
+                set_role = _location_role(rset.get("role")) if rset.get("role") else role
                 for rid in self._set_members(rset):
                     targets.append((rid, None, set_role))
         if node is None and not rules:
@@ -166,6 +172,7 @@ class ConstraintUnpacker:
                 kind = "Mandatory"
         kind = kind.capitalize()
         symmetrical = _true(elem.get("symmetrical"), kind != "Serialize")
+        require_all = _true(elem.get("require-all"), True)
         sets = self._sets(elem)
         if not sets:
             firsts = self.expand(elem.get("first", ""))
@@ -177,7 +184,8 @@ class ConstraintUnpacker:
             then_action = elem.get("then-action") or first_action
             for f in firsts:
                 for t in thens:
-                    self.orders.append(OrderConstraint(cid, f, t, first_action, then_action, kind, symmetrical))
+                    self.orders.append(OrderConstraint(cid, f, t, first_action, then_action, kind, symmetrical,
+                                                       require_all=require_all))
             return
         for rset in sets:
             members = self._set_members(rset)
