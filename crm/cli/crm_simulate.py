@@ -445,23 +445,29 @@ def _run_transition(
     return rc
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def run(
+    argv: Sequence[str], stdout: TextIO, stderr: TextIO, scheduler: Scheduler = schedule
+) -> int:
+    """Parse ``argv`` and run; errors become a message on ``stderr`` and Pacemaker's exit code."""
+    args = build_parser().parse_args(list(argv))
     try:
-        return simulate(args, sys.stdout, sys.stderr)
+        return simulate(args, stdout, stderr, scheduler)
     except (UsageError, ValueError) as exc:
-        sys.stderr.write(f"crm_simulate: {exc}\n")
+        stderr.write(f"crm_simulate: {exc}\n")
         return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_DATAERR
     except CibError as exc:
-        sys.stderr.write(f"crm_simulate: invalid configuration: {exc}\n")
+        stderr.write(f"crm_simulate: invalid configuration: {exc}\n")
         return EXIT_CONFIG
     except HistoryError as exc:
-        sys.stderr.write(f"crm_simulate: {exc}\n")
+        stderr.write(f"crm_simulate: {exc}\n")
         return EXIT_DATAERR
     except OSError as exc:
-        sys.stderr.write(f"crm_simulate: {exc}\n")
+        stderr.write(f"crm_simulate: {exc}\n")
         return EXIT_CANTCREAT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class RunStatus(enum.Enum):
 
     ACTIVE = "active"  # actions are in flight or were just fired: run another pass
     COMPLETE = "complete"  # every synapse fired and was confirmed
-    ABORTED = "aborted"  # stopped early after a failure or an abort; nothing in flight
+    ABORTED = "aborted"  # an action failed or an abort was requested; nothing in flight
     TERMINATED = "terminated"  # nothing in flight, no abort, yet some synapses can never fire
 
 
@@ -153,10 +153,10 @@ class GraphRun:
                 self.confirm(result)
         if fired or self._in_flight:
             return RunStatus.ACTIVE
-        if len(self._confirmed) == len(self._actions):
-            return RunStatus.COMPLETE
         if self.abort_priority > 0:
             return RunStatus.ABORTED
+        if len(self._confirmed) == len(self._actions):
+            return RunStatus.COMPLETE
         if incomplete:
             return RunStatus.TERMINATED
         return RunStatus.COMPLETE

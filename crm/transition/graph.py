@@ -163,6 +163,10 @@ def _parse_action(elem: etree._Element, where: str) -> GraphAction:
     attr_elem = elem.find("attributes")
     if attr_elem is not None:
         attrs = {str(k): str(v) for k, v in attr_elem.attrib.items()}
+        for param in attr_elem.iterfind("param"):  # heartbeat-class positional parameters
+            name = param.get("name")
+            if name is not None:
+                attrs[name] = param.get("value", "")
     return GraphAction(
         id=action_id,
         kind=kind,

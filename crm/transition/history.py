@@ -17,8 +17,8 @@ from lxml import etree
 
 from lrmd.digest import op_digest
 
-FEATURE_SET = "3.16.2"
-FAKE_TE_ID = "xxxxxxxx-xrsc-opxx-xcrm-resourcexxxx"
+FEATURE_SET = "3.16.1"
+FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 OP_STATUS_DONE = 0
 OP_STATUS_PENDING = -1
 OP_STATUS_CANCELLED = 1
@@ -118,11 +118,12 @@ def clear_node_history(state: etree._Element) -> None:
             state.remove(child)
 
 
-def fence_node(cib: etree._Element, uname: str, action: str, origin: str = "crm_simulate") -> None:
+def fence_node(cib: etree._Element, uname: str, action: str, origin: str = "simulate_fencing_action") -> None:
     """The effect of a successful fencing ``action`` ('reboot', 'off', 'on') on ``uname``."""
     if action.lower() == "on":
         return
-    state = change_node(cib, uname, NodeChange.DOWN, origin)
+    state = change_node(cib, uname, NodeChange.DOWN)
+    state.set("crm-debug-origin", origin)
     clear_node_history(state)
 
 
@@ -207,7 +208,7 @@ def record_op(entry: etree._Element, result: OpResult, target_rc: int) -> etree.
         params = result.params or {}
         n_type = params.get("CRM_meta_notify_type", "")
         n_task = params.get("CRM_meta_notify_operation", "")
-        op_id = f"{result.rsc_id}_{n_type}_notify_{n_task}"
+        op_id = f"{result.rsc_id}_{n_type}_notify_{n_task}_0"
         if op_status != OP_STATUS_PENDING:
             rc, op_status = 0, OP_STATUS_DONE
     elif task in ("migrate_to", "migrate_from"):
@@ -286,7 +287,7 @@ def set_transient_attr(state: etree._Element, name: str, value: str) -> None:
         attrs = etree.SubElement(state, "transient_attributes", id=node_id)
     iattrs = attrs.find("instance_attributes")
     if iattrs is None:
-        iattrs = etree.SubElement(attrs, "instance_attributes", id=f"status-{node_id}")
+        iattrs = etree.SubElement(attrs, "instance_attributes", id=node_id)
     nvpair = None
     for candidate in iattrs.iterfind("nvpair"):
         if candidate.get("name") == name:

@@ -114,7 +114,7 @@ class SimulatedEffect:
         if action.operation == "stonith":
             how = action.meta("stonith_action") or "reboot"
             self.report(SimEvent(f"Fencing {node} ({how})"))
-            fence_node(self.cib, node, how, self.origin)
+            fence_node(self.cib, node, how)
         elif action.resource is not None:
             self.report(SimEvent(f"Cluster action:  {action.operation} for {action.resource.id} on {node}"))
         else:
