@@ -8,6 +8,7 @@
 * LSB: ``/etc/init.d/<type>`` (directory configurable); an absolute type is used as is.
 * Heartbeat v1: ``/etc/ha.d/resource.d/<type>`` (configurable), then the LSB directory,
   as heartbeat's ResourceManager searched.
+* stonith: fence-agents' ``/usr/sbin/fence_<name>`` (configurable).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 DEFAULT_OCF_ROOT = Path("/usr/lib/ocf")
 DEFAULT_LSB_DIR = Path("/etc/init.d")
 DEFAULT_HEARTBEAT_DIR = Path("/etc/ha.d/resource.d")
+DEFAULT_STONITH_DIR = Path("/usr/sbin")
 PACER_PROVIDER = "pacer"
 SOURCE_TREE_AGENTS = Path(__file__).resolve().parent.parent / "agents"
 
@@ -65,6 +67,7 @@ class AgentLocator:
     pacer_dirs: tuple[Path, ...] = field(default_factory=pacer_agent_dirs)
     lsb_dir: Path = DEFAULT_LSB_DIR
     heartbeat_dir: Path = DEFAULT_HEARTBEAT_DIR
+    stonith_dir: Path = DEFAULT_STONITH_DIR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AgentLocator:
@@ -74,6 +77,7 @@ class AgentLocator:
             pacer_dirs=pacer_agent_dirs(env),
             lsb_dir=Path(env.get("PACER_LSB_DIR") or DEFAULT_LSB_DIR),
             heartbeat_dir=Path(env.get("HA_RESOURCEDIR") or DEFAULT_HEARTBEAT_DIR),
+            stonith_dir=Path(env.get("PACER_STONITH_DIR") or DEFAULT_STONITH_DIR),
         )
 
     def _pacer_agent(self, agent_type: str) -> Path | None:
@@ -93,6 +97,10 @@ class AgentLocator:
             return self._first(agent_class, None, agent_type, [self.lsb_dir])
         if agent_class == AgentClass.HEARTBEAT:
             return self._first(agent_class, None, agent_type, [self.heartbeat_dir, self.lsb_dir])
+        if agent_class == AgentClass.STONITH:
+            if not agent_type.startswith("fence_") or "/" in agent_type:
+                return None
+            return self._first(agent_class, None, agent_type, [self.stonith_dir])
         return None
 
     def _first(
@@ -141,12 +149,18 @@ class AgentLocator:
             dirs = [self.lsb_dir]
         elif agent_class == AgentClass.HEARTBEAT:
             dirs = [self.heartbeat_dir]
+        elif agent_class == AgentClass.STONITH:
+            dirs = [self.stonith_dir]
         else:
             return []
         names: set[str] = set()
         for directory in dirs:
             if directory.is_dir():
-                names.update(p.name for p in directory.iterdir() if _is_executable(p))
+                names.update(
+                    p.name
+                    for p in directory.iterdir()
+                    if _is_executable(p) and (agent_class != AgentClass.STONITH or p.name.startswith("fence_"))
+                )
         return sorted(names)
 
     def list_providers(self) -> list[str]:

@@ -104,9 +104,10 @@ class AgentClass(StrEnum):
     OCF = "ocf"
     LSB = "lsb"
     HEARTBEAT = "heartbeat"
+    STONITH = "stonith"
 
 
-SUPPORTED_CLASSES = frozenset({AgentClass.OCF, AgentClass.LSB, AgentClass.HEARTBEAT})
+SUPPORTED_CLASSES = frozenset({AgentClass.OCF, AgentClass.LSB, AgentClass.HEARTBEAT, AgentClass.STONITH})
 
 # Pacemaker's LSB extensions for status (PCMK_LSB_STATUS_NOT_INSTALLED etc.).
 LSB_STATUS_NOT_INSTALLED = 150
@@ -167,11 +168,19 @@ def normalise_rc(agent_class: str, action: str, rc: int, stdout: str = "") -> in
         return lsb_to_ocf(action, rc)
     if agent_class == AgentClass.HEARTBEAT:
         return heartbeat_to_ocf(action, rc, stdout)
+    if agent_class == AgentClass.STONITH:
+        return int(OcfRc.OK) if rc == 0 else int(OcfRc.ERR_GENERIC)
     return ocf_to_ocf(rc)
 
 
 def class_action(agent_class: str, action: str) -> str:
-    """The action name actually passed to the agent (``monitor`` is ``status`` for LSB/v1)."""
+    """The action name actually passed to the agent (``monitor`` is ``status`` for LSB/v1;
+    a fence device's start, monitor and status are the fence agent's ``monitor``)."""
     if agent_class in (AgentClass.LSB, AgentClass.HEARTBEAT) and action == "monitor":
         return "status"
+    if agent_class == AgentClass.STONITH:
+        if action in ("start", "monitor", "status"):
+            return "monitor"
+        if action == "meta-data":
+            return "metadata"
     return action

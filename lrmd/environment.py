@@ -10,6 +10,9 @@ LSB: ``/etc/init.d/<type> <action>`` with no parameters (``monitor`` is ``status
 
 Heartbeat v1: ``<script> [p1 [p2 ...]] <action>``: parameters named ``1``, ``2``, ...
 are positional arguments in numeric order (gaps skipped), the action comes last.
+
+stonith: the fence agent reads ``action=...`` and its parameters as ``name=value`` lines
+on stdin; start, monitor and status run its ``monitor``, meta-data its ``metadata``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from lrmd.agent_paths import AgentRef
 from lrmd.codes import AgentClass, class_action
+from lrmd.digest import is_stonith_param
 
 OCF_RA_VERSION_MAJOR = "1"
 OCF_RA_VERSION_MINOR = "1"
@@ -31,10 +35,22 @@ def heartbeat_args(params: Mapping[str, str]) -> list[str]:
     return [value for _, value in numbered]
 
 
+def stonith_stdin(action: str, params: Mapping[str, str]) -> bytes:
+    """A fence agent's input: ``name=value`` lines, without Pacemaker's meta and fencer options."""
+    lines = [f"action={class_action(AgentClass.STONITH, action)}"]
+    for name, value in params.items():
+        if name.startswith("CRM_meta") or name == "crm_feature_set" or is_stonith_param(name):
+            continue
+        lines.append(f"{name}={value}")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def agent_argv(agent: AgentRef, action: str, params: Mapping[str, str]) -> list[str]:
     verb = class_action(agent.agent_class, action)
     if agent.agent_class == AgentClass.HEARTBEAT:
         return [str(agent.path), *heartbeat_args(params), verb]
+    if agent.agent_class == AgentClass.STONITH:
+        return [str(agent.path)]  # options come on stdin
     return [str(agent.path), verb]
 
 

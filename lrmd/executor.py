@@ -30,7 +30,7 @@ from lxml import etree
 
 from lrmd.agent_paths import AgentLocator, AgentRef
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, normalise_rc
-from lrmd.environment import agent_argv, agent_env, parse_exit_reason
+from lrmd.environment import agent_argv, agent_env, parse_exit_reason, stonith_stdin
 from lrmd.history import HistoryContext, lrm_resource_element, record_result
 from lrmd.metadata import AgentMetadata, MetadataError, parse_metadata
 from lrmd.operation import OpRequest, OpResult, RequestError, ResourceSpec
@@ -333,6 +333,9 @@ class Executor:
             return result(int(OcfRc.ERR_INSTALLED), ExecStatus.NOT_INSTALLED, os.strerror(errno.ENOENT))
         if spec.agent_class == AgentClass.LSB and request.action == "meta-data":
             return replace(result(int(OcfRc.OK), ExecStatus.DONE, ""), stdout=_lsb_metadata(spec.agent_type))
+        if spec.agent_class == AgentClass.STONITH and request.action == "stop":
+            # Stopping a fence device only withdraws it; nothing runs.
+            return result(int(OcfRc.OK), ExecStatus.DONE, "")
         raw = await run_process(
             [*self.config.command_prefix, *agent_argv(agent, request.action, params)],
             agent_env(
@@ -347,6 +350,7 @@ class Executor:
             cwd=self.config.cwd,
             kill_grace_s=self.config.kill_grace_s,
             abort=abort,
+            stdin_data=stonith_stdin(request.action, params) if spec.agent_class == AgentClass.STONITH else None,
         )
         return self._map_outcome(agent, request, raw, result)
 

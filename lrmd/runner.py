@@ -103,15 +103,16 @@ async def run_process(
     cwd: str | None = None,
     kill_grace_s: float = 1.0,
     abort: asyncio.Event | None = None,
+    stdin_data: bytes | None = None,
 ) -> RawOutcome:
-    """Run ``argv`` and wait for it, its timeout, or ``abort``."""
+    """Run ``argv`` and wait for it, its timeout, or ``abort``; ``stdin_data`` is its input."""
     loop = asyncio.get_running_loop()
     started = time.monotonic()
     try:
         transport, protocol = await loop.subprocess_exec(
             lambda: _AgentProtocol(65536, loop),
             *argv,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin_data is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=dict(env),
@@ -122,6 +123,12 @@ async def run_process(
         return RawOutcome(None, None, False, False, "", "", 0, spawn_error=exc)
 
     pid = transport.get_pid()
+    if stdin_data is not None:
+        pipe = transport.get_pipe_transport(0)
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.write(stdin_data)  # type: ignore[attr-defined]
+                pipe.write_eof()  # type: ignore[attr-defined]
     out = bytearray()
     err = bytearray()
     readers = [

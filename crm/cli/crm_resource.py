@@ -190,6 +190,25 @@ def plan_force(
     agent_class = element.get("class") or source.get("class") or ""
     provider = element.get("provider") or source.get("provider")
     agent_type = element.get("type") or source.get("type") or ""
+    parent = element.getparent()
+    in_clone = parent is not None and parent.tag in ("clone", "master")
+    unique = in_clone and _nvpairs(parent, "meta_attributes", root).get(  # type: ignore[arg-type]
+        "globally-unique", "false"
+    ).lower() in ("true", "1", "yes")
+    if in_clone and not unique:
+        rsc_id = requested
+    elif in_clone and ":" not in requested:
+        rsc_id = f"{element.get('id', requested)}:0"  # the first instance
+    else:
+        rsc_id = element.get("id", requested) if not in_clone else requested
+    standard = ":".join(p for p in (agent_class, provider, agent_type) if p)
+    if agent_class == "stonith":
+        raise CliError(
+            f"Operation {option} for {rsc_id} ({standard}) could not be executed "
+            "(Error: Manual execution of the stonith standard is unsupported)",
+            EXIT_UNIMPLEMENTED,
+            True,
+        )
     if agent_class not in (AgentClass.OCF, AgentClass.LSB, AgentClass.HEARTBEAT):
         raise CliError(
             f"Sorry, the {option} option doesn't support {agent_class} resources", EXIT_UNIMPLEMENTED, True
@@ -213,14 +232,6 @@ def plan_force(
         timeout_ms = _configured_timeout(root, element, action)
     params["CRM_meta_timeout"] = str(timeout_ms)
     params["crm_feature_set"] = CRM_FEATURE_SET
-    parent = element.getparent()
-    anonymous_clone = (
-        parent is not None
-        and parent.tag in ("clone", "master")
-        and _nvpairs(parent, "meta_attributes", root).get("globally-unique", "false").lower()
-        not in ("true", "1", "yes")
-    )
-    rsc_id = requested if anonymous_clone else element.get("id", requested)
     spec = ResourceSpec(rsc_id, agent_class, agent_type, provider)
     return ForcePlan(rsc_id, spec, action, timeout_ms, params)
 

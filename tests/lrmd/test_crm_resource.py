@@ -200,3 +200,19 @@ def test_locate_matches_pacemaker(rsc: str) -> None:
     assert mine.returncode == theirs.returncode
     assert sorted(mine.stdout.splitlines()) == sorted(theirs.stdout.splitlines())
     assert ("NOT running" in mine.stderr) == ("NOT running" in theirs.stderr)
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not ORACLE.exists(), reason="Pacemaker oracle missing")
+@pytest.mark.parametrize(("case", "rsc"), [("797", "DoFencing"), ("10-a-then-bm-b-move-a-clone", "myclone-clone")])
+def test_clone_and_stonith_force_check_match_pacemaker(tmp_path: Path, case: str, rsc: str) -> None:
+    cib = tmp_path / "cib.xml"
+    cib.write_text((CONFORMANCE / f"{case}.xml").read_text())
+    mine, theirs = ours(cib, "-r", rsc, "--force-check"), pacemaker(cib, "-r", rsc, "--force-check")
+    assert mine.returncode == theirs.returncode
+    keep = ("Operation", "Error performing")
+
+    def lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+        return sorted(ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith(keep))
+
+    assert lines(mine) == lines(theirs)
