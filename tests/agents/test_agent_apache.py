@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -108,3 +109,19 @@ def test_broken_configuration_fails_start(apache_site: ApacheSite) -> None:
     assert res.rc == 1
     assert "failed to start" in res.exit_reason
     assert web(site, "monitor").rc == 7
+
+
+def test_stale_pid_file_naming_another_process_is_not_apache(apache_site: ApacheSite) -> None:
+    site = apache_site
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        site.pidfile.write_text(f"{other.pid}\n")
+        assert web(site, "monitor", interval_ms=10000).rc == 7
+        assert web(site, "stop").rc == 0
+        assert other.poll() is None  # not killed
+        assert web(site, "start").rc == 0
+        assert server_pid(site) != other.pid
+        assert web(site, "stop").rc == 0
+    finally:
+        other.kill()
+        other.wait()
