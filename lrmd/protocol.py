@@ -10,7 +10,7 @@ Requests carry a client-chosen ``id`` (echoed in the reply) and a ``cmd``:
 ``cmd``         fields -> reply fields
 ==============  ==========================================================================
 ``ping``        -> ``version``
-``register``    ``rsc_id``, ``class`` (ocf/lsb/heartbeat), ``type``, ``provider`` (ocf) -> -
+``register``    ``rsc_id``, ``class`` (ocf/lsb/heartbeat/stonith), ``type``, ``provider`` (ocf) -> -
 ``unregister``  ``rsc_id`` (cancels its recurring ops) -> -
 ``exec``        ``rsc_id``, ``action``, ``interval_ms`` (0), ``timeout_ms`` (20000),
                 ``params`` {str: str}, ``start_delay_ms`` (0), ``transition_key``,

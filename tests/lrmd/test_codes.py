@@ -60,3 +60,11 @@ def test_monitor_is_status_for_lsb_and_heartbeat_only() -> None:
     assert class_action(AgentClass.LSB, "start") == "start"
     assert normalise_rc("lsb", "monitor", 3) == OcfRc.NOT_RUNNING
     assert normalise_rc("ocf", "monitor", 3) == OcfRc.ERR_UNIMPLEMENTED
+
+
+@given(st.dictionaries(st.integers(min_value=1, max_value=30).map(str), st.text(max_size=5), max_size=8))
+def test_heartbeat_positional_arguments_follow_numeric_order(params: dict[str, str]) -> None:
+    from lrmd.environment import heartbeat_args
+
+    mixed = {**params, "name": "ignored", "CRM_meta_timeout": "1000"}
+    assert heartbeat_args(mixed) == [params[k] for k in sorted(params, key=int)]

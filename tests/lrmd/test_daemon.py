@@ -241,3 +241,24 @@ def test_many_concurrent_clients(daemon: Daemon) -> None:
         return list(await asyncio.gather(*(one(i) for i in range(10))))
 
     assert all(run(go))
+
+
+@pytest.mark.root
+def test_other_users_cannot_connect(daemon: Daemon) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch to another user")
+    code = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "try:\n"
+        f"    s.connect({daemon.socket!r})\n"
+        "except PermissionError:\n"
+        "    sys.exit(13)\n"
+        "sys.exit(0)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], user=65534, group=65534, capture_output=True, timeout=30, check=False,
+        cwd="/",
+    )
+    assert proc.returncode == 13, proc.stderr
+    assert daemon.alive()
