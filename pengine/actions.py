@@ -141,12 +141,23 @@ def _probe_clone(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return any_probe
     chosen: RscState | None = None
     for child in rsc.children:
-        if _assigned_here(child, node_name):
+        if _known_here(child, node_name):
             chosen = child
             break
     if chosen is None:
+        for child in rsc.children:
+            if _assigned_here(child, node_name):
+                chosen = child
+                break
+    if chosen is None:
         chosen = rsc.children[0]
     return probe_rsc(ws, chosen, node_name)
+
+
+def _known_here(rsc: RscState, node_name: str) -> bool:
+    if rsc.variant == "primitive":
+        return node_name in rsc.known_on
+    return any(_known_here(c, node_name) for c in rsc.children)
 
 
 def _assigned_here(rsc: RscState, node_name: str) -> bool:
@@ -255,12 +266,15 @@ def primitive_create_actions(ws: WorkingSet, rsc: RscState) -> None:
     need_stop = False
     need_promote = False
     is_moving = False
-    allow_migrate = rsc.allow_migrate
+    allow_migrate = False
     current = rsc.current_node()
+    from pengine.migration import abort_dangling_migrations
+
     num_all_active = len(rsc.running_on)
     num_clean_active = sum(1 for n in rsc.running_on if not ws.nodes[n].unclean)
     if rsc.next_role == Role.UNKNOWN:
         rsc.next_role = Role.STARTED if rsc.assigned is not None else Role.STOPPED
+    abort_dangling_migrations(ws, rsc)
     if current is not None and rsc.assigned is not None and current != rsc.assigned and \
             rsc.next_role >= Role.STARTED:
         is_moving = True
@@ -321,9 +335,7 @@ def create_recurring_actions(ws: WorkingSet, rsc: RscState) -> None:
     if prim is None:
         return
     start: Action | None = None
-    if rsc.assigned is None:
-        pass
-    elif ws.nodes[rsc.assigned].maintenance:
+    if rsc.assigned is None or ws.nodes[rsc.assigned].maintenance:
         pass
     elif rsc.next_role != Role.STOPPED or not rsc.managed:
         start = start_action(ws, rsc, rsc.assigned, True)
@@ -591,9 +603,9 @@ def _rsc_stonith_ordering(ws: WorkingSet, rsc: RscState, stonith: Action) -> Non
     for action in list(rsc.actions):
         if action.needs == "fencing":
             order_actions(stonith, action, Order.OPTIONAL)
-        elif action.needs == "quorum":
-            if action.task == "start" and target in rsc.allowed and target not in rsc.known_on:
-                order_actions(stonith, action, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+        elif action.needs == "quorum" and action.task == "start" and target in rsc.allowed \
+                and target not in rsc.known_on:
+            order_actions(stonith, action, Order.OPTIONAL | Order.RUNNABLE_LEFT)
     order_implicit = rsc.needs_fencing
     top = rsc.top()
     stops = ws.resource_actions(rsc, target, "stop", False)

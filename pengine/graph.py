@@ -13,7 +13,6 @@ from pengine.model import Role
 from pengine.working import Action, AFlag, Order, RscState, Wrapper
 from pengine.workset import WorkingSet
 
-
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
@@ -30,9 +29,9 @@ def should_add_action(ws: WorkingSet, action: Action) -> bool:
         return False
     if action.optional and not action.flags & AFlag.PRINT_ALWAYS:
         return False
-    if action.rsc is not None and not action.rsc.managed and action.task != "monitor":
-        if action.meta.get("interval", "0") == "0":
-            return False
+    if action.rsc is not None and not action.rsc.managed and action.task != "monitor" \
+            and action.meta.get("interval", "0") == "0":
+        return False
     if action.pseudo or action.task in ("stonith", "do_shutdown"):
         return True
     if action.node is None:
@@ -42,9 +41,7 @@ def should_add_action(ws: WorkingSet, action: Action) -> bool:
         return False
     if action.flags & AFlag.DC:
         return True
-    if not node.online or node.unclean:
-        return False
-    return True
+    return not (not node.online or node.unclean)
 
 
 def _can_change_actions(w: Wrapper) -> bool:

@@ -144,6 +144,10 @@ def _order_after(ws: WorkingSet, first: Action | None, rsc: RscState, order: Ord
 
 
 def apply_orderings(ws: WorkingSet) -> None:
+    from pengine.migration import order_migration_equivalents
+
+    for order in list(ws.orderings):
+        order_migration_equivalents(ws, order)
     for order in ws.orderings:
         if order.first_rsc is not None:
             _order_first(ws, order)

@@ -181,10 +181,10 @@ class Placement:
         nodes = self.sort_nodes(rsc, current)
         best = nodes[0] if nodes else None
         chosen: str | None = None
-        if prefer is not None and prefer in rsc.allowed:
-            if node_can_run(ws, prefer) and rsc.allowed[prefer] >= 0 and (
-                    best is None or rsc.allowed[prefer] >= rsc.allowed.get(best, MINUS_INFINITY)):
-                chosen = prefer
+        if prefer is not None and prefer in rsc.allowed and node_can_run(ws, prefer) \
+                and rsc.allowed[prefer] >= 0 \
+                and (best is None or rsc.allowed[prefer] >= rsc.allowed.get(best, MINUS_INFINITY)):
+            chosen = prefer
         if chosen is None:
             chosen = best
         return self.finalize(rsc, chosen, force=False)
@@ -192,11 +192,11 @@ class Placement:
     def finalize(self, rsc: RscState, chosen: str | None, force: bool) -> bool:
         """``pcmk__finalize_assignment``."""
         ws = self.ws
-        if not force and chosen is not None:
-            if rsc.allowed.get(chosen, MINUS_INFINITY) < 0 or not node_can_run(ws, chosen):
-                rsc.next_role = Role.STOPPED
-                rsc.next_role_reason = rsc.next_role_reason or "node availability"
-                chosen = None
+        if not force and chosen is not None and (
+                rsc.allowed.get(chosen, MINUS_INFINITY) < 0 or not node_can_run(ws, chosen)):
+            rsc.next_role = Role.STOPPED
+            rsc.next_role_reason = rsc.next_role_reason or "node availability"
+            chosen = None
         self.unassign(rsc.id)
         rsc.provisional = False
         if chosen is None:

@@ -147,6 +147,11 @@ def apply_history(ws: WorkingSet, history_bans: HistoryBans) -> None:
             rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
             ws.resources.append(rsc)
         apply_one_history(ws, rsc, hist)
+    from pengine.migration import unpack_migrations
+
+    for rsc in list(ws.rsc_by_id.values()):
+        if rsc.variant == "primitive" and rsc.history:
+            unpack_migrations(ws, rsc)
     for rid, node, reason in history_bans:
         rsc = ws.rsc_by_id.get(rid)
         if rsc is None:
@@ -357,9 +362,9 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
 
 
 def apply_exclusive_discovery(ws: WorkingSet, rsc: RscState, node: str) -> None:
-    if rsc.discover_exclusive or (rsc.parent is not None and rsc.parent.discover_exclusive):
-        if node not in rsc.discover_nodes and not (rsc.parent and node in rsc.parent.discover_nodes):
-            resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
+    exclusive = rsc.discover_exclusive or (rsc.parent is not None and rsc.parent.discover_exclusive)
+    if exclusive and node not in rsc.discover_nodes and not (rsc.parent and node in rsc.parent.discover_nodes):
+        resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
     for child in rsc.children:
         apply_exclusive_discovery(ws, child, node)
 
@@ -437,9 +442,8 @@ def _ticket_constraint(ws: WorkingSet, rsc: RscState, ticket_id: str, role: Role
     elif not granted:
         if role != Role.PROMOTED or loss_policy == "stop":
             resource_location(ws, rsc, None, MINUS_INFINITY, "__no_ticket__")
-    elif standby:
-        if role != Role.PROMOTED or loss_policy == "stop":
-            resource_location(ws, rsc, None, MINUS_INFINITY, "__ticket_standby__")
+    elif standby and (role != Role.PROMOTED or loss_policy == "stop"):
+        resource_location(ws, rsc, None, MINUS_INFINITY, "__ticket_standby__")
 
 
 def apply_tickets(ws: WorkingSet) -> None:
