@@ -364,3 +364,14 @@ def test_model_ours_never_yields_two_primaries(tmp_path_factory: pytest.TempPath
         assert len(primaries) <= 1, (steps, c.model())
         if primaries:
             assert c.model()["node"][primaries[0]]["disk"] == "UpToDate"
+
+
+def test_model_promotion_score_goes_through_crm_attribute(tmp_path: Path) -> None:
+    c = make(tmp_path, "pacer")
+    assert c.run("alice", "start") == 0
+    assert c.run("alice", "stop") == 0
+    calls = [json.loads(line) for line in (c.root / "calls.jsonl").read_text().splitlines()]
+    attr_calls = [call["args"] for call in calls if call["tool"] == "crm_attribute"]
+    assert attr_calls == [["-N", "alice", "-n", "master-drbd_r0", "-l", "reboot", "-v", "1000"],
+                          ["-N", "alice", "-n", "master-drbd_r0", "-l", "reboot", "-D"]]
+    assert c.score("alice") is None
