@@ -19,7 +19,7 @@ from typing import Final
 
 from lxml import etree
 
-from crm.cib.schema import Grammar, UnknownSchema, grammar_for, validate
+from crm.cib.schema import Grammar, SchemaError, UnknownSchema, grammar_for, validate
 from crm.cib.upgrade import upgrade
 from crm.verify.durations import parse_ms
 from crm.verify.findings import Finding, Report, Severity
@@ -534,17 +534,40 @@ def check_orphans(ctx: Context) -> Iterator[Finding]:
             )
 
 
-CHECKS: Final = (check_options, check_fencing, check_resources, check_operations, check_constraints, check_node_state, check_orphans)
+def check_agents(ctx: Context) -> Iterator[Finding]:
+    """OCF agents that are not installed on this machine (a notice: the configuration may
+    be meant for other machines)."""
+    try:
+        from lrmd.agent_paths import AgentLocator
+    except ImportError:  # pragma: no cover - lrmd is part of the same distribution
+        return
+    locator = AgentLocator.from_env()
+    reported: set[tuple[str, str]] = set()
+    for primitive in [*ctx.root.iter("primitive"), *ctx.root.iter("template")]:
+        if primitive.get("class") != "ocf":
+            continue
+        provider, agent = primitive.get("provider", ""), primitive.get("type", "")
+        if (provider, agent) in reported:
+            continue
+        if locator.resolve("ocf", provider, agent) is None:
+            reported.add((provider, agent))
+            yield Finding(
+                Severity.NOTICE,
+                "check_agents",
+                f"Resource agent ocf:{provider}:{agent} (used by {primitive.get('id')}) is not installed here",
+                _line(primitive),
+            )
+
+
+CHECKS: Final = (check_options, check_fencing, check_resources, check_operations, check_constraints, check_node_state, check_orphans, check_agents)
 
 
 def verify(doc: etree._Element | etree._ElementTree) -> Report:
     """All findings for a CIB (the input is not modified)."""
     root = doc.getroot() if isinstance(doc, etree._ElementTree) else doc
-    schema_findings = [
-        Finding(Severity.ERROR, "validate", str(error), error.line) for error in validate(root)
-    ]
-    if schema_findings:
-        return Report(tuple(schema_findings), schema_valid=False)
+    schema_errors = validate(root)
+    if schema_errors:
+        return Report((), tuple(schema_errors))
     try:
         grammar = grammar_for(root.get("validate-with"))
     except UnknownSchema:  # pragma: no cover - validate() reported it already
@@ -554,11 +577,11 @@ def verify(doc: etree._Element | etree._ElementTree) -> Report:
         problems = validate(current)
         if problems:
             return Report(
+                (),
                 tuple(
-                    Finding(Severity.ERROR, "update_validation", f"after upgrade to the current schema: {p}", p.line)
+                    SchemaError(p.path, p.line, f"after upgrade to the current schema: {p.reason}", p.element)
                     for p in problems
                 ),
-                schema_valid=False,
             )
     ctx = Context(current, _cluster_options(current))
     findings: list[Finding] = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from crm.cib.schema import SchemaError
+
 
 class Severity(IntEnum):
     """Errors make the configuration invalid; warnings make it doubtful (both give exit
@@ -30,7 +32,12 @@ class Finding:
 @dataclass(frozen=True, slots=True)
 class Report:
     findings: tuple[Finding, ...]
-    schema_valid: bool = True
+    schema_errors: tuple[SchemaError, ...] = ()
+    """Non-empty when the document does not validate; then ``findings`` is empty."""
+
+    @property
+    def schema_valid(self) -> bool:
+        return not self.schema_errors
 
     @property
     def has_errors(self) -> bool:

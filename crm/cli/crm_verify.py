@@ -1,0 +1,155 @@
+"""``crm_verify``: check a CIB for schema errors and configuration problems.
+
+Sources: ``-x FILE``, ``-X TEXT``, ``-p`` (standard input) or ``-L`` (the live CIB; for now
+the file named by ``CIB_file``).  Output and exit codes follow Pacemaker 2.1.5:
+
+* valid: no output, exit 0;
+* schema errors: one ``FILE:LINE: element X: Relax-NG validity error : REASON`` line each
+  (``-L``: ``(xml_log) <TAB>error: ...`` lines and exit 66, as a live CIB that does not
+  validate cannot be queried);
+* configuration errors or warnings: exit 78 with ``crm_verify: Errors found during check:
+  config not valid`` or ``crm_verify: Warnings found during check: config may not be valid``.
+  ``-V`` prints the errors, ``-VV`` also warnings and notices, in Pacemaker's
+  ``(check) <TAB>severity: message`` form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from lxml import etree
+
+from crm.cib.errors import ExitCode
+from crm.cib.schema import CURRENT_SCHEMA
+from crm.cli.cib_source import ENV_FILE
+from crm.verify import Report, Severity, verify
+
+PROG = "crm_verify"
+VERSION_TEXT = "Pacemaker 2.1.5 (pacer crm_verify)\nWritten by the pacer project contributors\n"
+
+
+class InputProblem(Exception):
+    """The CIB could not be read; carries the exit code."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check a Pacemaker configuration for errors",
+        epilog="Check the consistency of the configuration in the running cluster: crm_verify --live-check\n"
+        "Check the consistency of the configuration in a given file: crm_verify --xml-file file.xml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("-L", "--live-check", action="store_true", help="Check the configuration used by the running cluster")
+    source.add_argument("-x", "--xml-file", metavar="FILE", help="Check the configuration in the named file")
+    source.add_argument("-X", "--xml-text", metavar="TEXT", help="Check the configuration in the supplied string")
+    source.add_argument("-p", "--xml-pipe", action="store_true", help="Check the configuration piped in via stdin")
+    parser.add_argument("-V", "--verbose", action="count", default=0, help="Increase debug output (may be repeated)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="Be less descriptive in output")
+    parser.add_argument("--version", action="store_true", help="Display software version and exit")
+    return parser
+
+
+def _parse(data: bytes, label: str) -> etree._Element:
+    parser = etree.XMLParser(remove_comments=False, resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        raise InputProblem(f"Couldn't parse input {label}: {err}", ExitCode.CONFIG) from err
+
+
+def _read_source(args: argparse.Namespace, stdin: TextIO) -> tuple[etree._Element, str]:
+    if args.xml_file is not None:
+        path = Path(args.xml_file)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise InputProblem(f"Couldn't parse input file: {path} ({err.strerror})", ExitCode.ERROR) from err
+        return _parse(data, f"file {path}"), str(path)
+    if args.xml_text is not None:
+        return _parse(args.xml_text.encode(), "string"), ""
+    if args.xml_pipe:
+        return _parse(stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode(), "from stdin"), ""
+    name = os.environ.get(ENV_FILE, "")
+    if not name:
+        raise InputProblem(
+            "CIB query failed: no live cluster is reachable and CIB_file is not set "
+            "(use -x FILE, or set CIB_file to check a CIB kept in a file)",
+            ExitCode.NOINPUT,
+        )
+    try:
+        data = Path(name).read_bytes()
+    except OSError as err:
+        raise InputProblem(f"CIB query failed: cannot read CIB_file {name}: {err.strerror}", ExitCode.NOINPUT) from err
+    return _parse(data, f"CIB_file {name}"), name
+
+
+def _print_schema_errors(report: Report, label: str, live: bool, err: TextIO) -> None:
+    for error in report.schema_errors:
+        where = f" (at {error.path})"
+        if live:
+            err.write(f"(xml_log) \terror: {error.reason}{where}\n")
+            continue
+        prefix = f"{label}:{error.line or 0}: " if label else ""
+        element = f"element {error.element}: " if error.element else ""
+        err.write(f"{prefix}{element}Relax-NG validity error : {error.reason}{where}\n")
+
+
+def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    args = _parser().parse_args(list(argv))
+    if args.version:
+        out.write(VERSION_TEXT)
+        return ExitCode.OK
+    if not (args.live_check or args.xml_file or args.xml_text is not None or args.xml_pipe):
+        err.write(f"{PROG}: No configuration source specified.  Use --help for usage information.\n")
+        return ExitCode.ERROR
+    try:
+        root, label = _read_source(args, stdin)
+    except InputProblem as problem:
+        err.write(f"{PROG}: {problem}\n")
+        return problem.code
+    report = verify(root)
+    verbose = args.verbose
+    if not report.schema_valid:
+        if args.live_check:
+            if verbose:
+                _print_schema_errors(report, label, True, err)
+                target = root.get("validate-with") or CURRENT_SCHEMA
+                err.write(f"(load_file_cib) \terror: CIB does not validate against {target}\n")
+            err.write(f"{PROG}: CIB query failed: Input file not available\n")
+            return ExitCode.NOINPUT
+        _print_schema_errors(report, label, False, err)
+        if verbose:
+            err.write("(main) \terror: CIB did not pass schema validation\n")
+    else:
+        shown = {Severity.ERROR} if verbose == 1 else ({Severity.ERROR, Severity.WARNING, Severity.NOTICE} if verbose >= 2 else set())
+        for finding in report.findings:
+            if finding.severity in shown:
+                err.write(finding.render() + "\n")
+    if report.has_errors:
+        err.write(f"{PROG}: Errors found during check: config not valid\n")
+    elif report.has_warnings:
+        err.write(f"{PROG}: Warnings found during check: config may not be valid\n")
+    else:
+        return ExitCode.OK
+    if not verbose and not args.quiet:
+        err.write("-V may provide more details\n")
+    return ExitCode.CONFIG
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(sys.argv[1:] if argv is None else argv, sys.stdin, sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
