@@ -219,7 +219,10 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
         if sort_index[inst.id] >= 0 and (promoted < clone.config.promoted_max or not ctx.is_managed(inst.id)):
             target = _promotable_node(ctx, clone, inst, priorities[inst.id], counts)
         if target is None:
-            if ctx.next_role(inst.id) == Role.STARTED:
+            # an assigned instance whose role is still open runs unpromoted (Pacemaker sets
+            # next role Started at assignment, then Unpromoted here)
+            if ctx.next_role(inst.id) == Role.STARTED or (
+                    ctx.next_role(inst.id) == Role.UNKNOWN and chosen is not None):
                 ctx.set_next_role(inst.id, Role.UNPROMOTED)
             continue
         counts[target] = counts.get(target, 0) + 1
