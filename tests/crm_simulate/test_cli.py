@@ -130,7 +130,7 @@ def test_layout_matches_pacemaker(case: str, flags: list[str], tmp_path: Path) -
     _oracle(["-x", xml, "-S", "-G", str(graph), *injections])
     scores_run = _oracle(["-x", xml, "-sQ", *injections])
     summary_run = _oracle(["-x", xml, "-S", *injections])
-    m = re.search(r"Transition Summary:\n(.*?)\n\n", summary_run.stdout + "\n\n", re.S)
+    m = re.search(r"Transition Summary:\n(.*?)Executing Cluster Transition:", summary_run.stdout, re.S)
     summary = [line for line in (m.group(1).splitlines() if m else []) if line.strip()]
     scores = [line for line in scores_run.stdout.splitlines() if " score on " in line]
     scheduler = fixed_scheduler(graph.read_text(), summary, scores)
