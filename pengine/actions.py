@@ -68,6 +68,47 @@ def history_actions(ws: WorkingSet) -> None:
                 ws.custom_action(rsc, op_key(rsc.id, "demote"), "demote", node_name, False)
 
 
+def clear_failcount(ws: WorkingSet, rsc: RscState, node: str, reason: str) -> Action:
+    """``pe__clear_failcount``."""
+    clear = ws.custom_action(rsc, op_key(rsc.id, "clear_failcount"), "clear_failcount", node, False)
+    clear.meta["op_no_wait"] = "true"
+    return clear
+
+
+def clear_expired_failcounts(ws: WorkingSet) -> None:
+    """Fail counts whose failures all expired (``check_operation_expiry``) and of orphans."""
+    from pengine.setup import effective_fail_count, raw_fail_count
+    from pengine.unpack import EPOCH
+
+    now = ws.cluster.now
+    nowts = int((now - EPOCH).total_seconds()) if now.tzinfo is None else int(now.timestamp())
+    for rsc in ws.all_primitives():
+        if rsc.failure_timeout <= 0:
+            continue
+        for node_name, hist in rsc.history.items():
+            for op in hist.ops:
+                if op.last_rc_change is None or nowts < op.last_rc_change + rsc.failure_timeout:
+                    continue
+                if raw_fail_count(ws, rsc, node_name) > 0 and effective_fail_count(ws, rsc, node_name) == 0:
+                    clear_failcount(ws, rsc, node_name, "it expired")
+                    break
+
+
+def clear_orphan_failcounts(ws: WorkingSet) -> None:
+    from pengine.setup import effective_fail_count
+
+    for rsc in ws.resources:
+        if not rsc.orphan:
+            continue
+        for node_name in ws.node_order:
+            if not ws.nodes[node_name].online:
+                continue
+            if effective_fail_count(ws, rsc, node_name) == 0:
+                continue
+            clear = clear_failcount(ws, rsc, node_name, "it is orphaned")
+            ws.new_ordering(rsc, None, clear, rsc, op_key(rsc.id, "stop"), None, Order.OPTIONAL)
+
+
 # ----------------------------------------------------------------------------------------------
 # Probes
 
@@ -399,31 +440,36 @@ def _recurring_for_active(ws: WorkingSet, rsc: RscState, start: Action, node: st
 
 def _recurring_for_inactive(ws: WorkingSet, rsc: RscState, node: str | None, role: Role, name: str,
                             interval: int, key: str) -> None:
-    """Monitors with ``role="Stopped"``: run them where the resource will not be."""
+    """``recurring_op_for_inactive``: monitors with ``role="Stopped"`` where the resource won't run."""
     if role != Role.STOPPED:
         return
-    if rsc.managed is False:
+    top = rsc.top()
+    if top.variant == "clone" and not top.unique:
         return
     for stop_node in ws.node_order:
         ns = ws.nodes[stop_node]
-        if not ns.online or ns.unclean:
-            continue
         if node is not None and stop_node == node:
-            # the resource will run here: cancel a stopped-monitor already running
             if ws.find_actions_exact(rsc, key, stop_node):
-                new_cancel_action(ws, rsc, name, interval, stop_node)
+                cancel = new_cancel_action(ws, rsc, name, interval, stop_node)
+                if rsc.next_role in (Role.STARTED, Role.UNPROMOTED):
+                    ws.new_ordering(rsc, None, cancel, rsc, op_key(rsc.id, "start"), None, Order.RUNNABLE_LEFT)
             continue
         is_optional = bool(ws.find_actions_exact(rsc, key, stop_node))
-        stopped = ws.custom_action(rsc, key, name, stop_node, is_optional)
-        stopped.meta["op_target_rc"] = "7"
-        stops = ws.resource_actions(rsc, stop_node, "stop", True)
-        for stop in stops:
-            if not stop.optional:
-                stopped.clear(AFlag.OPTIONAL)
+        mon = ws.custom_action(rsc, key, name, stop_node, is_optional)
+        mon.meta["op_target_rc"] = "7"
+        if rsc.managed:
+            for probe in ws.resource_actions(rsc, stop_node, "monitor", False):
+                order_actions(probe, mon, Order.RUNNABLE_LEFT)
+        for stop in ws.resource_actions(rsc, stop_node, "stop", True):
+            if not stop.optional and not mon.optional and not rsc.managed:
+                mon.set(AFlag.OPTIONAL)
             if not stop.runnable:
-                stopped.clear(AFlag.RUNNABLE)
+                mon.clear(AFlag.RUNNABLE)
             if rsc.managed:
-                order_actions(stop, stopped, Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
+                ws.new_ordering(rsc, op_key(rsc.id, "stop"), stop, None, None, mon,
+                                Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
+        if not ns.online or ns.unclean:
+            mon.clear(AFlag.RUNNABLE)
 
 
 def new_cancel_action(ws: WorkingSet, rsc: RscState, task: str, interval: int, node: str) -> Action:

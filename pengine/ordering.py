@@ -431,7 +431,8 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
                 not _is_parent(then.rsc, first.rsc):
             first = action_for_ordering(ws, first)
         if first is other.action:
-            first_flags = action_flags(ws, first, then_node)
+            flag_node = then_node if first.rsc is not None and first.rsc.variant == "clone" else None
+            first_flags = action_flags(ws, first, flag_node)
             if then.flags & AFlag.REQUIRES_ANY:
                 if first_flags & AFlag.RUNNABLE and other.type != Order.NONE:
                     then.runnable_before += 1

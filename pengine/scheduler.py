@@ -7,6 +7,8 @@ from datetime import datetime
 from lxml import etree
 
 from pengine.actions import (
+    clear_expired_failcounts,
+    clear_orphan_failcounts,
     create_actions,
     history_actions,
     internal_constraints,
@@ -53,6 +55,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     apply_history(ws, unpacked.history_bans)
     ws.resources.sort(key=lambda r: -r.priority)
     history_actions(ws)
+    clear_expired_failcounts(ws)
     # constraints
     for con in cluster.colocations:
         add_colocation(ws, con)
@@ -76,6 +79,8 @@ def run_scheduler(cib: etree._Element, *, now: datetime | None, options: Schedul
     ws, placement = prepare(cib, now)
     assign_all(ws, placement)
     schedule_probes(ws)
+    if ws.options.stop_orphan_resources:
+        clear_orphan_failcounts(ws)
     for rsc in ws.resources:
         create_actions(ws, rsc)
     schedule_fencing_and_shutdowns(ws)

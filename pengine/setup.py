@@ -324,6 +324,15 @@ def apply_stickiness(ws: WorkingSet, rsc: RscState) -> None:
     resource_location(ws, rsc, node, rsc.stickiness, "stickiness")
 
 
+def raw_fail_count(ws: WorkingSet, rsc: RscState, node: str) -> int:
+    """``pe_get_failcount`` without expiry."""
+    base = rsc.id.split(":")[0] if not rsc.unique or rsc.parent is not None else rsc.id
+    count = 0
+    for rid in {rsc.id, base, rsc.history_id or rsc.id}:
+        count = add_scores(count, ws.cluster.fail_counts.get((rid, node), (0, 0))[0])
+    return count
+
+
 def effective_fail_count(ws: WorkingSet, rsc: RscState, node: str) -> int:
     """``pe_get_failcount`` with expiry of old failures."""
     base = rsc.id.split(":")[0] if not rsc.unique or rsc.parent is not None else rsc.id
