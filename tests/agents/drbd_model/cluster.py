@@ -1,3 +1,4 @@
+#!/usr/bin/python3 -IS
 """Cluster stand-ins for the DRBD model tests: crm_attribute, crm_master, crm_resource.
 
 Transient node attributes live in ``DRBD_MODEL_ATTRS`` (JSON: node -> name -> value);

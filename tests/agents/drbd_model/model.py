@@ -1,3 +1,4 @@
+#!/usr/bin/python3 -IS
 """A model of DRBD 9 (kernel + drbdadm/drbdsetup) for testing DRBD resource agents.
 
 This machine's kernel has no DRBD, so agents are tested against this model instead:
