@@ -330,7 +330,11 @@ class Executor:
 
         agent = self.locator.resolve(spec.agent_class, spec.provider, spec.agent_type)
         if agent is None:
-            return result(int(OcfRc.ERR_INSTALLED), ExecStatus.NOT_INSTALLED, os.strerror(errno.ENOENT))
+            return result(
+                int(OcfRc.ERR_INSTALLED),
+                ExecStatus.NOT_INSTALLED,
+                f"{spec.agent_type}: {os.strerror(errno.ENOENT)}",
+            )
         if spec.agent_class == AgentClass.LSB and request.action == "meta-data":
             return replace(result(int(OcfRc.OK), ExecStatus.DONE, ""), stdout=_lsb_metadata(spec.agent_type))
         if spec.agent_class == AgentClass.STONITH and request.action == "stop":

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from lrmd.agent_paths import AgentLocator
-from lrmd.codes import AgentClass, OcfRc, rc_text
+from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
 from lrmd.executor import Executor, ExecutorConfig
 from lrmd.operation import DEFAULT_TIMEOUT_MS, OpRequest, ResourceSpec
 
@@ -50,6 +50,7 @@ EXIT_TEXT = {
     190: "Service is active but might fail soon",
     191: "Service is promoted but might fail soon",
 }
+SYNC_TIMEOUT_REASON = "Resource agent did not exit within specified timeout"
 EXIT_NOSUCH = 105
 EXIT_USAGE = 64
 EXIT_UNIMPLEMENTED = 3
@@ -274,17 +275,26 @@ def run_force(plan: ForcePlan, option: str, verbose: int, check_level: int | Non
         result = await executor.execute(request)
         return result.rc, result.op_status, result.exit_reason, result.stdout, result.stderr
 
-    rc, _status, reason, stdout, stderr = asyncio.run(execute())
+    rc, status, reason, stdout, stderr = asyncio.run(execute())
     spec = plan.spec
     standard = (
         f"{spec.agent_class}:{spec.provider}:{spec.agent_type}"
         if spec.provider
         else f"{spec.agent_class}:{spec.agent_type}"
     )
-    text = rc_text(rc)
-    if reason:
-        text = f"{text}: {reason}"
-    print(f"Operation {option} for {plan.rsc_id} ({standard}) returned {rc} ({text})")
+    if status == ExecStatus.DONE:
+        text = rc_text(rc)
+        if reason:
+            text = f"{text}: {reason}"
+        print(f"Operation {option} for {plan.rsc_id} ({standard}) returned {rc} ({text})")
+    else:
+        if status == ExecStatus.TIMEOUT:
+            reason = SYNC_TIMEOUT_REASON  # the wording of Pacemaker's synchronous execution
+        text = ExecStatus(status).text + (f": {reason}" if reason else "")
+        print(
+            f"Operation {option} for {plan.rsc_id} ({standard}) could not be executed ({text})",
+            file=sys.stderr,
+        )
     if not (verbose == 0 and plan.action == "validate-all"):
         if stdout:
             sys.stdout.write(stdout + "\n")
@@ -421,7 +431,11 @@ def do_locate(root: etree._Element, rsc_id: str) -> int:
     primitives = [element] if element.tag == "primitive" else list(element.iter("primitive"))
     nodes: list[str] = []
     for prim in primitives:
-        ids = [rsc_id] if rsc_id != prim.get("id") and element is prim else _history_ids(root, prim.get("id", ""))
+        ids = (
+            [rsc_id]
+            if rsc_id != prim.get("id") and element is prim
+            else _history_ids(root, prim.get("id", ""))
+        )
         for history_id in ids:
             nodes.extend(_active_nodes(root, history_id))
     if element.tag == "primitive":

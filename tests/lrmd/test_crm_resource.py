@@ -167,7 +167,16 @@ def test_lsb_and_exit_reason_and_timeout(tmp_path: Path) -> None:
     assert stop.stderr.strip() == "crm_resource: Error performing operation: Error occurred"
     start = ours(cib, "-r", "f", "--force-start", env=env)
     assert start.returncode == 1
-    assert "did not complete within 1000ms" in start.stdout
+    assert start.stderr.splitlines() == [
+        "Operation force-start for f (ocf:t:Fail) could not be executed "
+        "(Timed Out: Resource agent did not exit within specified timeout)",
+        "crm_resource: Error performing operation: Error occurred",
+    ]
+    missing = ours(cib, "-r", "f", "--force-start", env={**env, "OCF_ROOT": str(tmp_path / "empty")})
+    assert missing.returncode == 5
+    assert missing.stderr.splitlines()[0] == (
+        "Operation force-start for f (ocf:t:Fail) could not be executed (Not installed: Fail: No such file or directory)"
+    )
 
 
 def test_usage_errors(tmp_path: Path) -> None:
