@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pacer_agent_fixtures import AgentResult, NetnsPair, agent_env, run_agent
 
 pytestmark = pytest.mark.root
@@ -132,3 +135,23 @@ def test_agrees_with_debian_ipaddr2(netns_pair: NetnsPair, tmp_path: Path) -> No
         results[agent] = rcs
     assert results["ours"] == results["debian"]
     assert results["ours"] == [7, 0, 0, 0, 7, 0, 0, 7]
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(prefix=st.integers(min_value=8, max_value=30))
+def test_legacy_netmask_equals_cidr_netmask(netns_pair: NetnsPair, tmp_path: Path, prefix: int) -> None:
+    """IPaddr with netmask=<dotted quad> configures what IPaddr2 with cidr_netmask=<bits> does."""
+    pair = netns_pair
+    dotted = str(ipaddress.IPv4Network(f"0.0.0.0/{prefix}").netmask)
+    legacy = {"ip": vip(pair, 101), "netmask": dotted, "nic": pair.if_a}
+    modern = {"ip": vip(pair, 102), "cidr_netmask": str(prefix), "nic": pair.if_a}
+    try:
+        assert run_in_a(pair, "IPaddr", "start", tmp_path, **legacy).rc == 0
+        assert run_in_a(pair, "IPaddr2", "start", tmp_path, **modern).rc == 0
+        addrs = pair.addresses(pair.ns_a)
+        assert f"{legacy['ip']}/{prefix}" in addrs
+        assert f"{modern['ip']}/{prefix}" in addrs
+    finally:
+        assert run_in_a(pair, "IPaddr", "stop", tmp_path, **legacy).rc == 0
+        assert run_in_a(pair, "IPaddr2", "stop", tmp_path, **modern).rc == 0
+    assert not {f"{legacy['ip']}/{prefix}", f"{modern['ip']}/{prefix}"} & set(pair.addresses(pair.ns_a))
