@@ -414,6 +414,27 @@ def add_colocation(ws: WorkingSet, con: ColocationConstraint) -> None:
         return
     _insert_sorted(dep.rsc_cons, con, lambda c: _cmp_key_primary(ws, c))
     _insert_sorted(prim.rsc_cons_lhs, con, lambda c: _cmp_key_dependent(ws, c))
+    if con.score <= MINUS_INFINITY:
+        _anti_colocation_order(ws, dep, con.dependent_role, prim, con.primary_role)
+        _anti_colocation_order(ws, prim, con.primary_role, dep, con.dependent_role)
+
+
+def _anti_colocation_order(ws: WorkingSet, first: RscState, first_role: Role, then: RscState,
+                           then_role: Role) -> None:
+    """``anti_colocation_order``: what makes ``first`` lose its role precedes ``then`` gaining its own."""
+    from pengine.working import Order
+
+    if first_role == Role.PROMOTED:
+        first_tasks = ["demote"]
+    else:
+        first_tasks = ["stop"] + (["promote"] if first_role == Role.UNPROMOTED else [])
+    if then_role == Role.PROMOTED:
+        then_tasks = ["promote"]
+    else:
+        then_tasks = ["start"] + (["demote"] if then_role == Role.UNPROMOTED else [])
+    for ft in first_tasks:
+        for tt in then_tasks:
+            ws.order_rsc_actions(first, ft, then, tt, Order.ANTI_COLOCATION)
 
 
 # ----------------------------------------------------------------------------------------------
