@@ -221,7 +221,10 @@ class Context:
 
     def state_dir(self) -> str:
         path = self.environ.get("HA_RSCTMP") or DEFAULT_STATE_DIR
-        os.makedirs(path, mode=0o755, exist_ok=True)
+        try:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        except OSError as exc:
+            raise fail(Rc.ERR_PERM, f"cannot create state directory {path}: {exc.strerror}") from None
         return path
 
 
@@ -373,4 +376,10 @@ def main(info: AgentInfo, handlers: Mapping[str, Handler],
         return int(exc.rc)
     except KeyboardInterrupt:
         exit_reason(f"{action} interrupted")
+        return Rc.ERR_GENERIC
+    except Exception as exc:  # a bug or an unexpected environment: still answer in OCF terms
+        import traceback
+
+        traceback.print_exc()
+        exit_reason(f"{action} failed unexpectedly: {type(exc).__name__}: {exc}")
         return Rc.ERR_GENERIC

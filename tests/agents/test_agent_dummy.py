@@ -134,3 +134,12 @@ def test_monitor_reflects_last_start_or_stop(tmp_path_factory: pytest.TempPathFa
         else:
             assert res.rc == 0
             running = action == "start"
+
+
+def test_unexpected_errors_still_answer_in_ocf_terms(tmp_path: Path) -> None:
+    res = run_agent("Dummy", "start", env_for(tmp_path, envfile=str(tmp_path / "missing-dir" / "env")))
+    assert res.rc == 1
+    assert "FileNotFoundError" in res.exit_reason
+    res = run_agent("Dummy", "start", agent_env("d2", {}, extra={"HA_RSCTMP": "/proc/pacer-no-such-dir"}))
+    assert res.rc == 4
+    assert "state directory" in res.exit_reason
