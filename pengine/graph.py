@@ -74,13 +74,6 @@ def should_add_input(ws: WorkingSet, action: Action, w: Wrapper) -> bool:
         elif inp.node is None or action.node is None or inp.node != action.node or inp.optional:
             w.type = Order.NONE
             return False
-    elif w.type == Order.ANTI_COLOCATION:
-        if inp.node is None or action.node is None or inp.node != action.node:
-            w.type = Order.NONE
-            return False
-        if inp.optional:
-            w.type = Order.NONE
-            return False
     elif (inp.rsc is not None and inp.rsc is not action.rsc and inp.rsc.failed and not inp.rsc.managed \
             and inp.key.endswith("_stop_0") and action.rsc is not None and action.rsc.variant == "clone") or (inp.optional and not inp.flags & (AFlag.PRINT_ALWAYS | AFlag.DUMPED) and not should_add_action(ws, inp)):
         return False

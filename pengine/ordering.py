@@ -160,10 +160,12 @@ def apply_orderings(ws: WorkingSet) -> None:
 
 
 def add_probe_orderings_for_stops(ws: WorkingSet) -> None:
+    """For "first stop then X", probe the first resource before X (``order_first_probes_imply_stops``)."""
     for order in ws.orderings:
         if order.type == Order.NONE:
             continue
-        if order.first_rsc is None or order.first_rsc is order.then_rsc or order.then_rsc is None:
+        first_rsc, then_rsc = order.first_rsc, order.then_rsc
+        if first_rsc is None or then_rsc is None or first_rsc is then_rsc:
             continue
         if order.first_action is None and order.first_task is None:
             continue
@@ -180,17 +182,13 @@ def add_probe_orderings_for_stops(ws: WorkingSet) -> None:
             flags |= Order.SAME_NODE
         if order.type in (Order.ANTI_COLOCATION, Order.LOAD):
             flags = order.type
-        probes = ws.find_actions(order.first_rsc, op_key(order.first_rsc.id, "monitor"), None)
+        probes = ws.find_actions(first_rsc, op_key(first_rsc.id, "monitor"), None)
         if not probes:
             continue
         if order.then_action is not None:
             thens = [order.then_action]
-        elif order.then_rsc is not None:
-            thens = ws.find_actions(order.then_rsc, order.then_task or "", None)
-            if not thens:
-                continue
         else:
-            continue
+            thens = ws.find_actions(then_rsc, order.then_task or "", None)
         for probe in probes:
             for then in thens:
                 if then.task == "stonith" and probe.node == then.node and then.meta.get("stonith_action") == "on":

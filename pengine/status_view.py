@@ -426,6 +426,7 @@ class Context:
     maintenance_mode: bool
     stop_all: bool
     symmetric: bool = True
+    show_pending: bool = True
 
 
 def _meta(elem: etree._Element) -> dict[str, str]:
@@ -493,7 +494,7 @@ def _primitive_line(
     running = sorted(active, key=natural_key)
     failed = any(p.failed for p in active.values())
     role = max((_display_role(p, promotable) for p in active.values()), default=Role.STOPPED)
-    pending = next((p.pending for p in active.values() if p.pending), None)
+    pending = next((p.pending for p in active.values() if p.pending), None) if ctx.show_pending else None
     text = f"{name}\t({_agent(prim)}):\t"
     if orphan:
         text += " ORPHANED"
@@ -790,9 +791,14 @@ def _context(cib: etree._Element) -> Context:
     )
 
 
-def cluster_status(cib: etree._Element) -> tuple[Item, ...]:
-    """The Node List and Full List of Resources blocks of ``cib``."""
+def cluster_status(cib: etree._Element, *, show_pending: bool = True) -> tuple[Item, ...]:
+    """The Node List and Full List of Resources blocks of ``cib``.
+
+    ``show_pending``: show operations in progress ("Starting", "(Monitoring)"), as crm_simulate
+    does for the current status but not for the revised one.
+    """
     ctx = _context(cib)
+    ctx.show_pending = show_pending
     resources = tuple(_resource_items(ctx))
     nodes = tuple(_node_items(ctx))
     out: list[Item] = [Block("Node List", nodes), Spacer()]
