@@ -219,6 +219,9 @@ def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]
         invalid = _INVALID_ATTR_RE.fullmatch(message)
         if invalid is not None and target is not None and target.get(invalid.group(1)) is not None:
             message = f"{message}: {invalid.group(1)}={target.get(invalid.group(1))!r} is not allowed here"
+        elif target is not None and message.endswith("failed to validate attributes"):
+            listed = ", ".join(f"{k}={v!r}" for k, v in target.attrib.items())
+            message = f"{message} (one of {listed} is missing, misspelt or has a value not allowed here)"
         if line in skip_lines and message.startswith("Invalid attribute id"):
             continue  # already reported as a duplicate id, with more detail
         element_name = path.rsplit("/", 1)[-1].split("[", 1)[0] if path else ""

@@ -97,6 +97,19 @@ class Context:
         if resources is not None:
             yield from (e for e in resources.iter() if e.tag in RESOURCE_TAGS)
 
+    def any_node_online(self) -> bool:
+        """Some cluster node is up (the scheduler only creates actions then)."""
+        return any(
+            _truthy_state(state.get("in_ccm")) and _truthy_state(state.get("crmd"))
+            for state in _elements(self.root, "/cib/status/node_state")
+        )
+
+    def active_anywhere(self) -> set[str]:
+        active: set[str] = set()
+        for state in _elements(self.root, "/cib/status/node_state"):
+            active |= _active_resources(state)
+        return active
+
     def resource_ids(self) -> set[str]:
         ids = {str(e.get("id")) for e in self.resources()}
         ids |= {str(e.get("id")) for e in _elements(self.root, "/cib/configuration/tags/tag")}
@@ -266,7 +279,7 @@ def check_operations(ctx: Context) -> Iterator[Finding]:
                 else:
                     seen[(name, interval)] = oid
             on_fail = op.get("on-fail")
-            if on_fail == "fence" and not ctx.stonith_enabled:
+            if on_fail == "fence" and not ctx.stonith_enabled and ctx.any_node_online():
                 yield Finding(
                     Severity.ERROR,
                     "unpack_operation",
@@ -274,7 +287,7 @@ def check_operations(ctx: Context) -> Iterator[Finding]:
                     "'fence' is not valid when fencing is disabled",
                     _line(op),
                 )
-            if name == "stop" and on_fail == "stop":
+            if name == "stop" and on_fail == "stop" and rid in ctx.active_anywhere():
                 yield Finding(
                     Severity.ERROR,
                     "unpack_operation_on_fail",
@@ -315,7 +328,8 @@ def check_constraints(ctx: Context) -> Iterator[Finding]:
                     _line(ref_element),
                 )
         if constraint.tag == "rsc_order":
-            if constraint.get("require-all") is not None:
+            clones = {str(r.get("id")) for r in ctx.resources() if r.tag in ("clone", "master")}
+            if constraint.get("require-all") is not None and constraint.get("first") in clones:
                 yield Finding(
                     Severity.WARNING,
                     "get_minimum_first_instances",
@@ -386,10 +400,10 @@ def check_node_state(ctx: Context) -> Iterator[Finding]:
     for state in states:
         node_id, uname = state.get("id"), state.get("uname")
         if not node_id:
-            yield Finding(Severity.WARNING, "unpack_node_state", "Ignoring malformed node_state entry without id", _line(state))
+            yield Finding(Severity.NOTICE, "unpack_node_state", "Ignoring malformed node_state entry without id", _line(state))
             continue
         if not uname:
-            yield Finding(Severity.WARNING, "unpack_node_state", "Ignoring malformed node_state entry without uname", _line(state))
+            yield Finding(Severity.NOTICE, "unpack_node_state", "Ignoring malformed node_state entry without uname", _line(state))
             continue
         if node_id not in known and uname not in known:
             yield Finding(
@@ -534,6 +548,33 @@ def check_orphans(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def check_failure_timeout(ctx: Context) -> Iterator[Finding]:
+    """A failure timeout cannot expire failures of an operation with on-fail=block."""
+    failed: set[str] = set()
+    for nvpair in _elements(ctx.root, "/cib/status/node_state/transient_attributes/instance_attributes/nvpair"):
+        name = nvpair.get("name", "")
+        if name.startswith("fail-count-"):
+            failed.add(name.removeprefix("fail-count-").split("#", 1)[0])
+    defaults = {
+        str(nv.get("name")): str(nv.get("value"))
+        for nv in _elements(ctx.root, "/cib/configuration/rsc_defaults/meta_attributes/nvpair")
+    }
+    for primitive in ctx.root.iter("primitive"):
+        rid = primitive.get("id", "")
+        if rid not in failed:
+            continue
+        timeout = _nvpairs(primitive, "meta_attributes").get("failure-timeout", defaults.get("failure-timeout"))
+        if timeout is None or not parse_ms(timeout):
+            continue
+        if any(op.get("on-fail") == "block" for op in _operations(ctx, primitive)):
+            yield Finding(
+                Severity.WARNING,
+                "pe_get_failcount",
+                f"Ignoring failure timeout {timeout} for {rid} because it conflicts with on-fail=block",
+                _line(primitive),
+            )
+
+
 def check_agents(ctx: Context) -> Iterator[Finding]:
     """OCF agents that are not installed on this machine (a notice: the configuration may
     be meant for other machines)."""
@@ -559,7 +600,7 @@ def check_agents(ctx: Context) -> Iterator[Finding]:
             )
 
 
-CHECKS: Final = (check_options, check_fencing, check_resources, check_operations, check_constraints, check_node_state, check_orphans, check_agents)
+CHECKS: Final = (check_options, check_fencing, check_resources, check_operations, check_constraints, check_node_state, check_orphans, check_failure_timeout, check_agents)
 
 
 def verify(doc: etree._Element | etree._ElementTree) -> Report:
