@@ -187,8 +187,12 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
         elif hist.pending_task is not None:
             tracker.mark_pending(resolution.number, hist.node)
         new_id = f"{base}:{resolution.number}"
-        if new_id != hist.rsc_id:
+        if new_id != hist.rsc_id and history_names.get(new_id) != hist.rsc_id:
             history_names[new_id] = hist.rsc_id
+        name = history_names.get(new_id)
+        if not _is_active(hist) and name is not None and ":" in name:
+            # process_rsc_state: a stopped instance forgets an old numbered name
+            del history_names[new_id]
         replaced[id(hist)] = dataclasses.replace(hist, rsc_id=new_id, orphan=resolution.orphan)
 
     rekeyed: list[RscHistory] = []
