@@ -13,9 +13,9 @@ pytestmark = pytest.mark.root
 
 
 def fs_run(fs: LoopFs, action: str, tmp_path: Path, *, interval_ms: int | None = None,
-           level: int | None = None, **overrides: str) -> AgentResult:
-    params = {"device": fs.device, "directory": str(fs.mountpoint), "fstype": "ext4", "term_wait": "2"}
-    params.update(overrides)
+           level: int | None = None, params: dict[str, str] | None = None, **overrides: str) -> AgentResult:
+    params = {"device": fs.device, "directory": str(fs.mountpoint), "fstype": "ext4", "term_wait": "2",
+              **(params or {}), **overrides}
     extra = {"HA_RSCTMP": str(tmp_path / "rsctmp"), "OCF_RESKEY_CRM_meta_on_node": "node1"}
     if level is not None:
         extra["OCF_CHECK_LEVEL"] = str(level)
@@ -121,7 +121,7 @@ def test_uuid_device_spec(loop_ext4: LoopFs, tmp_path: Path) -> None:
 ])
 def test_bad_parameters(loop_ext4: LoopFs, tmp_path: Path, overrides: dict[str, str], action: str, rc: int,
                         reason: str) -> None:
-    res = fs_run(loop_ext4, action, tmp_path, **overrides)
+    res = fs_run(loop_ext4, action, tmp_path, params=overrides)
     assert res.rc == rc
     assert reason in res.exit_reason
     assert not loop_ext4.mounted()

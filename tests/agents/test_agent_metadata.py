@@ -28,7 +28,7 @@ def test_metadata_is_ocf_1_1(agent: str) -> None:
     assert root.tag == "resource-agent"
     assert root.get("name") == agent
     assert root.findtext("version") == "1.1"
-    assert root.find("longdesc").text and root.find("shortdesc").text
+    assert root.findtext("longdesc") and root.findtext("shortdesc")
     actions = {a.get("name") for a in root.iter("action")}
     assert {"start", "stop", "monitor", "meta-data", "validate-all"} <= actions
     assert ({"promote", "demote"} <= actions) == (agent in PROMOTABLE)

@@ -10,7 +10,8 @@ from pacer_agent_fixtures import AgentResult, NetnsPair, Recorder, agent_env, ma
 
 
 def ping_run(rec: Recorder, tmp_path: Path, action: str, *, netns: str | None = None,
-             interval_ms: int | None = None, **params: str) -> AgentResult:
+             interval_ms: int | None = None, params: dict[str, str] | None = None, **kw: str) -> AgentResult:
+    params = {**(params or {}), **kw}
     params.setdefault("attempts", "1")
     params.setdefault("timeout", "1")
     env = agent_env("ping1", params, interval_ms=interval_ms, path_prefix=rec.bin_dir,
@@ -78,7 +79,7 @@ def test_reachable_and_unreachable_hosts_in_a_namespace(netns_pair: NetnsPair, t
     ({"host_list": "127.0.0.1", "attempts": "0"}, 6),
 ])
 def test_bad_parameters(recorder: Recorder, tmp_path: Path, params: dict[str, str], rc: int) -> None:
-    res = ping_run(recorder, tmp_path, "validate-all", **params)
+    res = ping_run(recorder, tmp_path, "validate-all", params=params)
     assert res.rc == rc
     assert res.exit_reason
     assert recorder.calls() == []

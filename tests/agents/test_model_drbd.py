@@ -13,8 +13,10 @@ import json
 import os
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +30,7 @@ MODEL_BIN = MODEL_DIR / "bin"
 LINBIT = Path("/usr/lib/ocf/resource.d/linbit/drbd")
 NODES = ("alice", "bob")
 TIMEOUT_RC = 1  # what the executor records for an agent killed at its timeout
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,11 +85,11 @@ class DrbdCluster:
         return env
 
     def run(self, node: str, action: str, *, interval_ms: int | None = None, timeout: float = 20,
-            promoted: list[str] | None = None, **extra: str) -> int:
+            promoted: list[str] | None = None, extra_env: dict[str, str] | None = None, **extra: str) -> int:
         """Run one action; ``promoted`` is the cluster's view (default: the model's Primaries)."""
         if promoted is None:
             promoted = [n for n in NODES if self.role(n) == "Primary"]
-        env = self.env(node, interval_ms, promoted, extra)
+        env = self.env(node, interval_ms, promoted, {**(extra_env or {}), **extra})
         env["OCF_RESKEY_CRM_meta_timeout"] = str(int(timeout * 1000))
         path = AGENTS_DIR / "drbd" if self.agent == "pacer" else LINBIT
         proc = subprocess.Popen([str(path), action], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -141,7 +144,7 @@ def make(tmp_path: Path, agent: str, *init_flags: str) -> DrbdCluster:
     return c
 
 
-def both(tmp_path: Path, scenario, *init_flags: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def both(tmp_path: Path, scenario: Callable[[DrbdCluster], T], *init_flags: str) -> dict[str, T]:
     """Run ``scenario(cluster) -> result`` for both agents; return the results by agent."""
     return {agent: scenario(make(tmp_path, agent, *init_flags)) for agent in AGENTS}
 
@@ -239,13 +242,13 @@ def test_model_outdated_peer_after_link_loss(tmp_path: Path) -> None:
 def test_model_missing_kernel_and_resource(tmp_path: Path) -> None:
     """Without DRBD in the kernel or the resource in the configuration: probes say "not
     running" (linbit answers 5 to the first probe, which Pacemaker masks to 7), starts 5."""
-    def scenario(c: DrbdCluster) -> list[object]:
+    def scenario(c: DrbdCluster) -> list[int]:
         return [c.run("alice", "monitor", DRBD_MODEL_NO_KERNEL="1"),
                 c.run("alice", "start", DRBD_MODEL_NO_KERNEL="1"),
                 c.run("alice", "monitor", OCF_RESKEY_drbd_resource="r9"),
                 c.run("alice", "start", OCF_RESKEY_drbd_resource="r9")]
 
-    masked = {agent: [7 if i in (0, 2) and rc == 5 else rc for i, rc in enumerate(trace)]  # type: ignore[arg-type]
+    masked = {agent: [7 if i in (0, 2) and rc == 5 else rc for i, rc in enumerate(trace)]
               for agent, trace in both(tmp_path, scenario).items()}
     assert masked["pacer"] == masked["linbit"] == [7, 5, 7, 5]
 
@@ -272,8 +275,8 @@ def test_model_meta_attribute_validation(tmp_path: Path) -> None:
 def test_model_two_primaries_when_allowed(tmp_path: Path) -> None:
     def scenario(c: DrbdCluster) -> list[object]:
         two = {"OCF_RESKEY_CRM_meta_master_max": "2", "OCF_RESKEY_CRM_meta_promoted_max": "2"}
-        return [c.run("alice", "start", **two), c.run("bob", "start", **two),
-                c.run("alice", "promote", **two), c.run("bob", "promote", **two), c.roles()]
+        return [c.run("alice", "start", extra_env=two), c.run("bob", "start", extra_env=two),
+                c.run("alice", "promote", extra_env=two), c.run("bob", "promote", extra_env=two), c.roles()]
 
     results = both(tmp_path, scenario, "--allow-two-primaries")
     assert results["pacer"] == results["linbit"]
