@@ -439,3 +439,21 @@ def test_daemonised_children_keep_running_and_do_not_block_results(tmp_path: Pat
         assert pid_alive(child)  # a normal exit leaves the agent's daemons alone
     finally:
         os.kill(child, 9)
+
+
+def test_debian_v1_drbddisk_status_is_read_from_its_output(tmp_path: Path) -> None:
+    script = Path("/etc/ha.d/resource.d/drbddisk")
+    if not script.exists():
+        pytest.skip("drbd-utils' drbddisk is not installed")
+    from lrmd.agent_paths import AgentLocator
+
+    ex = executor_for(AgentLocator(heartbeat_dir=script.parent), tmp_path)
+
+    async def go() -> OpResult:
+        ex.register(ResourceSpec("disk", "heartbeat", "drbddisk"))
+        return await ex.execute(OpRequest("disk", "monitor", params={"1": "r0"}))
+
+    result = run(go)
+    # It prints "stopped (Unconfigured)" and exits 3; v1 status is judged from stdout.
+    assert "stopped" in result.stdout
+    assert (result.rc, result.op_status) == (OcfRc.NOT_RUNNING, ExecStatus.DONE)
