@@ -72,3 +72,21 @@ def test_required_parameters_missing_is_rc_6(agent: str) -> None:
     expected = 5 if agent == "apache" else 6  # apache's only required input is a file
     assert res.returncode == expected, res.stderr
     assert "ocf-exit-reason:" in res.stderr
+
+
+def test_installed_ocf_layout(tmp_path: Path) -> None:
+    """Installed as $OCF_ROOT/resource.d/pacer/<agent> with the shared code in $OCF_ROOT/lib/pacer."""
+    provider = tmp_path / "ocf" / "resource.d" / "pacer"
+    lib = tmp_path / "ocf" / "lib" / "pacer"
+    provider.mkdir(parents=True)
+    lib.mkdir(parents=True)
+    for name in AGENT_NAMES:
+        shutil.copy2(AGENTS_DIR / name, provider / name)
+    for module in (AGENTS_DIR / "lib").glob("*.py"):
+        shutil.copy2(module, lib / module.name)
+    for name in AGENT_NAMES:
+        res = subprocess.run([str(provider / name), "meta-data"], capture_output=True, text=True, check=False)
+        assert res.returncode == 0, res.stderr
+    env = {"PATH": "/usr/bin:/bin", "OCF_RESOURCE_INSTANCE": "inst", "OCF_RESKEY_state": str(tmp_path / "s")}
+    for action, rc in (("monitor", 7), ("start", 0), ("monitor", 0), ("stop", 0)):
+        assert subprocess.run([str(provider / "Dummy"), action], env=env, check=False).returncode == rc
