@@ -22,8 +22,8 @@ from lrmd.digest import restart_digest, secure_digest
 from lrmd.metadata import AgentMetadata
 from lrmd.operation import OpResult
 
-CRM_FEATURE_SET = "3.16.2"
-FAKE_TE_ID = "xxxxxxxx-xrsc-opxx-xcrm-resourcexxxx"
+CRM_FEATURE_SET = "3.16.1"
+FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 DEFAULT_ORIGIN = "do_update_resource"
 _DIGEST_ACTIONS = frozenset(
     {
