@@ -160,8 +160,11 @@ def _merged_current_score(ctx: AssignContext, clone: ExpandedClone, inst: Instan
 
 
 def compare_instances(ctx: AssignContext, clone: ExpandedClone, counts: dict[str, int],
-                      a: Instance, b: Instance) -> int:
-    """``sort_clone_instance``: negative when ``a`` should be assigned before ``b``."""
+                      a: Instance, b: Instance, priorities: dict[str, int] | None = None) -> int:
+    """``sort_clone_instance``: negative when ``a`` should be assigned before ``b``.
+
+    ``priorities`` overrides the instances' ``priority`` (promotable clones raise it to the
+    best promotion score before placement, and to the promotion priority afterwards)."""
     running_a = list(ctx.running_on(a.id))
     running_b = list(ctx.running_on(b.id))
     if running_a and running_b and len(running_a) != len(running_b):
@@ -181,7 +184,9 @@ def compare_instances(ctx: AssignContext, clone: ExpandedClone, counts: dict[str
     if can_a != can_b:
         return -1 if can_a else 1
 
-    prio_a, prio_b = ctx.priority(a.id), ctx.priority(b.id)
+    known = priorities or {}
+    prio_a = known.get(a.id, ctx.priority(a.id))
+    prio_b = known.get(b.id, ctx.priority(b.id))
     if prio_a != prio_b:
         return -1 if prio_a > prio_b else 1
 
@@ -225,12 +230,13 @@ def compare_instances(ctx: AssignContext, clone: ExpandedClone, counts: dict[str
 
 
 def sort_instances(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
-                   counts: dict[str, int] | None = None) -> list[Instance]:
+                   counts: dict[str, int] | None = None,
+                   priorities: dict[str, int] | None = None) -> list[Instance]:
     """Instances in assignment order (stable, like ``g_list_sort``)."""
     table = counts or {}
 
     def compare(x: Instance, y: Instance) -> int:
-        return compare_instances(ctx, clone, table, x, y)
+        return compare_instances(ctx, clone, table, x, y, priorities)
 
     return sorted(instances, key=functools.cmp_to_key(compare))
 
@@ -345,10 +351,11 @@ def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str
     """
     if not ctx.is_provisional(clone.id) or clone.id in assigning:
         return
+    priorities: dict[str, int] = {}
     if clone.config.promotable:
         from pengine.clones.promotion import add_promotion_scores
 
-        add_promotion_scores(ctx, clone)
+        priorities = add_promotion_scores(ctx, clone)
     assigning.add(clone.id)
     try:
         for coloc in ctx.colocations_as_dependent(clone.id):
@@ -360,12 +367,12 @@ def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str
                                       coloc.score / INFINITY, positive=True, rollback=True)
             ctx.set_scores(clone.id, merged)
         show_clone_scores(ctx, clone, "pcmk__clone_allocate")
-        ordered = sort_instances(ctx, clone, clone.instances)
+        ordered = sort_instances(ctx, clone, clone.instances, priorities=priorities)
         distribute_instances(ctx, clone, ordered)
         if clone.config.promotable:
             from pengine.clones.promotion import set_instance_roles
 
-            set_instance_roles(ctx, clone, ordered)
+            set_instance_roles(ctx, clone, ordered, priorities)
     finally:
         assigning.discard(clone.id)
 

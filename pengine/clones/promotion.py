@@ -87,9 +87,12 @@ def promotion_score(ctx: AssignContext, clone: ExpandedClone, rsc_id: str, node:
     return 0, True
 
 
-def add_promotion_scores(ctx: AssignContext, clone: ExpandedClone) -> None:
-    """``pcmk__add_promotion_scores``: positive promotion scores raise placement scores."""
+def add_promotion_scores(ctx: AssignContext, clone: ExpandedClone) -> dict[str, int]:
+    """``pcmk__add_promotion_scores``: positive promotion scores raise placement scores, and
+    each instance's priority becomes its best promotion score (returned, by instance id)."""
+    priorities: dict[str, int] = {}
     for inst in clone.instances:
+        priority = ctx.priority(inst.id)
         table = ctx.scores(inst.id)
         for node in list(table):
             if not ctx.node_available(node):
@@ -97,6 +100,9 @@ def add_promotion_scores(ctx: AssignContext, clone: ExpandedClone) -> None:
             score, _ = promotion_score(ctx, clone, inst.id, node)
             if score > 0:
                 table[node] = add_scores(table[node], score)
+            priority = max(priority, score)
+        priorities[inst.id] = priority
+    return priorities
 
 
 def _promoted_locations_priority(ctx: AssignContext, rsc_id: str, chosen: str | None, priority: int) -> int:
@@ -180,14 +186,19 @@ def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, p
     return node
 
 
-def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance]) -> None:
-    """``pcmk__set_instance_roles``: decide which instances are promoted."""
-    priorities: dict[str, int] = {}
+def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
+                       priorities: dict[str, int] | None = None) -> None:
+    """``pcmk__set_instance_roles``: decide which instances are promoted.
+
+    ``priorities`` are the instances' priorities so far (from :func:`add_promotion_scores`);
+    they are updated in place to the promotion priorities."""
+    if priorities is None:
+        priorities = {}
     sort_index: dict[str, int] = {}
     for inst in instances:
         if ctx.current_role(inst.id) == Role.STARTED:
             ctx.set_current_role(inst.id, Role.UNPROMOTED)
-        priorities[inst.id] = ctx.priority(inst.id)
+        priorities.setdefault(inst.id, ctx.priority(inst.id))
         sort_index[inst.id] = 0
         chosen = ctx.assigned_node(inst.id)
         if chosen is None:
@@ -272,6 +283,6 @@ def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequen
         ra, rb = ctx.current_role(a.id), ctx.current_role(b.id)
         if ra != rb:
             return -1 if ra > rb else 1
-        return compare_instances(ctx, clone, {}, a, b)
+        return compare_instances(ctx, clone, {}, a, b, priorities)
 
     return sorted(instances, key=functools.cmp_to_key(compare))
