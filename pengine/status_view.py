@@ -392,6 +392,8 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
             on_fail.setdefault("stop", "fence" if fencing else "block")
             if on_fail["stop"] == "fence" and not fencing:
                 on_fail["stop"] = "block"
+            if not node.online and not fencing:
+                continue  # without fencing, the history of a node that is down is not trusted
             place = replay_history(entry.iterfind("lrm_rsc_op"), on_fail)
             if place.fence_node:
                 node.unclean = True
@@ -433,14 +435,58 @@ def _meta(elem: etree._Element) -> dict[str, str]:
     return _nvpairs(elem, "meta_attributes")
 
 
+def _rule_matches(rule: etree._Element, rsc: etree._Element) -> bool | None:
+    """Evaluate a rule made of ``rsc_expression``s for ``rsc``; None when it has other tests."""
+    results: list[bool] = []
+    for expr in rule:
+        if not isinstance(expr.tag, str):
+            continue
+        if expr.tag == "rsc_expression":
+            ok = all(
+                expr.get(attr) is None or expr.get(attr) == _agent_attr(rsc, attr)
+                for attr in ("class", "provider", "type")
+            ) and rsc.tag == "primitive"
+            results.append(ok)
+        elif expr.tag == "rule":
+            sub = _rule_matches(expr, rsc)
+            if sub is None:
+                return None
+            results.append(sub)
+        else:
+            return None
+    if (rule.get("boolean-op") or "and").lower() == "or":
+        return any(results)
+    return all(results)
+
+
+def _defaults(ctx: Context, rsc: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    section = ctx.cib.find("configuration/rsc_defaults")
+    if section is None:
+        return out
+    for aset in section.iterfind("meta_attributes"):
+        rule = aset.find("rule")
+        if rule is not None and not _rule_matches(rule, rsc):
+            continue
+        for nv in aset.iterfind("nvpair"):
+            name = nv.get("name")
+            if name is not None and name not in out:
+                out[name] = nv.get("value", "")
+    return out
+
+
 def _inherited_meta(elem: etree._Element, name: str, ctx: Context) -> str | None:
     cur: etree._Element | None = elem
     while cur is not None and cur.tag in ("primitive", "group", "clone", "master", "bundle"):
         value = _meta(cur).get(name)
         if value is not None:
             return value
+        if cur.tag == "primitive":
+            tmpl = _template(cur)
+            if tmpl is not None and name in _meta(tmpl):
+                return _meta(tmpl)[name]
         cur = cur.getparent()
-    return ctx.defaults.get(name)
+    return _defaults(ctx, elem).get(name)
 
 
 def _disabled(elem: etree._Element, ctx: Context) -> bool:
@@ -457,10 +503,30 @@ def _in_maintenance(elem: etree._Element, ctx: Context) -> bool:
     return ctx.maintenance_mode or _true(_inherited_meta(elem, "maintenance", ctx))
 
 
+def _template(prim: etree._Element) -> etree._Element | None:
+    name = prim.get("template")
+    if not name:
+        return None
+    root = prim.getroottree().getroot()
+    for tmpl in root.iterfind("configuration/resources/template"):
+        if tmpl.get("id") == name:
+            return tmpl
+    return None
+
+
+def _agent_attr(prim: etree._Element, name: str) -> str | None:
+    value = prim.get(name)
+    if value is None:
+        tmpl = _template(prim)
+        if tmpl is not None:
+            value = tmpl.get(name)
+    return value
+
+
 def _agent(prim: etree._Element) -> str:
-    cls = prim.get("class") or "unknown"
-    provider = prim.get("provider")
-    kind = prim.get("type") or "unknown"
+    cls = _agent_attr(prim, "class") or "unknown"
+    provider = _agent_attr(prim, "provider")
+    kind = _agent_attr(prim, "type") or "unknown"
     if cls == "ocf":
         return f"{cls}:{provider or ''}:{kind}"
     return f"{cls}:{kind}"
@@ -682,15 +748,21 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
     return Block(title, tuple(items))
 
 
-def _priority(elem: etree._Element) -> int:
-    value = _meta(elem).get("priority")
+def _score(value: str | None) -> int:
+    """Pacemaker's score parsing: +/-INFINITY, else the leading integer ("2.0" is 2)."""
     if value is None:
         return 0
-    if value.upper() in ("INFINITY", "+INFINITY"):
+    text = value.strip().upper()
+    if text in ("INFINITY", "+INFINITY"):
         return INFINITY
-    if value.upper() == "-INFINITY":
+    if text == "-INFINITY":
         return -INFINITY
-    return _int(value, 0)
+    m = re.match(r"[+-]?\d+", text)
+    return max(-INFINITY, min(INFINITY, int(m.group(0)))) if m else 0
+
+
+def _priority(elem: etree._Element) -> int:
+    return _score(_meta(elem).get("priority"))
 
 
 def _configured_ids(resources: etree._Element) -> set[str]:

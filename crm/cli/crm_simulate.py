@@ -232,11 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _print_status(out: TextOutput, cib: etree._Element, title: str, spacer: bool) -> None:
+def _print_status(out: TextOutput, cib: etree._Element, title: str, spacer: bool, *, pending: bool) -> None:
     if spacer:
         out.spacer()
     out.begin_list(title)
-    out.tree(cluster_status(cib))
+    out.tree(cluster_status(cib, show_pending=pending))
     out.end_list()
 
 
@@ -304,7 +304,7 @@ def simulate(
                 "from further action due to failure"
             )
             printed = True
-        _print_status(out, cib, "Current cluster status", printed)
+        _print_status(out, cib, "Current cluster status", printed, pending=True)
         printed = True
 
     modifications = (
@@ -383,7 +383,7 @@ def simulate(
         rc = _run_transition(out, stderr, cib, graph_xml, op_fail, clock)
         if not args.quiet:
             _effective_date(out, cib, args.set_datetime)
-            _print_status(out, cib, "Revised Cluster Status", True)
+            _print_status(out, cib, "Revised Cluster Status", True, pending=False)
 
     if args.save_output:
         write_atomic(args.save_output, cib_text(cib))
