@@ -177,13 +177,13 @@ def test_recurring_monitor_rearms_after_completion(tmp_path: Path) -> None:
         ex.register(ResourceSpec("r1", "ocf", "Slow", "test"))
         first = await ex.execute(OpRequest("r1", "monitor", interval_ms=200))
         assert first.rc == 0
-        await asyncio.sleep(1.3)
+        await asyncio.sleep(2.0)
         assert ex.cancel("r1", "monitor", 200)
         await ex.shutdown()
 
     run(go)
     starts = [float(x) for x in log.read_text().split()]
-    assert 3 <= len(starts) <= 6
+    assert 3 <= len(starts) <= 8
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     # interval (0.2 s) counted from the end of the previous run (which takes 0.1 s)
     assert all(gap >= 0.29 for gap in gaps), gaps
