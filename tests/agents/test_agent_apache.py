@@ -125,3 +125,23 @@ def test_stale_pid_file_naming_another_process_is_not_apache(apache_site: Apache
     finally:
         other.kill()
         other.wait()
+
+
+def test_listen_from_an_include_and_pidfile_from_envfiles(apache_site: ApacheSite) -> None:
+    """Debian's layout: Listen lives in an included ports.conf, PidFile comes from envvars."""
+    site = apache_site
+    directory = site.config.parent
+    text = site.config.read_text()
+    listen = next(ln for ln in text.splitlines() if ln.startswith("Listen "))
+    pid_line = next(ln for ln in text.splitlines() if ln.startswith("PidFile "))
+    (directory / "ports.conf").write_text(listen + "\n")
+    envfile = directory / "envvars"
+    envfile.write_text(f"export PACER_TEST_PIDFILE={site.pidfile}\n")
+    site.config.write_text(text.replace(listen, "Include ports.conf")
+                           .replace(pid_line, 'PidFile "${PACER_TEST_PIDFILE}"'))
+    res = web(site, "start", envfiles=str(envfile))
+    assert res.rc == 0, res.stderr
+    assert site.pidfile.exists()
+    assert web(site, "monitor", interval_ms=10000, envfiles=str(envfile)).rc == 0
+    assert web(site, "stop", envfiles=str(envfile)).rc == 0
+    assert not port_open(site.port)
