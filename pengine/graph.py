@@ -171,6 +171,10 @@ def _attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
         for k, v in rsc.primitive.params.items():
             if _XML_NAME.match(k):
                 attrs[k] = v
+        if action.op is not None:
+            for k, v in action.op.params.items():
+                if _XML_NAME.match(k):
+                    attrs[k] = v
     meta = dict(action.meta)
     if action.node is not None and _tag(action) != "pseudo_event":
         node = ws.nodes.get(action.node)
@@ -405,6 +409,8 @@ class SummaryWriter:
             migrate = self._first(ws.resource_actions(rsc, nxt, "migrate_from", False))
             if migrate is not None and current is not None and migrate.runnable:
                 self._item("Migrate", rsc, current, nxt, start, None)
+            elif rsc.reload:
+                self._item("Reload", rsc, current, nxt, start, None)
             elif start is None or start.optional:
                 if demote is not None and promote is not None and not demote.optional and not promote.optional:
                     self._item("Re-promote", rsc, current, nxt, promote, demote)
@@ -427,6 +433,8 @@ class SummaryWriter:
             self._item("Recover", rsc, current, nxt, stop, start)
         elif moving:
             self._item("Move", rsc, current, nxt, stop, None)
+        elif rsc.reload:
+            self._item("Reload", rsc, current, nxt, start, None)
         elif stop is not None and not stop.optional:
             self._item("Restart", rsc, current, nxt, start, None)
         elif rsc.role == Role.PROMOTED:

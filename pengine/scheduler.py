@@ -16,6 +16,7 @@ from pengine.actions import (
     schedule_probes,
 )
 from pengine.api import Result, ScheduleOptions
+from pengine.config_changes import handle_config_changes
 from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
 from pengine.ordering import apply_orderings, unpack_user_orders
 from pengine.placement import Placement, assign_all
@@ -71,6 +72,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
             apply_exclusive_discovery(ws, rsc, node)
     for rsc in ws.resources:
         internal_constraints(ws, rsc)
+    handle_config_changes(ws)
     return ws, Placement(ws)
 
 

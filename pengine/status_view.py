@@ -107,6 +107,8 @@ class NodeView:
     shutdown: bool = False
     health: str | None = None
     running: int = 0
+    connection: str | None = None  # remote / guest nodes: the connection resource id
+    container: str | None = None  # guest nodes: the resource the guest runs in
 
 
 def _cluster_options(cib: etree._Element) -> dict[str, str]:
@@ -189,9 +191,25 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
                 s.get("uname") == node.name for s in cib.iterfind("status/node_state")
             ):
                 node.online = False
-    if _true(options.get("maintenance-mode")):
-        for node in nodes.values():
-            node.maintenance = node.maintenance or False
+    for prim in cib.iterfind("configuration/resources//primitive"):
+        rid = str(prim.get("id"))
+        if (prim.get("class"), prim.get("provider"), prim.get("type")) == ("ocf", "pacemaker", "remote"):
+            node = nodes.get(rid) or NodeView(name=rid, uuid=rid)
+            node.kind, node.connection = "remote", rid
+            nodes[rid] = node
+        guest = _nvpairs(prim, "meta_attributes").get("remote-node")
+        if guest:
+            node = nodes.get(guest) or NodeView(name=guest, uuid=guest)
+            node.kind, node.connection, node.container = "guest", guest, rid
+            nodes[guest] = node
+    for state in cib.iterfind("status/node_state"):
+        found = nodes.get(state.get("uname") or "")
+        if found is None or found.kind == "cluster":
+            continue
+        transient = _nvpairs(state.find("transient_attributes"), "instance_attributes")
+        attrs = {**config_attrs.get(found.name, {}), **transient}
+        found.standby = _true(attrs.get("standby"))
+        found.maintenance = _true(attrs.get("maintenance"))
     return nodes
 
 
@@ -373,18 +391,22 @@ def _managed(prim: etree._Element | None, defaults: dict[str, str]) -> bool:
 
 
 def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[str, etree._Element]) -> History:
-    """Placements of every history entry, and the node uncleanliness that history implies."""
+    """Placements of every history entry, and the node uncleanliness that history implies.
+
+    Cluster nodes first; then Pacemaker Remote and guest nodes, whose being online depends on
+    their connection resource (and container) running on a cluster node.
+    """
     history = History()
     options = _cluster_options(cib)
     fencing = _true(options.get("stonith-enabled", "true"))
     maintenance_mode = _true(options.get("maintenance-mode"))
     defaults = _nvpairs(cib.find("configuration/rsc_defaults"), "meta_attributes")
     unclean_before = {name for name, node in nodes.items() if node.unclean}
-    for state in cib.iterfind("status/node_state"):
+    states = [s for s in cib.iterfind("status/node_state") if (s.get("uname") or "") in nodes]
+
+    def unpack_state(state: etree._Element) -> None:
         name = state.get("uname") or ""
-        node = nodes.get(name)
-        if node is None:
-            continue
+        node = nodes[name]
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             rid = entry.get("id") or ""
             prim = prims.get(rid.split(":", 1)[0])
@@ -392,27 +414,57 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
             on_fail.setdefault("stop", "fence" if fencing else "block")
             if on_fail["stop"] == "fence" and not fencing:
                 on_fail["stop"] = "block"
-            if not node.online and not fencing:
+            if not node.online and not fencing and node.kind == "cluster":
                 continue  # without fencing, the history of a node that is down is not trusted
             place = replay_history(entry.iterfind("lrm_rsc_op"), on_fail)
-            if place.fence_node:
+            if place.fence_node and node.kind != "guest":
                 node.unclean = True
-            if (
+            active_on_lost_node = (
                 place.role > Role.STOPPED
                 and not node.online
                 and not node.maintenance
                 and not maintenance_mode
                 and _managed(prim, defaults)
-                and fencing
-            ):
+            )
+            if active_on_lost_node and node.kind == "guest":
+                place.failed = True  # recovered by restarting the guest's container
+                if node.container is not None:
+                    for cplace in history.by_rsc.get(node.container, {}).values():
+                        cplace.failed = True
+            elif active_on_lost_node and fencing:
                 node.unclean = True  # thought to be active on a lost node: it must be fenced
             history.by_rsc.setdefault(rid, {})[name] = place
+
+    for state in states:
+        if nodes[state.get("uname") or ""].kind == "cluster":
+            unpack_state(state)
+    for node in nodes.values():
+        if node.kind == "cluster" or node.connection is None:
+            continue
+        conn = _active(history.by_rsc.get(node.connection, {}))
+        node.online = bool(conn) and not any(p.failed for p in conn.values())
+        if node.container is not None:
+            cont = _active(history.by_rsc.get(node.container, {}))
+            if not cont or any(p.failed for p in cont.values()):
+                node.online = False
+            elif not conn:
+                node.online = False
+    for state in states:
+        if nodes[state.get("uname") or ""].kind != "cluster":
+            unpack_state(state)
     # Failures on a node that must be fenced need no recovery of their own.
     for places in history.by_rsc.values():
         for name, place in places.items():
-            if nodes[name].unclean and (name in unclean_before or place.fence_node or nodes[name].online):
+            node = nodes[name]
+            if node.kind == "cluster" and node.unclean and (
+                name in unclean_before or place.fence_node or node.online
+            ):
                 place.failed = False
     return history
+
+
+def _active(placements: dict[str, Placement]) -> dict[str, Placement]:
+    return {n: p for n, p in placements.items() if p.role > Role.STOPPED or p.failed}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,10 +593,6 @@ def _display_role(place: Placement, promotable: bool) -> Role:
     if promotable and place.role == Role.STARTED:
         return Role.UNPROMOTED
     return place.role
-
-
-def _active(placements: dict[str, Placement]) -> dict[str, Placement]:
-    return {n: p for n, p in placements.items() if p.role > Role.STOPPED or p.failed}
 
 
 def _primitive_line(
@@ -770,7 +818,7 @@ def _configured_ids(resources: etree._Element) -> set[str]:
 
 
 def _orphans(ctx: Context, resources: etree._Element) -> Iterator[Item]:
-    configured = _configured_ids(resources)
+    configured = _configured_ids(resources) | {n.name for n in ctx.nodes.values() if n.kind == "guest"}
     seen: set[str] = set()
     for state in ctx.cib.iterfind("status/node_state"):
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
@@ -809,36 +857,36 @@ def _resource_items(ctx: Context) -> Iterator[Item]:
 
 def _node_items(ctx: Context) -> list[Item]:
     items: list[Item] = []
-    online: list[str] = []
-    offline: list[str] = []
+    groups: dict[str, list[str]] = {}
+    prefix = {"cluster": "Node", "remote": "RemoteNode", "guest": "GuestNode"}
     for node in sorted(ctx.nodes.values(), key=lambda n: natural_key(n.name)):
-        if node.kind != "cluster":
-            continue
-        if node.unclean or node.pending or node.maintenance or (node.standby and node.online) or (
-            node.standby and not node.online
-        ):
-            if node.unclean:
-                status = "UNCLEAN (online)" if node.online else "UNCLEAN (offline)"
-            elif node.pending:
-                status = "pending"
-            elif node.standby:
-                if node.online:
-                    status = "standby (with active resources)" if node.running else "standby"
-                else:
-                    status = "OFFLINE (standby)"
-            elif node.maintenance:
-                status = "maintenance" if node.online else "OFFLINE (maintenance)"
+        individual = node.unclean or node.pending or node.standby or node.maintenance
+        if not individual:
+            if node.online:
+                label = {"cluster": "Online", "remote": "RemoteOnline", "guest": "GuestOnline"}[node.kind]
+            elif node.kind == "guest":
+                continue  # offline guest nodes are not listed
             else:
-                status = "online" if node.online else "OFFLINE"
-            items.append(Entry(f"Node {node.name}: {status}"))
-        elif node.online:
-            online.append(node.name)
+                label = "OFFLINE" if node.kind == "cluster" else "RemoteOFFLINE"
+            groups.setdefault(label, []).append(node.name)
+            continue
+        if node.unclean:
+            status = "UNCLEAN (online)" if node.online else "UNCLEAN (offline)"
+        elif node.pending:
+            status = "pending"
+        elif node.standby:
+            if node.online:
+                status = "standby (with active resources)" if node.running else "standby"
+            else:
+                status = "OFFLINE (standby)"
+        elif node.maintenance:
+            status = "maintenance" if node.online else "OFFLINE (maintenance)"
         else:
-            offline.append(node.name)
-    if online:
-        items.append(Entry(f"[ {' '.join(online)} ]", label="Online"))
-    if offline:
-        items.append(Entry(f"[ {' '.join(offline)} ]", label="OFFLINE"))
+            status = "online" if node.online else "OFFLINE"
+        items.append(Entry(f"{prefix[node.kind]} {node.name}: {status}"))
+    for label in ("Online", "OFFLINE", "RemoteOnline", "RemoteOFFLINE", "GuestOnline"):
+        if label in groups:
+            items.append(Entry(f"[ {' '.join(groups[label])} ]", label=label))
     return items
 
 

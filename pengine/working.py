@@ -197,6 +197,7 @@ class RscState:
     is_ordered: bool = True
     is_colocated: bool = True
     history_id: str | None = None
+    reload: bool = False
     extra_meta: dict[str, str] = field(default_factory=dict)  # CRM_meta_* added to every action
     graph_long_id: str | None = None
     graph_primitive_id: str | None = None

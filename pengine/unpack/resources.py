@@ -88,7 +88,8 @@ class ResourceUnpacker:
                     continue
                 meta[str(attr)] = str(value)
             unpack_sets(op, "meta_attributes", ctx, into=meta, idmap=self.idmap)
-            unpack_sets(op, "instance_attributes", ctx, into=meta, idmap=self.idmap)
+            params: dict[str, str] = {}
+            unpack_sets(op, "instance_attributes", ctx, into=params, idmap=self.idmap)
             if self.op_defaults_el is not None:
                 unpack_sets(self.op_defaults_el, "meta_attributes", ctx, into=meta, idmap=self.idmap)
             enabled = meta.get("enabled", "true").lower() not in ("false", "no", "0", "off")
@@ -99,7 +100,7 @@ class ResourceUnpacker:
                     interval_ms=interval,
                     role=Role.parse(op.get("role")) if op.get("role") else Role.UNKNOWN,
                     meta=meta,
-                    params={},
+                    params=params,
                     enabled=enabled,
                 )
             )

@@ -1,0 +1,133 @@
+"""Configuration changes seen in the op history (``pcmk__handle_rsc_config_changes``).
+
+For each resource active on a node, every operation since its last start is compared with
+the configuration: recurring operations no longer configured are cancelled, changed
+parameters (op digests, ``lrmd.digest``) force a restart, a reload or a rescheduled monitor,
+and a fail count of an operation whose definition changed is cleared.
+"""
+
+from __future__ import annotations
+
+from lrmd.digest import op_digest, xml_digest
+from pengine.model import OpRecord
+from pengine.unpack.history import active_op_indexes
+from pengine.working import AFlag, Order, RscState
+from pengine.workset import WorkingSet, op_key
+
+
+def _digest_params(ws: WorkingSet, rsc: RscState, task: str, interval: int) -> dict[str, str]:
+    prim = rsc.primitive
+    assert prim is not None
+    op = ws.find_op_config(rsc, task, interval)
+    params: dict[str, str] = dict(prim.params)
+    if op is not None:
+        params.update(op.params)
+    for key, value in ws._action_meta(rsc, task, interval, op).items():
+        params["CRM_meta_" + key.replace("-", "_")] = value
+    return params
+
+
+def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
+    """``rsc_action_digest_cmp``: match / restart / all / unknown."""
+    task = op.task
+    if op.interval_ms == 0 and task in ("monitor", "migrate_from", "migrate_to", "promote"):
+        task = "monitor" if task == "monitor" else task
+    params = _digest_params(ws, rsc, task, op.interval_ms)
+    calc_all = op_digest(params)
+    element = op.element
+    force = element.get("op-force-restart") if element is not None else None
+    if op.restart_digest and force is not None:
+        names = set(force.split())
+        from lrmd.digest import filter_for_digest
+
+        kept = {k: v for k, v in filter_for_digest(params).items() if k in names}
+        if xml_digest(kept) != op.restart_digest:
+            return "restart"
+    if op.op_digest is None:
+        return "unknown"
+    if op.op_digest != calc_all:
+        return "all"
+    return "match"
+
+
+def schedule_cancel(ws: WorkingSet, rsc: RscState, op: OpRecord, node: str) -> None:
+    """``pcmk__schedule_cancel``."""
+    from pengine.actions import new_cancel_action
+
+    cancel = new_cancel_action(ws, rsc, op.task, op.interval_ms, node)
+    cancel.meta["call_id"] = str(op.call_id)
+    ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, rsc, None, cancel, Order.OPTIONAL)
+
+
+def _schedule_reload(ws: WorkingSet, rsc: RscState, node: str) -> None:
+    from pengine.actions import stop_action
+
+    if not rsc.managed or rsc.failed:
+        return
+    if rsc.start_pending:
+        stop_action(ws, rsc, node, False)
+        return
+    rsc.reload = True
+    reload = ws.custom_action(rsc, op_key(rsc.id, "reload-agent"), "reload-agent", node, False)
+    if reload.reason is None:
+        reload.reason = "resource definition change"
+    ws.new_ordering(None, None, reload, rsc, op_key(rsc.id, "stop"), None,
+                    Order.OPTIONAL | Order.THEN_CANCELS_FIRST)
+    ws.new_ordering(None, None, reload, rsc, op_key(rsc.id, "demote"), None,
+                    Order.OPTIONAL | Order.THEN_CANCELS_FIRST)
+
+
+def check_action_config(ws: WorkingSet, rsc: RscState, node: str, op: OpRecord) -> bool:
+    """``pcmk__check_action_config``: True when the operation's definition changed."""
+    if op.interval_ms > 0:
+        configured = ws.find_op_config(rsc, op.task, op.interval_ms)
+        if configured is None or not configured.enabled:
+            if ws.options.stop_orphan_actions:
+                schedule_cancel(ws, rsc, op, node)
+            return True
+    state = digest_state(ws, rsc, op)
+    if state == "restart":
+        required = ws.custom_action(rsc, op_key(rsc.id, op.task, op.interval_ms), op.task, None, False)
+        required.reason = "resource definition change"
+        return True
+    if state in ("all", "unknown"):
+        if op.interval_ms > 0:
+            mon = ws.custom_action(rsc, op_key(rsc.id, op.task, op.interval_ms), op.task, node, True)
+            mon.set(AFlag.RESCHEDULE)
+        elif op.restart_digest is not None:
+            _schedule_reload(ws, rsc, node)
+        else:
+            required = ws.custom_action(rsc, op_key(rsc.id, op.task, op.interval_ms), op.task, None, False)
+            required.reason = "resource definition change"
+        return True
+    return False
+
+
+def handle_config_changes(ws: WorkingSet) -> None:
+    from pengine.actions import clear_failcount
+    from pengine.setup import effective_fail_count
+
+    for rsc in ws.all_primitives():
+        if rsc.orphan:
+            continue
+        for node_name in ws.node_order:
+            hist = rsc.history.get(node_name)
+            node = ws.nodes[node_name]
+            if hist is None or not node.online:
+                continue
+            if node_name not in rsc.running_on:
+                continue
+            ops = list(hist.ops)
+            start_index, stop_index = active_op_indexes(ops)
+            if start_index < stop_index:
+                continue
+            for i, op in enumerate(ops):
+                if i < start_index:
+                    continue
+                if op.op_status == -1:
+                    continue
+                if op.interval_ms > 0 and (rsc.maintenance or node.maintenance):
+                    schedule_cancel(ws, rsc, op, node_name)
+                elif op.interval_ms > 0 or op.task in ("monitor", "start", "promote", "migrate_from"):
+                    if check_action_config(ws, rsc, node_name, op) and effective_fail_count(ws, rsc, node_name):
+                        clear_failcount(ws, rsc, node_name, "action definition changed")
