@@ -204,6 +204,8 @@ def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]
         idref = _IDREF_RE.fullmatch(message)
         if idref is not None:
             attribute, value = idref.groups()
+            if root.xpath("//*[@id=$value]", value=value):
+                continue  # the id exists: a side effect of an error reported elsewhere
             for element in _locate_idref(root, attribute, value):
                 error = _error_at(element, f"{attribute}={value!r} refers to an id that does not exist")
                 key = (error.path, error.line, error.reason)
@@ -219,8 +221,11 @@ def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]
         invalid = _INVALID_ATTR_RE.fullmatch(message)
         if invalid is not None and target is not None and target.get(invalid.group(1)) is not None:
             message = f"{message}: {invalid.group(1)}={target.get(invalid.group(1))!r} is not allowed here"
-        elif target is not None and message.endswith("failed to validate attributes"):
-            listed = ", ".join(f"{k}={v!r}" for k, v in target.attrib.items())
+        elif target is not None and len(target.attrib) and (
+            message.endswith("failed to validate attributes")
+            or (message.startswith("Expecting an element") and len(target) == 0)
+        ):
+            listed = ", ".join(f"{k!s}={str(v)!r}" for k, v in target.attrib.items())
             message = f"{message} (one of {listed} is missing, misspelt or has a value not allowed here)"
         if line in skip_lines and message.startswith("Invalid attribute id"):
             continue  # already reported as a duplicate id, with more detail

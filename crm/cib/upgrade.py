@@ -91,6 +91,16 @@ TO_RSC_DEFAULTS: Final = {
     "default-migration-threshold": "migration-threshold",
 }
 TO_OP_DEFAULTS: Final = {"default-action-timeout": "timeout"}
+# Cluster options that schema 1.x/2.x still accepted with underscores.
+UNDERSCORE_OPTIONS: Final = frozenset(
+    {
+        "cluster_recheck_interval", "dc_deadtime", "default_action_timeout", "default_migration_threshold",
+        "default_resource_failure_stickiness", "default_resource_stickiness", "election_timeout",
+        "is_managed_default", "no_quorum_policy", "remove_after_stop", "shutdown_escalation",
+        "startup_fencing", "stonith_action", "stonith_enabled", "stop_orphan_actions",
+        "stop_orphan_resources", "symmetric_cluster", "transition_idle_timeout",
+    }
+)
 DROPPED_OPTIONS: Final = frozenset(
     {
         "default-resource-failure-stickiness",
@@ -106,12 +116,15 @@ def _capitalize_role(value: str) -> str:
     return value[:1].upper() + value[1:].lower() if value else value
 
 
-def _is_legacy(root: etree._Element) -> bool:
+def _grammar(root: etree._Element) -> Grammar | None:
     try:
-        grammar = grammar_for(root.get("validate-with"))
+        return grammar_for(root.get("validate-with"))
     except UnknownSchema:
-        grammar = None
-    if grammar is Grammar.HEARTBEAT_2:
+        return None
+
+
+def _is_legacy(root: etree._Element) -> bool:
+    if _grammar(root) is Grammar.HEARTBEAT_2:
         return True
     configuration = root.find("configuration")
     if configuration is None:
@@ -375,7 +388,7 @@ def _upgrade_heartbeat2(root: etree._Element) -> None:
 def _upgrade_cluster_options(root: etree._Element) -> None:
     for nvpair in _elements(root, "/cib/configuration/crm_config/cluster_property_set/nvpair"):
         name = nvpair.get("name", "")
-        if "_" in name:
+        if name in UNDERSCORE_OPTIONS:
             name = name.replace("_", "-")
             nvpair.set("name", name)
         parent = nvpair.getparent()
@@ -427,9 +440,11 @@ def upgrade(doc: etree._Element | etree._ElementTree) -> etree._Element | etree.
     if root.tag != "cib":
         raise ValueError(f"cannot upgrade <{root.tag}>: the document element must be <cib>")
     if needs_upgrade(root):
-        if _is_legacy(root):
+        legacy = _is_legacy(root)
+        if legacy:
             _upgrade_heartbeat2(root)
-        _upgrade_pacemaker2(root)
+        if legacy or _grammar(root) is not Grammar.CURRENT:
+            _upgrade_pacemaker2(root)
         root.set("validate-with", CURRENT_SCHEMA)
         root.set("admin_epoch", str(int(root.get("admin_epoch", "0") or "0") + 1))
         root.set("epoch", "0")
