@@ -334,7 +334,7 @@ def write_apache_config(directory: Path, port: int) -> ApacheSite:
         # Minimal apache2 configuration for pacer's agent tests (loopback only).
         ServerRoot "{directory}"
         ServerName 127.0.0.1
-        {loads}
+        @LOADS@
         Listen 127.0.0.1:{port}
         PidFile "{pidfile}"
         Mutex file:{directory}/run default
@@ -356,7 +356,7 @@ def write_apache_config(directory: Path, port: int) -> ApacheSite:
             SetHandler server-status
             Require local
         </Location>
-        """))
+        """).replace("@LOADS@", loads))
     return ApacheSite(config, port, pidfile, f"http://127.0.0.1:{port}/server-status", docroot)
 
 
