@@ -128,6 +128,6 @@ def handle_config_changes(ws: WorkingSet) -> None:
                     continue
                 if op.interval_ms > 0 and (rsc.maintenance or node.maintenance):
                     schedule_cancel(ws, rsc, op, node_name)
-                elif op.interval_ms > 0 or op.task in ("monitor", "start", "promote", "migrate_from"):
-                    if check_action_config(ws, rsc, node_name, op) and effective_fail_count(ws, rsc, node_name):
-                        clear_failcount(ws, rsc, node_name, "action definition changed")
+                elif (op.interval_ms > 0 or op.task in ("monitor", "start", "promote", "migrate_from")) \
+                        and check_action_config(ws, rsc, node_name, op) and effective_fail_count(ws, rsc, node_name):
+                    clear_failcount(ws, rsc, node_name, "action definition changed")

@@ -185,12 +185,12 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
             node.online = _node_online_fencing(state, node, terminate)
         else:
             node.online = _node_online_no_fencing(state, node)
-    if cib.find("status") is not None:
-        for node in nodes.values():
-            if node.kind == "cluster" and not any(
-                s.get("uname") == node.name for s in cib.iterfind("status/node_state")
-            ):
-                node.online = False
+    seen = {s.get("uname") for s in cib.iterfind("status/node_state")}
+    startup_fencing = fencing and _true(options.get("startup-fencing", "true"))
+    for node in nodes.values():
+        if node.kind == "cluster" and node.name not in seen:
+            node.online = False
+            node.unclean = startup_fencing  # never seen: fenced before resources may start
     for prim in cib.iterfind("configuration/resources//primitive"):
         rid = str(prim.get("id"))
         if (prim.get("class"), prim.get("provider"), prim.get("type")) == ("ocf", "pacemaker", "remote"):

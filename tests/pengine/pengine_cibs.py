@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from lrmd.digest import op_digest
 from pengine import ScheduleOptions, schedule
 
 
@@ -28,7 +29,7 @@ def running(rsc: str, call_id: int = 1, *, rc: int = 0, op: str = "start", statu
     """An lrm_resource entry recording one operation of an ocf:heartbeat:Dummy resource."""
     return (f'<lrm_resource id="{rsc}" class="ocf" provider="heartbeat" type="Dummy">'
             f'<lrm_rsc_op id="{rsc}_last_0" operation="{op}" interval="0" op-status="{status}" rc-code="{rc}" '
-            f'call-id="{call_id}" transition-key="1:1:0:abc" op-digest="x"/></lrm_resource>')
+            f'call-id="{call_id}" transition-key="1:1:0:abc" op-digest="{op_digest({})}"/></lrm_resource>')
 
 
 @dataclass
