@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def ocf_tester(ocf_root: Path, agent: str, params: dict[str, str], tmp_path: Pat
         pytest.skip("ocf-tester (resource-agents) not installed")
     if os.geteuid() != 0:
         pytest.skip("ocf-tester's permission check needs root")
+    if shutil.which("xmllint") is None:
+        pytest.skip("ocf-tester's meta-data check needs xmllint (libxml2-utils)")
     argv = [str(OCF_TESTER), "-n", f"t-{agent.lower()}"]
     for k, v in params.items():
         argv += ["-o", f"{k}={v}"]
