@@ -125,12 +125,13 @@ def _meta_name(key: str) -> str:
     return "CRM_meta_" + key.replace("-", "_")
 
 
-def _operation_key(action: Action) -> tuple[str, str | None]:
+def _operation_key(action: Action, for_dot: bool = False) -> tuple[str, str | None]:
     rsc = action.rsc
     if rsc is not None and rsc.history_id is not None and rsc.history_id != rsc.id:
-        if action.task in ("notify", "notified") and "notify_key_type" in action.meta:
-            key = (f"{rsc.history_id}_{action.meta['notify_key_type']}_notify_"
-                   f"{action.meta.get('notify_key_operation', '')}_0")
+        prefix = "notify_key_" if for_dot else "notify_"
+        if action.task in ("notify", "notified") and f"{prefix}type" in action.meta:
+            key = (f"{rsc.history_id}_{action.meta[prefix + 'type']}_notify_"
+                   f"{action.meta.get(prefix + 'operation', '')}_0")
             return key, action.key
         from pengine.workset import parse_op_key
 
@@ -277,7 +278,7 @@ def _dot_name(ws: WorkingSet, action: Action) -> str:
         prefix = ""
     rsc = action.rsc
     if rsc is not None and rsc.history_id is not None and rsc.history_id != rsc.id:
-        key, _ = _operation_key(action)
+        key, _ = _operation_key(action, for_dot=True)
         return f"{prefix}{key} {host}" if host is not None else f"{prefix}{key}"
     if action.task == "stonith":
         return f"{prefix}stonith '{action.meta.get('stonith_action')}' {host}"

@@ -758,7 +758,8 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
         places = [per_member[str(m.get("id"))].get(node) for m in members]
         fully = all(p is not None and p.role > Role.STOPPED for p in places)
         troubled = any(
-            p is not None and (p.failed or p.blocked) for p in places
+            p is not None and (p.failed or p.blocked or (ctx.show_pending and p.pending in PENDING_TEXT))
+            for p in places
         ) or _unmanaged(child, ctx) or _in_maintenance(child, ctx)
         roles = {_display_role(p, promotable) for p in places if p is not None}
         unclean = not ctx.nodes[node].online and ctx.nodes[node].unclean if node in ctx.nodes else False

@@ -70,8 +70,9 @@ def notify_remap(rsc: RscState, rid: str, task: str) -> str | None:
 
 
 def clone_min_ordering(ws: WorkingSet, first: RscState, first_action: str, then: RscState, then_action: str,
-                       flags: Order) -> bool:
-    return bridge.clone_min_ordering(ws, first, first_action, then, then_action, flags)
+                       flags: Order, *, order_id: str | None = None, require_all: bool = True) -> bool:
+    return bridge.clone_min_ordering(ws, first, first_action, then, then_action, flags, order_id=order_id,
+                                     require_all=require_all)
 
 
 def expand(ws: WorkingSet, rsc: RscState) -> None:
