@@ -157,3 +157,55 @@ def test_apache_parity_on_loopback(tmp_path: Path, apache_site) -> None:  # type
 
         results[provider] = (sequence(tmp_path, provider, "apache", steps, params, between=check), up)
     assert results["heartbeat"] == results["pacer"] == ([7, 0, 0, 0, 7], [True])
+
+
+@pytest.mark.root
+def test_failure_outcomes_match_for_ipaddr2(tmp_path: Path, netns_pair) -> None:  # type: ignore[no-untyped-def]
+    _need("IPaddr2")
+    pair = netns_pair
+    outcomes = {}
+    for index, provider in enumerate(("heartbeat", "pacer")):
+        vip = f"{pair.prefix}.{70 + index}"
+        good = {"ip": vip, "cidr_netmask": "24", "nic": pair.if_a}
+
+        def drop(step: int, vip: str = vip) -> None:
+            if step == 0:  # the address disappears behind the cluster's back
+                subprocess.run(["ip", "-n", pair.ns_a, "addr", "del", f"{vip}/24", "dev", pair.if_a], check=True)
+
+        lost = sequence(
+            tmp_path, provider, "IPaddr2", [("start", {}), ("monitor", {"interval": "10000"}), ("stop", {})],
+            good, prefix=("ip", "netns", "exec", pair.ns_a), between=drop,
+        )
+        bad_nic = sequence(
+            tmp_path, provider, "IPaddr2", [("start", {})], {**good, "nic": "nosuchnic0"},
+            prefix=("ip", "netns", "exec", pair.ns_a),
+        )
+        outcomes[provider] = (lost, bad_nic)
+    assert outcomes["heartbeat"] == outcomes["pacer"]
+    assert outcomes["pacer"][0] == [0, 7, 0]
+    assert outcomes["pacer"][1][0] != 0
+
+
+@pytest.mark.root
+def test_failure_outcomes_match_for_filesystem(tmp_path: Path, loop_ext4) -> None:  # type: ignore[no-untyped-def]
+    _need("Filesystem")
+    fs = loop_ext4
+    shims = tmp_path / "shims"
+    if shutil.which("modprobe") is None:
+        write_script(shims / "modprobe", "exit 0\n")
+    missing = {"device": "/dev/nonexistent-pacer", "directory": str(fs.mountpoint), "fstype": "ext4"}
+    good = {"device": fs.device, "directory": str(fs.mountpoint), "fstype": "ext4"}
+    outcomes = {}
+    for provider in ("heartbeat", "pacer"):
+        absent = sequence(tmp_path, provider, "Filesystem", [("monitor", {}), ("start", {})], missing, path_prefix=shims)
+
+        def unmount(step: int) -> None:
+            if step == 0:
+                subprocess.run(["umount", str(fs.mountpoint)], check=True)
+
+        external = sequence(
+            tmp_path, provider, "Filesystem", [("start", {}), ("monitor", {"interval": "20000"}), ("stop", {})],
+            good, path_prefix=shims, between=unmount,
+        )
+        outcomes[provider] = (absent, external)
+    assert outcomes["heartbeat"] == outcomes["pacer"] == ([7, 5], [0, 7, 0])
