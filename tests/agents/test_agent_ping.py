@@ -6,6 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pacer_agent_fixtures import AgentResult, NetnsPair, Recorder, agent_env, make_recorder, run_agent
 
 
@@ -83,3 +85,22 @@ def test_bad_parameters(recorder: Recorder, tmp_path: Path, params: dict[str, st
     assert res.rc == rc
     assert res.exit_reason
     assert recorder.calls() == []
+
+
+@pytest.mark.root
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reachable=st.integers(min_value=0, max_value=3), unreachable=st.integers(min_value=0, max_value=2),
+       multiplier=st.integers(min_value=0, max_value=1000))
+def test_score_is_multiplier_times_reachable_hosts(netns_pair: NetnsPair, tmp_path: Path, reachable: int,
+                                                   unreachable: int, multiplier: int) -> None:
+    pair = netns_pair
+    if not reachable and not unreachable:
+        unreachable = 1
+    good = [pair.addr_a, pair.addr_b, "127.0.0.1"][:reachable]
+    bad = [f"192.0.2.{i + 1}" for i in range(unreachable)]  # TEST-NET-1: no route inside the namespace
+    rec = make_recorder(tmp_path / f"bin-{reachable}-{unreachable}-{multiplier}")
+    res = ping_run(rec, tmp_path, "start", netns=pair.ns_a, host_list=" ".join(good + bad),
+                   multiplier=str(multiplier))
+    assert res.rc == 0
+    assert updates(rec)[-1][:4] == ["-n", "pingd", "-U", str(multiplier * reachable)]
+    assert ping_run(rec, tmp_path, "stop", netns=pair.ns_a, host_list=" ".join(good + bad)).rc == 0
