@@ -673,21 +673,17 @@ def _rsc_stonith_ordering(ws: WorkingSet, rsc: RscState, stonith: Action) -> Non
 
 def order_stops_before_shutdown(ws: WorkingSet, node_name: str, shutdown: Action) -> None:
     """``pcmk__order_stops_before_shutdown``."""
+    node = ws.nodes[node_name]
     for action in list(ws.actions):
         if action.rsc is None or action.node != node_name or action.task != "stop":
             continue
         rsc = action.rsc
-        if rsc.maintenance:
+        if rsc.maintenance or node.maintenance:
             continue
-        if action.pseudo and action.flags & AFlag.IMPLIED_BY_STONITH:
-            continue
-        if not rsc.managed:
-            if action.optional:
-                continue
-            action.clear(AFlag.RUNNABLE)
+        if not rsc.managed and not rsc.blocked:
             continue
         action.clear(AFlag.OPTIONAL)
-        order_actions(action, shutdown, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+        ws.new_ordering(rsc, None, action, None, "do_shutdown", shutdown, Order.OPTIONAL | Order.RUNNABLE_LEFT)
 
 
 def any_managed_resources(ws: WorkingSet) -> bool:

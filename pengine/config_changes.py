@@ -103,20 +103,50 @@ def check_action_config(ws: WorkingSet, rsc: RscState, node: str, op: OpRecord) 
     return False
 
 
+def delete_rsc(ws: WorkingSet, rsc: RscState, node: str, optional: bool) -> bool:
+    """``DeleteRsc``: forget the resource's history on a node (after stopping it there)."""
+    ns = ws.nodes.get(node)
+    if rsc.failed or ns is None or ns.unclean or not ns.online:
+        return False
+    ws.custom_action(rsc, op_key(rsc.id, "delete"), "delete", node, optional)
+    flags = Order.OPTIONAL if optional else Order.IMPLIES_THEN
+    ws.order_rsc_actions(rsc, "stop", rsc, "delete", flags)
+    ws.order_rsc_actions(rsc, "delete", rsc, "start", flags)
+    return True
+
+
+def _agent_changed(rsc: RscState, hist: object) -> bool:
+    from pengine.model import RscHistory
+
+    assert isinstance(hist, RscHistory)
+    prim = rsc.primitive
+    if prim is None:
+        return False
+    return any(recorded is not None and recorded != configured for recorded, configured in
+               ((hist.rclass, prim.rclass), (hist.provider, prim.provider), (hist.type, prim.type)))
+
+
 def handle_config_changes(ws: WorkingSet) -> None:
     from pengine.actions import clear_failcount
     from pengine.setup import effective_fail_count
 
     for rsc in ws.all_primitives():
-        if rsc.orphan:
-            continue
         for node_name in ws.node_order:
             hist = rsc.history.get(node_name)
             node = ws.nodes[node_name]
-            if hist is None or not node.online:
+            if hist is None or not (node.maintenance or node.available()):
+                continue
+            if rsc.orphan:
+                top = rsc.top()
+                if not (top.variant == "clone" and not top.unique):
+                    delete_rsc(ws, rsc, node_name, False)
                 continue
             if node_name not in rsc.running_on:
+                if _agent_changed(rsc, hist):
+                    delete_rsc(ws, rsc, node_name, False)
                 continue
+            if _agent_changed(rsc, hist):
+                delete_rsc(ws, rsc, node_name, False)
             ops = list(hist.ops)
             start_index, stop_index = active_op_indexes(ops)
             if start_index < stop_index:

@@ -316,6 +316,8 @@ def replay_history(ops: Iterable[etree._Element], on_fail: dict[str, str]) -> Pl
             continue
         if task == "monitor":
             if ok or rc == target:
+                if rc in (0, 8) and place.role < Role.STARTED:
+                    place.role = Role.PROMOTED if rc == 8 else Role.STARTED
                 continue
             if rc == 7:
                 place.failed = True
