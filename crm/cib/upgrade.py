@@ -307,19 +307,19 @@ def _upgrade_order(order: etree._Element) -> None:
     to_action = _pop(order, "to_action")
     if source is None or target is None:
         return
+    action = action or "start"  # Heartbeat's defaults: start, and the same action for "to"
+    to_action = to_action or action
     if kind == "before":
-        first, then, first_action, then_action = source, target, action, to_action or action
+        first, then, first_action, then_action = source, target, action, to_action
     else:
-        first, then, first_action, then_action = target, source, to_action or action, action
+        first, then, first_action, then_action = target, source, to_action, action
     attributes = {str(k): str(v) for k, v in order.attrib.items()}
     order.attrib.clear()
     order.set("id", attributes.pop("id", f"order-{first}-{then}"))
     order.set("first", first)
     order.set("then", then)
-    if first_action is not None:
-        order.set("first-action", first_action)
-    if then_action is not None:
-        order.set("then-action", then_action)
+    order.set("first-action", first_action)
+    order.set("then-action", then_action)
     for name, value in attributes.items():
         order.set(name, value)
 
