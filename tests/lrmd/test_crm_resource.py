@@ -225,3 +225,33 @@ def test_clone_and_stonith_force_check_match_pacemaker(tmp_path: Path, case: str
         return sorted(ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.startswith(keep))
 
     assert lines(mine) == lines(theirs)
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not ORACLE.exists(), reason="Pacemaker oracle missing")
+def test_parameter_commands_match_pacemaker(tmp_path: Path) -> None:
+    from lxml import etree
+
+    theirs_cib, mine_cib = tmp_path / "theirs.xml", tmp_path / "mine.xml"
+    for path in (theirs_cib, mine_cib):
+        path.write_text((CONFORMANCE / "797.xml").read_text())
+    steps = [
+        ["--get-parameter", "ip"],
+        ["--get-parameter", "nope"],
+        ["--meta", "--get-parameter", "nope"],
+        ["--delete-parameter", "nope"],
+        ["--meta", "--delete-parameter", "is-managed"],
+        ["--set-parameter", "ip", "--parameter-value", "10.0.0.9"],
+        ["--get-parameter", "ip"],
+        ["--set-parameter", "newp", "-v", "v1"],
+        ["--meta", "--set-parameter", "target-role", "-v", "Stopped"],
+        ["--set-parameter", "x"],
+    ]
+    for step in steps:
+        mine, theirs = ours(mine_cib, "-r", "DcIPaddr", *step), pacemaker(theirs_cib, "-r", "DcIPaddr", *step)
+        assert (mine.returncode, mine.stdout, mine.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr), step
+
+    def canonical(path: Path) -> bytes:
+        return etree.tostring(etree.parse(str(path), etree.XMLParser(remove_blank_text=True)), method="c14n")
+
+    assert canonical(mine_cib) == canonical(theirs_cib)
