@@ -300,6 +300,14 @@ def check_operations(ctx: Context) -> Iterator[Finding]:
 # ---------------------------------------------------------------------- constraints
 
 
+TAG_ORIGINS: Final = {
+    "rsc_location": "unpack_location_tags",
+    "rsc_colocation": "unpack_colocation_tags",
+    "rsc_order": "unpack_order_tags",
+    "rsc_ticket": "unpack_rsc_ticket_tags",
+}
+
+
 def check_constraints(ctx: Context) -> Iterator[Finding]:
     known = ctx.resource_ids()
     constraints = ctx.root.find("configuration/constraints")
@@ -309,23 +317,16 @@ def check_constraints(ctx: Context) -> Iterator[Finding]:
         if not isinstance(constraint.tag, str):
             continue
         cid = constraint.get("id", "")
-        for attribute in ("rsc", "with-rsc", "first", "then"):
-            ref = constraint.get(attribute)
+        origin = TAG_ORIGINS.get(str(constraint.tag), "unpack_constraints")
+        refs = [(constraint, constraint.get(a)) for a in ("rsc", "with-rsc", "first", "then")]
+        refs += [(r, r.get("id")) for r in constraint.iterfind("resource_set/resource_ref")]
+        for element, ref in refs:
             if ref is not None and ref not in known:
                 yield Finding(
                     Severity.ERROR,
-                    "unpack_constraints",
-                    f"Ignoring constraint '{cid}' because resource '{ref}' does not exist",
-                    _line(constraint),
-                )
-        for ref_element in constraint.iterfind("resource_set/resource_ref"):
-            ref = ref_element.get("id", "")
-            if ref not in known:
-                yield Finding(
-                    Severity.ERROR,
-                    "unpack_constraints",
-                    f"Ignoring constraint '{cid}' because resource '{ref}' does not exist",
-                    _line(ref_element),
+                    origin,
+                    f"Ignoring constraint '{cid}' because '{ref}' is not a valid resource or tag",
+                    _line(element),
                 )
         if constraint.tag == "rsc_order":
             clones = {str(r.get("id")) for r in ctx.resources() if r.tag in ("clone", "master")}
