@@ -98,7 +98,9 @@ def main(argv: list[str]) -> int:
         if opts.get("locate"):
             rsc = str(opts.get("resource", ""))
             for n in os.environ.get("DRBD_MODEL_PROMOTED", "").split():
-                sys.stdout.write(f"resource {rsc} is running on: {n} Master\n")
+                # Pacemaker 2.1.5's wording ("resource %s is running on: %s%s", suffix " Promoted");
+                # ocf:linbit:drbd 9.22 still looks for " Master" and so never matches it.
+                sys.stdout.write(f"resource {rsc} is running on: {n} Promoted\n")
             return 0
         return 0
     return 2
