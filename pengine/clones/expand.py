@@ -81,7 +81,11 @@ def make_instance(clone: Clone, number: int, *, orphan: bool = False) -> Instanc
     if isinstance(child, Group):
         group_id = f"{child.id}:{number}"
         members = tuple(_instance_primitive(m, number, group_id) for m in child.members)
-        group = dataclasses.replace(child, id=group_id, members=members, parent=clone.id)
+        meta = dict(child.meta)
+        if clone.promotable:
+            # groups in a promotable clone get promote/demote pseudo actions
+            meta["stateful"] = "true"
+        group = dataclasses.replace(child, id=group_id, members=members, parent=clone.id, meta=meta)
         return Instance(clone.id, number, group_id, members, group, orphan)
     prim = _instance_primitive(child, number, clone.id)
     return Instance(clone.id, number, prim.id, (prim,), None, orphan)
