@@ -312,7 +312,7 @@ def create_clone_actions(ctx: ActionContext, clone: ExpandedClone) -> CloneActio
 
 def _instance_order(clone: ExpandedClone) -> list[Instance]:
     if clone.config.ordered:
-        return sorted(clone.instances, key=lambda i: i.id)
+        return sorted(clone.instances, key=lambda i: i.number)
     return list(clone.instances)
 
 
