@@ -414,11 +414,16 @@ def check_node_state(ctx: Context) -> Iterator[Finding]:
                 _line(state),
             )
             continue
-        if boolean(state.get("remote_node")):
+        if boolean(state.get("remote_node")) or not _is_cluster_node(ctx, node_id, uname):
             continue
         reason = _unclean_reason(state, ctx.stonith_enabled)
         if reason is None and ctx.stonith_enabled:
-            reason = _failed_stop(ctx, state) or _terminate_requested(state) or _lost_deadman_ticket(ctx, state)
+            reason = (
+                _failed_stop(ctx, state)
+                or _terminate_requested(state)
+                or _lost_deadman_ticket(ctx, state)
+                or _active_while_offline(ctx, state)
+            )
         if reason is not None:
             yield Finding(
                 Severity.WARNING, "pe_fence_node", f"Cluster node {uname} will be fenced: {reason}", _line(state)
@@ -477,6 +482,47 @@ def _unclean_reason(state: etree._Element, fencing: bool) -> str | None:
     return None
 
 
+def _is_cluster_node(ctx: Context, node_id: str, uname: str) -> bool:
+    for node in _elements(ctx.root, "/cib/configuration/nodes/node"):
+        if node.get("id") == node_id or node.get("uname") == uname:
+            return node.get("type", "member") == "member"
+    return False
+
+
+def _node_attribute(ctx: Context, state: etree._Element, name: str) -> str | None:
+    for node in _elements(ctx.root, "/cib/configuration/nodes/node"):
+        if node.get("id") == state.get("id"):
+            value = _nvpairs(node, "instance_attributes").get(name)
+            if value is not None:
+                return value
+    for nvpair in state.iterfind("transient_attributes/instance_attributes/nvpair"):
+        if nvpair.get("name") == name:
+            return nvpair.get("value")
+    return None
+
+
+def _active_while_offline(ctx: Context, state: etree._Element) -> str | None:
+    """A node that is down but whose op history says a managed resource runs there."""
+    if _truthy_state(state.get("in_ccm")) and _truthy_state(state.get("crmd")):
+        return None
+    if (
+        boolean(ctx.options.get("maintenance-mode"))
+        or boolean(state.get("node_in_maintenance"))
+        or boolean(_node_attribute(ctx, state, "maintenance"))
+    ):
+        return None
+    unmanaged = {
+        str(p.get("id"))
+        for p in ctx.root.iter("primitive")
+        if boolean(_nvpairs(p, "meta_attributes").get("is-managed")) is False
+    }
+    for resource in state.iterfind("lrm/lrm_resources/lrm_resource"):
+        rid = resource.get("id", "")
+        if rid.split(":", 1)[0] in _active_resources_of(resource) - unmanaged:
+            return f"{rid} is thought to be active there"
+    return None
+
+
 def _terminate_requested(state: etree._Element) -> str | None:
     for nvpair in state.iterfind("transient_attributes/instance_attributes/nvpair"):
         if nvpair.get("name") == "terminate" and (boolean(nvpair.get("value")) or _truthy_state(nvpair.get("value"))):
@@ -487,16 +533,21 @@ def _terminate_requested(state: etree._Element) -> str | None:
 _ACTIVE_OPS: Final = frozenset({"start", "promote", "demote", "monitor", "migrate_from", "notify"})
 
 
+def _active_resources_of(resource: etree._Element) -> set[str]:
+    ops = list(resource.iterfind("lrm_rsc_op"))
+    if not ops:
+        return set()
+    last = max(ops, key=_call_id)
+    if last.get("operation") in _ACTIVE_OPS and last.get("rc-code") in ("0", "8"):
+        return {resource.get("id", "").split(":", 1)[0]}
+    return set()
+
+
 def _active_resources(state: etree._Element) -> set[str]:
     """Resources whose last recorded action on this node left them running."""
     active: set[str] = set()
     for resource in state.iterfind("lrm/lrm_resources/lrm_resource"):
-        ops = list(resource.iterfind("lrm_rsc_op"))
-        if not ops:
-            continue
-        last = max(ops, key=_call_id)
-        if last.get("operation") in _ACTIVE_OPS and last.get("rc-code") in ("0", "8"):
-            active.add(resource.get("id", "").split(":", 1)[0])
+        active |= _active_resources_of(resource)
     return active
 
 

@@ -178,6 +178,25 @@ CASES = (
         ),
     ),
     Case(
+        "active-on-a-node-that-is-down",
+        "<status/>",
+        STATUS_NODES.replace(
+            'uname="ha2" in_ccm="true" crmd="online" join="member" expected="member"/>',
+            'uname="ha2" in_ccm="false" crmd="offline" join="down" expected="down">\n'
+            '      <lrm id="2"><lrm_resources><lrm_resource id="p_ip" class="ocf" provider="heartbeat" type="IPaddr2">\n'
+            '        <lrm_rsc_op id="p_ip_last_0" operation="start" call-id="3" rc-code="0" op-status="0" interval="0"\n'
+            '          crm_feature_set="3.16.2" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>\n'
+            "      </lrm_resource></lrm_resources></lrm>\n    </node_state>",
+        )
+        + "  </status>",
+        "warnings",
+        "p_ip is thought to be active there",
+        (
+            ('value="false"/>', 'value="true"/>'),
+            ("<resources>", '<resources>\n      <primitive id="fence1" class="stonith" type="fence_dummy"/>'),
+        ),
+    ),
+    Case(
         "active-orphan",
         "<status/>",
         STATUS_NODES.replace(
