@@ -99,6 +99,9 @@ class ActionContext(Protocol):
     def set_meta(self, action: ActionRef, meta: dict[str, str]) -> None:
         """Add meta attributes to an action (existing names are kept)."""
 
+    def make_required(self, action: ActionRef) -> None:
+        """Clear the action's optional flag."""
+
     def order_actions(self, first: ActionRef, then: ActionRef, flags: OrderFlags) -> None:
         """``order_actions``: a direct ordering between two existing actions."""
 
@@ -472,6 +475,11 @@ def create_notifications(ctx: ActionContext, clone: ExpandedClone, actions: Clon
     keys = notification_keys(ctx, clone)
     for data in actions.notify.values():
         data.keys = keys
+        if keys.get(f"notify_{data.action}_resource", " ") != " ":
+            # add_notif_keys: some instance really does it, so the notifications are required
+            for pseudo in (data.pre, data.pre_done, data.post, data.post_done):
+                if pseudo is not None:
+                    ctx.make_required(pseudo)
         _create_for(ctx, clone, data)
 
 

@@ -293,6 +293,10 @@ class WorkingSetActions:
         for name, value in meta.items():
             action.meta.setdefault(name, value)
 
+    def make_required(self, action: ActionRef) -> None:
+        assert isinstance(action, Action)
+        action.clear(AFlag.OPTIONAL)
+
     def order_actions(self, first: ActionRef, then: ActionRef, flags: OrderFlags) -> None:
         assert isinstance(first, Action) and isinstance(then, Action)
         order_actions(first, then, to_order(flags))
