@@ -12,17 +12,21 @@ Implemented (on ``CIB_file=...``, as Pacemaker's tool works without a cluster):
 * ``--list``, ``--query-xml``, ``--locate``.
 * ``--get-parameter``/``--set-parameter NAME -v VALUE``/``--delete-parameter`` (``--meta`` for
   meta attributes), written back through the CIB library (epoch bumped, atomically).
+* ``--ban``/``--move``/``--clear`` [``-N NODE``] [``--lifetime DURATION``]: the ``cli-ban-*`` and
+  ``cli-prefer-*`` location constraints, with the same ids, messages and epoch steps.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import calendar
 import os
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
@@ -49,6 +53,7 @@ EXIT_TEXT = {
     64: "Incorrect usage",
     102: "Not connected",
     105: "No such object",
+    108: "Requested item already exists",
     190: "Service is active but might fail soon",
     191: "Service is promoted but might fail soon",
 }
@@ -71,10 +76,11 @@ class CliError(Exception):
     """A failure reported Pacemaker's way; ``plain`` messages are printed without the prefix
     and followed by ``crm_resource: Error performing operation: ...``."""
 
-    def __init__(self, message: str, exit_code: int, plain: bool = False) -> None:
+    def __init__(self, message: str, exit_code: int, plain: bool = False, bare: bool = False) -> None:
         super().__init__(message)
         self.exit_code = exit_code
         self.plain = plain
+        self.bare = bare  # the message only, no "Error performing operation" line
 
 
 def _load_cib() -> etree._Element:
@@ -545,6 +551,201 @@ def do_parameter(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- --ban / --move / --clear ------------------------------------------------------------
+_DURATION_RE = re.compile(
+    r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$"
+)
+
+
+def lifetime_end(duration: str, now: datetime) -> datetime:
+    """``now`` plus an ISO 8601 duration (calendar years and months, as crm_time does)."""
+    match = _DURATION_RE.match(duration.strip())
+    if not match:
+        raise CliError(
+            f"Invalid duration specified: {duration}\n"
+            "Please refer to https://en.wikipedia.org/wiki/ISO_8601#Durations for examples of valid durations",
+            EXIT_USAGE,
+            bare=True,
+        )
+    years, months, weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    month_index = now.month - 1 + months + 12 * years
+    year, month = now.year + month_index // 12, month_index % 12 + 1
+    day = min(now.day, calendar.monthrange(year, month)[1])
+    shifted = now.replace(year=year, month=month, day=day)
+    return shifted + timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _node_names(root: etree._Element) -> list[str]:
+    return [n.get("uname") or n.get("id") or "" for n in root.iterfind("configuration/nodes/node")]
+
+
+def _location(
+    rsc_id: str, cid: str, node: str, score: str, end: str | None, ids: tuple[str, str, str]
+) -> etree._Element:
+    element = etree.Element("rsc_location", {"id": cid, "rsc": rsc_id, "role": "Started"})
+    if end is None:
+        element.set("node", node)
+        element.set("score", score)
+        return element
+    rule = etree.SubElement(element, "rule", {"id": ids[0], "score": score, "boolean-op": "and"})
+    etree.SubElement(
+        rule,
+        "expression",
+        {"id": ids[1], "attribute": "#uname", "operation": "eq", "value": node, "type": "string"},
+    )
+    etree.SubElement(rule, "date_expression", {"id": ids[2], "operation": "lt", "end": end})
+    return element
+
+
+def _put_constraint(root: etree._Element, element: etree._Element) -> int:
+    """Create or replace a constraint; 1 if that changed anything."""
+    constraints = root.find("configuration/constraints")
+    if constraints is None:
+        configuration = root.find("configuration")
+        assert configuration is not None
+        constraints = etree.SubElement(configuration, "constraints")
+    for old in constraints:
+        if old.get("id") == element.get("id"):
+            if etree.tostring(old, method="c14n") == etree.tostring(element, method="c14n"):
+                return 0
+            old.addnext(element)
+            constraints.remove(old)
+            return 1
+    constraints.append(element)
+    return 1
+
+
+def _remove_constraint(root: etree._Element, cid: str) -> bool:
+    constraints = root.find("configuration/constraints")
+    if constraints is None:
+        return False
+    for old in constraints:
+        if old.get("id") == cid:
+            constraints.remove(old)
+            return True
+    return False
+
+
+def _constraint_node(root: etree._Element, cid: str) -> str | None:
+    for old in root.iterfind("configuration/constraints/rsc_location"):
+        if old.get("id") == cid:
+            if old.get("node"):
+                return old.get("node")
+            expr = old.find("rule/expression")
+            return expr.get("value") if expr is not None else None
+    return None
+
+
+def _ban_warning(rsc_id: str, node: str) -> str:
+    cid = f"cli-ban-{rsc_id}-on-{node}"
+    return (
+        f"WARNING: Creating rsc_location constraint '{cid}' with a score of -INFINITY for resource {rsc_id} on "
+        f"{node}.\n\tThis will prevent {rsc_id} from running on {node} until the constraint is removed using "
+        "the clear option or by editing the CIB with an appropriate tool\n"
+        f"\tThis will be the case even if {node} is the last node in the cluster"
+    )
+
+
+@dataclass
+class PlacementResult:
+    lines: list[str]
+    writes: int = 0  # CIB updates Pacemaker would make (each bumps the epoch)
+
+
+def placement_change(root: etree._Element, args: argparse.Namespace, now: datetime) -> PlacementResult:
+    """Apply --ban/--move/--clear to ``root``; returns the lines to print."""
+    rsc_id: str = args.resource
+    _base, sep, instance = rsc_id.partition(":")
+    if sep and instance.isdigit():
+        raise CliError(f"Cannot operate on clone resource instance '{rsc_id}'", 2)
+    element = _find_resource(root, rsc_id)
+    nodes = _node_names(root)
+    if args.node is not None and args.node not in nodes:
+        raise CliError(f"Node '{args.node}' not found", EXIT_NOSUCH)
+    out = PlacementResult([])
+    lines = out.lines
+    end: str | None = None
+    if args.lifetime and not args.clear:
+        end = lifetime_end(args.lifetime, now).strftime("%Y-%m-%d %H:%M:%SZ")
+    if args.clear:
+        targets = [args.node] if args.node else nodes
+        for node in targets:
+            cid = f"cli-ban-{rsc_id}-on-{node}"
+            if _remove_constraint(root, cid):
+                lines.append(f"Removing constraint: {cid}")
+                out.writes += 1
+        prefer = f"cli-prefer-{rsc_id}"
+        ours_to_clear = args.node is None or _constraint_node(root, prefer) == args.node
+        if ours_to_clear and _remove_constraint(root, prefer):
+            lines.append(f"Removing constraint: {prefer}")
+            out.writes += 1
+        return out
+    running = list(dict.fromkeys(_located(root, element, rsc_id)))
+    if args.move and args.node is not None:
+        if running == [args.node]:
+            raise CliError("", 108)
+        if _remove_constraint(root, f"cli-ban-{rsc_id}-on-{args.node}"):
+            out.writes += 1
+        cid = f"cli-prefer-{rsc_id}"
+        ids = (f"cli-prefer-rule-{rsc_id}", f"cli-prefer-expr-{rsc_id}", f"cli-prefer-lifetime-end-{rsc_id}")
+        out.writes += _put_constraint(root, _location(rsc_id, cid, args.node, "INFINITY", end, ids))
+        if end is not None:
+            lines.append(f"Migration will take effect until: {end}")
+        return out
+    node = args.node
+    if node is None:
+        if len(running) != 1:
+            raise CliError(
+                f"{PROG}: Resource '{rsc_id}' not moved: active in {len(running)} locations.\n"
+                f"To prevent '{rsc_id}' from running on a specific location, specify a node.",
+                EXIT_USAGE,
+                bare=True,
+            )
+        node = running[0]
+    cid = f"cli-ban-{rsc_id}-on-{node}"
+    _put_constraint(
+        root,
+        _location(rsc_id, cid, node, "-INFINITY", end, (f"{cid}-rule", f"{cid}-expr", f"{cid}-lifetime")),
+    )
+    if end is not None:
+        lines.append(f"Migration will take effect until: {end}")
+    lines.append(_ban_warning(rsc_id, node))
+    return out
+
+
+def _located(root: etree._Element, element: etree._Element, rsc_id: str) -> list[str]:
+    primitives = [element] if element.tag == "primitive" else list(element.iter("primitive"))
+    nodes: list[str] = []
+    for prim in primitives:
+        for history_id in _history_ids(root, prim.get("id", "")):
+            nodes.extend(_active_nodes(root, history_id))
+    return nodes
+
+
+def do_placement(args: argparse.Namespace) -> int:
+    try:
+        from crm.cib.document import CibDocument
+        from crm.cib.errors import CibError
+        from crm.cli.cib_source import CibSource
+    except ImportError as exc:  # pragma: no cover - the CIB library is part of the project
+        raise CliError(f"the CIB library is not available: {exc}", 1) from None
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+
+    def change(doc: CibDocument) -> PlacementResult:
+        result = placement_change(doc.root, args, now)
+        for _ in range(result.writes - 1):
+            doc.bump_epoch()  # Pacemaker makes one CIB update per constraint
+        return result
+
+    try:
+        result, _outcome = CibSource.from_environment().modify(change)
+    except CibError as exc:
+        raise CliError(str(exc), int(exc.exit_code)) from None
+    for line in result.lines:
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Perform tasks related to cluster resources")
     parser.add_argument("-r", "--resource", help="resource id")
@@ -560,8 +761,15 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("-g", "--get-parameter", metavar="NAME")
     group.add_argument("-p", "--set-parameter", metavar="NAME")
     group.add_argument("-d", "--delete-parameter", metavar="NAME")
+    group.add_argument("-B", "--ban", action="store_true")
+    group.add_argument("-M", "--move", action="store_true")
+    group.add_argument("-U", "--clear", action="store_true")
+    parser.add_argument("-N", "--node", metavar="NODE")
+    parser.add_argument("-u", "--lifetime", metavar="DURATION", help="ISO 8601 duration, e.g. PT1H")
     parser.add_argument("-v", "--parameter-value", metavar="VALUE")
-    parser.add_argument("-m", "--meta", action="store_true", help="use meta attributes, not instance attributes")
+    parser.add_argument(
+        "-m", "--meta", action="store_true", help="use meta attributes, not instance attributes"
+    )
     return parser
 
 
@@ -573,7 +781,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.list:
             return do_list(_load_cib())
         param_cmd = args.get_parameter or args.set_parameter or args.delete_parameter
-        if not (chosen or args.query_xml or args.locate or param_cmd):
+        placement = args.ban or args.move or args.clear
+        if not (chosen or args.query_xml or args.locate or param_cmd or placement):
             parser.print_usage(sys.stderr)
             print(f"{PROG}: no command given (use --force-start, --list, ...)", file=sys.stderr)
             return EXIT_USAGE
@@ -582,6 +791,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         if param_cmd:
             return do_parameter(args)
+        if placement:
+            return do_placement(args)
         root = _load_cib()
         if args.query_xml:
             return do_query_xml(root, args.resource)
@@ -596,7 +807,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_force(plan, option, args.verbose, args.check_level)
     except CliError as exc:
         wording = EXIT_TEXT.get(exc.exit_code, "Error occurred")
-        if exc.plain:
+        if exc.bare:
+            print(str(exc), file=sys.stderr)
+        elif not str(exc):
+            print(f"{PROG}: Error performing operation: {wording}", file=sys.stderr)
+        elif exc.plain:
             print(f"{exc}\n{PROG}: Error performing operation: {wording}", file=sys.stderr)
         else:
             print(f"{PROG}: {exc}\nError performing operation: {wording}", file=sys.stderr)

@@ -255,3 +255,49 @@ def test_parameter_commands_match_pacemaker(tmp_path: Path) -> None:
         return etree.tostring(etree.parse(str(path), etree.XMLParser(remove_blank_text=True)), method="c14n")
 
     assert canonical(mine_cib) == canonical(theirs_cib)
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not ORACLE.exists(), reason="Pacemaker oracle missing")
+def test_ban_move_clear_match_pacemaker(tmp_path: Path) -> None:
+    import re
+
+    from lxml import etree
+
+    theirs_cib, mine_cib = tmp_path / "theirs.xml", tmp_path / "mine.xml"
+    for path in (theirs_cib, mine_cib):
+        path.write_text((CONFORMANCE / "797.xml").read_text())
+    steps = [
+        ["-r", "DcIPaddr", "--ban", "-N", "c001n02"],
+        ["-r", "DcIPaddr", "--move", "-N", "c001n01"],
+        ["-r", "DcIPaddr", "--ban"],
+        ["-r", "DcIPaddr", "--clear"],
+        ["-r", "DcIPaddr", "--move"],
+        ["-r", "DcIPaddr", "--ban", "-N", "c001n01"],
+        ["-r", "DcIPaddr", "--move", "-N", "c001n01"],
+        ["-r", "DcIPaddr", "--move", "-N", "c001n03"],
+        ["-r", "DcIPaddr", "--move", "-N", "bogus"],
+        ["-r", "DcIPaddr", "--clear", "-N", "c001n01"],
+        ["-r", "DcIPaddr", "--ban", "-N", "c001n01", "--lifetime", "bogus"],
+        ["-r", "rsc_c001n08", "--ban", "-N", "c001n02", "--lifetime", "P1M"],
+        ["-r", "rsc_c001n08", "--move", "-N", "c001n01", "--lifetime", "P1DT2H"],
+        ["-r", "DoFencing", "--ban"],
+        ["-r", "child_DoFencing:3", "--ban"],
+        ["-r", "DcIPaddr", "--clear"],
+    ]
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ")
+
+    def norm(text: str) -> str:
+        return stamp.sub("<time>", text)
+
+    for step in steps:
+        mine, theirs = ours(mine_cib, *step), pacemaker(theirs_cib, *step)
+        assert mine.returncode == theirs.returncode, step
+        assert norm(mine.stdout) == norm(theirs.stdout), step
+        assert norm(mine.stderr) == norm(theirs.stderr), step
+
+    def canonical(path: Path) -> str:
+        doc = etree.parse(str(path), etree.XMLParser(remove_blank_text=True))
+        return norm(etree.tostring(doc, method="c14n").decode())
+
+    assert canonical(mine_cib) == canonical(theirs_cib)
