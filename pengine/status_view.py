@@ -447,9 +447,7 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
         node.online = bool(conn) and not any(p.failed for p in conn.values())
         if node.container is not None:
             cont = _active(history.by_rsc.get(node.container, {}))
-            if not cont or any(p.failed for p in cont.values()):
-                node.online = False
-            elif not conn:
+            if not cont or any(p.failed for p in cont.values()) or not conn:
                 node.online = False
     for state in states:
         if nodes[state.get("uname") or ""].kind != "cluster":
@@ -687,9 +685,11 @@ def _group_block(ctx: Context, group: etree._Element, suffix: str = "", promotab
     for prim in group.iterfind("primitive"):
         rid = str(prim.get("id"))
         places = ctx.history.on(rid + suffix) if suffix else ctx.history.on(rid)
+        name = rid + suffix
         if only_node is not None:
             places = {n: p for n, p in _instance_places(ctx, rid).items() if n == only_node}
-        items.append(Entry(_primitive_line(ctx, prim, rid + suffix, places, promotable=promotable)))
+            name = rid
+        items.append(Entry(_primitive_line(ctx, prim, name, places, promotable=promotable)))
     return Block(_group_header(ctx, group, str(group.get("id")) + suffix), tuple(items))
 
 
@@ -755,9 +755,18 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
     active_nodes = sorted(
         {n for places in per_member.values() for n, p in _active(places).items()}, key=natural_key
     )
+    # Instances are numbered in the order the status lists the nodes running them.
+    doc_order = {str(st.get("uname")): i for i, st in enumerate(ctx.cib.iterfind("status/node_state"))}
+    numbered = sorted(active_nodes, key=lambda n: (doc_order.get(n, len(doc_order)), natural_key(n)))
+    instance_of = {node: i for i, node in enumerate(numbered)}
     by_role: dict[Role, list[str]] = {}
-    for node in active_nodes:
+    for node in numbered:
         places = [per_member[str(m.get("id"))].get(node) for m in members]
+        if instance_of[node] >= clone_max:  # more instances active than allowed: orphans
+            if child.tag == "primitive" and places[0] is not None:
+                items.append(Entry(_primitive_line(ctx, child, child_id, {node: places[0]}, promotable=promotable,
+                                                   orphan=True)))
+            continue
         fully = all(p is not None and p.role > Role.STOPPED for p in places)
         troubled = any(
             p is not None and (p.failed or p.blocked or (ctx.show_pending and p.pending in PENDING_TEXT))
@@ -769,7 +778,7 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
             by_role.setdefault(roles.pop(), []).append(node)
             continue
         if child.tag == "group":
-            items.append(_group_block(ctx, child, "", promotable, only_node=node))
+            items.append(_group_block(ctx, child, f":{instance_of[node]}", promotable, only_node=node))
         else:
             p = per_member[child_id][node]
             items.append(Entry(_primitive_line(ctx, child, child_id, {node: p}, promotable=promotable)))

@@ -286,8 +286,6 @@ def unpack_history(
                 continue
             _update_state(state, op, inputs, role)
             continue
-        if status == EXEC_NOT_SUPPORTED and op.interval_ms > 0:
-            continue
         if inputs.expired(op):
             continue
         # A failure
