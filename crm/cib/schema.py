@@ -223,7 +223,7 @@ def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]
             message = f"{message}: {invalid.group(1)}={target.get(invalid.group(1))!r} is not allowed here"
         elif target is not None and len(target.attrib) and (
             message.endswith("failed to validate attributes")
-            or (message.startswith("Expecting an element") and len(target) == 0)
+            or message.startswith("Expecting an element")
         ):
             listed = ", ".join(f"{k!s}={str(v)!r}" for k, v in target.attrib.items())
             message = f"{message} (one of {listed} is missing, misspelt or has a value not allowed here)"

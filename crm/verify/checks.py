@@ -19,7 +19,7 @@ from typing import Final
 
 from lxml import etree
 
-from crm.cib.schema import Grammar, SchemaError, UnknownSchema, grammar_for, validate
+from crm.cib.schema import CURRENT_SCHEMA, Grammar, SchemaError, UnknownSchema, grammar_for, validate
 from crm.cib.upgrade import upgrade
 from crm.verify.durations import parse_ms
 from crm.verify.findings import Finding, Report, Severity
@@ -678,6 +678,16 @@ def verify(doc: etree._Element | etree._ElementTree) -> Report:
             )
     ctx = Context(current, _cluster_options(current))
     findings: list[Finding] = []
+    if current is not root:
+        findings.append(
+            Finding(
+                Severity.NOTICE,
+                "cli_config_update",
+                f"Your configuration was internally updated to the latest version ({CURRENT_SCHEMA}) "
+                f"from {root.get('validate-with') or 'the Heartbeat 2 format'}; "
+                "cibadmin --upgrade makes this permanent",
+            )
+        )
     for check in CHECKS:
         findings.extend(check(ctx))
     return Report(tuple(findings))
