@@ -176,7 +176,9 @@ class Placement:
         ws = self.ws
         from pengine.utilization import process_utilization
 
-        process_utilization(ws, self, rsc)
+        util_prefer = process_utilization(ws, self, rsc)
+        if prefer is None:
+            prefer = util_prefer
         current = rsc.current_node()
         nodes = self.sort_nodes(rsc, current)
         best = nodes[0] if nodes else None
@@ -540,6 +542,10 @@ class Placement:
 
 def assign_all(ws: WorkingSet, placement: Placement) -> None:
     """``allocate_resources``: remote connections first, then everything in priority order."""
+    if ws.options.placement_strategy.lower() != "default":
+        from pengine.utilization import sort_resources
+
+        sort_resources(ws, placement)
     for rsc in ws.resources:
         if rsc.is_remote:
             placement.assign_rsc(rsc, None)

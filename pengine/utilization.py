@@ -42,38 +42,139 @@ def release(ws: WorkingSet, node: NodeState, rsc: RscState) -> None:
 
 
 def _has_capacity(node: NodeState, need: dict[str, int]) -> bool:
-    for k, v in need.items():
-        if v <= 0:
+    return all(v <= node.remaining.get(k, 0) for k, v in need.items())
+
+
+def _colocated(placement: Placement, rsc: RscState, found: list[RscState]) -> list[RscState]:
+    """``find_colocated_rscs``: resources tied to ``rsc`` by INFINITY colocations."""
+    ws = placement.ws
+    if rsc in found:
+        return found
+    found.append(rsc)
+    for con in rsc.rsc_cons:
+        primary = ws.rsc_by_id.get(con.primary)
+        if primary is None:
             continue
-        if node.remaining.get(k, 0) < v:
-            return False
-    return True
+        if con.score >= 1_000_000 and placement.filter_colocation(rsc, primary, con, True) == "location":
+            _colocated(placement, primary, found)
+    for con in rsc.rsc_cons_lhs:
+        dependent = ws.rsc_by_id.get(con.dependent)
+        if dependent is None:
+            continue
+        if rsc.variant == "clone" and dependent.variant != "clone":
+            continue
+        if con.score >= 1_000_000 and placement.filter_colocation(dependent, rsc, con, True) == "location":
+            _colocated(placement, dependent, found)
+    return found
 
 
-def _group_need(rsc: RscState) -> dict[str, int]:
-    """Utilization of a primitive plus, when it is first in a group, the rest of the group."""
-    parent = rsc.parent
-    if parent is not None and parent.variant == "group" and parent.children and parent.children[0] is rsc:
-        total: dict[str, int] = {}
-        for member in parent.children:
-            if member.provisional:
-                for k, v in _rsc_utilization(member).items():
-                    total[k] = total.get(k, 0) + v
-        return total
-    return _rsc_utilization(rsc)
+def _own_utilization(rsc: RscState) -> dict[str, int]:
+    prim = rsc.primitive
+    if prim is None:
+        if rsc.variant == "group":
+            return {k: parse_score(v, 0) for k, v in getattr(rsc.model, "utilization", {}).items()}
+        return {}
+    return {k: parse_score(v, 0) for k, v in prim.utilization.items()}
 
 
-def process_utilization(ws: WorkingSet, placement: Placement, rsc: RscState) -> None:
-    """``process_utilization``: forbid nodes without enough remaining capacity."""
+def _node_ok(ws: WorkingSet, rsc: RscState, node: str) -> bool:
+    ns = ws.nodes[node]
+    return ns.available() and not ns.pending and rsc.allowed[node] >= 0
+
+
+def process_utilization(ws: WorkingSet, placement: Placement, rsc: RscState) -> str | None:
+    """``process_utilization``: ban nodes without room; returns the most capable node as a
+    preference when no node has room for the resource and its colocated resources."""
     if not _enabled(ws):
-        return
-    need = _group_need(rsc)
-    if not any(v > 0 for v in need.values()):
-        return
-    for node in list(rsc.allowed):
-        ns = ws.nodes[node]
-        if not _has_capacity(ns, need):
-            rsc.allowed[node] = MINUS_INFINITY
+        return None
+    prefer: str | None = None
+    any_capable = False
+    colocated = _colocated(placement, rsc, [])
+    if colocated:
+        total: dict[str, int] = {}
+        for other in colocated:
+            if not other.provisional:
+                continue
+            for k, v in _own_utilization(other).items():
+                total[k] = total.get(k, 0) + v
+        most: str | None = None
+        for node in list(rsc.allowed):
+            if not _node_ok(ws, rsc, node):
+                continue
+            if _has_capacity(ws.nodes[node], total):
+                any_capable = True
+            if most is None or compare_capacity(ws, node, most) < 0:
+                most = node
+        if any_capable:
+            for node in list(rsc.allowed):
+                if _node_ok(ws, rsc, node) and not _has_capacity(ws.nodes[node], total):
+                    from pengine.setup import resource_location
+
+                    resource_location(ws, rsc, node, MINUS_INFINITY, "__limit_utilization__")
+        else:
+            prefer = most
+    if not any_capable:
+        need = _own_utilization(rsc)
+        for node in list(rsc.allowed):
+            if _node_ok(ws, rsc, node) and not _has_capacity(ws.nodes[node], need):
+                from pengine.setup import resource_location
+
+                resource_location(ws, rsc, node, MINUS_INFINITY, "__limit_utilization__")
+    return prefer
+
+
+def sort_resources(ws: WorkingSet, placement: Placement) -> None:
+    """``pcmk__sort_resources``: order of assignment for non-default placement strategies."""
+    from functools import cmp_to_key
+
+    def node_cmp(a: str, b: str) -> int:
+        return _cmp_nodes_plain(ws, a, b)
+
+    nodes = sorted(ws.node_order, key=cmp_to_key(node_cmp))
+    tables: dict[str, dict[str, int]] = {}
+
+    def table(r: RscState) -> dict[str, int]:
+        if r.id not in tables:
+            tables[r.id] = placement.merge_weights(r, r.id, None, "#uname", 1.0, rollback=False, positive=False,
+                                                   forward=True, init=True)
+        return tables[r.id]
+
+    def cmp(r1: RscState, r2: RscState) -> int:
+        if r1.priority != r2.priority:
+            return -1 if r1.priority > r2.priority else 1
+        t1, t2 = table(r1), table(r2)
+        w1 = w2 = MINUS_INFINITY
+        if r1.running_on:
+            w1 = t1.get(r1.running_on[0], MINUS_INFINITY)
+        if r2.running_on:
+            w2 = t2.get(r2.running_on[0], MINUS_INFINITY)
+        if w1 != w2:
+            return -1 if w1 > w2 else 1
+        for node in nodes:
+            a, b = t1.get(node, MINUS_INFINITY), t2.get(node, MINUS_INFINITY)
+            if a != b:
+                return -1 if a > b else 1
+        return 0
+
+    ws.resources.sort(key=cmp_to_key(cmp))
+
+
+def _cmp_nodes_plain(ws: WorkingSet, a: str, b: str) -> int:
+    na, nb = ws.nodes[a], ws.nodes[b]
+    wa = na.model.weight if na.available() else MINUS_INFINITY
+    wb = nb.model.weight if nb.available() else MINUS_INFINITY
+    if wa != wb:
+        return -1 if wa > wb else 1
+    strategy = ws.options.placement_strategy.lower()
+    if strategy == "minimal":
+        return (a > b) - (a < b)
+    if strategy == "balanced":
+        r = compare_capacity(ws, a, b)
+        if r:
+            return -1 if r < 0 else 1
+    if na.num_resources != nb.num_resources:
+        return -1 if na.num_resources < nb.num_resources else 1
+    return (a > b) - (a < b)
 
 
 def compare_capacity(ws: WorkingSet, a: str, b: str) -> int:
