@@ -65,6 +65,13 @@ CASES = (
         "errors",
         "id-ref='nosuchset' refers to an id that does not exist",
     ),
+    Case(
+        "agent-not-installed-is-only-a-notice",
+        'provider="heartbeat" type="apache"',
+        'provider="nosuchprovider" type="NoSuchAgent"',
+        "valid",
+        "ocf:nosuchprovider:NoSuchAgent (used by p_apache) is not installed here",
+    ),
     Case("unknown-attribute", '<primitive id="p_apache"', '<primitive bogus="1" id="p_apache"', "errors", "bogus='1' is not allowed"),
     Case("duplicate-id", 'id="p_fs-directory"', 'id="p_fs-device"', "errors", "ID p_fs-device redefined"),
     Case("bad-kind", 'kind="Mandatory"', 'kind="Mandatroy"', "errors", "Invalid attribute kind"),
