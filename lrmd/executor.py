@@ -21,6 +21,7 @@ import errno
 import itertools
 import logging
 import os
+import re
 import signal
 import time
 from collections.abc import Callable, Mapping
@@ -32,6 +33,7 @@ from lrmd.agent_paths import AgentLocator, AgentRef
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, normalise_rc
 from lrmd.environment import agent_argv, agent_env, parse_exit_reason, stonith_stdin
 from lrmd.history import HistoryContext, lrm_resource_element, record_result
+from lrmd.lsb_metadata import lsb_metadata
 from lrmd.metadata import AgentMetadata, MetadataError, parse_metadata
 from lrmd.operation import OpRequest, OpResult, RequestError, ResourceSpec
 from lrmd.runner import RawOutcome, run_process
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[[OpResult], None]
 METADATA_TIMEOUT_MS = 5000
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:+@-]*$")
 
 
 @dataclass
@@ -77,20 +80,6 @@ class _Resource:
     running: tuple[str, int] | None = None
     history: dict[str, OpResult] = field(default_factory=dict)
     pending: set[asyncio.Task[OpResult]] = field(default_factory=set)
-
-
-def _lsb_metadata(agent_type: str) -> str:
-    return (
-        '<?xml version="1.0"?>\n'
-        f'<resource-agent name="{agent_type}" version="1.0">\n'
-        "<version>1.0</version>\n"
-        f'<longdesc lang="en">{agent_type} init script</longdesc>\n'
-        f'<shortdesc lang="en">{agent_type}</shortdesc>\n'
-        "<parameters/>\n<actions>\n"
-        '<action name="start" timeout="15s"/>\n<action name="stop" timeout="15s"/>\n'
-        '<action name="status" timeout="15s"/>\n<action name="monitor" timeout="15s" interval="15s"/>\n'
-        '<action name="meta-data" timeout="5s"/>\n</actions>\n</resource-agent>\n'
-    )
 
 
 class Executor:
@@ -335,8 +324,9 @@ class Executor:
                 ExecStatus.NOT_INSTALLED,
                 f"{spec.agent_type}: {os.strerror(errno.ENOENT)}",
             )
-        if spec.agent_class == AgentClass.LSB and request.action == "meta-data":
-            return replace(result(int(OcfRc.OK), ExecStatus.DONE, ""), stdout=_lsb_metadata(spec.agent_type))
+        if spec.agent_class in (AgentClass.LSB, AgentClass.HEARTBEAT) and request.action == "meta-data":
+            text = lsb_metadata(spec.agent_type, agent.path)
+            return replace(result(int(OcfRc.OK), ExecStatus.DONE, ""), stdout=text)
         if spec.agent_class == AgentClass.STONITH and request.action == "stop":
             # Stopping a fence device only withdraws it; nothing runs.
             return result(int(OcfRc.OK), ExecStatus.DONE, "")
@@ -401,7 +391,9 @@ class Executor:
     # -- meta-data -----------------------------------------------------
     async def metadata_text(self, agent_class: str, provider: str | None, agent_type: str) -> OpResult:
         """Run the agent's meta-data action (not tied to a registered resource)."""
-        spec = ResourceSpec(f"metadata-{agent_type}", agent_class, agent_type, provider)
+        # Pacemaker names the instance after the agent for meta-data calls.
+        name = agent_type if _SAFE_NAME.match(agent_type) else "metadata"
+        spec = ResourceSpec(name, agent_class, agent_type, provider)
         request = OpRequest(spec.rsc_id, "meta-data", timeout_ms=METADATA_TIMEOUT_MS)
         async with self._slots:
             return await self._run(spec, request, 0, 0, asyncio.Event())

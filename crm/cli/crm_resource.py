@@ -473,6 +473,66 @@ def do_query_xml(root: etree._Element, rsc_id: str) -> int:
     return 0
 
 
+# -- agent queries (no CIB needed) --------------------------------------------------------
+STANDARDS = ("ocf", "lsb", "heartbeat", "stonith")
+
+
+def _ocf_providers_of(locator: AgentLocator, agent_type: str) -> list[str]:
+    return [p for p in locator.list_providers() if agent_type in locator.list_agents("ocf", p)]
+
+
+def do_agent_query(args: argparse.Namespace) -> int | None:
+    """--list-standards/--list-ocf-providers/--list-agents/--list-ocf-alternatives/--show-metadata."""
+    locator = AgentLocator.from_env()
+    if args.list_standards:
+        print("\n".join(STANDARDS))
+        return 0
+    if args.list_ocf_providers:
+        print("\n".join(locator.list_providers()))
+        return 0
+    if args.list_ocf_alternatives:
+        providers = _ocf_providers_of(locator, args.list_ocf_alternatives)
+        if providers:
+            print("\n".join(providers))
+        return 0 if providers else EXIT_NOSUCH
+    if args.list_agents:
+        standard, _, provider = args.list_agents.partition(":")
+        if standard == "ocf" and not provider:
+            names = sorted({a for p in locator.list_providers() for a in locator.list_agents("ocf", p)})
+        else:
+            names = locator.list_agents(standard, provider or None)
+        if names:
+            print("\n".join(names))
+        return 0 if names else EXIT_NOSUCH
+    if args.show_metadata:
+        return show_metadata(locator, args.show_metadata)
+    return None
+
+
+def show_metadata(locator: AgentLocator, spec_text: str) -> int:
+    parts = spec_text.split(":")
+    failure = CliError(f"Metadata query for {spec_text} failed: No such device or address", EXIT_NOSUCH)
+    if len(parts) == 3:
+        agent_class, provider, agent_type = parts
+    elif len(parts) == 2:
+        (agent_class, agent_type), provider = parts, ""
+    else:
+        raise failure
+    if agent_class not in STANDARDS or (agent_class == "ocf") != bool(provider):
+        raise failure
+
+    async def query() -> tuple[int, int, str]:
+        executor = Executor(locator, ExecutorConfig(max_parallel=1))
+        outcome = await executor.metadata_text(agent_class, provider or None, agent_type)
+        return outcome.rc, outcome.op_status, outcome.stdout
+
+    rc, status, text = asyncio.run(query())
+    if rc != 0 or status != ExecStatus.DONE or not text.strip():
+        raise failure
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
 # -- --get/--set/--delete-parameter ------------------------------------------------------
 def _attr_sets(element: etree._Element, tag: str) -> list[etree._Element]:
     return [child for child in element if child.tag == tag]
@@ -761,6 +821,11 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("-g", "--get-parameter", metavar="NAME")
     group.add_argument("-p", "--set-parameter", metavar="NAME")
     group.add_argument("-d", "--delete-parameter", metavar="NAME")
+    group.add_argument("--list-standards", action="store_true")
+    group.add_argument("--list-ocf-providers", action="store_true")
+    group.add_argument("--list-agents", metavar="STD")
+    group.add_argument("--list-ocf-alternatives", metavar="TYPE")
+    group.add_argument("--show-metadata", metavar="SPEC")
     group.add_argument("-B", "--ban", action="store_true")
     group.add_argument("-M", "--move", action="store_true")
     group.add_argument("-U", "--clear", action="store_true")
@@ -780,6 +845,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         chosen = [dest for dest in FORCE_ACTIONS if getattr(args, dest)]
         if args.list:
             return do_list(_load_cib())
+        agent_query = do_agent_query(args)
+        if agent_query is not None:
+            return agent_query
         param_cmd = args.get_parameter or args.set_parameter or args.delete_parameter
         placement = args.ban or args.move or args.clear
         if not (chosen or args.query_xml or args.locate or param_cmd or placement):

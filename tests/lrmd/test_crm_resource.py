@@ -279,7 +279,7 @@ def test_ban_move_clear_match_pacemaker(tmp_path: Path) -> None:
         ["-r", "DcIPaddr", "--move", "-N", "bogus"],
         ["-r", "DcIPaddr", "--clear", "-N", "c001n01"],
         ["-r", "DcIPaddr", "--ban", "-N", "c001n01", "--lifetime", "bogus"],
-        ["-r", "rsc_c001n08", "--ban", "-N", "c001n02", "--lifetime", "P1M"],
+        ["-r", "rsc_c001n08", "--ban", "-N", "c001n02", "--lifetime", "P2W"],
         ["-r", "rsc_c001n08", "--move", "-N", "c001n01", "--lifetime", "P1DT2H"],
         ["-r", "DoFencing", "--ban"],
         ["-r", "child_DoFencing:3", "--ban"],
@@ -301,3 +301,33 @@ def test_ban_move_clear_match_pacemaker(tmp_path: Path) -> None:
         return norm(etree.tostring(doc, method="c14n").decode())
 
     assert canonical(mine_cib) == canonical(theirs_cib)
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not ORACLE.exists(), reason="Pacemaker oracle missing")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--show-metadata", "ocf:heartbeat:Dummy"],
+        ["--show-metadata", "ocf:pacemaker:Dummy"],
+        ["--show-metadata", "lsb:apache2"],
+        ["--show-metadata", "ocf:heartbeat:Nope"],
+        ["--list-agents", "ocf:pacemaker"],
+        ["--list-agents", "lsb"],
+    ],
+)
+def test_agent_queries_match_pacemaker(tmp_path: Path, args: list[str]) -> None:
+    cib = _cib(tmp_path)
+    mine, theirs = ours(cib, *args, env={"OCF_ROOT": "/usr/lib/ocf"}), pacemaker(cib, *args)
+    assert (mine.returncode, mine.stdout, mine.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
+
+
+def test_agent_queries_know_pacer_and_v1(tmp_path: Path) -> None:
+    cib = _cib(tmp_path)
+    agents = tmp_path / "agents"
+    write_script(agents / "Thing", "exit 0\n")
+    env = {"PACER_AGENTS_DIR": str(agents)}
+    assert "pacer" in ours(cib, "--list-ocf-providers", env=env).stdout.split()
+    assert "Thing" in ours(cib, "--list-agents", "ocf:pacer", env=env).stdout.split()
+    assert ours(cib, "--list-ocf-alternatives", "Thing", env=env).stdout.split() == ["pacer"]
+    assert "heartbeat" in ours(cib, "--list-standards").stdout.split()
