@@ -60,7 +60,7 @@ class ResourceUnpacker:
     def _ops(self, elem: etree._Element, template: etree._Element | None, rclass: str, provider: str | None,
              rtype: str) -> tuple[OpConfig, ...]:
         op_elems: list[etree._Element] = []
-        seen: set[tuple[str, int, str]] = set()
+        seen: set[tuple[str, str]] = set()
         for source in (elem, template):
             if source is None:
                 continue
@@ -72,10 +72,12 @@ class ResourceUnpacker:
             for op in ops_el:
                 if not isinstance(op.tag, str) or op.tag != "op":
                     continue
-                key = (op.get("name", ""), parse_interval_ms(op.get("interval")), op.get("role", ""))
-                if key in seen:
+                # template operations are overridden per name and role (template_op_key)
+                key = (op.get("name", ""), op.get("role") or "Started")
+                if source is template and key in seen:
                     continue
-                seen.add(key)
+                if source is elem:
+                    seen.add(key)
                 op_elems.append(op)
         result = []
         for op in op_elems:
