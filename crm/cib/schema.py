@@ -132,9 +132,7 @@ def _line(element: etree._Element) -> int | None:
 
 
 def _error_at(element: etree._Element, reason: str) -> SchemaError:
-    return SchemaError(
-        path=_path_of(element), line=_line(element), reason=reason, element=str(element.tag)
-    )
+    return SchemaError(path=_path_of(element), line=_line(element), reason=reason, element=str(element.tag))
 
 
 # Elements whose ``id`` attribute refers to something else rather than naming the element.
@@ -160,7 +158,9 @@ def _duplicate_ids(root: etree._Element) -> tuple[list[SchemaError], set[int]]:
             earlier = first[ident]
             earlier_line = _line(earlier)
             where = f"line {earlier_line}" if earlier_line else _path_of(earlier)
-            errors.append(_error_at(element, f"ID {ident} redefined (first defined by {earlier.tag} at {where})"))
+            errors.append(
+                _error_at(element, f"ID {ident} redefined (first defined by {earlier.tag} at {where})")
+            )
             line = _line(element)
             if line is not None:
                 lines.add(line)
@@ -221,9 +221,13 @@ def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]
         invalid = _INVALID_ATTR_RE.fullmatch(message)
         if invalid is not None and target is not None and target.get(invalid.group(1)) is not None:
             message = f"{message}: {invalid.group(1)}={target.get(invalid.group(1))!r} is not allowed here"
-        elif target is not None and len(target.attrib) and (
-            message.endswith("failed to validate attributes")
-            or message.startswith("Expecting an element")
+        elif (
+            target is not None
+            and len(target.attrib)
+            and (
+                message.endswith("failed to validate attributes")
+                or message.startswith("Expecting an element")
+            )
         ):
             listed = ", ".join(f"{k!s}={str(v)!r}" for k, v in target.attrib.items())
             message = f"{message} (one of {listed} is missing, misspelt or has a value not allowed here)"

@@ -50,7 +50,9 @@ from crm.cib.schema import CURRENT_SCHEMA, Grammar, UnknownSchema, grammar_for
 
 __all__ = ["needs_upgrade", "upgrade"]
 
-RESOURCE_TAGS: Final = frozenset({"primitive", "group", "clone", "master", "master_slave", "template", "bundle"})
+RESOURCE_TAGS: Final = frozenset(
+    {"primitive", "group", "clone", "master", "master_slave", "template", "bundle"}
+)
 
 # Options that Heartbeat 2 wrote as XML attributes of resources (or as instance attributes)
 # and that are meta attributes today.  Values: the current name.
@@ -82,7 +84,14 @@ META_NAMES: Final = frozenset(LEGACY_META.values()) | {"master-max", "master-nod
 OP_RENAMES: Final = {"on_fail": "on-fail", "start_delay": "start-delay", "interval_origin": "interval-origin"}
 RULE_RENAMES: Final = {"boolean_op": "boolean-op", "score_attribute": "score-attribute"}
 CIB_RENAMES: Final = {"have_quorum": "have-quorum", "dc_uuid": "dc-uuid"}
-CIB_DROPPED: Final = ("generated", "ccm_transition", "cib_feature_revision", "num_peers", "ignore_dtd", "remote_access_port")
+CIB_DROPPED: Final = (
+    "generated",
+    "ccm_transition",
+    "cib_feature_revision",
+    "num_peers",
+    "ignore_dtd",
+    "remote_access_port",
+)
 
 # Cluster options of schema 1.x/2.x that live elsewhere, or nowhere, in schema 3.x.
 TO_RSC_DEFAULTS: Final = {
@@ -94,11 +103,24 @@ TO_OP_DEFAULTS: Final = {"default-action-timeout": "timeout"}
 # Cluster options that schema 1.x/2.x still accepted with underscores.
 UNDERSCORE_OPTIONS: Final = frozenset(
     {
-        "cluster_recheck_interval", "dc_deadtime", "default_action_timeout", "default_migration_threshold",
-        "default_resource_failure_stickiness", "default_resource_stickiness", "election_timeout",
-        "is_managed_default", "no_quorum_policy", "remove_after_stop", "shutdown_escalation",
-        "startup_fencing", "stonith_action", "stonith_enabled", "stop_orphan_actions",
-        "stop_orphan_resources", "symmetric_cluster", "transition_idle_timeout",
+        "cluster_recheck_interval",
+        "dc_deadtime",
+        "default_action_timeout",
+        "default_migration_threshold",
+        "default_resource_failure_stickiness",
+        "default_resource_stickiness",
+        "election_timeout",
+        "is_managed_default",
+        "no_quorum_policy",
+        "remove_after_stop",
+        "shutdown_escalation",
+        "startup_fencing",
+        "stonith_action",
+        "stonith_enabled",
+        "stop_orphan_actions",
+        "stop_orphan_resources",
+        "symmetric_cluster",
+        "transition_idle_timeout",
     }
 )
 DROPPED_OPTIONS: Final = frozenset(
@@ -175,7 +197,9 @@ def _meta_set(root: etree._Element, resource: etree._Element) -> etree._Element:
     return meta
 
 
-def _add_meta(root: etree._Element, resource: etree._Element, name: str, value: str, ident: str | None = None) -> None:
+def _add_meta(
+    root: etree._Element, resource: etree._Element, name: str, value: str, ident: str | None = None
+) -> None:
     meta = _meta_set(root, resource)
     for nvpair in meta.findall("nvpair"):
         if nvpair.get("name") == name:
@@ -242,7 +266,9 @@ def _resource_options_to_meta(root: etree._Element) -> None:
             for nvpair in instance.findall("nvpair"):
                 name = nvpair.get("name", "")
                 meta_name: str | None = LEGACY_META.get(name, name if name in META_NAMES else None)
-                if meta_name is None or (resource.tag == "primitive" and name in ("ordered", "notify", "interleave")):
+                if meta_name is None or (
+                    resource.tag == "primitive" and name in ("ordered", "notify", "interleave")
+                ):
                     continue
                 instance.remove(nvpair)
                 _add_meta(root, resource, meta_name, nvpair.get("value", ""), nvpair.get("id"))

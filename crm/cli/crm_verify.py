@@ -50,11 +50,19 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("-L", "--live-check", action="store_true", help="Check the configuration used by the running cluster")
+    source.add_argument(
+        "-L", "--live-check", action="store_true", help="Check the configuration used by the running cluster"
+    )
     source.add_argument("-x", "--xml-file", metavar="FILE", help="Check the configuration in the named file")
-    source.add_argument("-X", "--xml-text", metavar="TEXT", help="Check the configuration in the supplied string")
-    source.add_argument("-p", "--xml-pipe", action="store_true", help="Check the configuration piped in via stdin")
-    parser.add_argument("-V", "--verbose", action="count", default=0, help="Increase debug output (may be repeated)")
+    source.add_argument(
+        "-X", "--xml-text", metavar="TEXT", help="Check the configuration in the supplied string"
+    )
+    source.add_argument(
+        "-p", "--xml-pipe", action="store_true", help="Check the configuration piped in via stdin"
+    )
+    parser.add_argument(
+        "-V", "--verbose", action="count", default=0, help="Increase debug output (may be repeated)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="Be less descriptive in output")
     parser.add_argument("--version", action="store_true", help="Display software version and exit")
     return parser
@@ -79,7 +87,9 @@ def _read_source(args: argparse.Namespace, stdin: TextIO) -> tuple[etree._Elemen
     if args.xml_text is not None:
         return _parse(args.xml_text.encode(), "string"), ""
     if args.xml_pipe:
-        return _parse(stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode(), "from stdin"), ""
+        return _parse(
+            stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode(), "from stdin"
+        ), ""
     name = os.environ.get(ENV_FILE, "")
     if not name:
         raise InputProblem(
@@ -90,7 +100,9 @@ def _read_source(args: argparse.Namespace, stdin: TextIO) -> tuple[etree._Elemen
     try:
         data = Path(name).read_bytes()
     except OSError as err:
-        raise InputProblem(f"CIB query failed: cannot read CIB_file {name}: {err.strerror}", ExitCode.NOINPUT) from err
+        raise InputProblem(
+            f"CIB query failed: cannot read CIB_file {name}: {err.strerror}", ExitCode.NOINPUT
+        ) from err
     return _parse(data, f"CIB_file {name}"), name
 
 
@@ -132,7 +144,11 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
         if verbose:
             err.write("(main) \terror: CIB did not pass schema validation\n")
     else:
-        shown = {Severity.ERROR} if verbose == 1 else ({Severity.ERROR, Severity.WARNING, Severity.NOTICE} if verbose >= 2 else set())
+        shown = (
+            {Severity.ERROR}
+            if verbose == 1
+            else ({Severity.ERROR, Severity.WARNING, Severity.NOTICE} if verbose >= 2 else set())
+        )
         for finding in report.findings:
             if finding.severity in shown:
                 err.write(finding.render() + "\n")

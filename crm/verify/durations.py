@@ -7,8 +7,17 @@ import re
 from typing import Final
 
 _UNITS_MS: Final = {
-    "": 1000, "s": 1000, "sec": 1000, "ms": 1, "msec": 1, "us": 0.001, "usec": 0.001,
-    "m": 60_000, "min": 60_000, "h": 3_600_000, "hr": 3_600_000,
+    "": 1000,
+    "s": 1000,
+    "sec": 1000,
+    "ms": 1,
+    "msec": 1,
+    "us": 0.001,
+    "usec": 0.001,
+    "m": 60_000,
+    "min": 60_000,
+    "h": 3_600_000,
+    "hr": 3_600_000,
 }
 _PLAIN_RE: Final = re.compile(r"\s*([0-9]+)\s*([a-z]*)\s*")
 _ISO_RE: Final = re.compile(
@@ -24,7 +33,9 @@ def parse_ms(text: str) -> int | None:
         if match is None or text in ("P", "PT"):
             return None
         parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
-        return ((parts["days"] * 24 + parts["hours"]) * 60 + parts["minutes"]) * 60_000 + parts["seconds"] * 1000
+        return ((parts["days"] * 24 + parts["hours"]) * 60 + parts["minutes"]) * 60_000 + parts[
+            "seconds"
+        ] * 1000
     match = _PLAIN_RE.fullmatch(text.lower())
     if match is None or match.group(2) not in _UNITS_MS:
         return None

@@ -35,14 +35,20 @@ class Case:
 
 
 STATUS_NODES = (
-    '<status>\n'
+    "<status>\n"
     '    <node_state id="1" uname="ha1" in_ccm="true" crmd="online" join="member" expected="member"/>\n'
     '    <node_state id="2" uname="ha2" in_ccm="true" crmd="online" join="member" expected="member"/>\n'
 )
 
 CASES = (
     Case("valid", "", "", "valid", ""),
-    Case("dangling-with-rsc", 'with-rsc="p_ip"', 'with-rsc="no_such_rsc"', "errors", "with-rsc='no_such_rsc' refers to an id"),
+    Case(
+        "dangling-with-rsc",
+        'with-rsc="p_ip"',
+        'with-rsc="no_such_rsc"',
+        "errors",
+        "with-rsc='no_such_rsc' refers to an id",
+    ),
     Case("dangling-first", 'first="p_ip"', 'first="ghost"', "errors", "first='ghost'"),
     Case(
         "location-of-an-attribute-set",
@@ -72,13 +78,31 @@ CASES = (
         "valid",
         "ocf:nosuchprovider:NoSuchAgent (used by p_apache) is not installed here",
     ),
-    Case("unknown-attribute", '<primitive id="p_apache"', '<primitive bogus="1" id="p_apache"', "errors", "bogus='1' is not allowed"),
+    Case(
+        "unknown-attribute",
+        '<primitive id="p_apache"',
+        '<primitive bogus="1" id="p_apache"',
+        "errors",
+        "bogus='1' is not allowed",
+    ),
     Case("duplicate-id", 'id="p_fs-directory"', 'id="p_fs-device"', "errors", "ID p_fs-device redefined"),
     Case("bad-kind", 'kind="Mandatory"', 'kind="Mandatroy"', "errors", "Invalid attribute kind"),
     Case("bad-score", 'score="100"', 'score="lots"', "errors", "value 'lots'"),
-    Case("unknown-element", "<constraints>", "<constraints>\n      <rsc_affinity id=\"x\" rsc=\"p_ip\"/>", "errors", "rsc_affinity"),
+    Case(
+        "unknown-element",
+        "<constraints>",
+        '<constraints>\n      <rsc_affinity id="x" rsc="p_ip"/>',
+        "errors",
+        "rsc_affinity",
+    ),
     Case("missing-id", '<primitive id="p_apache" ', "<primitive ", "errors", "primitive"),
-    Case("bad-class", 'class="ocf" provider="heartbeat" type="apache"', 'class="UNKNOWN" type="apache"', "errors", "class='UNKNOWN'"),
+    Case(
+        "bad-class",
+        'class="ocf" provider="heartbeat" type="apache"',
+        'class="UNKNOWN" type="apache"',
+        "errors",
+        "class='UNKNOWN'",
+    ),
     Case("bad-role", 'role="Promoted"', 'role="Leader"', "errors", "element op"),
     Case(
         "stonith-without-devices",
@@ -87,8 +111,20 @@ CASES = (
         "errors",
         "no STONITH resources have been defined",
     ),
-    Case("bad-no-quorum-policy", 'value="ignore"', 'value="bogus"', "errors", "'no-quorum-policy' because 'bogus' is invalid"),
-    Case("duplicate-op", 'interval="11s" role="Unpromoted"', 'interval="10s" role="Unpromoted"', "errors", "is duplicate of"),
+    Case(
+        "bad-no-quorum-policy",
+        'value="ignore"',
+        'value="bogus"',
+        "errors",
+        "'no-quorum-policy' because 'bogus' is invalid",
+    ),
+    Case(
+        "duplicate-op",
+        'interval="11s" role="Unpromoted"',
+        'interval="10s" role="Unpromoted"',
+        "errors",
+        "is duplicate of",
+    ),
     Case(
         "duplicate-op-other-spelling",
         'interval="11s" role="Unpromoted"',
@@ -136,14 +172,16 @@ CASES = (
     Case(
         "node-state-of-unknown-node",
         "<status/>",
-        STATUS_NODES + '    <node_state id="9" uname="ha9" in_ccm="true" crmd="online" join="member" expected="member"/>\n  </status>',
+        STATUS_NODES
+        + '    <node_state id="9" uname="ha9" in_ccm="true" crmd="online" join="member" expected="member"/>\n  </status>',
         "warnings",
         "Ignoring recorded node state for 'ha9'",
     ),
     Case(
         "node-state-without-id",
         "<status/>",
-        STATUS_NODES + '    <node_state uname="ha2" in_ccm="false" crmd="offline" join="down" expected="down"/>\n  </status>',
+        STATUS_NODES
+        + '    <node_state uname="ha2" in_ccm="false" crmd="offline" join="down" expected="down"/>\n  </status>',
         "valid",
         "without id",
     ),
@@ -225,7 +263,13 @@ CASES = (
         "errors",
         "no STONITH resources",
     ),
-    Case("unknown-schema", 'validate-with="pacemaker-3.7"', 'validate-with="pacemaker-7.0"', "errors", "unknown schema"),
+    Case(
+        "unknown-schema",
+        'validate-with="pacemaker-3.7"',
+        'validate-with="pacemaker-7.0"',
+        "errors",
+        "unknown schema",
+    ),
     Case(
         "old-option-name-in-current-schema",
         'name="no-quorum-policy"',

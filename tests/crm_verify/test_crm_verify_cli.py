@@ -18,7 +18,12 @@ NO_FENCING_DEVICES = BASE.read_text().replace(
 )
 
 
-def call(argv: list[str], stdin: bytes = b"", env_file: Path | None = None, monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+def call(
+    argv: list[str],
+    stdin: bytes = b"",
+    env_file: Path | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
     if monkeypatch is not None:
         if env_file is None:
             monkeypatch.delenv("CIB_file", raising=False)
@@ -47,7 +52,9 @@ def test_schema_error_names_file_line_element_and_reason(tmp_path: Path) -> None
     first = err.splitlines()[0]
     assert first.startswith(f"{path}:46: element rsc_colocation: Relax-NG validity error : ")
     assert "with-rsc='ghost'" in first
-    assert err.endswith("crm_verify: Errors found during check: config not valid\n-V may provide more details\n")
+    assert err.endswith(
+        "crm_verify: Errors found during check: config not valid\n-V may provide more details\n"
+    )
 
 
 def test_verbose_schema_failure(tmp_path: Path) -> None:
@@ -65,7 +72,10 @@ def test_config_errors_shown_with_v_only(tmp_path: Path) -> None:
     assert "STONITH" not in quiet
     code, _, verbose = call(["-x", str(path), "-V"])
     assert code == 78
-    assert "(unpack_resources) \terror: Resource start-up disabled since no STONITH resources have been defined" in verbose
+    assert (
+        "(unpack_resources) \terror: Resource start-up disabled since no STONITH resources have been defined"
+        in verbose
+    )
 
 
 def test_warnings_need_two_v(tmp_path: Path) -> None:
@@ -118,8 +128,14 @@ def test_bad_inputs(tmp_path: Path) -> None:
 
 
 def test_input_file_is_not_modified(tmp_path: Path) -> None:
-    path = write(tmp_path, "old.xml", BASE.read_text().replace("pacemaker-3.7", "pacemaker-2.0").replace(
-        'role="Promoted"', 'role="Master"').replace('role="Unpromoted"', 'role="Slave"'))
+    path = write(
+        tmp_path,
+        "old.xml",
+        BASE.read_text()
+        .replace("pacemaker-3.7", "pacemaker-2.0")
+        .replace('role="Promoted"', 'role="Master"')
+        .replace('role="Unpromoted"', 'role="Slave"'),
+    )
     before = path.read_bytes()
     assert call(["-x", str(path)])[0] == 0
     assert path.read_bytes() == before

@@ -29,7 +29,9 @@ def verdict_of_output(returncode: int, stderr: str) -> str:
 
 
 def run_oracle(path: Path) -> tuple[int, str]:
-    done = subprocess.run([str(ORACLE), "-x", str(path)], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [str(ORACLE), "-x", str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
     return done.returncode, verdict_of_output(done.returncode, done.stderr)
 
 

@@ -32,10 +32,28 @@ def test_base_document_is_valid() -> None:
         ('<primitive id="p_apache" ', "<primitive ", "primitive", 30, "failed to validate attributes"),
         ("<constraints>", "<constraints><rsc_affinity id='x'/>", "rsc_affinity", 44, "rsc_affinity"),
         ('score="INFINITY"', 'score="infinite"', "rsc_colocation", 46, "infinite"),
-        ('with-rsc="p_ip"', 'with-rsc="nope"', "rsc_colocation", 46, "with-rsc='nope' refers to an id that does not exist"),
-        ('id="p_fs-directory"', 'id="p_fs-device"', "nvpair", 26, "ID p_fs-device redefined (first defined by nvpair at line 25)"),
-        ('<nvpair id="p_ip-ip"', '<nvpair', "nvpair", 16, "failed to validate attributes"),
-        ('interval="10s" timeout="20s"', 'interval="10s" timeout="20s" on-fail="explode"', "op", 19, "on-fail='explode'"),
+        (
+            'with-rsc="p_ip"',
+            'with-rsc="nope"',
+            "rsc_colocation",
+            46,
+            "with-rsc='nope' refers to an id that does not exist",
+        ),
+        (
+            'id="p_fs-directory"',
+            'id="p_fs-device"',
+            "nvpair",
+            26,
+            "ID p_fs-device redefined (first defined by nvpair at line 25)",
+        ),
+        ('<nvpair id="p_ip-ip"', "<nvpair", "nvpair", 16, "failed to validate attributes"),
+        (
+            'interval="10s" timeout="20s"',
+            'interval="10s" timeout="20s" on-fail="explode"',
+            "op",
+            19,
+            "on-fail='explode'",
+        ),
     ],
 )
 def test_mistakes_are_named(old: str, new: str, element: str, line: int, reason: str) -> None:
@@ -68,7 +86,9 @@ def test_grammar_choice(value: str | None, grammar: Grammar | None) -> None:
     assert grammar_for(value) is grammar
 
 
-@pytest.mark.parametrize("value", ["pacemaker-3.10", "pacemaker-4.0", "pacemaker-2.11", "pacemaker", "xyz", ""])
+@pytest.mark.parametrize(
+    "value", ["pacemaker-3.10", "pacemaker-4.0", "pacemaker-2.11", "pacemaker", "xyz", ""]
+)
 def test_unknown_schema(value: str) -> None:
     with pytest.raises(UnknownSchema):
         grammar_for(value)

@@ -66,16 +66,27 @@ def test_haresources2cib_output_upgrades_to_current(path: Path) -> None:
 
 
 def test_extension_case_semantics() -> None:
-    root = upgrade(etree.parse(str(HERE / "data" / "haresources2cib" / "g_extensions_ids_order_colo_clone.pcmk100.xml")).getroot())
+    root = upgrade(
+        etree.parse(
+            str(HERE / "data" / "haresources2cib" / "g_extensions_ids_order_colo_clone.pcmk100.xml")
+        ).getroot()
+    )
     order = one(root, "//rsc_order")
     # "#rsc_order web start after db": web starts after db
     assert (order.get("first"), order.get("then")) == ("db", "web")
     assert (order.get("first-action"), order.get("then-action")) == ("start", "start")
     colocation = one(root, "//rsc_colocation")
-    assert (colocation.get("rsc"), colocation.get("with-rsc"), colocation.get("score")) == ("web", "db", "-INFINITY")
+    assert (colocation.get("rsc"), colocation.get("with-rsc"), colocation.get("score")) == (
+        "web",
+        "db",
+        "-INFINITY",
+    )
     assert meta(root, "dummyclone") == {"clone-max": "2", "clone-node-max": "1"}
     assert one(root, "//primitive[@id='httpd_2']").get("provider") is None
-    defaults = {str(n.get("name")): str(n.get("value")) for n in root.iterfind("configuration/rsc_defaults/meta_attributes/nvpair")}
+    defaults = {
+        str(n.get("name")): str(n.get("value"))
+        for n in root.iterfind("configuration/rsc_defaults/meta_attributes/nvpair")
+    }
     assert defaults == {"resource-stickiness": "0", "is-managed": "true"}
     assert one(root, "//op_defaults/meta_attributes/nvpair").get("name") == "timeout"
     assert root.get("admin_epoch") == "1" and root.get("epoch") == "0"
@@ -83,7 +94,9 @@ def test_extension_case_semantics() -> None:
 
 
 def test_stonith_prereq_becomes_requires() -> None:
-    root = upgrade(etree.parse(str(HERE / "data" / "haresources2cib" / "h_stonith_hosts.pcmk100.xml")).getroot())
+    root = upgrade(
+        etree.parse(str(HERE / "data" / "haresources2cib" / "h_stonith_hosts.pcmk100.xml")).getroot()
+    )
     stonith = [p for p in root.iter("primitive") if p.get("class") == "stonith"]
     assert stonith
     for primitive in stonith:
@@ -136,17 +149,34 @@ def test_master_slave_document() -> None:
     root = upgrade(source)
     assert validate(root) == [], validate(root)
     clone = one(root, "//clone[@id='ms_drbd']")
-    assert meta(root, "ms_drbd") == {"promotable": "true", "promoted-max": "1", "clone-max": "2", "notify": "true"}
+    assert meta(root, "ms_drbd") == {
+        "promotable": "true",
+        "promoted-max": "1",
+        "clone-max": "2",
+        "notify": "true",
+    }
     assert clone.find("instance_attributes") is None
     assert meta(root, "drbd0") == {"is-managed": "true"}
     monitor, start = one(root, "//op[@id='drbd0_mon']"), one(root, "//op[@id='drbd0_start']")
-    assert (monitor.get("role"), monitor.get("on-fail"), monitor.get("enabled")) == ("Master", "restart", "false")
+    assert (monitor.get("role"), monitor.get("on-fail"), monitor.get("enabled")) == (
+        "Master",
+        "restart",
+        "false",
+    )
     assert (start.get("interval"), start.get("start-delay")) == ("0", "5s")
     order = one(root, "//rsc_order")
     assert (order.get("first"), order.get("first-action"), order.get("then"), order.get("then-action")) == (
-        "ms_drbd", "promote", "fs0", "start")
+        "ms_drbd",
+        "promote",
+        "fs0",
+        "start",
+    )
     colocation = one(root, "//rsc_colocation")
-    assert (colocation.get("rsc"), colocation.get("with-rsc"), colocation.get("with-rsc-role")) == ("fs0", "ms_drbd", "Master")
+    assert (colocation.get("rsc"), colocation.get("with-rsc"), colocation.get("with-rsc-role")) == (
+        "fs0",
+        "ms_drbd",
+        "Master",
+    )
     assert one(root, "//rule").get("boolean-op") == "and"
     assert one(root, "//node").get("type") == "member"
     assert one(root, "//cluster_property_set/nvpair").get("name") == "stonith-enabled"
@@ -156,7 +186,9 @@ RESOURCES = "<resources><primitive id='a' class='ocf' provider='heartbeat' type=
 ACTIONS = st.sampled_from([None, "start", "stop", "promote", "demote"])
 
 
-def order_doc(source: str, target: str, kind: str | None, action: str | None, to_action: str | None) -> etree._Element:
+def order_doc(
+    source: str, target: str, kind: str | None, action: str | None, to_action: str | None
+) -> etree._Element:
     attributes = f'id="o" from="{source}" to="{target}"'
     for name, value in (("type", kind), ("action", action), ("to_action", to_action)):
         if value is not None:
@@ -189,7 +221,9 @@ def test_upgrade_is_idempotent(path: Path) -> None:
 
 
 OLD_INPUTS = sorted(
-    p.name for p in CONFORMANCE.glob("*.xml") if 'validate-with="pacemaker-1.' in p.read_text()[:600]
+    p.name
+    for p in CONFORMANCE.glob("*.xml")
+    if 'validate-with="pacemaker-1.' in p.read_text()[:600]
     or 'validate-with="pacemaker-2.' in p.read_text()[:600]
 )
 
@@ -212,8 +246,12 @@ def test_same_upgrade_as_cibadmin(name: str, tmp_path: Path) -> None:
     copy = tmp_path / name
     shutil.copy(CONFORMANCE / name, copy)
     env = {**os.environ, "CIB_file": str(copy)}
-    subprocess.run([str(CIBADMIN), "--upgrade", "--force"], env=env, capture_output=True, check=True, timeout=60)
-    queried = subprocess.run([str(CIBADMIN), "-Q"], env=env, capture_output=True, check=True, timeout=60).stdout
+    subprocess.run(
+        [str(CIBADMIN), "--upgrade", "--force"], env=env, capture_output=True, check=True, timeout=60
+    )
+    queried = subprocess.run(
+        [str(CIBADMIN), "-Q"], env=env, capture_output=True, check=True, timeout=60
+    ).stdout
     theirs = etree.fromstring(queried)
     ours = upgrade(etree.parse(str(CONFORMANCE / name)).getroot())
     assert ours.get("validate-with") == theirs.get("validate-with")
