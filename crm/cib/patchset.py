@@ -15,6 +15,7 @@ addressable ancestor that differs is replaced as a whole (delete + create), so t
 from __future__ import annotations
 
 import copy as _copy
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -129,6 +130,8 @@ def _replaced_whole(old: etree._Element, new: etree._Element) -> bool:
 
 def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
     """Pre-order over ``old``: deleted children, and children replaced as a whole."""
+    if same_xml(old, new):
+        return
     partners: dict[etree._Element, etree._Element] = {}
     for n, o in _pairs(old, new):
         if o is not None:
@@ -142,6 +145,8 @@ def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder
 
 
 def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
+    if same_xml(old, new):
+        return
     builder.modify(old, new)
     pairs = [(n, o) for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n)]
     survivors_old = {o for _, o in pairs}
@@ -217,26 +222,67 @@ def _position(change: etree._Element) -> int:
         raise PatchError(f"change {change.get('operation')} {change.get('path')}: bad position {raw!r}") from None
 
 
-def _resolve(root: etree._Element, path: str) -> etree._Element | None:
-    try:
-        found = root.getroottree().xpath(path)
-    except etree.XPathError as err:
-        raise PatchError(f"change path {path!r} is not a valid XPath: {err}") from None
-    if isinstance(found, list):
-        for node in found:
-            if isinstance(node, etree._Element) and isinstance(node.tag, str):
-                return node
-    return None
+_STEP = re.compile(r"""/([^/\[]+)(?:\[@id=(?:'([^']*)'|"([^"]*)")\])?""")
+
+
+def _nodes(parent: etree._Element) -> list[etree._Element]:
+    """Element and comment children: what a patch position counts."""
+    return [c for c in parent if isinstance(c.tag, str) or isinstance(c, etree._Comment)]
+
+
+def _steps(path: str) -> list[tuple[str, str | None]]:
+    steps: list[tuple[str, str | None]] = []
+    offset = 0
+    while offset < len(path):
+        match = _STEP.match(path, offset)
+        if match is None:
+            raise PatchError(f"change path {path!r} is not of the form /tag[@id='id']/...")
+        ident = match.group(2) if match.group(2) is not None else match.group(3)
+        steps.append((match.group(1), ident))
+        offset = match.end()
+    if not steps:
+        raise PatchError("a change has an empty path")
+    return steps
+
+
+def _step_matches(node: etree._Element, tag: str, ident: str | None) -> bool:
+    if tag == "comment" and isinstance(node, etree._Comment):
+        return ident is None
+    return isinstance(node.tag, str) and node.tag == tag and (ident is None or node.get("id") == ident)
+
+
+def _resolve(root: etree._Element, path: str, position: int | None = None) -> etree._Element | None:
+    """Find a path the way Pacemaker's ``search_v2_xpath`` does: each step picks the first
+    child with that tag (``comment`` for comments) and id; ``position`` narrows the last step."""
+    steps = _steps(path)
+    tag, ident = steps[0]
+    if not _step_matches(root, tag, ident):
+        return None
+    node = root
+    for number, (tag, ident) in enumerate(steps[1:], start=2):
+        last = number == len(steps)
+        children = _nodes(node)
+        found = None
+        for index, child in enumerate(children):
+            if last and position is not None and index != position:
+                continue
+            if _step_matches(child, tag, ident):
+                found = child
+                break
+        if found is None:
+            return None
+        node = found
+    return node
 
 
 def _index(node: etree._Element) -> int:
     parent = node.getparent()
     assert parent is not None
-    return _elements(parent).index(node)
+    return _nodes(parent).index(node)
 
 
 def _insert_at(parent: etree._Element, node: etree._Element, position: int) -> None:
-    siblings = _elements(parent)
+    siblings = _nodes(parent)
     if position < len(siblings):
         siblings[position].addprevious(node)
     else:
@@ -260,7 +306,8 @@ def apply(patch: etree._Element, root: etree._Element) -> etree._Element:
         path = change.get("path")
         if path is None:
             raise PatchError(f"a <change operation={op!r}> has no path")
-        match = _resolve(work, path)
+        position = _position(change) if op == "delete" and change.get("position") is not None else None
+        match = _resolve(work, path, position)
         if op == "delete":
             if match is not None:
                 parent = match.getparent()
@@ -271,9 +318,9 @@ def apply(patch: etree._Element, root: etree._Element) -> etree._Element:
         if match is None:
             raise PatchError(f"{op} {path}: no such element in the CIB")
         if op == "create":
-            body = [c for c in change if isinstance(c.tag, str)]
-            if len(body) != 1:
-                raise PatchError(f"create {path}: expected exactly one new element, found {len(body)}")
+            body = _nodes(change)
+            if not body:
+                raise PatchError(f"create {path}: the change holds no new element")
             _position(change)
             delayed.append((change, match))
         elif op == "move":
@@ -298,7 +345,7 @@ def apply(patch: etree._Element, root: etree._Element) -> etree._Element:
     for change, match in delayed:
         position = _position(change)
         if change.get("operation") == "create":
-            template: etree._Element = next(c for c in change if isinstance(c.tag, str))
+            template: etree._Element = _nodes(change)[0]
             created = _copy.deepcopy(template)
             created.tail = None
             _insert_at(match, created, position)
