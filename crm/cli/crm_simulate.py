@@ -362,7 +362,11 @@ def simulate(
         )
         for message in result.messages:
             stderr.write(message.rstrip("\n") + "\n")
-        _print_scores(out, result.scores, result.utilization)
+        _print_scores(
+            out,
+            result.scores if args.show_scores else (),
+            result.utilization if args.show_utilization else (),
+        )
         graph_xml = result.graph_xml
         if args.save_graph:
             write_atomic(args.save_graph, result.graph_xml)

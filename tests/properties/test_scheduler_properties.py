@@ -144,11 +144,6 @@ FOUND = [
         cibgen.Spec(nodes=2, resources=9, grouped=0.5, group_size=2, colocations=0.0, orders=0.3,
                     locations=0.0, status="empty"),
         0,
-        marks=pytest.mark.xfail(
-            reason="scheduler gap: a mandatory order grp1 -> grp2 leaves grp2 unrunnable "
-            "('due to unrunnable grp1 running') and its graph cannot complete",
-            strict=False,
-        ),
         id="group-then-group-order",
     ),
 ]
