@@ -40,6 +40,7 @@ from lrmd.protocol import (
 )
 
 log = logging.getLogger("lrmd")
+MAX_PENDING_OUTPUT = 16 * 1024 * 1024  # bytes queued for one client before it is dropped
 
 
 def peer_uid(sock: socket.socket) -> int | None:
@@ -61,6 +62,11 @@ class _Connection:
 
     def send(self, message: dict[str, Any]) -> None:
         if self.writer.is_closing():
+            return
+        if self.writer.transport.get_write_buffer_size() > MAX_PENDING_OUTPUT:
+            log.warning("dropping a client that does not read its replies and events")
+            self.close()
+            self.writer.close()
             return
         with contextlib.suppress(ConnectionError, RuntimeError):
             self.writer.write(encode(message))
