@@ -209,19 +209,6 @@ def _add_meta(
     etree.SubElement(meta, "nvpair", id=nv_id, name=name, value=value)
 
 
-def _defaults_set(root: etree._Element, section: str) -> etree._Element:
-    configuration = root.find("configuration")
-    assert configuration is not None
-    defaults = configuration.find(section)
-    if defaults is None:
-        defaults = etree.SubElement(configuration, section)
-    meta = defaults.find("meta_attributes")
-    if meta is None:
-        default_id = "rsc-options" if section == "rsc_defaults" else "op-options"
-        meta = etree.SubElement(defaults, "meta_attributes", id=_unique_id(root, default_id))
-    return meta
-
-
 # ------------------------------------------------------------- Heartbeat 2 -> 1.x
 
 
@@ -412,6 +399,7 @@ def _upgrade_heartbeat2(root: etree._Element) -> None:
 
 
 def _upgrade_cluster_options(root: etree._Element) -> None:
+    moved: dict[str, list[etree._Element]] = {"op_defaults": [], "rsc_defaults": []}
     for nvpair in _elements(root, "/cib/configuration/crm_config/cluster_property_set/nvpair"):
         name = nvpair.get("name", "")
         if name in UNDERSCORE_OPTIONS:
@@ -424,24 +412,46 @@ def _upgrade_cluster_options(root: etree._Element) -> None:
             parent.remove(nvpair)
         elif name in TO_RSC_DEFAULTS or name in TO_OP_DEFAULTS:
             parent.remove(nvpair)
-            if name in TO_RSC_DEFAULTS:
-                target, new_name = _defaults_set(root, "rsc_defaults"), TO_RSC_DEFAULTS[name]
-            else:
-                target, new_name = _defaults_set(root, "op_defaults"), TO_OP_DEFAULTS[name]
-            if not any(nv.get("name") == new_name for nv in target.findall("nvpair")):
+            section = "rsc_defaults" if name in TO_RSC_DEFAULTS else "op_defaults"
+            new_name = TO_RSC_DEFAULTS.get(name) or TO_OP_DEFAULTS[name]
+            if not any(nv.get("name") == new_name for nv in moved[section]):
+                nvpair.tail = None
                 nvpair.set("name", new_name)
-                target.append(nvpair)
+                moved[section].append(nvpair)
+    configuration = root.find("configuration")
+    if configuration is None:
+        return
+    # as Pacemaker's upgrade: new sets "_2TO3_-op-defaults" and "_2TO3_-rsc-defaults"
+    for section in ("op_defaults", "rsc_defaults"):
+        if not moved[section]:
+            continue
+        defaults = configuration.find(section)
+        if defaults is None:
+            defaults = etree.SubElement(configuration, section)
+        suffix = section.replace("_", "-")
+        meta = etree.SubElement(defaults, "meta_attributes", id=_unique_id(root, f"_2TO3_-{suffix}"))
+        meta.extend(moved[section])
 
 
 def _op_requires_to_meta(root: etree._Element) -> None:
+    """``<op requires>`` (schema 1.x/2.x) becomes the resource meta attribute ``requires``,
+    in a new set named as Pacemaker's upgrade names it."""
     for resource in list(root.iter("primitive", "template")):
-        requires: str | None = None
+        requires: tuple[str, str] | None = None
         for op in resource.iterfind("operations/op"):
             value = _pop(op, "requires")
             if value is not None and (op.get("name") == "start" or requires is None):
-                requires = value
+                requires = (op.get("id", ""), value)
         if requires is not None:
-            _add_meta(root, resource, "requires", requires)
+            rid = resource.get("id", "")
+            meta = etree.SubElement(resource, "meta_attributes", id=_unique_id(root, f"_2TO3_{rid}-meta"))
+            etree.SubElement(
+                meta,
+                "nvpair",
+                id=_unique_id(root, f"_2TO3_{requires[0]}-meta-requires"),
+                name="requires",
+                value=requires[1],
+            )
 
 
 def _upgrade_pacemaker2(root: etree._Element) -> None:

@@ -257,3 +257,66 @@ def test_same_upgrade_as_cibadmin(name: str, tmp_path: Path) -> None:
     assert ours.get("validate-with") == theirs.get("validate-with")
     assert int(ours.get("admin_epoch", "0")) == int(theirs.get("admin_epoch", "0"))
     assert configuration_text(ours) == configuration_text(theirs)
+
+
+OLD_OPTIONS = (
+    '<nvpair id="o-drs" name="default-resource-stickiness" value="100"/>'
+    '<nvpair id="o-nqp" name="no_quorum_policy" value="freeze"/>'
+    '<nvpair id="o-dat" name="default-action-timeout" value="60s"/>'
+    '<nvpair id="o-eqv" name="expected-quorum-votes" value="2"/>'
+    '<nvpair id="o-imd" name="is-managed-default" value="false"/>'
+)
+
+
+def schema_1_3_document(tmp_path: Path) -> Path:
+    """A pacemaker-1.3 conformance input with options and op attributes that 3.0 dropped."""
+    text = (CONFORMANCE / "priority-fencing-delay.xml").read_text()
+    text = text.replace(
+        '<cluster_property_set id="cib-bootstrap-options">',
+        '<cluster_property_set id="cib-bootstrap-options">' + OLD_OPTIONS,
+        1,
+    )
+    old_op = '<op id="dlm-start-timeout-90" interval="0s" name="start" timeout="90"/>'
+    assert old_op in text
+    text = text.replace(old_op, old_op.replace("/>", ' requires="quorum"/>'))
+    path = tmp_path / "old-options.xml"
+    path.write_text(text)
+    return path
+
+
+def test_options_dropped_by_schema_3(tmp_path: Path) -> None:
+    source = etree.parse(str(schema_1_3_document(tmp_path)))
+    assert validate(source) == []
+    root = upgrade(source).getroot()
+    assert validate(root) == []
+    names = [str(n) for n in root.xpath("//cluster_property_set/nvpair/@name")]
+    assert "no_quorum_policy" not in names and "expected-quorum-votes" not in names
+    assert names.count("no-quorum-policy") == 2
+    rsc_defaults = one(root, "/cib/configuration/rsc_defaults/meta_attributes[@id='_2TO3_-rsc-defaults']")
+    assert [(n.get("name"), n.get("value")) for n in rsc_defaults] == [
+        ("resource-stickiness", "100"),
+        ("is-managed", "false"),
+    ]
+    op_defaults = one(root, "/cib/configuration/op_defaults/meta_attributes[@id='_2TO3_-op-defaults']")
+    assert [(n.get("name"), n.get("value")) for n in op_defaults] == [("timeout", "60s")]
+    requires = one(root, "//primitive[@id='dlm']/meta_attributes[@id='_2TO3_dlm-meta']/nvpair")
+    assert (requires.get("id"), requires.get("value")) == (
+        "_2TO3_dlm-start-timeout-90-meta-requires",
+        "quorum",
+    )
+    assert not root.xpath("//op[@requires]")
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not CIBADMIN.is_file(), reason="Debian's cibadmin is not installed")
+def test_options_dropped_by_schema_3_as_cibadmin(tmp_path: Path) -> None:
+    path = schema_1_3_document(tmp_path)
+    ours = upgrade(etree.parse(str(path)).getroot())
+    env = {**os.environ, "CIB_file": str(path)}
+    subprocess.run(
+        [str(CIBADMIN), "--upgrade", "--force"], env=env, capture_output=True, check=True, timeout=60
+    )
+    theirs = etree.fromstring(
+        subprocess.run([str(CIBADMIN), "-Q"], env=env, capture_output=True, check=True, timeout=60).stdout
+    )
+    assert configuration_text(ours) == configuration_text(theirs)
