@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clone_harness import ReferenceState
 from lxml import etree
 
 from pengine.unpack import unpack_cib
-
-from .harness import ReferenceState
 
 DATA = Path(__file__).resolve().parents[1] / "conformance" / "data"
 
