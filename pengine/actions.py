@@ -5,7 +5,7 @@ fencing and shutdowns (Pacemaker 2.1.5 ``pcmk_sched_primitive.c``, ``pcmk_sched_
 from __future__ import annotations
 
 from pengine.model import Role
-from pengine.working import Action, AFlag, Order, RscState
+from pengine.working import Action, F, O, RscState
 from pengine.workset import WorkingSet, op_key, order_actions
 
 # rsc_state_matrix[current][target] -> next role
@@ -106,7 +106,7 @@ def clear_orphan_failcounts(ws: WorkingSet) -> None:
             if effective_fail_count(ws, rsc, node_name) == 0:
                 continue
             clear = clear_failcount(ws, rsc, node_name, "it is orphaned")
-            ws.new_ordering(rsc, None, clear, rsc, op_key(rsc.id, "stop"), None, Order.OPTIONAL)
+            ws.new_ordering(rsc, None, clear, rsc, op_key(rsc.id, "stop"), None, O.OPTIONAL)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -156,17 +156,17 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
     if node_name in rsc.discover_never or node_name in top.discover_never:
         return False
     probe = ws.custom_action(rsc, op_key(rsc.id, "monitor"), "monitor", node_name, False)
-    probe.clear(AFlag.OPTIONAL)
+    probe.clear(F.OPTIONAL)
     if node_name not in rsc.running_on:
         probe.meta["op_target_rc"] = "7"
     elif rsc.role == Role.PROMOTED:
         probe.meta["op_target_rc"] = "8"
     order_top = top if top.variant == "clone" else rsc
-    flags = Order.OPTIONAL
+    flags = O.OPTIONAL
     if not probe.runnable and not order_top.running_on:
-        flags |= Order.RUNNABLE_LEFT
+        flags |= O.RUNNABLE_LEFT
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "start"), None, flags)
-    ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload"), None, Order.OPTIONAL)
+    ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload"), None, O.OPTIONAL)
     return True
 
 
@@ -231,15 +231,15 @@ def do_stop(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool
         elif rsc.restarting and rsc.stop_unexpected:
             set_reason(stop, "being multiply active", False)
         if not rsc.managed:
-            stop.clear(AFlag.RUNNABLE)
+            stop.clear(F.RUNNABLE)
 
 
 def do_start(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
     start = start_action(ws, rsc, next_node, True)
     if start.runnable and not optional:
-        start.clear(AFlag.OPTIONAL)
+        start.clear(F.OPTIONAL)
     if _is_expected_node(rsc, next_node):
-        start.set(AFlag.PSEUDO)
+        start.set(F.PSEUDO)
 
 
 def do_promote(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
@@ -250,10 +250,10 @@ def do_promote(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: b
     if runnable:
         promote = ws.custom_action(rsc, op_key(rsc.id, "promote"), "promote", next_node, optional)
         if _is_expected_node(rsc, next_node):
-            promote.set(AFlag.PSEUDO)
+            promote.set(F.PSEUDO)
     else:
         promote = ws.custom_action(rsc, op_key(rsc.id, "promote"), "promote", next_node, True)
-        promote.clear(AFlag.RUNNABLE)
+        promote.clear(F.RUNNABLE)
 
 
 def do_demote(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
@@ -345,7 +345,7 @@ def primitive_create_actions(ws: WorkingSet, rsc: RscState) -> None:
         else:
             rsc.stop_unexpected = False
     if rsc.start_pending:
-        start_action(ws, rsc, rsc.assigned, True).set(AFlag.PRINT_ALWAYS)
+        start_action(ws, rsc, rsc.assigned, True).set(F.PRINT_ALWAYS)
     if is_moving:
         pass
     elif rsc.failed:
@@ -401,7 +401,7 @@ def _active_recurring_optional(ws: WorkingSet, rsc: RscState, node: str | None, 
     matches = ws.find_actions_exact(rsc, key, node)
     if not matches:
         return False
-    return all(not (m.flags & AFlag.RESCHEDULE) for m in matches)
+    return all(not (m.flags & F.RESCHEDULE) for m in matches)
 
 
 def _recurring_for_active(ws: WorkingSet, rsc: RscState, start: Action, node: str | None, role: Role,
@@ -421,21 +421,21 @@ def _recurring_for_active(ws: WorkingSet, rsc: RscState, start: Action, node: st
             elif rsc.role == Role.PROMOTED:
                 after_key = op_key(rsc.id, "demote")
             if after_key is not None:
-                ws.new_ordering(rsc, None, cancel, rsc, after_key, None, Order.RUNNABLE_LEFT)
+                ws.new_ordering(rsc, None, cancel, rsc, after_key, None, O.RUNNABLE_LEFT)
         return
     mon = ws.custom_action(rsc, key, name, node, is_optional)
     if not start.runnable or node is None or not ws.nodes[node].online or ws.nodes[node].unclean:
-        mon.clear(AFlag.RUNNABLE)
+        mon.clear(F.RUNNABLE)
     if rsc.next_role == Role.PROMOTED:
         mon.meta["op_target_rc"] = "8"
     if node is None or rsc.managed:
-        flags = Order.IMPLIES_THEN | Order.RUNNABLE_LEFT
+        flags = O.IMPLIES_THEN | O.RUNNABLE_LEFT
         ws.new_ordering(rsc, op_key(rsc.id, "start"), None, None, mon.key, mon, flags)
         ws.new_ordering(rsc, op_key(rsc.id, "reload"), None, None, mon.key, mon, flags)
         if rsc.next_role == Role.PROMOTED:
-            ws.new_ordering(rsc, op_key(rsc.id, "promote"), None, rsc, None, mon, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+            ws.new_ordering(rsc, op_key(rsc.id, "promote"), None, rsc, None, mon, O.OPTIONAL | O.RUNNABLE_LEFT)
         elif rsc.role == Role.PROMOTED:
-            ws.new_ordering(rsc, op_key(rsc.id, "demote"), None, rsc, None, mon, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+            ws.new_ordering(rsc, op_key(rsc.id, "demote"), None, rsc, None, mon, O.OPTIONAL | O.RUNNABLE_LEFT)
 
 
 def _recurring_for_inactive(ws: WorkingSet, rsc: RscState, node: str | None, role: Role, name: str,
@@ -452,24 +452,24 @@ def _recurring_for_inactive(ws: WorkingSet, rsc: RscState, node: str | None, rol
             if ws.find_actions_exact(rsc, key, stop_node):
                 cancel = new_cancel_action(ws, rsc, name, interval, stop_node)
                 if rsc.next_role in (Role.STARTED, Role.UNPROMOTED):
-                    ws.new_ordering(rsc, None, cancel, rsc, op_key(rsc.id, "start"), None, Order.RUNNABLE_LEFT)
+                    ws.new_ordering(rsc, None, cancel, rsc, op_key(rsc.id, "start"), None, O.RUNNABLE_LEFT)
             continue
         is_optional = bool(ws.find_actions_exact(rsc, key, stop_node))
         mon = ws.custom_action(rsc, key, name, stop_node, is_optional)
         mon.meta["op_target_rc"] = "7"
         if rsc.managed:
             for probe in ws.resource_actions(rsc, stop_node, "monitor", False):
-                order_actions(probe, mon, Order.RUNNABLE_LEFT)
+                order_actions(probe, mon, O.RUNNABLE_LEFT)
         for stop in ws.resource_actions(rsc, stop_node, "stop", True):
             if not stop.optional and not mon.optional and not rsc.managed:
-                mon.set(AFlag.OPTIONAL)
+                mon.set(F.OPTIONAL)
             if not stop.runnable:
-                mon.clear(AFlag.RUNNABLE)
+                mon.clear(F.RUNNABLE)
             if rsc.managed:
                 ws.new_ordering(rsc, op_key(rsc.id, "stop"), stop, None, None, mon,
-                                Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
+                                O.IMPLIES_THEN | O.RUNNABLE_LEFT)
         if not ns.online or ns.unclean:
-            mon.clear(AFlag.RUNNABLE)
+            mon.clear(F.RUNNABLE)
 
 
 def new_cancel_action(ws: WorkingSet, rsc: RscState, task: str, interval: int, node: str) -> Action:
@@ -519,17 +519,17 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
         return
     top = rsc.top()
     ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, rsc, op_key(rsc.id, "start"), None,
-                    Order.OPTIONAL | Order.IMPLIES_THEN | Order.RESTART)
+                    O.OPTIONAL | O.IMPLIES_THEN | O.RESTART)
     from pengine.model import Clone
 
     promotable = isinstance(top.model, Clone) and top.model.promotable
     if promotable or rsc.role > Role.UNPROMOTED:
         ws.new_ordering(rsc, op_key(rsc.id, "demote"), None, rsc, op_key(rsc.id, "stop"), None,
-                        Order.PROMOTED_IMPLIES_FIRST)
+                        O.PROMOTED_IMPLIES_FIRST)
         ws.new_ordering(rsc, op_key(rsc.id, "start"), None, rsc, op_key(rsc.id, "promote"), None,
-                        Order.RUNNABLE_LEFT)
+                        O.RUNNABLE_LEFT)
     ws.new_ordering(rsc, op_key(rsc.id, "delete"), None, rsc, op_key(rsc.id, "monitor"), None,
-                    Order.SAME_NODE | Order.THEN_CANCELS_FIRST)
+                    O.SAME_NODE | O.THEN_CANCELS_FIRST)
     if ws.options.placement_strategy.lower() != "default" and rsc.primitive and rsc.primitive.utilization:
         from pengine.load import create_utilization_constraints
 
@@ -540,9 +540,9 @@ def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     from pengine.model import Clone, ColocationConstraint
     from pengine.setup import add_colocation
 
-    ws.order_rsc_actions(rsc, "stop", rsc, "stopped", Order.OPTIONAL)
-    ws.order_rsc_actions(rsc, "stopped", rsc, "start", Order.OPTIONAL)
-    ws.order_rsc_actions(rsc, "start", rsc, "running", Order.OPTIONAL)
+    ws.order_rsc_actions(rsc, "stop", rsc, "stopped", O.OPTIONAL)
+    ws.order_rsc_actions(rsc, "stopped", rsc, "start", O.OPTIONAL)
+    ws.order_rsc_actions(rsc, "start", rsc, "running", O.OPTIONAL)
     ordered = rsc.is_ordered
     colocated = rsc.is_colocated
     top = rsc.top()
@@ -550,13 +550,13 @@ def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     previous: RscState | None = None
     last_active: RscState | None = None
     for member in rsc.children:
-        down_flags = Order.IMPLIES_FIRST_PRINTED
-        post_down_flags = Order.IMPLIES_THEN_PRINTED
+        down_flags = O.IMPLIES_FIRST_PRINTED
+        post_down_flags = O.IMPLIES_THEN_PRINTED
         internal_constraints(ws, member)
         if previous is None:
             if ordered:
-                down_flags |= Order.OPTIONAL
-                post_down_flags = Order.IMPLIES_THEN
+                down_flags |= O.OPTIONAL
+                post_down_flags = O.IMPLIES_THEN
         elif colocated:
             add_colocation(ws, ColocationConstraint("group:internal_colocation", member.id, previous.id,
                                                     1_000_000, Role.UNKNOWN, Role.UNKNOWN, "#uname", member.critical))
@@ -564,35 +564,35 @@ def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
             ws.order_rsc_actions(rsc, "demote", member, "demote", down_flags)
             ws.order_rsc_actions(member, "demote", rsc, "demoted", post_down_flags)
             ws.order_rsc_actions(member, "promote", rsc, "promoted",
-                                 Order.RUNNABLE_LEFT | Order.IMPLIES_THEN | Order.IMPLIES_THEN_PRINTED)
-            ws.order_rsc_actions(rsc, "promote", member, "promote", Order.IMPLIES_FIRST_PRINTED)
+                                 O.RUNNABLE_LEFT | O.IMPLIES_THEN | O.IMPLIES_THEN_PRINTED)
+            ws.order_rsc_actions(rsc, "promote", member, "promote", O.IMPLIES_FIRST_PRINTED)
         ws.order_rsc_actions(rsc, "stop", member, "stop", down_flags)
         ws.order_rsc_actions(member, "stop", rsc, "stopped", post_down_flags)
-        ws.order_rsc_actions(rsc, "start", member, "start", Order.IMPLIES_FIRST_PRINTED)
+        ws.order_rsc_actions(rsc, "start", member, "start", O.IMPLIES_FIRST_PRINTED)
         ws.order_rsc_actions(member, "start", rsc, "running",
-                             Order.RUNNABLE_LEFT | Order.IMPLIES_THEN | Order.IMPLIES_THEN_PRINTED)
+                             O.RUNNABLE_LEFT | O.IMPLIES_THEN | O.IMPLIES_THEN_PRINTED)
         if not ordered:
             ws.order_rsc_actions(rsc, "start", member, "start",
-                                 Order.IMPLIES_THEN | Order.RUNNABLE_LEFT | Order.IMPLIES_FIRST_PRINTED)
+                                 O.IMPLIES_THEN | O.RUNNABLE_LEFT | O.IMPLIES_FIRST_PRINTED)
             if promotable:
                 ws.order_rsc_actions(rsc, "promote", member, "promote",
-                                     Order.IMPLIES_THEN | Order.RUNNABLE_LEFT | Order.IMPLIES_FIRST_PRINTED)
+                                     O.IMPLIES_THEN | O.RUNNABLE_LEFT | O.IMPLIES_FIRST_PRINTED)
         elif previous is None:
-            ws.order_rsc_actions(rsc, "start", member, "start", Order.NONE)
+            ws.order_rsc_actions(rsc, "start", member, "start", O.NONE)
             if promotable:
-                ws.order_rsc_actions(rsc, "promote", member, "promote", Order.NONE)
+                ws.order_rsc_actions(rsc, "promote", member, "promote", O.NONE)
         else:
-            ws.order_rsc_actions(previous, "start", member, "start", Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
-            ws.order_rsc_actions(member, "stop", previous, "stop", Order.OPTIONAL | Order.RESTART)
+            ws.order_rsc_actions(previous, "start", member, "start", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
+            ws.order_rsc_actions(member, "stop", previous, "stop", O.OPTIONAL | O.RESTART)
             if member.running_on and not previous.running_on:
-                ws.order_rsc_actions(member, "stop", previous, "start", Order.IMPLIES_FIRST | Order.RUNNABLE_LEFT)
+                ws.order_rsc_actions(member, "stop", previous, "start", O.IMPLIES_FIRST | O.RUNNABLE_LEFT)
             if promotable:
-                ws.order_rsc_actions(previous, "promote", member, "promote", Order.IMPLIES_THEN | Order.RUNNABLE_LEFT)
-                ws.order_rsc_actions(member, "demote", previous, "demote", Order.OPTIONAL)
+                ws.order_rsc_actions(previous, "promote", member, "promote", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
+                ws.order_rsc_actions(member, "demote", previous, "demote", O.OPTIONAL)
         if member.running_on:
             if ordered and previous is not None and not previous.running_on and last_active is not None \
                     and last_active.running_on:
-                ws.order_rsc_actions(member, "stop", last_active, "stop", Order.OPTIONAL)
+                ws.order_rsc_actions(member, "stop", last_active, "stop", O.OPTIONAL)
             last_active = member
         previous = member
 
@@ -625,7 +625,7 @@ def fence_op(ws: WorkingSet, node_name: str, op: str | None, optional: bool, rea
         action.meta["on_node_uuid"] = node.id
         action.meta["stonith_action"] = op
     if not optional and ws.can_fence(node_name):
-        action.clear(AFlag.OPTIONAL)
+        action.clear(F.OPTIONAL)
         set_reason(action, reason, False)
     elif reason and action.reason is None:
         action.reason = reason
@@ -648,27 +648,27 @@ def _rsc_stonith_ordering(ws: WorkingSet, rsc: RscState, stonith: Action) -> Non
     assert target is not None
     for action in list(rsc.actions):
         if action.needs == "fencing":
-            order_actions(stonith, action, Order.OPTIONAL)
+            order_actions(stonith, action, O.OPTIONAL)
         elif action.needs == "quorum" and action.task == "start" and target in rsc.allowed \
                 and target not in rsc.known_on:
-            order_actions(stonith, action, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+            order_actions(stonith, action, O.OPTIONAL | O.RUNNABLE_LEFT)
     order_implicit = rsc.needs_fencing
     top = rsc.top()
     stops = ws.resource_actions(rsc, target, "stop", False)
     parent_stop = ws.find_first_action(top.actions, None, "stop", None) if (stops and order_implicit) else None
     for action in stops:
-        action.set(AFlag.PSEUDO | AFlag.RUNNABLE)
+        action.set(F.PSEUDO | F.RUNNABLE)
         if order_implicit:
-            action.set(AFlag.IMPLIED_BY_STONITH)
-            order_actions(stonith, action, Order.PRESERVE)
+            action.set(F.IMPLIED_BY_STONITH)
+            order_actions(stonith, action, O.PRESERVE)
             if parent_stop is not None:
-                order_actions(stonith, parent_stop, Order.PRESERVE)
+                order_actions(stonith, parent_stop, O.PRESERVE)
     for action in ws.resource_actions(rsc, target, "demote", False):
         node = ws.node(action.node)
         if node is None or not node.online or node.unclean or rsc.failed:
-            action.set(AFlag.PSEUDO | AFlag.RUNNABLE)
+            action.set(F.PSEUDO | F.RUNNABLE)
             if order_implicit:
-                order_actions(stonith, action, Order.PRESERVE | Order.OPTIONAL)
+                order_actions(stonith, action, O.PRESERVE | O.OPTIONAL)
 
 
 def order_stops_before_shutdown(ws: WorkingSet, node_name: str, shutdown: Action) -> None:
@@ -682,8 +682,8 @@ def order_stops_before_shutdown(ws: WorkingSet, node_name: str, shutdown: Action
             continue
         if not rsc.managed and not rsc.blocked:
             continue
-        action.clear(AFlag.OPTIONAL)
-        ws.new_ordering(rsc, None, action, None, "do_shutdown", shutdown, Order.OPTIONAL | Order.RUNNABLE_LEFT)
+        action.clear(F.OPTIONAL)
+        ws.new_ordering(rsc, None, action, None, "do_shutdown", shutdown, O.OPTIONAL | O.RUNNABLE_LEFT)
 
 
 def any_managed_resources(ws: WorkingSet) -> bool:
@@ -710,7 +710,7 @@ def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
                 dc_down = fencing
             else:
                 if not ws.options.concurrent_fencing and fencing_ops:
-                    order_actions(fencing_ops[0], fencing, Order.OPTIONAL)
+                    order_actions(fencing_ops[0], fencing, O.OPTIONAL)
                 fencing_ops.insert(0, fencing)
         elif node.online and node.shutdown and not node.unclean:
             down = ws.custom_action(None, f"do_shutdown-{node_name}", "do_shutdown", node_name, False)
@@ -726,9 +726,9 @@ def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
     if dc_down is not None:
         if dc_down.task == "do_shutdown":
             for op in shutdown_ops:
-                order_actions(op, dc_down, Order.OPTIONAL)
+                order_actions(op, dc_down, O.OPTIONAL)
         if ws.options.concurrent_fencing:
             for op in fencing_ops:
-                order_actions(op, dc_down, Order.OPTIONAL)
+                order_actions(op, dc_down, O.OPTIONAL)
         elif fencing_ops:
-            order_actions(fencing_ops[0], dc_down, Order.OPTIONAL)
+            order_actions(fencing_ops[0], dc_down, O.OPTIONAL)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pengine.model import Cluster, ColocationConstraint, RscHistory
-from pengine.working import Action, AFlag, Order, RscState
+from pengine.working import Action, RscState
 from pengine.workset import WorkingSet
 
 if TYPE_CHECKING:
@@ -129,16 +129,16 @@ def clone_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
         internal_constraints(ws, child)
 
 
-def clone_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
+def clone_action_flags(ws: WorkingSet, action: Action, node: str | None) -> int:
     hooks = _hooks()
     if hooks is not None and hasattr(hooks, "action_flags"):
-        flags: AFlag = hooks.action_flags(ws, action, node)
+        flags: int = hooks.action_flags(ws, action, node)
         return flags
     return action.flags
 
 
-def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
-                         filt: AFlag, otype: Order) -> tuple[bool, bool]:
+def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
+                         filt: int, otype: int) -> tuple[bool, bool]:
     hooks = _hooks()
     if hooks is not None and hasattr(hooks, "update_ordered_actions"):
         result: tuple[bool, bool] = hooks.update_ordered_actions(ws, first, then, node, flags, filt, otype)
@@ -158,7 +158,7 @@ def notify_remap(rsc: RscState, rid: str, task: str) -> str | None:
 
 
 def clone_min_ordering(ws: WorkingSet, first: RscState, first_action: str, then: RscState, then_action: str,
-                       flags: Order, *, order_id: str, require_all: bool) -> bool:
+                       flags: int, *, order_id: str, require_all: bool) -> bool:
     """Orderings after a clone with ``clone-min``; returns True when handled."""
     hooks = _hooks()
     if hooks is not None and hasattr(hooks, "clone_min_ordering"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lrmd.digest import op_digest, xml_digest
 from pengine.model import OpRecord
 from pengine.unpack.history import active_op_indexes
-from pengine.working import AFlag, Order, RscState
+from pengine.working import F, O, RscState
 from pengine.workset import WorkingSet, op_key
 
 
@@ -56,7 +56,7 @@ def schedule_cancel(ws: WorkingSet, rsc: RscState, op: OpRecord, node: str) -> N
 
     cancel = new_cancel_action(ws, rsc, op.task, op.interval_ms, node)
     cancel.meta["call_id"] = str(op.call_id)
-    ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, rsc, None, cancel, Order.OPTIONAL)
+    ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, rsc, None, cancel, O.OPTIONAL)
 
 
 def _schedule_reload(ws: WorkingSet, rsc: RscState, node: str) -> None:
@@ -72,9 +72,9 @@ def _schedule_reload(ws: WorkingSet, rsc: RscState, node: str) -> None:
     if reload.reason is None:
         reload.reason = "resource definition change"
     ws.new_ordering(None, None, reload, rsc, op_key(rsc.id, "stop"), None,
-                    Order.OPTIONAL | Order.THEN_CANCELS_FIRST)
+                    O.OPTIONAL | O.THEN_CANCELS_FIRST)
     ws.new_ordering(None, None, reload, rsc, op_key(rsc.id, "demote"), None,
-                    Order.OPTIONAL | Order.THEN_CANCELS_FIRST)
+                    O.OPTIONAL | O.THEN_CANCELS_FIRST)
 
 
 def check_action_config(ws: WorkingSet, rsc: RscState, node: str, op: OpRecord) -> bool:
@@ -93,7 +93,7 @@ def check_action_config(ws: WorkingSet, rsc: RscState, node: str, op: OpRecord) 
     if state in ("all", "unknown"):
         if op.interval_ms > 0:
             mon = ws.custom_action(rsc, op_key(rsc.id, op.task, op.interval_ms), op.task, node, True)
-            mon.set(AFlag.RESCHEDULE)
+            mon.set(F.RESCHEDULE)
         elif op.restart_digest is not None:
             _schedule_reload(ws, rsc, node)
         else:
@@ -109,7 +109,7 @@ def delete_rsc(ws: WorkingSet, rsc: RscState, node: str, optional: bool) -> bool
     if rsc.failed or ns is None or ns.unclean or not ns.online:
         return False
     ws.custom_action(rsc, op_key(rsc.id, "delete"), "delete", node, optional)
-    flags = Order.OPTIONAL if optional else Order.IMPLIES_THEN
+    flags = O.OPTIONAL if optional else O.IMPLIES_THEN
     ws.order_rsc_actions(rsc, "stop", rsc, "delete", flags)
     ws.order_rsc_actions(rsc, "delete", rsc, "start", flags)
     return True

@@ -10,7 +10,7 @@ import re
 from xml.sax.saxutils import quoteattr
 
 from pengine.model import Role
-from pengine.working import Action, AFlag, Order, RscState, Wrapper
+from pengine.working import Action, F, O, RscState, Wrapper
 from pengine.workset import WorkingSet
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
@@ -27,7 +27,7 @@ def should_add_action(ws: WorkingSet, action: Action) -> bool:
     """``should_add_action_to_graph``."""
     if not action.runnable:
         return False
-    if action.optional and not action.flags & AFlag.PRINT_ALWAYS:
+    if action.optional and not action.flags & F.PRINT_ALWAYS:
         return False
     if action.rsc is not None and not action.rsc.managed and action.task != "monitor" \
             and action.meta.get("interval", "0") == "0":
@@ -39,13 +39,13 @@ def should_add_action(ws: WorkingSet, action: Action) -> bool:
     node = ws.nodes.get(action.node)
     if node is None:
         return False
-    if action.flags & AFlag.DC:
+    if action.flags & F.DC:
         return True
     return not (not node.online or node.unclean)
 
 
 def _can_change_actions(w: Wrapper) -> bool:
-    return bool(w.type & ~(Order.IMPLIES_FIRST_PRINTED | Order.IMPLIES_THEN_PRINTED | Order.OPTIONAL))
+    return bool(w.type & ~(O.IMPLIES_FIRST_PRINTED | O.IMPLIES_THEN_PRINTED | O.OPTIONAL))
 
 
 def should_add_input(ws: WorkingSet, action: Action, w: Wrapper) -> bool:
@@ -53,29 +53,29 @@ def should_add_input(ws: WorkingSet, action: Action, w: Wrapper) -> bool:
     inp = w.action
     if w.dumped:
         return True
-    if w.type == Order.NONE:
+    if w.type == O.NONE:
         return False
     if not inp.runnable and not _can_change_actions(w):
         return False
-    if not inp.runnable and w.type & Order.ONE_OR_MORE:
+    if not inp.runnable and w.type & O.ONE_OR_MORE:
         return False
-    if w.type & Order.IMPLIES_FIRST_MIGRATABLE and not inp.runnable:
+    if w.type & O.IMPLIES_FIRST_MIGRATABLE and not inp.runnable:
         return False
-    if w.type & Order.APPLY_FIRST_NON_MIGRATABLE and inp.flags & AFlag.MIGRATE_RUNNABLE:
+    if w.type & O.APPLY_FIRST_NON_MIGRATABLE and inp.flags & F.MIGRATE_RUNNABLE:
         return False
-    if w.type == Order.OPTIONAL and inp.flags & AFlag.MIGRATE_RUNNABLE and inp.key.endswith("_stop_0"):
+    if w.type == O.OPTIONAL and inp.flags & F.MIGRATE_RUNNABLE and inp.key.endswith("_stop_0"):
         return False
-    if w.type == Order.LOAD:
+    if w.type == O.LOAD:
         if action.rsc is not None and action.task == "migrate_to":
             assigned = action.rsc.assigned
             if inp.node is None or assigned is None or inp.node != assigned:
-                w.type = Order.NONE
+                w.type = O.NONE
                 return False
         elif inp.node is None or action.node is None or inp.node != action.node or inp.optional:
-            w.type = Order.NONE
+            w.type = O.NONE
             return False
     elif (inp.rsc is not None and inp.rsc is not action.rsc and inp.rsc.failed and not inp.rsc.managed \
-            and inp.key.endswith("_stop_0") and action.rsc is not None and action.rsc.variant == "clone") or (inp.optional and not inp.flags & (AFlag.PRINT_ALWAYS | AFlag.DUMPED) and not should_add_action(ws, inp)):
+            and inp.key.endswith("_stop_0") and action.rsc is not None and action.rsc.variant == "clone") or (inp.optional and not inp.flags & (F.PRINT_ALWAYS | F.DUMPED) and not should_add_action(ws, inp)):
         return False
     return True
 
@@ -88,9 +88,9 @@ class GraphBuilder:
         self.synapses: list[tuple[Action, list[Action]]] = []
 
     def add(self, action: Action) -> None:
-        if action.flags & AFlag.DUMPED or not should_add_action(self.ws, action):
+        if action.flags & F.DUMPED or not should_add_action(self.ws, action):
             return
-        action.set(AFlag.DUMPED)
+        action.set(F.DUMPED)
         inputs: list[Action] = []
         for w in action.before:
             if should_add_input(self.ws, action, w):
@@ -117,7 +117,12 @@ class GraphBuilder:
             self.add(a)
 
 
+_NEEDS_ESCAPE = re.compile(r'[&<>"\n\r\t]')
+
+
 def _attr(name: str, value: str) -> str:
+    if _NEEDS_ESCAPE.search(value) is None:
+        return f'{name}="{value}"'
     return f"{name}={quoteattr(value)}"
 
 
@@ -298,7 +303,7 @@ def render_dot(ws: WorkingSet) -> str:
         color = "black"
         if action.pseudo:
             font = "orange"
-        if action.flags & AFlag.DUMPED:
+        if action.flags & F.DUMPED:
             style = "bold"
             color = "green"
         elif (action.rsc is not None and not action.rsc.managed) or action.optional:
@@ -314,9 +319,9 @@ def render_dot(ws: WorkingSet) -> str:
             if w.dumped:
                 optional = False
                 style = "bold"
-            elif w.type == Order.NONE:
+            elif w.type == O.NONE:
                 continue
-            elif w.action.flags & AFlag.DUMPED and action.flags & AFlag.DUMPED and w.type != Order.LOAD:
+            elif w.action.flags & F.DUMPED and action.flags & F.DUMPED and w.type != O.LOAD:
                 optional = False
             if not optional:
                 lines.append(f'"{_dot_name(ws, w.action)}" -> "{_dot_name(ws, action)}" [ style = {style}]')

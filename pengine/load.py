@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pengine.working import AFlag, Order, RscState
+from pengine.working import F, O, RscState
 from pengine.workset import WorkingSet, op_key
 
 
@@ -13,11 +13,11 @@ def create_utilization_constraints(ws: WorkingSet, rsc: RscState) -> None:
         load = ws.singletons.get(key)
         if load is None:
             load = ws.custom_action(None, key, key, None, True)
-            load.set(AFlag.PSEUDO | AFlag.RUNNABLE)
+            load.set(F.PSEUDO | F.RUNNABLE)
             ws.singletons[key] = load
         if load.node is None:
             load.node = node
-            load.clear(AFlag.OPTIONAL)
-        ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, None, load.key, load, Order.LOAD)
-        ws.new_ordering(None, load.key, load, rsc, op_key(rsc.id, "start"), None, Order.LOAD)
-        ws.new_ordering(None, load.key, load, rsc, op_key(rsc.id, "migrate_to"), None, Order.LOAD)
+            load.clear(F.OPTIONAL)
+        ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, None, load.key, load, O.LOAD)
+        ws.new_ordering(None, load.key, load, rsc, op_key(rsc.id, "start"), None, O.LOAD)
+        ws.new_ordering(None, load.key, load, rsc, op_key(rsc.id, "migrate_to"), None, O.LOAD)

@@ -9,7 +9,7 @@ migrations found in the op history (``unpack_migrate_to_success``).
 from __future__ import annotations
 
 from pengine.model import Role
-from pengine.working import AFlag, Order, OrderingConstraint, RscState
+from pengine.working import F, O, OrderingConstraint, RscState
 from pengine.workset import WorkingSet, op_key, parse_op_key
 
 
@@ -33,26 +33,26 @@ def create_migration_actions(ws: WorkingSet, rsc: RscState, current: str | None)
     if rsc.partial_migration_target is None:
         migrate_to = ws.custom_action(rsc, op_key(rsc.id, "migrate_to"), "migrate_to", current, True)
     migrate_from = ws.custom_action(rsc, op_key(rsc.id, "migrate_from"), "migrate_from", rsc.assigned, True)
-    start.set(AFlag.MIGRATE_RUNNABLE)
-    stop.set(AFlag.MIGRATE_RUNNABLE)
-    start.set(AFlag.PSEUDO)
+    start.set(F.MIGRATE_RUNNABLE)
+    stop.set(F.MIGRATE_RUNNABLE)
+    start.set(F.PSEUDO)
     if migrate_to is not None:
-        migrate_from.set(AFlag.MIGRATE_RUNNABLE)
-        migrate_to.set(AFlag.MIGRATE_RUNNABLE)
+        migrate_from.set(F.MIGRATE_RUNNABLE)
+        migrate_to.set(F.MIGRATE_RUNNABLE)
         migrate_to.needs = start.needs
         ws.new_ordering(rsc, op_key(rsc.id, "monitor"), None, rsc, op_key(rsc.id, "migrate_to"), None,
-                        Order.OPTIONAL)
+                        O.OPTIONAL)
         ws.new_ordering(rsc, op_key(rsc.id, "migrate_to"), None, rsc, op_key(rsc.id, "migrate_from"), None,
-                        Order.OPTIONAL | Order.IMPLIES_FIRST_MIGRATABLE)
+                        O.OPTIONAL | O.IMPLIES_FIRST_MIGRATABLE)
     else:
-        migrate_from.set(AFlag.MIGRATE_RUNNABLE)
+        migrate_from.set(F.MIGRATE_RUNNABLE)
         migrate_from.needs = start.needs
         ws.new_ordering(rsc, op_key(rsc.id, "monitor"), None, rsc, op_key(rsc.id, "migrate_from"), None,
-                        Order.OPTIONAL)
+                        O.OPTIONAL)
     ws.new_ordering(rsc, op_key(rsc.id, "migrate_from"), None, rsc, op_key(rsc.id, "stop"), None,
-                    Order.OPTIONAL | Order.IMPLIES_FIRST_MIGRATABLE)
+                    O.OPTIONAL | O.IMPLIES_FIRST_MIGRATABLE)
     ws.new_ordering(rsc, op_key(rsc.id, "migrate_from"), None, rsc, op_key(rsc.id, "start"), None,
-                    Order.OPTIONAL | Order.IMPLIES_FIRST_MIGRATABLE | Order.PSEUDO_LEFT)
+                    O.OPTIONAL | O.IMPLIES_FIRST_MIGRATABLE | O.PSEUDO_LEFT)
     if migrate_to is not None:
         migrate_to.meta["migrate_source"] = current
         migrate_to.meta["migrate_target"] = rsc.assigned
@@ -68,7 +68,7 @@ def abort_dangling_migrations(ws: WorkingSet, rsc: RscState) -> None:
 
     for source in rsc.dangling_migrations:
         stop = stop_action(ws, rsc, source, False)
-        stop.set(AFlag.DANGLE)
+        stop.set(F.DANGLE)
 
 
 def _task(order_task: str | None) -> str | None:
@@ -98,19 +98,19 @@ def order_migration_equivalents(ws: WorkingSet, order: OrderingConstraint) -> No
     ft = order.first_action.task if order.first_action is not None else _task(order.first_task)
     tt = order.then_action.task if order.then_action is not None else _task(order.then_task)
     if ft == "start" and tt == "start":
-        flags = Order.OPTIONAL
+        flags = O.OPTIONAL
         if first_m and then_m:
             ws.new_ordering(first, op_key(first.id, "migrate_from"), None, then, op_key(then.id, "migrate_to"),
                             None, flags)
         if then_m:
             if first_m:
-                flags |= Order.APPLY_FIRST_NON_MIGRATABLE
+                flags |= O.APPLY_FIRST_NON_MIGRATABLE
             ws.new_ordering(first, op_key(first.id, "start"), None, then, op_key(then.id, "migrate_to"), None,
                             flags)
     elif then_m and ft == "stop" and tt == "stop":
-        flags = Order.OPTIONAL
+        flags = O.OPTIONAL
         if first_m:
-            flags |= Order.APPLY_FIRST_NON_MIGRATABLE
+            flags |= O.APPLY_FIRST_NON_MIGRATABLE
         ws.new_ordering(first, op_key(first.id, "stop"), None, then, op_key(then.id, "migrate_to"), None, flags)
         if then.partial_migration_target:
             ws.new_ordering(first, op_key(first.id, "stop"), None, then, op_key(then.id, "migrate_from"), None,
@@ -118,13 +118,13 @@ def order_migration_equivalents(ws: WorkingSet, order: OrderingConstraint) -> No
     elif ft == "promote" and tt == "start":
         if then_m:
             ws.new_ordering(first, op_key(first.id, "promote"), None, then, op_key(then.id, "migrate_to"), None,
-                            Order.OPTIONAL)
+                            O.OPTIONAL)
     elif ft == "demote" and tt == "stop" and then_m:
         ws.new_ordering(first, op_key(first.id, "demote"), None, then, op_key(then.id, "migrate_to"), None,
-                        Order.OPTIONAL)
+                        O.OPTIONAL)
         if then.partial_migration_target:
             ws.new_ordering(first, op_key(first.id, "demote"), None, then, op_key(then.id, "migrate_from"), None,
-                            Order.OPTIONAL)
+                            O.OPTIONAL)
 
 
 def unpack_migrations(ws: WorkingSet, rsc: RscState) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from pengine.model import Role
-from pengine.working import Action, AFlag, Order, OrderingConstraint, RscState, Wrapper
+from pengine.working import Action, F, O, OrderingConstraint, RscState, Wrapper
 from pengine.workset import WorkingSet, op_key, order_actions, parse_op_key
 
 INVERSE = {
@@ -25,20 +25,20 @@ INVERSE = {
 }
 
 
-def _kind_flags(kind: str, first_task: str, symmetry: str) -> Order:
-    flags = Order.OPTIONAL
+def _kind_flags(kind: str, first_task: str, symmetry: str) -> int:
+    flags = O.OPTIONAL
     if kind == "Optional":
         return flags
     if kind == "Serialize":
-        return flags | Order.SERIALIZE_ONLY
+        return flags | O.SERIALIZE_ONLY
     if symmetry == "asymmetric":
-        return flags | Order.ASYMMETRICAL
+        return flags | O.ASYMMETRICAL
     if symmetry == "symmetric":
-        flags |= Order.IMPLIES_THEN
+        flags |= O.IMPLIES_THEN
         if first_task in ("start", "promote"):
-            flags |= Order.RUNNABLE_LEFT
+            flags |= O.RUNNABLE_LEFT
         return flags
-    return flags | Order.IMPLIES_FIRST
+    return flags | O.IMPLIES_FIRST
 
 
 def unpack_user_orders(ws: WorkingSet) -> None:
@@ -54,7 +54,7 @@ def unpack_user_orders(ws: WorkingSet) -> None:
         flags = _kind_flags(kind, con.first_action, symmetry)
         if then.variant == "primitive" and (then.model.meta.get("restart-type") or "") == "restart" and \
                 kind == "Mandatory":
-            flags |= Order.IMPLIES_THEN
+            flags |= O.IMPLIES_THEN
         from pengine.clones_bridge import clone_min_ordering
 
         if clone_min_ordering(ws, first, con.first_action, then, con.then_action, flags, order_id=con.id,
@@ -70,7 +70,7 @@ def unpack_user_orders(ws: WorkingSet) -> None:
                 continue
             flags = _kind_flags(kind, inv_then, "inverse")
             if kind == "Optional":
-                flags = Order.OPTIONAL
+                flags = O.OPTIONAL
             ws.new_ordering(then, op_key(then.id, inv_then), None, first, op_key(first.id, inv_first), None, flags)
 
 
@@ -132,15 +132,15 @@ def _order_after(ws: WorkingSet, first: Action | None, rsc: RscState, order: Ord
         then_actions = _find_actions_by_task(ws, rsc, order.then_task or "")
     if not then_actions:
         return
-    if first is not None and first.rsc is rsc and first.flags & AFlag.DANGLE:
-        flags &= ~Order.IMPLIES_THEN
-    if first is None and not (flags & Order.IMPLIES_THEN):
+    if first is not None and first.rsc is rsc and first.flags & F.DANGLE:
+        flags &= ~O.IMPLIES_THEN
+    if first is None and not (flags & O.IMPLIES_THEN):
         return
     for then in then_actions:
         if first is not None:
             order_actions(first, then, flags)
         else:
-            then.clear(AFlag.RUNNABLE)
+            then.clear(F.RUNNABLE)
 
 
 def apply_orderings(ws: WorkingSet) -> None:
@@ -162,7 +162,7 @@ def apply_orderings(ws: WorkingSet) -> None:
 def add_probe_orderings_for_stops(ws: WorkingSet) -> None:
     """For "first stop then X", probe the first resource before X (``order_first_probes_imply_stops``)."""
     for order in ws.orderings:
-        if order.type == Order.NONE:
+        if order.type == O.NONE:
             continue
         first_rsc, then_rsc = order.first_rsc, order.then_rsc
         if first_rsc is None or then_rsc is None or first_rsc is then_rsc:
@@ -175,12 +175,12 @@ def add_probe_orderings_for_stops(ws: WorkingSet) -> None:
             continue
         if order.first_action is None and not (order.first_task or "").endswith("_stop_0"):
             continue
-        flags = Order.OPTIONAL
-        if order.type & Order.APPLY_FIRST_NON_MIGRATABLE:
-            flags |= Order.APPLY_FIRST_NON_MIGRATABLE
-        if order.type & Order.SAME_NODE:
-            flags |= Order.SAME_NODE
-        if order.type in (Order.ANTI_COLOCATION, Order.LOAD):
+        flags = O.OPTIONAL
+        if order.type & O.APPLY_FIRST_NON_MIGRATABLE:
+            flags |= O.APPLY_FIRST_NON_MIGRATABLE
+        if order.type & O.SAME_NODE:
+            flags |= O.SAME_NODE
+        if order.type in (O.ANTI_COLOCATION, O.LOAD):
             flags = order.type
         probes = ws.find_actions(first_rsc, op_key(first_rsc.id, "monitor"), None)
         if not probes:
@@ -208,7 +208,7 @@ def _complex_task(rsc: RscState, task: str) -> str:
     return task
 
 
-def action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
+def action_flags(ws: WorkingSet, action: Action, node: str | None) -> int:
     """``rsc->cmds->action_flags``."""
     rsc = action.rsc
     if rsc is None or rsc.variant == "primitive":
@@ -217,30 +217,30 @@ def action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
         from pengine.clones_bridge import clone_action_flags
 
         return clone_action_flags(ws, action, node)
-    flags = AFlag.OPTIONAL | AFlag.RUNNABLE | AFlag.PSEUDO
+    flags = F.OPTIONAL | F.RUNNABLE | F.PSEUDO
     for member in rsc.children:
         task = _complex_task(member, action.task)
         member_action = ws.find_first_action(member.actions, None, task, node)
         if member_action is not None:
             mflags = action_flags(ws, member_action, node)
-            if flags & AFlag.OPTIONAL and not (mflags & AFlag.OPTIONAL):
-                flags &= ~AFlag.OPTIONAL
-                action.clear(AFlag.OPTIONAL)
-            if task != action.task and flags & AFlag.RUNNABLE and not (mflags & AFlag.RUNNABLE):
-                flags &= ~AFlag.RUNNABLE
-                action.clear(AFlag.RUNNABLE)
+            if flags & F.OPTIONAL and not (mflags & F.OPTIONAL):
+                flags &= ~F.OPTIONAL
+                action.clear(F.OPTIONAL)
+            if task != action.task and flags & F.RUNNABLE and not (mflags & F.RUNNABLE):
+                flags &= ~F.RUNNABLE
+                action.clear(F.RUNNABLE)
         elif task not in ("stop", "demote"):
-            flags &= ~AFlag.RUNNABLE
+            flags &= ~F.RUNNABLE
     return flags
 
 
-def clear_because(action: Action, flag: AFlag, reason: Action | None) -> None:
+def clear_because(action: Action, flag: int, reason: Action | None) -> None:
     """``clear_action_flag_because``: clear a flag and record why (for the summary)."""
     if not (action.flags & flag):
         return
     action.clear(flag)
-    change = "unrunnable" if flag & AFlag.RUNNABLE else "required" if flag & AFlag.OPTIONAL else \
-        "unrunnable" if flag & AFlag.MIGRATE_RUNNABLE else None
+    change = "unrunnable" if flag & F.RUNNABLE else "required" if flag & F.OPTIONAL else \
+        "unrunnable" if flag & F.MIGRATE_RUNNABLE else None
     if change is None or reason is None:
         return
     if reason.rsc is None:
@@ -248,83 +248,83 @@ def clear_because(action: Action, flag: AFlag, reason: Action | None) -> None:
     else:
         text = f"{change} {reason.rsc.id} {reason.task}"
     if action.rsc is not reason.rsc:
-        overwrite = bool(flag & AFlag.MIGRATE_RUNNABLE) and not (flag & (AFlag.RUNNABLE | AFlag.OPTIONAL))
+        overwrite = bool(flag & F.MIGRATE_RUNNABLE) and not (flag & (F.RUNNABLE | F.OPTIONAL))
         if action.reason is None or overwrite:
             action.reason = text
 
 
-def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
-                           filt: AFlag, otype: Order) -> tuple[bool, bool]:
+def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
+                           filt: int, otype: int) -> tuple[bool, bool]:
     """``pcmk__update_ordered_actions`` (primitive semantics). Returns (then changed, first changed)."""
     then_flags = then.flags
     first_flags = first.flags
-    if otype & Order.ASYMMETRICAL:
+    if otype & O.ASYMMETRICAL:
         _handle_asymmetric(first, then)
-    if otype & Order.IMPLIES_FIRST and not (then_flags & AFlag.OPTIONAL):
-        if filt & AFlag.OPTIONAL and not (flags & AFlag.OPTIONAL) and first_flags & AFlag.OPTIONAL:
-            clear_because(first, AFlag.OPTIONAL, then)
-        if flags & AFlag.MIGRATE_RUNNABLE and not (then.flags & AFlag.MIGRATE_RUNNABLE):
-            clear_because(first, AFlag.MIGRATE_RUNNABLE, then)
-    if otype & Order.PROMOTED_IMPLIES_FIRST and then.rsc is not None and then.rsc.role == Role.PROMOTED \
-            and filt & AFlag.OPTIONAL and not (then.flags & AFlag.OPTIONAL):
-        clear_because(first, AFlag.OPTIONAL, then)
-        if first.flags & AFlag.MIGRATE_RUNNABLE and not (then.flags & AFlag.MIGRATE_RUNNABLE):
-            clear_because(first, AFlag.MIGRATE_RUNNABLE, then)
-    if otype & Order.IMPLIES_FIRST_MIGRATABLE and filt & AFlag.OPTIONAL:
-        if not (then.flags & AFlag.MIGRATE_RUNNABLE and then.flags & AFlag.RUNNABLE):
-            clear_because(first, AFlag.RUNNABLE, then)
-        if not (then.flags & AFlag.OPTIONAL):
-            clear_because(first, AFlag.OPTIONAL, then)
-    if otype & Order.PSEUDO_LEFT and filt & AFlag.OPTIONAL and not (first.flags & AFlag.RUNNABLE):
-        clear_because(then, AFlag.MIGRATE_RUNNABLE, first)
-        then.clear(AFlag.PSEUDO)
-    if otype & Order.RUNNABLE_LEFT and filt & AFlag.RUNNABLE and then.flags & AFlag.RUNNABLE \
-            and not (flags & AFlag.RUNNABLE):
-        clear_because(then, AFlag.RUNNABLE, first)
-        clear_because(then, AFlag.MIGRATE_RUNNABLE, first)
-    if otype & Order.IMPLIES_THEN and filt & AFlag.OPTIONAL and then.flags & AFlag.OPTIONAL \
-            and not (flags & AFlag.OPTIONAL) and not (first.flags & AFlag.MIGRATE_RUNNABLE):
-        clear_because(then, AFlag.OPTIONAL, first)
-    if otype & Order.RESTART:
+    if otype & O.IMPLIES_FIRST and not (then_flags & F.OPTIONAL):
+        if filt & F.OPTIONAL and not (flags & F.OPTIONAL) and first_flags & F.OPTIONAL:
+            clear_because(first, F.OPTIONAL, then)
+        if flags & F.MIGRATE_RUNNABLE and not (then.flags & F.MIGRATE_RUNNABLE):
+            clear_because(first, F.MIGRATE_RUNNABLE, then)
+    if otype & O.PROMOTED_IMPLIES_FIRST and then.rsc is not None and then.rsc.role == Role.PROMOTED \
+            and filt & F.OPTIONAL and not (then.flags & F.OPTIONAL):
+        clear_because(first, F.OPTIONAL, then)
+        if first.flags & F.MIGRATE_RUNNABLE and not (then.flags & F.MIGRATE_RUNNABLE):
+            clear_because(first, F.MIGRATE_RUNNABLE, then)
+    if otype & O.IMPLIES_FIRST_MIGRATABLE and filt & F.OPTIONAL:
+        if not (then.flags & F.MIGRATE_RUNNABLE and then.flags & F.RUNNABLE):
+            clear_because(first, F.RUNNABLE, then)
+        if not (then.flags & F.OPTIONAL):
+            clear_because(first, F.OPTIONAL, then)
+    if otype & O.PSEUDO_LEFT and filt & F.OPTIONAL and not (first.flags & F.RUNNABLE):
+        clear_because(then, F.MIGRATE_RUNNABLE, first)
+        then.clear(F.PSEUDO)
+    if otype & O.RUNNABLE_LEFT and filt & F.RUNNABLE and then.flags & F.RUNNABLE \
+            and not (flags & F.RUNNABLE):
+        clear_because(then, F.RUNNABLE, first)
+        clear_because(then, F.MIGRATE_RUNNABLE, first)
+    if otype & O.IMPLIES_THEN and filt & F.OPTIONAL and then.flags & F.OPTIONAL \
+            and not (flags & F.OPTIONAL) and not (first.flags & F.MIGRATE_RUNNABLE):
+        clear_because(then, F.OPTIONAL, first)
+    if otype & O.RESTART:
         _handle_restart(first, then, filt)
     return then.flags != then_flags, first.flags != first_flags
 
 
 def _handle_asymmetric(first: Action, then: Action) -> None:
     """``handle_asymmetric_ordering``: an unrunnable first makes then unrunnable and required."""
-    if then.rsc is None or first.flags & AFlag.RUNNABLE:
+    if then.rsc is None or first.flags & F.RUNNABLE:
         return
-    if then.flags & AFlag.OPTIONAL:
+    if then.flags & F.OPTIONAL:
         role = _rsc_state_role(then.rsc)
         if role == Role.STOPPED and then.task == "stop":
             return
         if role >= Role.STARTED and then.task == "start" and then.rsc.running_on == [then.node]:
             return
-    clear_because(then, AFlag.OPTIONAL, first)
-    clear_because(then, AFlag.RUNNABLE, first)
+    clear_because(then, F.OPTIONAL, first)
+    clear_because(then, F.RUNNABLE, first)
 
 
-def _handle_restart(first: Action, then: Action, filt: AFlag) -> None:
+def _handle_restart(first: Action, then: Action, filt: int) -> None:
     reason = None
-    if filt & AFlag.OPTIONAL and not (then.flags & AFlag.OPTIONAL):
+    if filt & F.OPTIONAL and not (then.flags & F.OPTIONAL):
         reason = "restart"
-    if filt & AFlag.RUNNABLE and not (then.flags & AFlag.RUNNABLE) and then.rsc is not None and \
+    if filt & F.RUNNABLE and not (then.flags & F.RUNNABLE) and then.rsc is not None and \
             then.rsc.managed and first.rsc is then.rsc:
         reason = "stop"
     if reason is None:
         return
-    if first.flags & AFlag.RUNNABLE:
-        clear_because(first, AFlag.OPTIONAL, then)
-    if not (then.flags & AFlag.OPTIONAL):
-        clear_because(first, AFlag.OPTIONAL, then)
-    if not (then.flags & AFlag.MIGRATE_RUNNABLE):
-        clear_because(first, AFlag.MIGRATE_RUNNABLE, then)
-    if not (first.flags & AFlag.OPTIONAL) and not (first.flags & AFlag.RUNNABLE):
-        clear_because(then, AFlag.RUNNABLE, first)
+    if first.flags & F.RUNNABLE:
+        clear_because(first, F.OPTIONAL, then)
+    if not (then.flags & F.OPTIONAL):
+        clear_because(first, F.OPTIONAL, then)
+    if not (then.flags & F.MIGRATE_RUNNABLE):
+        clear_because(first, F.MIGRATE_RUNNABLE, then)
+    if not (first.flags & F.OPTIONAL) and not (first.flags & F.RUNNABLE):
+        clear_because(then, F.RUNNABLE, first)
 
 
-def _group_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
-                          filt: AFlag, otype: Order) -> tuple[bool, bool]:
+def _group_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
+                          filt: int, otype: int) -> tuple[bool, bool]:
     assert then.rsc is not None
     tc, fc = update_ordered_actions(ws, first, then, node, flags, filt, otype)
     for member in then.rsc.children:
@@ -336,8 +336,8 @@ def _group_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str
     return tc, fc
 
 
-def rsc_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
-                       filt: AFlag, otype: Order) -> tuple[bool, bool]:
+def rsc_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
+                       filt: int, otype: int) -> tuple[bool, bool]:
     rsc = then.rsc
     if rsc is not None and rsc.variant == "group":
         return _group_update_ordered(ws, first, then, node, flags, filt, otype)
@@ -398,7 +398,7 @@ def _group_location(ws: WorkingSet, rsc: RscState) -> str | None:
     return rsc.assigned
 
 
-FILTER = AFlag.OPTIONAL | AFlag.RUNNABLE
+FILTER = F.OPTIONAL | F.RUNNABLE
 
 
 def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
@@ -406,11 +406,11 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
     last_flags = then.flags
     changed_then = False
     changed_firsts: list[Action] = []
-    if then.flags & AFlag.REQUIRES_ANY:
+    if then.flags & F.REQUIRES_ANY:
         then.runnable_before = 0
         if then.required_runnable_before == 0:
             then.required_runnable_before = 1
-        then.clear(AFlag.RUNNABLE)
+        then.clear(F.RUNNABLE)
     for other in list(then.before):
         first = other.action
         then_node = then.node
@@ -419,24 +419,24 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
             first_node = _group_location(ws, first.rsc)
         if then.rsc is not None and then.rsc.variant == "group" and then.task == "start":
             then_node = _group_location(ws, then.rsc)
-        if other.type & Order.SAME_NODE and first_node is not None and then_node is not None \
+        if other.type & O.SAME_NODE and first_node is not None and then_node is not None \
                 and first_node != then_node:
-            other.type = Order.NONE
+            other.type = O.NONE
             continue
-        if first.rsc is not None and other.type & Order.THEN_CANCELS_FIRST and not then.optional:
-            first.set(AFlag.OPTIONAL)
+        if first.rsc is not None and other.type & O.THEN_CANCELS_FIRST and not then.optional:
+            first.set(F.OPTIONAL)
         if first.rsc is not None and then.rsc is not None and first.rsc is not then.rsc and \
                 not _is_parent(then.rsc, first.rsc):
             first = action_for_ordering(ws, first)
         if first is other.action:
             flag_node = then_node if first.rsc is not None and first.rsc.variant == "clone" else None
             first_flags = action_flags(ws, first, flag_node)
-            if then.flags & AFlag.REQUIRES_ANY:
-                if first_flags & AFlag.RUNNABLE and other.type != Order.NONE:
+            if then.flags & F.REQUIRES_ANY:
+                if first_flags & F.RUNNABLE and other.type != O.NONE:
                     then.runnable_before += 1
                     if then.runnable_before >= then.required_runnable_before:
-                        then.set(AFlag.RUNNABLE)
-                first_flags |= AFlag.RUNNABLE
+                        then.set(F.RUNNABLE)
+                first_flags |= F.RUNNABLE
             if then.rsc is not None:
                 tc, fc = rsc_update_ordered(ws, first, then, first_node, first_flags, FILTER, other.type)
             else:
@@ -447,8 +447,8 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
                 changed_firsts.append(first)
         elif order_actions(first, then, other.type):
             changed_then = True
-            other.type = Order.NONE
-    if then.flags & AFlag.REQUIRES_ANY:
+            other.type = O.NONE
+    if then.flags & F.REQUIRES_ANY:
         changed_then = last_flags != then.flags
     if then.flags != last_flags:
         changed_then = True

@@ -13,7 +13,7 @@ from functools import cmp_to_key
 
 from pengine.model import Clone, ColocationConstraint, Role
 from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, score_text
-from pengine.working import AFlag, RscState
+from pengine.working import F, RscState
 from pengine.workset import WorkingSet
 
 INFINITY_HACK = INFINITY * -100
@@ -207,13 +207,13 @@ class Placement:
             rsc.next_role = Role.STOPPED
             for op in rsc.actions:
                 if op.task == "stop":
-                    op.clear(AFlag.OPTIONAL)
+                    op.clear(F.OPTIONAL)
                 elif op.task == "start":
-                    op.clear(AFlag.RUNNABLE)
+                    op.clear(F.RUNNABLE)
                 else:
                     interval = op.meta.get("interval")
                     if interval and interval != "0" and op.meta.get("op_target_rc") != "7":
-                        op.clear(AFlag.RUNNABLE)
+                        op.clear(F.RUNNABLE)
             return False
         rsc.assigned = chosen
         node = ws.nodes[chosen]

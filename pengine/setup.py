@@ -24,7 +24,7 @@ from pengine.rules import RuleContext, evaluate_rule
 from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
 from pengine.timespec import parse_seconds
 from pengine.unpack import HistoryBans
-from pengine.working import NodeState, RscState
+from pengine.working import NodeState, O, RscState
 from pengine.workset import WorkingSet
 
 VARIANT_RANK = {"primitive": 0, "group": 1, "clone": 2, "bundle": 3}
@@ -422,7 +422,6 @@ def add_colocation(ws: WorkingSet, con: ColocationConstraint) -> None:
 def _anti_colocation_order(ws: WorkingSet, first: RscState, first_role: Role, then: RscState,
                            then_role: Role) -> None:
     """``anti_colocation_order``: what makes ``first`` lose its role precedes ``then`` gaining its own."""
-    from pengine.working import Order
 
     if first_role == Role.PROMOTED:
         first_tasks = ["demote"]
@@ -434,7 +433,7 @@ def _anti_colocation_order(ws: WorkingSet, first: RscState, first_role: Role, th
         then_tasks = ["start"] + (["demote"] if then_role == Role.UNPROMOTED else [])
     for ft in first_tasks:
         for tt in then_tasks:
-            ws.order_rsc_actions(first, ft, then, tt, Order.ANTI_COLOCATION)
+            ws.order_rsc_actions(first, ft, then, tt, O.ANTI_COLOCATION)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -63,12 +63,61 @@ class AFlag(IntFlag):
     DC = 0x8000
 
 
+class F:
+    """``AFlag`` values as plain ints (fast bit operations on the hot paths)."""
+
+    NONE = 0x0
+    PSEUDO = 0x1
+    RUNNABLE = 0x2
+    OPTIONAL = 0x4
+    PRINT_ALWAYS = 0x8
+    HAVE_NODE_ATTRS = 0x10
+    IMPLIED_BY_STONITH = 0x40
+    MIGRATE_RUNNABLE = 0x80
+    DUMPED = 0x100
+    PROCESSED = 0x200
+    CLEAR = 0x400
+    DANGLE = 0x800
+    REQUIRES_ANY = 0x1000
+    RESCHEDULE = 0x2000
+    TRACKING = 0x4000
+    DC = 0x8000
+
+
+class O:  # noqa: E742 - mirrors Order
+    """``Order`` values as plain ints (fast bit operations on the hot paths)."""
+
+    NONE = 0x0
+    OPTIONAL = 0x1
+    APPLY_FIRST_NON_MIGRATABLE = 0x2
+    IMPLIES_FIRST = 0x10
+    IMPLIES_THEN = 0x20
+    PROMOTED_IMPLIES_FIRST = 0x40
+    IMPLIES_FIRST_MIGRATABLE = 0x80
+    RUNNABLE_LEFT = 0x100
+    PSEUDO_LEFT = 0x200
+    IMPLIES_THEN_ON_NODE = 0x400
+    PROBE = 0x800
+    RESTART = 0x1000
+    STONITH_STOP = 0x2000
+    SERIALIZE_ONLY = 0x4000
+    SAME_NODE = 0x8000
+    IMPLIES_FIRST_PRINTED = 0x10000
+    IMPLIES_THEN_PRINTED = 0x20000
+    ASYMMETRICAL = 0x100000
+    LOAD = 0x200000
+    ONE_OR_MORE = 0x400000
+    ANTI_COLOCATION = 0x800000
+    PRESERVE = 0x1000000
+    THEN_CANCELS_FIRST = 0x2000000
+
+
 @dataclass(eq=False)
 class Wrapper:
     """One edge end: the other action and the relation flags."""
 
     action: Action
-    type: Order
+    type: int
     dumped: bool = False
 
 
@@ -81,7 +130,7 @@ class Action:
     task: str
     key: str
     node: str | None
-    flags: AFlag
+    flags: int
     meta: dict[str, str] = field(default_factory=dict)
     needs: str = "nothing"  # nothing / quorum / fencing
     reason: str | None = None
@@ -95,21 +144,21 @@ class Action:
 
     @property
     def optional(self) -> bool:
-        return bool(self.flags & AFlag.OPTIONAL)
+        return bool(int(self.flags) & 0x4)
 
     @property
     def runnable(self) -> bool:
-        return bool(self.flags & AFlag.RUNNABLE)
+        return bool(int(self.flags) & 0x2)
 
     @property
     def pseudo(self) -> bool:
-        return bool(self.flags & AFlag.PSEUDO)
+        return bool(int(self.flags) & 0x1)
 
-    def set(self, flag: AFlag) -> None:
-        self.flags |= flag
+    def set(self, flag: int) -> None:
+        self.flags = int(self.flags) | int(flag)
 
-    def clear(self, flag: AFlag) -> None:
-        self.flags &= ~flag
+    def clear(self, flag: int) -> None:
+        self.flags = int(self.flags) & ~int(flag)
 
     def __repr__(self) -> str:
         return f"<Action {self.key} {self.node} {self.flags!r}>"
@@ -235,4 +284,4 @@ class OrderingConstraint:
     then_rsc: RscState | None
     then_task: str | None
     then_action: Action | None
-    type: Order
+    type: int

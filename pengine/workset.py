@@ -13,7 +13,7 @@ from pengine.model import Cluster, OpConfig
 from pengine.rules import RuleContext
 from pengine.timespec import parse_interval_ms
 from pengine.unpack.nvpairs import unpack_sets
-from pengine.working import Action, AFlag, NodeState, Order, OrderingConstraint, RscState, Wrapper
+from pengine.working import Action, F, NodeState, O, OrderingConstraint, RscState, Wrapper
 
 
 def op_key(rsc_id: str, task: str, interval_ms: int = 0) -> str:
@@ -197,7 +197,7 @@ class WorkingSet:
             if matches:
                 action = matches[0]
         if action is None:
-            flags = AFlag.RUNNABLE | (AFlag.OPTIONAL if optional else AFlag.NONE)
+            flags = F.RUNNABLE | (F.OPTIONAL if optional else F.NONE)
             parsed = parse_op_key(key)
             interval = parsed[2] if parsed else 0
             action = Action(id=self.action_id if save else 0, rsc=rsc, task=task, key=key, node=node, flags=flags,
@@ -220,7 +220,7 @@ class WorkingSet:
                         action.needs = "nothing"
                 action.priority = rsc.priority
         if not optional and action.optional:
-            action.clear(AFlag.OPTIONAL)
+            action.clear(F.OPTIONAL)
         if rsc is not None:
             self._update_runnable(action, rsc, save)
         return action
@@ -230,32 +230,32 @@ class WorkingSet:
         if action.pseudo:
             return
         if action.node is None or node is None:
-            action.clear(AFlag.RUNNABLE)
+            action.clear(F.RUNNABLE)
         elif not rsc.managed and "interval" not in action.meta:
-            action.set(AFlag.OPTIONAL)
+            action.set(F.OPTIONAL)
         elif not node.online and not node.model.is_remote:
-            action.clear(AFlag.RUNNABLE)
+            action.clear(F.RUNNABLE)
             if rsc.managed and save and action.task == "stop" and not node.unclean:
                 self.fence_node(node.uname, "stop is unrunnable")
         elif (not node.online and node.model.is_remote) or node.pending:
-            action.clear(AFlag.RUNNABLE)
+            action.clear(F.RUNNABLE)
         elif action.needs == "nothing":
-            action.set(AFlag.RUNNABLE)
+            action.set(F.RUNNABLE)
         elif not self.have_quorum and self.no_quorum_policy == "stop":
-            action.clear(AFlag.RUNNABLE)
+            action.clear(F.RUNNABLE)
             if action.reason is None:
                 action.reason = "no quorum"
         elif not self.have_quorum and self.no_quorum_policy == "freeze":
             if not rsc.running_on or rsc.next_role > rsc.role:
-                action.clear(AFlag.RUNNABLE)
+                action.clear(F.RUNNABLE)
                 if action.reason is None:
                     action.reason = "quorum freeze"
         else:
-            action.set(AFlag.RUNNABLE)
+            action.set(F.RUNNABLE)
 
     def pseudo_action(self, rsc: RscState | None, key: str, task: str, optional: bool) -> Action:
         action = self.custom_action(rsc, key, task, None, optional)
-        action.set(AFlag.PSEUDO | AFlag.RUNNABLE)
+        action.set(F.PSEUDO | F.RUNNABLE)
         return action
 
     def singleton(self, key: str, task: str, node: str | None, optional: bool) -> Action:
@@ -265,13 +265,13 @@ class WorkingSet:
             action = self.custom_action(None, key, task, node, optional)
             self.singletons[key] = action
         elif not optional:
-            action.clear(AFlag.OPTIONAL)
+            action.clear(F.OPTIONAL)
         return action
 
     # -- orderings --------------------------------------------------------------------------
     def new_ordering(self, first_rsc: RscState | None, first_task: str | None, first_action: Action | None,
                      then_rsc: RscState | None, then_task: str | None, then_action: Action | None,
-                     flags: Order) -> None:
+                     flags: int) -> None:
         """``pcmk__new_ordering``."""
         if first_rsc is None and first_action is not None:
             first_rsc = first_action.rsc
@@ -282,14 +282,14 @@ class WorkingSet:
         self.order_id += 1
 
     def order_rsc_actions(self, first: RscState, first_task: str, then: RscState, then_task: str,
-                          flags: Order) -> None:
+                          flags: int) -> None:
         """``pcmk__order_resource_actions``."""
         self.new_ordering(first, op_key(first.id, first_task), None, then, op_key(then.id, then_task), None, flags)
 
 
-def order_actions(first: Action, then: Action, order: Order) -> bool:
+def order_actions(first: Action, then: Action, order: int) -> bool:
     """``order_actions``: add the edge first -> then unless an equivalent one exists."""
-    if order == Order.NONE or first is then:
+    if order == O.NONE or first is then:
         return False
     for after in first.after:
         if after.action is then and (after.type & order):
