@@ -32,11 +32,14 @@ pacemaker-1.x / 2.x (what schema 3.0 dropped):
   to ``op_defaults``; options without a current meaning (``default-resource-failure-
   stickiness``, ``expected-quorum-votes``, ``notification-agent``, ``notification-recipient``)
   are dropped;
-* ``<op requires=...>`` becomes the resource meta attribute ``requires``.
+* ``<op requires=...>`` becomes the resource meta attribute ``requires``;
+* ACLs: ``acl_user`` -> ``acl_target``, ``role_ref`` -> ``role``, ``read``/``write``/``deny``
+  -> ``acl_permission kind=...``.
 
 Finally ``admin_epoch`` is incremented and ``epoch`` / ``num_updates`` restart at 0, so that
-the upgraded CIB supersedes the old one everywhere.  Not converted: pacemaker-1.x ACLs and
-colocation ``score-attribute``; the result then fails validation with a clear error.
+the upgraded CIB supersedes the old one everywhere.  Pacemaker-1.x ACLs are rewritten in the
+current syntax.  Not converted: colocation ``score-attribute`` (the result then fails
+validation with a clear error).
 """
 
 from __future__ import annotations
@@ -454,9 +457,54 @@ def _op_requires_to_meta(root: etree._Element) -> None:
             )
 
 
+def _acl_permission(old: etree._Element) -> etree._Element:
+    """``<read|write|deny id xpath|ref|tag [attribute]>`` of schema 1.x as ``acl_permission``."""
+    permission = etree.Element("acl_permission", id=old.get("id", ""), kind=str(old.tag))
+    if old.get("xpath") is not None:
+        permission.set("xpath", old.get("xpath", ""))
+    elif old.get("ref") is not None:
+        permission.set("reference", old.get("ref", ""))
+    elif old.get("tag") is not None:
+        permission.set("object-type", old.get("tag", ""))
+        if old.get("attribute") is not None:
+            permission.set("attribute", old.get("attribute", ""))
+    return permission
+
+
+def _upgrade_acls(root: etree._Element) -> None:
+    """Schema 1.x ACLs (``acl_user``, ``role_ref``, ``read``/``write``/``deny``) in the
+    current syntax, as Pacemaker's upgrade writes them: a user's own permissions go to a
+    new role ``auto-<user>``."""
+    acls = root.find("configuration/acls")
+    if acls is None:
+        return
+    new_roles: list[etree._Element] = []
+    for entry in list(acls):
+        if entry.tag == "acl_role":
+            for index, child in enumerate(list(entry)):
+                if child.tag in ("read", "write", "deny"):
+                    entry.remove(child)
+                    entry.insert(index, _acl_permission(child))
+        elif entry.tag == "acl_user":
+            entry.tag = "acl_target"
+            permissions = [c for c in entry if c.tag in ("read", "write", "deny")]
+            for child in list(entry):
+                if child.tag == "role_ref":
+                    child.tag = "role"
+                elif child in permissions:
+                    entry.remove(child)
+            if permissions:
+                role = etree.Element("acl_role", id=_unique_id(root, f"auto-{entry.get('id')}"))
+                role.extend(_acl_permission(p) for p in permissions)
+                etree.SubElement(entry, "role", id=role.get("id", ""))
+                new_roles.append(role)
+    acls.extend(new_roles)
+
+
 def _upgrade_pacemaker2(root: etree._Element) -> None:
     _upgrade_cluster_options(root)
     _op_requires_to_meta(root)
+    _upgrade_acls(root)
 
 
 # ------------------------------------------------------------------------- entry

@@ -320,3 +320,49 @@ def test_options_dropped_by_schema_3_as_cibadmin(tmp_path: Path) -> None:
         subprocess.run([str(CIBADMIN), "-Q"], env=env, capture_output=True, check=True, timeout=60).stdout
     )
     assert configuration_text(ours) == configuration_text(theirs)
+
+
+OLD_ACLS = (
+    '<acls><acl_role id="admin"><write id="admin-w" xpath="/cib"/></acl_role>'
+    '<acl_role id="ro"><read id="ro-r" tag="resources"/><deny id="ro-d" ref="dlm" attribute="target-role"/>'
+    '<read id="ro-r2" tag="nvpair" ref="dlm"/></acl_role>'
+    '<acl_user id="alice"><role_ref id="admin"/></acl_user>'
+    '<acl_user id="bob"><read id="bob-r" xpath="//nodes"/></acl_user></acls>'
+)
+
+
+def schema_1_2_acls_document(tmp_path: Path) -> Path:
+    text = (CONFORMANCE / "priority-fencing-delay.xml").read_text()
+    text = text.replace("pacemaker-1.3", "pacemaker-1.2", 1).replace(
+        "</constraints>", "</constraints>" + OLD_ACLS, 1
+    )
+    path = tmp_path / "old-acls.xml"
+    path.write_text(text)
+    return path
+
+
+def test_old_acls(tmp_path: Path) -> None:
+    source = etree.parse(str(schema_1_2_acls_document(tmp_path)))
+    assert validate(source) == []
+    root = upgrade(source).getroot()
+    assert validate(root) == []
+    assert not root.xpath("//acl_user|//role_ref|//acls//read|//acls//write|//acls//deny")
+    assert [r.get("id") for r in root.iterfind("configuration/acls/acl_target/role")] == ["admin", "auto-bob"]
+    permission = one(root, "//acl_permission[@id='ro-d']")
+    assert (permission.get("kind"), permission.get("reference")) == ("deny", "dlm")
+    assert one(root, "//acl_role[@id='auto-bob']/acl_permission").get("xpath") == "//nodes"
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not CIBADMIN.is_file(), reason="Debian's cibadmin is not installed")
+def test_old_acls_as_cibadmin(tmp_path: Path) -> None:
+    path = schema_1_2_acls_document(tmp_path)
+    ours = upgrade(etree.parse(str(path)).getroot())
+    env = {**os.environ, "CIB_file": str(path)}
+    subprocess.run(
+        [str(CIBADMIN), "--upgrade", "--force"], env=env, capture_output=True, check=True, timeout=60
+    )
+    theirs = etree.fromstring(
+        subprocess.run([str(CIBADMIN), "-Q"], env=env, capture_output=True, check=True, timeout=60).stdout
+    )
+    assert configuration_text(ours) == configuration_text(theirs)
