@@ -12,7 +12,7 @@ SUDO=""
 
 pkgs="python3 python3-venv python3-pip iproute2 psmisc"
 if [ "$mode" = test ]; then
-    pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils"
+    pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils kmod"
 fi
 missing=""
 for p in $pkgs; do
