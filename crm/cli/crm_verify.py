@@ -11,6 +11,9 @@ the file named by ``CIB_file``).  Output and exit codes follow Pacemaker 2.1.5:
   config not valid`` or ``crm_verify: Warnings found during check: config may not be valid``.
   ``-V`` prints the errors, ``-VV`` also warnings and notices, in Pacemaker's
   ``(check) <TAB>severity: message`` form.
+
+Pacemaker gives the same exit code (78) for errors and for mere warnings, which breaks
+scripts; ``--warnings-ok`` (our extension) makes a configuration with only warnings exit 0.
 """
 
 from __future__ import annotations
@@ -64,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         "-V", "--verbose", action="count", default=0, help="Increase debug output (may be repeated)"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="Be less descriptive in output")
+    parser.add_argument(
+        "--warnings-ok",
+        action="store_true",
+        help="Exit 0 when only warnings are found (pacer extension: Pacemaker exits 78 for both)",
+    )
     parser.add_argument("--version", action="store_true", help="Display software version and exit")
     return parser
 
@@ -156,6 +164,8 @@ def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
         err.write(f"{PROG}: Errors found during check: config not valid\n")
     elif report.has_warnings:
         err.write(f"{PROG}: Warnings found during check: config may not be valid\n")
+        if args.warnings_ok:
+            return ExitCode.OK
     else:
         return ExitCode.OK
     if not verbose and not args.quiet:

@@ -90,6 +90,14 @@ def test_warnings_need_two_v(tmp_path: Path) -> None:
     assert once.endswith("crm_verify: Warnings found during check: config may not be valid\n")
     _, _, twice = call(["-x", str(path), "-VV"])
     assert "(set_group_flag) \twarning: Support for the 'ordered' group meta-attribute" in twice
+    code, _, tolerant = call(["-x", str(path), "--warnings-ok"])
+    assert code == 0
+    assert "Warnings found during check" in tolerant
+
+
+def test_warnings_ok_does_not_hide_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, "nostonith.xml", NO_FENCING_DEVICES)
+    assert call(["-x", str(path), "--warnings-ok"])[0] == 78
 
 
 def test_text_and_pipe_sources() -> None:
