@@ -139,6 +139,15 @@ class AssignContext(Protocol):
         """``allocated_to`` of a primitive or group (``fns->location``)."""
 
 
+def planned_role(ctx: AssignContext, rsc_id: str) -> Role:
+    """``fns->state(rsc, FALSE)`` once placement is done: a resource assigned to a node whose
+    next role is still open will be Started (Pacemaker sets it when assigning)."""
+    role = ctx.next_role(rsc_id)
+    if role == Role.UNKNOWN and not ctx.is_provisional(rsc_id):
+        return Role.STARTED if ctx.assigned_node_of_any(rsc_id) is not None else Role.STOPPED
+    return role
+
+
 # ---------------------------------------------------------------------------------------------
 # Instance order (pcmk__cmp_instance / sort_clone_instance)
 

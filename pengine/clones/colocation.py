@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from pengine.clones.assign import AssignContext
+from pengine.clones.assign import AssignContext, planned_role
 from pengine.model import ColocationConstraint, Role
 from pengine.scores import INFINITY, MINUS_INFINITY, add_scores
 
@@ -42,7 +42,7 @@ def compatible_primary_instance(ctx: AssignContext, dependent_id: str, primary_c
     nodes = [local] if local is not None else _sorted_nodes(ctx, ctx.scores(dependent_id))
     for node in nodes:
         for inst in ctx.clone_instances(primary_clone_id):
-            if role != Role.UNKNOWN and ctx.next_role(inst) != role:
+            if role != Role.UNKNOWN and planned_role(ctx, inst) != role:
                 continue
             if ctx.is_blocked(inst):
                 continue
@@ -72,7 +72,7 @@ def _update_dependent_with_promotable(ctx: AssignContext, primary_clone_id: str,
         node = ctx.assigned_node_of_any(inst)
         if node is None:
             continue
-        if ctx.next_role(inst) == con.primary_role:
+        if planned_role(ctx, inst) == con.primary_role:
             if con.score < INFINITY:
                 primary_value = ctx.node_attribute(node, con.node_attribute)
                 table = ctx.scores(dependent_id)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from pengine.clones.assign import AssignContext, compare_instances
+from pengine.clones.assign import AssignContext, compare_instances, planned_role
 from pengine.clones.expand import ExpandedClone, Instance
 from pengine.clones.instances import strip_instance
 from pengine.model import ColocationConstraint, Role
@@ -139,7 +139,7 @@ def _colocation_priority(ctx: AssignContext, inst_id: str, coloc: ColocationCons
             for other in ctx.clone_instances(primary_clone):
                 if ctx.is_blocked(other):
                     continue
-                if ctx.next_role(other) != coloc.primary_role:
+                if planned_role(ctx, other) != coloc.primary_role:
                     continue
                 if ctx.assigned_node_of_any(other) == chosen:
                     found = True
@@ -159,7 +159,7 @@ def _colocation_priority(ctx: AssignContext, inst_id: str, coloc: ColocationCons
         if coloc.score >= INFINITY and coloc.dependent_role == Role.PROMOTED:
             return MINUS_INFINITY
         return priority
-    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != ctx.next_role(coloc.primary):
+    if coloc.primary_role != Role.UNKNOWN and coloc.primary_role != planned_role(ctx, coloc.primary):
         return priority
     multiplier = -1 if coloc.dependent_role == Role.UNPROMOTED else 1
     return add_scores(multiplier * coloc.score, priority)
