@@ -122,8 +122,8 @@ class CibDocument:
 
     # construction -------------------------------------------------------------------------
     @classmethod
-    def parse(cls, data: str | bytes, source: str = "<input>") -> CibDocument:
-        return cls(parse_xml(data, source))
+    def parse(cls, data: str | bytes, source: str = "<input>", *, from_file: bool = False) -> CibDocument:
+        return cls(parse_xml(data, source, from_file=from_file))
 
     @classmethod
     def empty(cls, epoch: int = 1, validate_with: str = DEFAULT_VALIDATE_WITH) -> CibDocument:

@@ -60,7 +60,7 @@ def _load_checked(path: Path, sig: Path) -> CibDocument:
     if expected is None:
         raise CorruptCib(f"{path}: the signature file {sig.name} is missing or empty")
     try:
-        doc = CibDocument.parse(data, str(path))
+        doc = CibDocument.parse(data, str(path), from_file=True)
     except (XmlInputError, CibStructureError, CibVersionError) as err:
         raise CorruptCib(f"{path} is unreadable (truncated or damaged?): {err}") from None
     actual = md5_digest(doc.root)
@@ -181,7 +181,7 @@ class CibStore:
     def save(self, doc: CibDocument) -> None:
         """Write ``doc`` as the current CIB, keeping the previous one as a numbered backup."""
         text = doc.to_text().encode()
-        digest = md5_digest(doc.root)
+        digest = md5_digest(CibDocument.parse(text, str(self.path), from_file=True).root)
         with self._locked():
             temp_cib = write_temp(self.path, text, 0o600)
             temp_sig = write_temp(self.signature_path, (digest + "\n").encode(), 0o600)

@@ -30,10 +30,23 @@ _ATTR_ESCAPES = {
 }
 
 
-def parse_xml(data: str | bytes, source: str) -> etree._Element:
-    """Parse one XML document; blank text between elements is dropped (as Pacemaker does).
+def strip_blank_text(root: etree._Element) -> etree._Element:
+    """Drop every whitespace-only text node (in place); returns ``root``."""
+    for node in root.iter():
+        if node.text is not None and not node.text.strip() and not isinstance(node, etree._Comment):
+            node.text = None
+        if node.tail is not None and not node.tail.strip():
+            node.tail = None
+    return root
 
-    Raises :class:`XmlInputError` naming ``source`` and the line of the first error.
+
+def parse_xml(data: str | bytes, source: str, *, from_file: bool = False) -> etree._Element:
+    """Parse one XML document as Pacemaker does; blank text between elements is dropped.
+
+    Pacemaker parses strings (``-X``, ``-p``) and files (``-x``, ``CIB_file``) differently:
+    a whitespace-only text that is the sole content of an element (``<a>  </a>``) survives in
+    a string but not in a file, which shows in the digests.  ``from_file`` selects the file
+    behaviour.  Raises :class:`XmlInputError` naming ``source`` and the line of the first error.
     """
     raw = data.encode() if isinstance(data, str) else data
     if not raw.strip():
@@ -45,7 +58,7 @@ def parse_xml(data: str | bytes, source: str) -> etree._Element:
         raise XmlInputError(f"{source}: line {line}: not well-formed XML: {err.msg}") from None
     if root is None:  # pragma: no cover - lxml raises instead
         raise XmlInputError(f"{source}: no root element")
-    return root
+    return strip_blank_text(root) if from_file else root
 
 
 def escape_attribute(value: str) -> str:

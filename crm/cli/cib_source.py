@@ -70,7 +70,7 @@ class CibSource:
         except OSError as err:
             raise CibUnavailable(f"could not read the CIB {self.path}: {err.strerror}") from None
         try:
-            return CibDocument.parse(data, str(self.path))
+            return CibDocument.parse(data, str(self.path), from_file=True)
         except XmlInputError as err:
             raise UnusableCib(f"the CIB file is unusable: {err}") from None
         except (CibStructureError, CibVersionError) as err:

@@ -106,10 +106,11 @@ class Streams:
 
 
 def _read_input(args: argparse.Namespace, stdin: TextIO) -> etree._Element | None:
+    from_file = False
     if args.xml_text is not None:
         source, text = "--xml-text", args.xml_text
     elif args.xml_file is not None:
-        source = args.xml_file
+        source, from_file = args.xml_file, True
         try:
             text = Path(args.xml_file).read_text()
         except OSError as err:
@@ -119,7 +120,7 @@ def _read_input(args: argparse.Namespace, stdin: TextIO) -> etree._Element | Non
     else:
         return None
     try:
-        return parse_xml(text, source)
+        return parse_xml(text, source, from_file=from_file)
     except XmlInputError as err:
         raise BadInput(f"Couldn't parse input: {err}") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
@@ -122,7 +123,7 @@ def test_we_apply_crm_diff_patches_of_conformance_inputs(tmp_path: Path) -> None
     files = sorted(data.glob("*.xml"))[:40]
     assert shutil.which(CRM_DIFF)
     checked = 0
-    for first, second in zip(files, files[1:], strict=False):
+    for first, second in itertools.pairwise(files):
         a, b = parse_xml(first.read_bytes(), str(first)), parse_xml(second.read_bytes(), str(second))
         for root in (a, b):  # crm_diff writes v2 patches only for CIBs with a feature set
             root.set("crm_feature_set", "3.16.1")
