@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -178,11 +178,13 @@ NOT_SCORES = st.text(alphabet="abcINFTYxyz+-. ", min_size=1, max_size=8).filter(
 )
 
 
+@settings(deadline=None, max_examples=50)
 @given(SCORES)
 def test_any_score_is_accepted(score: str) -> None:
     assert errors_of(BASE.replace('score="100"', f'score="{score}"')) == []
 
 
+@settings(deadline=None, max_examples=50)
 @given(NOT_SCORES)
 def test_non_scores_are_rejected(score: str) -> None:
     errors = errors_of(BASE.replace('score="100"', f'score="{score}"'))

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -201,6 +201,7 @@ def upgraded_order(doc: etree._Element) -> tuple[str | None, ...]:
     return tuple(order.get(name) for name in ("first", "first-action", "then", "then-action"))
 
 
+@settings(deadline=None, max_examples=50)
 @given(st.sampled_from([None, "after"]), ACTIONS, ACTIONS)
 def test_after_is_before_reversed(kind: str | None, action: str | None, to_action: str | None) -> None:
     """'a after b' orders the same actions as 'b before a', with the actions swapped
@@ -214,6 +215,7 @@ def test_after_is_before_reversed(kind: str | None, action: str | None, to_actio
     assert after == before
 
 
+@settings(deadline=None, max_examples=50)
 @given(st.sampled_from(LEGACY))
 def test_upgrade_is_idempotent(path: Path) -> None:
     once = upgrade(etree.parse(str(path)).getroot())
