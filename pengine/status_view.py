@@ -331,12 +331,15 @@ def replay_history(ops: Iterable[etree._Element], on_fail: dict[str, str]) -> Pl
             if place.failed and on_fail.get("monitor") == "ignore":
                 place.failed = False
                 place.failure_ignored = True
+            elif place.failed and on_fail.get("monitor") == "block":
+                place.blocked = True
             continue
         if not ok:
             if on_fail.get(task) == "ignore":
                 place.failure_ignored = True
             else:
                 place.failed = True
+                place.blocked = place.blocked or (task != "stop" and on_fail.get(task) == "block")
             if task == "stop":
                 if place.role == Role.STOPPED:
                     place.role = Role.STARTED
@@ -431,7 +434,7 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
             if active_on_lost_node and node.kind == "guest":
                 place.failed = True  # recovered by restarting the guest's container
                 if node.container is not None:
-                    for cplace in history.by_rsc.get(node.container, {}).values():
+                    for cplace in _active(history.by_rsc.get(node.container, {})).values():
                         cplace.failed = True
             elif active_on_lost_node and fencing:
                 node.unclean = True  # thought to be active on a lost node: it must be fenced
@@ -543,7 +546,7 @@ def _inherited_meta(elem: etree._Element, name: str, ctx: Context) -> str | None
 
 def _disabled(elem: etree._Element, ctx: Context) -> bool:
     target = _inherited_meta(elem, "target-role", ctx)
-    return (target is not None and target.lower() == "stopped") or ctx.stop_all
+    return target is not None and target.lower() == "stopped"
 
 
 def _unmanaged(elem: etree._Element, ctx: Context) -> bool:
@@ -633,7 +636,7 @@ def _primitive_line(
     if pending == "monitor":
         flags.append("Monitoring")
     target = _inherited_meta(prim, "target-role", ctx)
-    if (target is not None and target.lower() == "stopped") or ctx.stop_all:
+    if target is not None and target.lower() == "stopped":
         flags.append("disabled")
     elif promotable and target is not None and target.lower() in ("unpromoted", "slave"):
         flags.append("target-role:" + target)
@@ -941,24 +944,26 @@ def cluster_status(cib: etree._Element, *, show_pending: bool = True) -> tuple[I
 def instance_counts(cib: etree._Element) -> tuple[int, int, int]:
     """(disabled, total, blocked) resource instances, for the crm_simulate preamble."""
     ctx = _context(cib)
-    n_nodes = sum(1 for n in ctx.nodes.values() if n.kind == "cluster")
     total = disabled = 0
     resources = cib.find("configuration/resources")
     if resources is None:
         return (0, 0, 0)
     for prim in resources.iter("primitive"):
         copies = 1
+        promotable = False
         parent = prim.getparent()
         while parent is not None and parent is not resources:
             if parent.tag in ("clone", "master"):
-                cmax = _meta(parent).get("clone-max")
-                copies *= _int(cmax, n_nodes) if cmax else n_nodes
+                meta = _meta(parent)
+                copies *= _clone_max(ctx, meta)
+                promotable = promotable or parent.tag == "master" or _true(meta.get("promotable"))
             parent = parent.getparent()
         total += copies
-        target = _inherited_meta(prim, "target-role", ctx)
-        if (target is not None and target.lower() == "stopped") or ctx.stop_all:
+        target = (_inherited_meta(prim, "target-role", ctx) or "").lower()
+        if target == "stopped" or (promotable and target in ("unpromoted", "slave")):
             disabled += copies
     blocked = sum(
-        1 for places in ctx.history.by_rsc.values() for p in places.values() if p.blocked and p.failed
+        1 for places in ctx.history.by_rsc.values()
+        if any(p.blocked and p.failed and p.role > Role.STOPPED for p in places.values())
     )
     return (disabled, total, blocked)
