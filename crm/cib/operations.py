@@ -158,7 +158,17 @@ def failed_update(obj: etree._Element, operation: str, reason: str) -> etree._El
 
 
 class CreateFailed(AlreadyExists):
-    """``--create`` of an object whose tag and id already exist in the section."""
+    """``--create`` of an object whose tag and id already exist in the section.
+
+    ``failed`` is Pacemaker's ``<failed>`` answer, which cibadmin prints."""
+
+    def __init__(self, detail: str, failed: etree._Element) -> None:
+        super().__init__(detail)
+        self.failed = failed
+
+
+class CreateInvalid(InvalidArgument):
+    """``--create`` into a section the CIB does not have."""
 
     def __init__(self, detail: str, failed: etree._Element) -> None:
         super().__init__(detail)
@@ -186,7 +196,12 @@ def create(doc: CibDocument, scope: str | None, obj: etree._Element) -> None:
     if norm is None or obj.tag == "cib":
         modify(doc, None, obj, allow_create=False)
         return
-    section = doc.ensure_section(norm)
+    section = doc.section(norm)
+    if section is None:
+        raise CreateInvalid(
+            f"the CIB has no {norm} section to create <{obj.tag}> in (create it with --modify --scope {norm})",
+            failed_update(obj, "cib_create", InvalidArgument.reason),
+        )
     if str(obj.tag).lower() == norm.lower():
         for child in _children(obj):
             _add_object(section, child)

@@ -46,14 +46,24 @@ def configuration_changed(before: CibDocument, after: CibDocument) -> bool:
     return not same_xml(a, b)
 
 
-def finish(before: CibDocument, after: CibDocument, *, manage_versions: bool = True, validate: bool = True) -> Outcome:
-    """Check and version ``after`` (changed in place) against ``before``."""
+def finish(
+    before: CibDocument,
+    after: CibDocument,
+    *,
+    manage_versions: bool = True,
+    validate: bool = True,
+    config_change: bool = False,
+) -> Outcome:
+    """Check and version ``after`` (changed in place) against ``before``.
+
+    ``config_change`` counts any change as a configuration change (a schema upgrade
+    rewrites the whole configuration even where the text stays the same)."""
     old, new = before.version, after.version
     if (new.admin_epoch, new.epoch) < (old.admin_epoch, old.epoch):
         field = "admin_epoch" if new.admin_epoch < old.admin_epoch else "epoch"
         raise OldData(f"{field} would go backwards: {old} -> {new}")
     changed = not same_xml(before.root, after.root)
-    config_changed = changed and configuration_changed(before, after)
+    config_changed = changed and (config_change or configuration_changed(before, after))
     if changed and manage_versions:
         after.version = new.after_config_change() if config_changed else new.after_status_change()
     if changed and validate:
@@ -69,8 +79,10 @@ def perform(
     *,
     manage_versions: bool = True,
     validate: bool = True,
+    config_change: bool = False,
 ) -> tuple[T, Outcome]:
     """Apply ``change`` to a copy of ``before``; ``before`` is unchanged whatever happens."""
     work = before.copy()
     result = change(work)
-    return result, finish(before, work, manage_versions=manage_versions, validate=validate)
+    outcome = finish(before, work, manage_versions=manage_versions, validate=validate, config_change=config_change)
+    return result, outcome

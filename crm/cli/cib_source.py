@@ -86,11 +86,17 @@ class CibSource:
         *,
         manage_versions: bool = True,
         validate: bool = True,
+        config_change: bool = False,
     ) -> tuple[T, Outcome]:
         """Read, run ``change`` on a copy, finish (versions, validation) and write back if the
-        document changed.  Any exception leaves the file untouched."""
+        document changed.  Any exception leaves the file untouched.
+
+        ``manage_versions=False`` keeps the versions ``change`` left; ``config_change=True``
+        counts any change as a configuration change (epoch + 1)."""
         before = self.read()
-        result, outcome = perform(before, change, manage_versions=manage_versions, validate=validate)
+        result, outcome = perform(
+            before, change, manage_versions=manage_versions, validate=validate, config_change=config_change
+        )
         if outcome.changed:
             self.write(outcome.document)
         return result, outcome

@@ -3,7 +3,9 @@
 Works on the file named by ``CIB_file`` (see :mod:`crm.cli.cib_source`).  Every failing
 command leaves the file byte-identical.  Deliberate differences from Pacemaker 2.1.5:
 an unknown ``--scope`` is a usage error (Pacemaker ignores it or creates a bogus section),
-malformed XML input is refused (libxml2 in Pacemaker "recovers" a prefix of it), and an
+malformed XML input is refused (libxml2 in Pacemaker "recovers" a prefix of it),
+``--create --xpath X`` adds the object under the first match of X (Pacemaker ignores the
+XPath and appends to ``<cib>``, which never validates), and an
 object created by ``--modify --allow-create`` in the configuration bumps ``epoch`` (Pacemaker
 only bumps ``num_updates`` there, which lets an older configuration win a sync).
 """
@@ -130,7 +132,7 @@ def _numbered(text: str) -> str:
 
 
 def _report(err: CibError, streams: Streams) -> int:
-    if isinstance(err, ops.CreateFailed):
+    if isinstance(err, ops.CreateFailed | ops.CreateInvalid):
         streams.stdout.write(to_text(err.failed))
     if isinstance(err, ValidationFailed):
         streams.stderr.write(_numbered(err.document.to_text()))
@@ -268,7 +270,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str], streams: Streams) -> in
             result = ops.query(doc, args.scope, args.xpath, args.no_children)
             streams.stdout.write(to_text(result))
             return 0
-        source.modify(_change(args, obj))
+        source.modify(_change(args, obj), config_change=command == "upgrade")
         return 0
     except CibError as err:
         return _report(err, streams)
