@@ -113,6 +113,14 @@ def _is_active(hist: RscHistory) -> bool:
     return hist.role not in (Role.STOPPED, Role.UNKNOWN)
 
 
+def _pending_not_probe(hist: RscHistory) -> bool:
+    """A pending operation other than a probe (pending probes leave no pending node)."""
+    for op in reversed(hist.ops):
+        if op.op_status == -1:
+            return not (op.task == "monitor" and op.interval_ms == 0)
+    return False
+
+
 def unpack_order(cluster: Cluster, history: Iterable[RscHistory]) -> list[RscHistory]:
     """Order histories as Pacemaker unpacks them: cluster nodes in status order, then remote
     and guest nodes (whose histories wait until their connection is known). Histories of
@@ -188,7 +196,7 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
             instances[clone_id].append(make_instance(clone_by_id[clone_id], resolution.number, orphan=True))
         if _is_active(hist):
             tracker.mark_active(resolution.number, hist.node, base)
-        elif hist.pending_task is not None:
+        elif _pending_not_probe(hist):
             tracker.mark_pending(resolution.number, hist.node)
         new_id = f"{base}:{resolution.number}"
         if new_id != hist.rsc_id and history_names.get(new_id) != hist.rsc_id:
