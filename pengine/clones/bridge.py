@@ -606,6 +606,10 @@ def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str 
                                       action_flags(ws, first_action, node), filt, otype)
             then_changed = then_changed or a
             first_changed = first_changed or b
+            if a:
+                _requeue(ws, then_action)
+            if b:
+                _requeue(ws, first_action)
         return then_changed, first_changed
 
     then_changed, first_changed = update_ordered_actions(ws, first, then, node, flags, filt, otype)
@@ -617,7 +621,20 @@ def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str 
             a, b = rsc_update_ordered(ws, first, child_action, node, flags, filt, otype)
             then_changed = then_changed or a
             first_changed = first_changed or b
+            if a:
+                # Pacemaker re-runs the orderings of the changed instance action and of what
+                # follows it (pcmk__update_action_for_orderings)
+                _requeue(ws, child_action)
     return then_changed, first_changed
+
+
+def _requeue(ws: WorkingSet, action: Action) -> None:
+    """Ask the update pass to process ``action`` (and its successors) again, when the working
+    set offers a queue for that (``ws.requeue``)."""
+    queue = getattr(ws, "requeue", None)
+    if isinstance(queue, list):
+        queue.append(action)
+        queue.extend(w.action for w in action.after)
 
 
 def notify_remap(rsc: RscState, rid: str, completion: str) -> str | None:
