@@ -47,3 +47,27 @@ def test_upgrade_gives_a_valid_current_document(name: str) -> None:
         old_config, new_config = tree.find("configuration"), upgraded.find("configuration")
         assert old_config is not None and new_config is not None
         assert canonical(new_config) == canonical(old_config)
+
+
+CRM_SIMULATE = Path("/usr/sbin/crm_simulate")
+SIMULATED = CASES[::40]
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(not CRM_SIMULATE.is_file(), reason="Debian's crm_simulate is not installed")
+@pytest.mark.parametrize("name", SIMULATED)
+def test_status_written_by_pacemaker_validates(name: str, tmp_path: Path) -> None:
+    """After Pacemaker's simulator has run the transition, the CIB it writes (with the
+    status section it produced) is valid for our stricter status grammar."""
+    import subprocess
+
+    out = tmp_path / "after.xml"
+    done = subprocess.run(
+        [str(CRM_SIMULATE), "-x", str(CONFORMANCE / name), "-S", "-O", str(out)],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    if done.returncode != 0 or not out.is_file():
+        pytest.skip(f"crm_simulate could not run {name}")
+    assert validate(etree.parse(str(out))) == []
