@@ -50,7 +50,7 @@ def test_upgrade_gives_a_valid_current_document(name: str) -> None:
 
 
 CRM_SIMULATE = Path("/usr/sbin/crm_simulate")
-SIMULATED = CASES[::40]
+SIMULATED = CASES[::100]
 
 
 @pytest.mark.oracle
