@@ -109,6 +109,7 @@ class NodeView:
     running: int = 0
     connection: str | None = None  # remote / guest nodes: the connection resource id
     container: str | None = None  # guest nodes: the resource the guest runs in
+    born: int = -1  # bundle nodes: position of their bundle among the resources (known after it)
 
 
 def _cluster_options(cib: etree._Element) -> dict[str, str]:
@@ -149,6 +150,54 @@ def _node_online_no_fencing(state: etree._Element, node: NodeView) -> bool:
     if (state.get("expected") or "").lower() == "member":
         node.unclean = True
     return False
+
+
+@dataclass(frozen=True)
+class BundleReplica:
+    index: int
+    container: str  # "<bundle>-docker-<i>"
+    remote: str | None  # connection resource and guest node name "<bundle>-<i>" (with a child only)
+    ip: str | None
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    id: str
+    image: str
+    runtime: str  # docker | podman | rkt
+    replicas: tuple[BundleReplica, ...]
+    child: etree._Element | None
+    promotable: bool
+
+
+def _ip_add(address: str, n: int) -> str:
+    parts = [int(p) for p in address.split(".")]
+    value = (parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]) + n
+    return ".".join(str((value >> shift) & 255) for shift in (24, 16, 8, 0))
+
+
+def bundle_info(bundle: etree._Element) -> BundleInfo:
+    """The implicit resources of a ``<bundle>`` (containers, connections, addresses)."""
+    bid = str(bundle.get("id"))
+    runtime_elem = next((c for c in bundle if isinstance(c.tag, str) and c.tag in ("docker", "podman", "rkt")), None)
+    runtime = runtime_elem.tag if runtime_elem is not None else "docker"
+    image = runtime_elem.get("image", "") if runtime_elem is not None else ""
+    promoted_max = _int((runtime_elem.get("promoted-max") or runtime_elem.get("masters")) if runtime_elem is not None
+                        else None, 0)
+    replicas = _int(runtime_elem.get("replicas") if runtime_elem is not None else None, 0) or max(promoted_max, 1)
+    child = bundle.find("primitive")
+    network = bundle.find("network")
+    ip_start = network.get("ip-range-start") if network is not None else None
+    out = []
+    for i in range(replicas):
+        ip = None
+        if ip_start:
+            try:
+                ip = f"{bid}-ip-{_ip_add(ip_start, i)}"
+            except (ValueError, IndexError):
+                ip = None
+        out.append(BundleReplica(i, f"{bid}-{runtime}-{i}", f"{bid}-{i}" if child is not None else None, ip))
+    return BundleInfo(bid, image, runtime, tuple(out), child, promoted_max > 0)
 
 
 def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
@@ -202,6 +251,16 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
             node = nodes.get(guest) or NodeView(name=guest, uuid=guest)
             node.kind, node.connection, node.container = "guest", guest, rid
             nodes[guest] = node
+    tops = [e for e in cib.iterfind("configuration/resources/*") if isinstance(e.tag, str)]
+    for position, bundle in enumerate(tops):
+        if bundle.tag != "bundle":
+            continue
+        for replica in bundle_info(bundle).replicas:
+            if replica.remote is not None:
+                found = nodes.get(replica.remote)
+                node = found if found is not None else NodeView(replica.remote, replica.remote, born=position)
+                node.kind, node.connection, node.container = "guest", replica.remote, replica.container
+                nodes[replica.remote] = node
     for state in cib.iterfind("status/node_state"):
         found = nodes.get(state.get("uname") or "")
         if found is None or found.kind == "cluster":
@@ -712,9 +771,15 @@ def _clone_max(ctx: Context, meta: dict[str, str]) -> int:
     return _int(meta.get("clone-max"), default) if meta.get("clone-max") else default
 
 
-def _allowed_nodes(ctx: Context, known: Iterable[str]) -> list[str]:
+def _allowed_nodes(ctx: Context, known: Iterable[str], rsc: etree._Element) -> list[str]:
+    """Nodes a resource may run on before constraints: every node known when it was unpacked."""
     if ctx.symmetric:
-        names = list(ctx.nodes)
+        parent = rsc
+        while parent.getparent() is not None and parent.getparent().tag != "resources":  # type: ignore[union-attr]
+            parent = parent.getparent()  # type: ignore[assignment]
+        tops = [e for e in ctx.cib.iterfind("configuration/resources/*") if isinstance(e.tag, str)]
+        position = tops.index(parent) if parent in tops else len(tops)
+        names = [n.name for n in ctx.nodes.values() if n.born < position]
     else:
         names = list(known)
     return sorted(names, key=natural_key)
@@ -796,7 +861,7 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
     if clone_max > active_count:
         state = "Stopped (disabled)" if _disabled(clone, ctx) else "Stopped"
         stopped: dict[str, list[str]] = {}
-        for node in _allowed_nodes(ctx, known):
+        for node in _allowed_nodes(ctx, known, clone):
             if node in active_nodes:
                 continue
             probe = next(
@@ -824,12 +889,49 @@ def _score(value: str | None) -> int:
     return max(-INFINITY, min(INFINITY, int(m.group(0)))) if m else 0
 
 
+def _bundle_block(ctx: Context, bundle: etree._Element) -> Block:
+    info = bundle_info(bundle)
+    flags: list[str] = []
+    if _true(_meta(bundle).get("globally-unique")):
+        flags.append("unique")
+    if _in_maintenance(bundle, ctx):
+        flags.append("maintenance")
+    elif _unmanaged(bundle, ctx):
+        flags.append("unmanaged")
+    kind = "Container bundle set" if len(info.replicas) > 1 else "Container bundle"
+    title = f"{kind}: {info.id} [{info.image}]" + _flags(flags)
+    items: list[Item] = []
+    for replica in info.replicas:
+        container_places = ctx.history.on(replica.container)
+        if info.child is not None and replica.remote is not None:
+            child_id = str(info.child.get("id"))
+            child_place = _instance_places(ctx, child_id).get(replica.remote)
+            hosts = sorted(_active(container_places), key=natural_key)
+            shown: dict[str, Placement] = {}
+            if child_place is not None and (child_place.role > Role.STOPPED or child_place.failed):
+                shown = {host: child_place for host in hosts} if hosts else {replica.remote: child_place}
+            items.append(Entry(_primitive_line(ctx, info.child, replica.remote, shown, promotable=info.promotable)))
+        else:
+            fake = etree.Element("primitive", id=replica.container, type=info.runtime, provider="heartbeat")
+            fake.set("class", "ocf")
+            bundle.append(fake)
+            try:
+                items.append(Entry(_primitive_line(ctx, fake, replica.container, container_places)))
+            finally:
+                bundle.remove(fake)
+    return Block(title, tuple(items))
+
+
 def _priority(elem: etree._Element) -> int:
     return _score(_meta(elem).get("priority"))
 
 
 def _configured_ids(resources: etree._Element) -> set[str]:
-    return {str(e.get("id")) for e in resources.iter("primitive", "group", "clone", "master", "bundle")}
+    ids = {str(e.get("id")) for e in resources.iter("primitive", "group", "clone", "master", "bundle")}
+    for bundle in resources.iterfind("bundle"):
+        for replica in bundle_info(bundle).replicas:
+            ids |= {x for x in (replica.container, replica.remote, replica.ip) if x}
+    return ids
 
 
 def _orphans(ctx: Context, resources: etree._Element) -> Iterator[Item]:
@@ -857,7 +959,8 @@ def _resource_items(ctx: Context) -> Iterator[Item]:
     resources = ctx.cib.find("configuration/resources")
     if resources is None:
         return
-    tops = [e for e in resources if isinstance(e.tag, str) and e.tag in ("primitive", "group", "clone", "master")]
+    tops = [e for e in resources if isinstance(e.tag, str)
+            and e.tag in ("primitive", "group", "clone", "master", "bundle")]
     tops.sort(key=lambda e: -_priority(e))
     for elem in tops:
         if elem.tag == "primitive":
@@ -865,6 +968,8 @@ def _resource_items(ctx: Context) -> Iterator[Item]:
             yield Entry(_primitive_line(ctx, elem, rid, ctx.history.on(rid)))
         elif elem.tag == "group":
             yield _group_block(ctx, elem)
+        elif elem.tag == "bundle":
+            yield _bundle_block(ctx, elem)
         else:
             yield _clone_block(ctx, elem)
     yield from _orphans(ctx, resources)

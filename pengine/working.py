@@ -136,6 +136,7 @@ class Action:
     reason: str | None = None
     before: list[Wrapper] = field(default_factory=list)
     after: list[Wrapper] = field(default_factory=list)
+    after_map: dict[int, list[Wrapper]] = field(default_factory=dict, repr=False)
     interval_ms: int = 0
     op: OpConfig | None = None
     required_runnable_before: int = 0
@@ -233,6 +234,8 @@ class RscState:
     rsc_cons: list[ColocationConstraint] = field(default_factory=list)
     rsc_cons_lhs: list[ColocationConstraint] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)  # newest first, as Pacemaker prepends
+    actions_by_key: dict[str, list[Action]] = field(default_factory=dict, repr=False)
+    actions_by_key_node: dict[tuple[str, str | None], list[Action]] = field(default_factory=dict, repr=False)
     known_on: set[str] = field(default_factory=set)
     history: dict[str, RscHistory] = field(default_factory=dict)  # node -> history
     on_fail: OnFail = OnFail.IGNORE

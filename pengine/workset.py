@@ -98,24 +98,21 @@ class WorkingSet:
     # -- actions ----------------------------------------------------------------------------
     def find_actions(self, rsc: RscState, key: str, node: str | None) -> list[Action]:
         """``find_actions`` (the node-less action gets the node, as in Pacemaker)."""
-        result: list[Action] = []
-        for action in rsc.actions:
-            if action.key != key:
-                continue
-            if node is None:
-                result.append(action)
-            elif action.node is None:
+        if node is None:
+            return list(reversed(rsc.actions_by_key.get(key, ())))
+        unassigned = rsc.actions_by_key_node.get((key, None))
+        if unassigned:
+            exact = rsc.actions_by_key_node.setdefault((key, node), [])
+            for action in list(unassigned):
                 action.node = node
-                result.append(action)
-            elif action.node == node:
-                result.append(action)
-        result.reverse()
-        return result
+                exact.insert(0, action)
+            unassigned.clear()
+        return list(reversed(rsc.actions_by_key_node.get((key, node), ())))
 
     def find_actions_exact(self, rsc: RscState, key: str, node: str | None) -> list[Action]:
-        out = [a for a in rsc.actions if a.key == key and a.node == node and node is not None]
-        out.reverse()
-        return out
+        if node is None:
+            return []
+        return list(reversed(rsc.actions_by_key_node.get((key, node), ())))
 
     def find_first_action(self, actions: Iterable[Action], key: str | None, task: str | None,
                           node: str | None) -> Action | None:
@@ -204,9 +201,11 @@ class WorkingSet:
                             interval_ms=interval)
             if save:
                 self.action_id += 1
-                self.actions.insert(0, action)
+                self.actions.append(action)
                 if rsc is not None:
                     rsc.actions.insert(0, action)
+                    rsc.actions_by_key.setdefault(key, []).insert(0, action)
+                    rsc.actions_by_key_node.setdefault((key, node), []).insert(0, action)
             if rsc is not None:
                 op = self.find_op_config(rsc, task, interval)
                 action.op = op
@@ -291,9 +290,11 @@ def order_actions(first: Action, then: Action, order: int) -> bool:
     """``order_actions``: add the edge first -> then unless an equivalent one exists."""
     if order == O.NONE or first is then:
         return False
-    for after in first.after:
-        if after.action is then and (after.type & order):
+    for after in first.after_map.get(id(then), ()):
+        if after.type & order:
             return False
-    first.after.insert(0, Wrapper(then, order))
-    then.before.insert(0, Wrapper(first, order))
+    wrapper = Wrapper(then, order)
+    first.after.append(wrapper)
+    first.after_map.setdefault(id(then), []).append(wrapper)
+    then.before.append(Wrapper(first, order))
     return True
