@@ -82,10 +82,13 @@ def _node_id(cib: etree._Element, uname: str) -> str | None:
     return str(found[0]) if found else None
 
 
-def ensure_node(cib: etree._Element, uname: str, uuid: str | None = None) -> etree._Element:
-    """The node_state of ``uname``, created (with a configuration node entry) if missing."""
+def ensure_node(
+    cib: etree._Element, uname: str, uuid: str | None = None, *, configure: bool = True
+) -> etree._Element:
+    """The node_state of ``uname``, created if missing (with a configuration node entry too,
+    unless ``configure`` is false: results of actions do not add nodes to the configuration)."""
     config = cib.find("configuration")
-    if config is not None and _node_id(cib, uname) is None:
+    if configure and config is not None and _node_id(cib, uname) is None:
         nodes = config.find("nodes")
         if nodes is None:
             nodes = etree.SubElement(config, "nodes")

@@ -137,7 +137,9 @@ class SimulatedEffect:
         if task in ("delete", "meta-data"):
             self.report(SimEvent(f"Resource action: {name:<15} {task} on {node}"))
             return ActionResult(action.id, ok=True)
-        state = ensure_node(self.cib, node, None if action.router_node else action.on_node_uuid)
+        state = ensure_node(
+            self.cib, node, None if action.router_node else action.on_node_uuid, configure=False
+        )
         entry = ensure_resource_history(state, name, config_name, ref.rsc_class, ref.type, ref.provider)
         target = action.target_rc
         if interval:
