@@ -431,6 +431,8 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
         if first is other.action:
             flag_node = then_node if first.rsc is not None and first.rsc.variant == "clone" else None
             first_flags = action_flags(ws, first, flag_node)
+            # computed for its side effect on group actions (action_flags_for_ordering(then))
+            action_flags(ws, then, first_node if then.rsc is not None and then.rsc.variant == "clone" else None)
             if then.flags & F.REQUIRES_ANY:
                 if first_flags & F.RUNNABLE and other.type != O.NONE:
                     then.runnable_before += 1
