@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,15 +59,20 @@ def measure(cmd: list[str], timeout: float) -> Measure:
     env["LC_ALL"] = "C"
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = start + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            proc.kill()
-            _, status, usage = os.wait4(proc.pid, 0)
-            return Measure(None, usage.ru_maxrss, f"timeout after {timeout:.0f}s")
-        time.sleep(0.005)
+    try:
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                _, status, usage = os.wait4(proc.pid, 0)
+                return Measure(None, usage.ru_maxrss, f"timeout after {timeout:.0f}s")
+            time.sleep(0.005)
+    except BaseException:  # interrupted: never leave the measured process behind
+        proc.kill()
+        os.waitpid(proc.pid, 0)
+        raise
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -152,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     if not opts.ours.exists():
         p.error(f"{opts.ours} not found (run tools/bootstrap.sh first)")
     theirs = opts.theirs if opts.theirs.exists() else None
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # clean up on kill
     workdir = Path(tempfile.mkdtemp(prefix="bench_scheduler."))
     try:
         table = run(sizes, kinds, repeat, opts.timeout, workdir, opts.ours, theirs)
