@@ -169,6 +169,7 @@ class OpConfig:
     meta: Mapping[str, str]  # every attribute of <op> and its meta_attributes (resolved)
     params: Mapping[str, str]  # the op's instance_attributes
     enabled: bool = True
+    own_timeout: str | None = None  # timeout set on the op itself (not from op_defaults)
 
     @property
     def key_suffix(self) -> str:

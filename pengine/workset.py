@@ -162,8 +162,8 @@ class WorkingSet:
                 if cand.name == "monitor" and cand.interval_ms > 0 and cand.enabled and (
                         best is None or cand.interval_ms < best.interval_ms):
                     best = cand
-            if best is not None and "timeout" in best.meta:
-                timeout_text = best.meta["timeout"]
+            if best is not None and best.own_timeout is not None:
+                timeout_text = best.own_timeout
         if timeout_text is None:
             timeout_text = meta.get("timeout")
         timeout = parse_interval_ms(timeout_text, self.default_timeout_ms) if timeout_text else self.default_timeout_ms

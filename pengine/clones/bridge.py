@@ -332,8 +332,16 @@ def clone_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
 
 
 def clone_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
-    """``clone_action_flags``: see :func:`summary_action_flags`."""
-    return summary_action_flags(ws, action, node)
+    """The flags of a clone action as an ordering sees them (``get_action_flags``): the
+    summary over all instances, then over the instances on ``node``; an ordering only needs
+    the clone to be runnable somewhere."""
+    flags = summary_action_flags(ws, action, None)
+    if node is None:
+        return flags
+    on_node = summary_action_flags(ws, action, node)
+    if not on_node & AFlag.RUNNABLE and flags & AFlag.RUNNABLE:
+        on_node |= AFlag.RUNNABLE
+    return on_node
 
 
 def _first_action(rsc: RscState, task: str, node: str | None) -> Action | None:

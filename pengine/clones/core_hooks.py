@@ -57,7 +57,7 @@ def internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
 
 
 def action_flags(ws: WorkingSet, action: Action, node: str | None) -> AFlag:
-    return bridge.summary_action_flags(ws, action, node)
+    return bridge.clone_action_flags(ws, action, node)
 
 
 def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,

@@ -90,6 +90,7 @@ class ResourceUnpacker:
                     continue
                 meta[str(attr)] = str(value)
             unpack_sets(op, "meta_attributes", ctx, into=meta, idmap=self.idmap)
+            own_timeout = meta.get("timeout")
             params: dict[str, str] = {}
             unpack_sets(op, "instance_attributes", ctx, into=params, idmap=self.idmap)
             if self.op_defaults_el is not None:
@@ -104,6 +105,7 @@ class ResourceUnpacker:
                     meta=meta,
                     params=params,
                     enabled=enabled,
+                    own_timeout=own_timeout,
                 )
             )
         return tuple(result)
