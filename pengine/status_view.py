@@ -158,6 +158,7 @@ class BundleReplica:
     container: str  # "<bundle>-docker-<i>"
     remote: str | None  # connection resource and guest node name "<bundle>-<i>" (with a child only)
     ip: str | None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,9 @@ def bundle_info(bundle: etree._Element) -> BundleInfo:
                 ip = f"{bid}-ip-{_ip_add(ip_start, i)}"
             except (ValueError, IndexError):
                 ip = None
-        out.append(BundleReplica(i, f"{bid}-{runtime}-{i}", f"{bid}-{i}" if child is not None else None, ip))
+        address = ip[len(f"{bid}-ip-"):] if ip else None
+        out.append(BundleReplica(i, f"{bid}-{runtime}-{i}", f"{bid}-{i}" if child is not None else None, ip,
+                                 address))
     return BundleInfo(bid, image, runtime, tuple(out), child, promoted_max > 0)
 
 
@@ -252,13 +255,14 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
             node.kind, node.connection, node.container = "guest", guest, rid
             nodes[guest] = node
     tops = [e for e in cib.iterfind("configuration/resources/*") if isinstance(e.tag, str)]
-    for position, bundle in enumerate(tops):
+    for bundle in tops:
         if bundle.tag != "bundle":
             continue
         for replica in bundle_info(bundle).replicas:
             if replica.remote is not None:
                 found = nodes.get(replica.remote)
-                node = found if found is not None else NodeView(replica.remote, replica.remote, born=position)
+                # Bundle nodes not declared in <nodes> are banned from every other resource.
+                node = found if found is not None else NodeView(replica.remote, replica.remote, born=1 << 30)
                 node.kind, node.connection, node.container = "guest", replica.remote, replica.container
                 nodes[replica.remote] = node
     for state in cib.iterfind("status/node_state"):
@@ -499,21 +503,28 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
                 node.unclean = True  # thought to be active on a lost node: it must be fenced
             history.by_rsc.setdefault(rid, {})[name] = place
 
-    for state in states:
-        if nodes[state.get("uname") or ""].kind == "cluster":
-            unpack_state(state)
-    for node in nodes.values():
-        if node.kind == "cluster" or node.connection is None:
-            continue
-        conn = _active(history.by_rsc.get(node.connection, {}))
-        node.online = bool(conn) and not any(p.failed for p in conn.values())
-        if node.container is not None:
-            cont = _active(history.by_rsc.get(node.container, {}))
-            if not cont or any(p.failed for p in cont.values()) or not conn:
-                node.online = False
-    for state in states:
-        if nodes[state.get("uname") or ""].kind != "cluster":
-            unpack_state(state)
+    def settle(kind: str) -> None:
+        for node in nodes.values():
+            if node.kind != kind or node.connection is None:
+                continue
+            conn = _active(history.by_rsc.get(node.connection, {}))
+            node.online = bool(conn) and not any(p.failed for p in conn.values())
+            if node.container is not None:
+                cont = _active(history.by_rsc.get(node.container, {}))
+                hosts = [nodes[h] for h in cont if h in nodes]
+                if not cont or any(p.failed for p in cont.values()) or not conn:
+                    node.online = False
+                elif any(not h.online and h.unclean for h in hosts):
+                    node.online = False  # its host must be fenced
+
+    # Cluster nodes first, then remote nodes (connections run on cluster nodes), then guests
+    # (whose containers may run on remote nodes).
+    for kind in ("cluster", "remote", "guest"):
+        if kind != "cluster":
+            settle(kind)
+        for state in states:
+            if nodes[state.get("uname") or ""].kind == kind:
+                unpack_state(state)
     # Failures on a node that must be fenced need no recovery of their own.
     for places in history.by_rsc.values():
         for name, place in places.items():
@@ -665,6 +676,7 @@ def _primitive_line(
     *,
     promotable: bool = False,
     orphan: bool = False,
+    at_node: str | None = None,
 ) -> str:
     active = _active(placements)
     running = sorted(active, key=natural_key)
@@ -683,6 +695,8 @@ def _primitive_line(
     else:
         text += " " + ROLE_TEXT[role]
     node = running[0] if len(running) == 1 else None
+    if at_node is not None and len(running) <= 1:
+        node = at_node
     if node:
         text += " " + node
     if role == Role.STOPPED:
@@ -690,7 +704,7 @@ def _primitive_line(
         if probe is not None:
             text += f" ({_OCF_TEXT.get(probe, 'error')}) "
     flags: list[str] = []
-    if node and not ctx.nodes[node].online and ctx.nodes[node].unclean:
+    if node and node in ctx.nodes and not ctx.nodes[node].online and ctx.nodes[node].unclean:
         flags.append("UNCLEAN")
     if pending == "monitor":
         flags.append("Monitoring")
@@ -909,8 +923,10 @@ def _bundle_block(ctx: Context, bundle: etree._Element) -> Block:
             hosts = sorted(_active(container_places), key=natural_key)
             shown: dict[str, Placement] = {}
             if child_place is not None and (child_place.role > Role.STOPPED or child_place.failed):
-                shown = {host: child_place for host in hosts} if hosts else {replica.remote: child_place}
-            items.append(Entry(_primitive_line(ctx, info.child, replica.remote, shown, promotable=info.promotable)))
+                shown = {replica.remote: child_place}
+            name = replica.remote + (f" ({replica.address})" if replica.address else "")
+            items.append(Entry(_primitive_line(ctx, info.child, name, shown, promotable=info.promotable,
+                                               at_node=hosts[0] if len(hosts) == 1 else None)))
         else:
             fake = etree.Element("primitive", id=replica.container, type=info.runtime, provider="heartbeat")
             fake.set("class", "ocf")
