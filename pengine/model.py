@@ -347,6 +347,19 @@ class OrderConstraint:
 
 
 @dataclass(frozen=True)
+class OrderOneOrMore:
+    """An ordering from a ``require-all="false"`` set: any one first member lets the thens run."""
+
+    id: str  # the set id (pseudo action "one-or-more:<id>")
+    firsts: tuple[str, ...]
+    first_action: str
+    thens: tuple[str, ...]
+    then_action: str
+    kind: str
+    symmetrical: bool
+
+
+@dataclass(frozen=True)
 class TicketConstraint:
     id: str
     rsc: str
@@ -381,6 +394,7 @@ class Cluster:
     op_defaults: Mapping[str, str]
     rsc_defaults: Mapping[str, str]
     messages: tuple[str, ...] = ()
+    one_or_more: tuple[OrderOneOrMore, ...] = ()
 
     def node(self, uname: str) -> Node | None:
         for n in self.nodes:

@@ -74,6 +74,30 @@ def unpack_user_orders(ws: WorkingSet) -> None:
             ws.new_ordering(then, op_key(then.id, inv_then), None, first, op_key(first.id, inv_first), None, flags)
 
 
+def unpack_one_or_more(ws: WorkingSet) -> None:
+    """Orderings from ``require-all="false"`` sets through a ``one-or-more:<set>`` pseudo action."""
+    for con in ws.cluster.one_or_more:
+        firsts = [ws.rsc_by_id[r] for r in con.firsts if r in ws.rsc_by_id]
+        thens = [ws.rsc_by_id[r] for r in con.thens if r in ws.rsc_by_id]
+        if not firsts or not thens:
+            continue
+        kind = con.kind if con.kind in ("Mandatory", "Optional", "Serialize") else "Mandatory"
+        symmetry = "symmetric" if con.symmetrical and kind != "Serialize" else "asymmetric"
+        flags = _kind_flags(kind, con.first_action, symmetry)
+        key = f"one-or-more:{con.id}"
+        pseudo = ws.singletons.get(key)
+        if pseudo is None:
+            pseudo = ws.custom_action(None, key, key, None, True)
+            pseudo.set(F.PSEUDO | F.RUNNABLE)
+            ws.singletons[key] = pseudo
+        pseudo.set(F.REQUIRES_ANY)
+        for first in firsts:
+            ws.new_ordering(first, op_key(first.id, con.first_action), None, None, None, pseudo,
+                            O.ONE_OR_MORE | O.IMPLIES_THEN_PRINTED)
+        for then in thens:
+            ws.new_ordering(None, None, pseudo, then, op_key(then.id, con.then_action), None, flags | O.RUNNABLE_LEFT)
+
+
 def _find_actions_by_task(ws: WorkingSet, rsc: RscState, key: str) -> list[Action]:
     found = ws.find_actions(rsc, key, None)
     if not found:
@@ -287,6 +311,11 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
         clear_because(then, F.OPTIONAL, first)
     if otype & O.RESTART:
         _handle_restart(first, then, filt)
+    if otype & O.ONE_OR_MORE and then.flags & F.REQUIRES_ANY and filt & F.OPTIONAL \
+            and not (flags & F.OPTIONAL):
+        # a one-or-more pseudo action is needed as soon as one of its inputs happens
+        clear_because(then, F.OPTIONAL, first)
+
     return then.flags != then_flags, first.flags != first_flags
 
 

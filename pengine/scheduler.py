@@ -18,7 +18,7 @@ from pengine.actions import (
 from pengine.api import Result, ScheduleOptions
 from pengine.config_changes import handle_config_changes
 from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
-from pengine.ordering import apply_orderings, unpack_user_orders
+from pengine.ordering import apply_orderings, unpack_one_or_more, unpack_user_orders
 from pengine.placement import Placement, assign_all
 from pengine.setup import (
     add_colocation,
@@ -61,6 +61,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     for con in cluster.colocations:
         add_colocation(ws, con)
     unpack_user_orders(ws)
+    unpack_one_or_more(ws)
     apply_tickets(ws)
     # node criteria
     apply_locations(ws)

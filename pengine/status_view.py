@@ -620,12 +620,15 @@ def _disabled(elem: etree._Element, ctx: Context) -> bool:
 
 
 def _unmanaged(elem: etree._Element, ctx: Context) -> bool:
+    """Not managed: is-managed=false, or the whole cluster in maintenance mode."""
+    if ctx.maintenance_mode:
+        return True
     managed = _inherited_meta(elem, "is-managed", ctx)
     return managed is not None and not _true(managed)
 
 
 def _in_maintenance(elem: etree._Element, ctx: Context) -> bool:
-    return ctx.maintenance_mode or _true(_inherited_meta(elem, "maintenance", ctx))
+    return _true(_inherited_meta(elem, "maintenance", ctx))
 
 
 def _template(prim: etree._Element) -> etree._Element | None:
@@ -805,6 +808,10 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
     meta = _meta(clone)
     promotable = clone.tag == "master" or _true(meta.get("promotable"))
     unique = _true(meta.get("globally-unique"))
+    if child is not None and child.tag == "primitive" and (_agent_attr(child, "class") or "").lower() not in (
+        "ocf", "stonith"
+    ):
+        unique = False  # only OCF and fencing agents can run as distinct instances
     flags: list[str] = []
     if promotable:
         flags.append("promotable")

@@ -277,6 +277,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         op_defaults=op_defaults,
         rsc_defaults=rsc_defaults,
         messages=tuple(res_unpacker.messages + cons.messages),
+        one_or_more=tuple(cons.one_or_more),
     )
     return UnpackResult(cluster, bans)
 

@@ -11,6 +11,7 @@ from pengine.model import (
     ColocationConstraint,
     LocationConstraint,
     OrderConstraint,
+    OrderOneOrMore,
     Role,
     RuleRef,
     TicketConstraint,
@@ -39,6 +40,7 @@ class ConstraintUnpacker:
         self.locations: list[LocationConstraint] = []
         self.colocations: list[ColocationConstraint] = []
         self.orders: list[OrderConstraint] = []
+        self.one_or_more: list[OrderOneOrMore] = []
         self.tickets: list[TicketConstraint] = []
         self.messages: list[str] = []
 
@@ -201,6 +203,10 @@ class ConstraintUnpacker:
                 continue
             a1 = set1.get("action") or "start"
             a2 = set2.get("action") or "start"
+            if not _true(set1.get("require-all"), True):
+                self.one_or_more.append(OrderOneOrMore(set1.get("id", cid), tuple(m1), a1, tuple(m2), a2, kind,
+                                                       symmetrical))
+                continue
             lasts = [m1[-1]] if _true(set1.get("sequential"), True) else m1
             firsts = [m2[0]] if _true(set2.get("sequential"), True) else m2
             for f in lasts:
