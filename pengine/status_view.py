@@ -105,7 +105,7 @@ class NodeView:
     standby: bool = False
     maintenance: bool = False
     shutdown: bool = False
-    health: str | None = None
+    health: int = 1  # 1 green, 0 yellow, -1 red (only with a node-health-strategy)
     running: int = 0
     connection: str | None = None  # remote / guest nodes: the connection resource id
     container: str | None = None  # guest nodes: the resource the guest runs in
@@ -203,6 +203,29 @@ def bundle_info(bundle: etree._Element) -> BundleInfo:
     return BundleInfo(bid, image, runtime, tuple(out), child, promoted_max > 0)
 
 
+def _health(attrs: dict[str, str]) -> int:
+    """Pacemaker's node health from ``#health*`` attributes: 1 green, 0 yellow, -1 red."""
+    rc = 1
+    for name, value in attrs.items():
+        if not name.startswith("#health"):
+            continue
+        low = value.strip().lower()
+        if low == "red":
+            return -1
+        if low == "yellow":
+            rc = 0
+            continue
+        if low in ("green", ""):
+            continue
+        text = low.upper()
+        score = -INFINITY if text == "-INFINITY" else _int(text, 0) if text.lstrip("+-").isdigit() else 0
+        if score <= -INFINITY:
+            return -1
+        if score < 0:
+            rc = 0
+    return rc
+
+
 def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
     """Cluster nodes by name with their membership state."""
     options = _cluster_options(cib)
@@ -237,6 +260,15 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
             node.online = _node_online_fencing(state, node, terminate)
         else:
             node.online = _node_online_no_fencing(state, node)
+    strategy = (options.get("node-health-strategy") or "none").lower()
+    if strategy != "none":
+        transient_of = {
+            st.get("uname"): _nvpairs(st.find("transient_attributes"), "instance_attributes")
+            for st in cib.iterfind("status/node_state")
+        }
+        for node in nodes.values():
+            attrs = {**config_attrs.get(node.name, {}), **(transient_of.get(node.name) or {})}
+            node.health = _health(attrs)
     seen = {s.get("uname") for s in cib.iterfind("status/node_state")}
     startup_fencing = fencing and _true(options.get("startup-fencing", "true"))
     for node in nodes.values():
@@ -1003,7 +1035,7 @@ def _node_items(ctx: Context) -> list[Item]:
     groups: dict[str, list[str]] = {}
     prefix = {"cluster": "Node", "remote": "RemoteNode", "guest": "GuestNode"}
     for node in sorted(ctx.nodes.values(), key=lambda n: natural_key(n.name)):
-        individual = node.unclean or node.pending or node.standby or node.maintenance
+        individual = node.unclean or node.pending or node.standby or node.maintenance or node.health <= 0
         if not individual:
             if node.online:
                 label = {"cluster": "Online", "remote": "RemoteOnline", "guest": "GuestOnline"}[node.kind]
@@ -1026,6 +1058,10 @@ def _node_items(ctx: Context) -> list[Item]:
             status = "maintenance" if node.online else "OFFLINE (maintenance)"
         else:
             status = "online" if node.online else "OFFLINE"
+        if node.health < 0:
+            status += " (health is RED)"
+        elif node.health == 0:
+            status += " (health is YELLOW)"
         items.append(Entry(f"{prefix[node.kind]} {node.name}: {status}"))
     for label in ("Online", "OFFLINE", "RemoteOnline", "RemoteOFFLINE", "GuestOnline"):
         if label in groups:
