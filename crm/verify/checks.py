@@ -22,9 +22,20 @@ from crm.cib.upgrade import upgrade
 from crm.verify.constraints import check_constraints
 from crm.verify.context import Context, cluster_options
 from crm.verify.findings import Finding, Report, Severity
-from crm.verify.node_state import check_node_state, check_orphans
+from crm.verify.node_state import (
+    check_anonymous_clone_orphans,
+    check_node_state,
+    check_orphans,
+    check_remote_connections,
+)
 from crm.verify.options import check_fencing, check_options
-from crm.verify.resources import check_agents, check_failure_timeout, check_operations, check_resources
+from crm.verify.resources import (
+    check_agents,
+    check_failure_timeout,
+    check_forced_anonymous,
+    check_operations,
+    check_resources,
+)
 
 __all__ = ["CHECKS", "verify"]
 
@@ -33,10 +44,13 @@ CHECKS: Final = (
     check_options,
     check_fencing,
     check_resources,
+    check_forced_anonymous,
     check_operations,
     check_constraints,
     check_node_state,
+    check_remote_connections,
     check_orphans,
+    check_anonymous_clone_orphans,
     check_failure_timeout,
     check_agents,
 )

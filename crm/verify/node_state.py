@@ -230,6 +230,38 @@ def _implicit_resource_ids(ctx: Context) -> set[str]:
     return ids
 
 
+def check_remote_connections(ctx: Context) -> Iterator[Finding]:
+    """A remote node whose established connection failed is fenced: its resources' state
+    is unknown once the connection is lost."""
+    if not ctx.stonith_enabled:
+        return
+    remotes = {
+        str(p.get("id"))
+        for p in ctx.root.iter("primitive")
+        if p.get("provider") == "pacemaker" and p.get("type") == "remote"
+    }
+    reported: set[str] = set()
+    for state in elements(ctx.root, "/cib/status/node_state"):
+        for resource in state.iterfind("lrm/lrm_resources/lrm_resource"):
+            rid = resource.get("id", "")
+            if rid not in remotes or rid in reported:
+                continue
+            for op in resource.iterfind("lrm_rsc_op"):
+                if not op.get("id", "").endswith("_last_failure_0"):
+                    continue
+                # only a lost connection counts: a failed recurring monitor
+                recurring = op.get("operation") == "monitor" and op.get("interval", "0") != "0"
+                if not recurring or op.get("rc-code") in ("0", "7", "8"):
+                    continue
+                reported.add(rid)
+                yield Finding(
+                    Severity.WARNING,
+                    "pe_fence_node",
+                    f"Remote node {rid} will be fenced: remote connection is unrecoverable",
+                    line_of(op),
+                )
+
+
 def check_orphans(ctx: Context) -> Iterator[Finding]:
     guests = {
         str(v) for p in ctx.root.iter("primitive") if (v := nvpairs(p, "meta_attributes").get("remote-node"))
@@ -246,3 +278,45 @@ def check_orphans(ctx: Context) -> Iterator[Finding]:
                 f"Detected active orphan {rid} running on {state.get('uname')}",
                 line_of(state),
             )
+
+
+def _clone_max(ctx: Context, clone: etree._Element) -> int:
+    meta = nvpairs(clone, "meta_attributes")
+    value = meta.get("clone-max", "")
+    if value.isdigit():
+        return int(value)
+    nodes = {
+        str(n.get("uname"))
+        for n in elements(ctx.root, "/cib/configuration/nodes/node")
+        if n.get("type", "member") != "ping"
+    }
+    for primitive in ctx.root.iter("primitive"):
+        guest = nvpairs(primitive, "meta_attributes").get("remote-node")
+        if guest:
+            nodes.add(guest)
+        elif primitive.get("provider") == "pacemaker" and primitive.get("type") == "remote":
+            nodes.add(str(primitive.get("id")))
+    return len(nodes)
+
+
+def check_anonymous_clone_orphans(ctx: Context) -> Iterator[Finding]:
+    """An anonymous clone active on more nodes than clone-max allows: the extra
+    instances are orphans (Pacemaker numbers them from clone-max on)."""
+    for clone in ctx.root.iter("clone"):
+        meta = nvpairs(clone, "meta_attributes")
+        if boolean(meta.get("globally-unique")) or boolean(meta.get("promotable")):
+            continue
+        limit = _clone_max(ctx, clone)
+        for member in clone.iter("primitive"):
+            running: list[str] = []
+            for state in elements(ctx.root, "/cib/status/node_state"):
+                for resource in state.iterfind("lrm/lrm_resources/lrm_resource"):
+                    if member.get("id") in active_resources_of(resource):
+                        running.append(state.get("uname", ""))
+            for extra, uname in enumerate(running[limit:]):
+                yield Finding(
+                    Severity.WARNING,
+                    "process_rsc_state",
+                    f"Detected active orphan {member.get('id')}:{limit + extra} running on {uname}",
+                    line_of(clone),
+                )

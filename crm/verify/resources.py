@@ -27,6 +27,27 @@ def _in_promotable(resource: etree._Element) -> bool:
     )
 
 
+# Agent classes whose agents cannot tell instances apart (no "unique" capability).
+ANONYMOUS_ONLY_CLASSES: Final = frozenset({"lsb", "systemd", "service", "upstart", "nagios"})
+
+
+def check_forced_anonymous(ctx: Context) -> Iterator[Finding]:
+    for clone in ctx.root.iter("clone"):
+        if not boolean(nvpairs(clone, "meta_attributes").get("globally-unique")):
+            continue
+        for primitive in clone.iter("primitive"):
+            agent_class = primitive.get("class", "")
+            if agent_class in ANONYMOUS_ONLY_CLASSES:
+                yield Finding(
+                    Severity.WARNING,
+                    "pe__force_anon",
+                    f"Ignoring globally-unique for {clone.get('id')} because {agent_class} resources such as "
+                    f"{primitive.get('id')}:0 can be used only as anonymous clones",
+                    line_of(clone),
+                )
+                break
+
+
 def check_resources(ctx: Context) -> Iterator[Finding]:
     for resource in ctx.resources():
         rid = resource.get("id", "")

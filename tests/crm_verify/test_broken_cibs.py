@@ -242,6 +242,39 @@ CASES = (
         ),
     ),
     Case(
+        "globally-unique-lsb-clone",
+        "<resources>",
+        '<resources>\n      <clone id="c_lsb"><meta_attributes id="c_lsb-meta">'
+        '<nvpair id="c_lsb-unique" name="globally-unique" value="true"/></meta_attributes>'
+        '<primitive id="p_cron" class="lsb" type="cron"/></clone>',
+        "warnings",
+        "Ignoring globally-unique for c_lsb because lsb resources such as p_cron:0",
+    ),
+    Case(
+        "anonymous-clone-beyond-clone-max",
+        "<status/>",
+        "<status>\n"
+        + "".join(
+            f'    <node_state id="{n}" uname="ha{n}" in_ccm="true" crmd="online" join="member" expected="member">\n'
+            f'      <lrm id="{n}"><lrm_resources><lrm_resource id="p_one" class="ocf" provider="heartbeat" type="Dummy">\n'
+            f'        <lrm_rsc_op id="p_one_last_0" operation="start" call-id="3" rc-code="0" op-status="0" interval="0"\n'
+            f'          crm_feature_set="3.16.2" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>\n'
+            "      </lrm_resource></lrm_resources></lrm>\n    </node_state>\n"
+            for n in (1, 2)
+        )
+        + "  </status>",
+        "warnings",
+        "Detected active orphan p_one:1 running on ha2",
+        (
+            (
+                "<resources>",
+                '<resources>\n      <clone id="c_one"><meta_attributes id="c_one-meta">'
+                '<nvpair id="c_one-max" name="clone-max" value="1"/></meta_attributes>'
+                '<primitive id="p_one" class="ocf" provider="heartbeat" type="Dummy"/></clone>',
+            ),
+        ),
+    ),
+    Case(
         "active-orphan",
         "<status/>",
         STATUS_NODES.replace(
