@@ -14,6 +14,7 @@ for promotable clones, while the dependent's promotion priority is computed:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from pengine.clones.assign import AssignContext, planned_role
@@ -32,6 +33,19 @@ def _sorted_nodes(ctx: AssignContext, table: dict[str, int]) -> list[str]:
         return (-score, node)
 
     return sorted(table, key=key)
+
+
+def any_role_when_started(con: ColocationConstraint) -> ColocationConstraint:
+    """A colocation role of ``Started`` behaves as no role at all (checked against Pacemaker
+    2.1.5: ``with-rsc-role="Started"`` with a promotable primary places the dependent as a
+    role-less colocation would)."""
+    if con.primary_role != Role.STARTED and con.dependent_role != Role.STARTED:
+        return con
+    return dataclasses.replace(
+        con,
+        primary_role=Role.UNKNOWN if con.primary_role == Role.STARTED else con.primary_role,
+        dependent_role=Role.UNKNOWN if con.dependent_role == Role.STARTED else con.dependent_role,
+    )
 
 
 def compatible_primary_instance(ctx: AssignContext, dependent_id: str, primary_clone_id: str,
@@ -80,7 +94,8 @@ def _update_dependent_with_promotable(ctx: AssignContext, primary_clone_id: str,
                     if ctx.node_attribute(other, con.node_attribute) == primary_value and primary_value is not None:
                         table[other] = add_scores(table[other], con.score)
             affected.append(node)
-            affected_scores[node] = 0
+            # node_list_exclude merges the score the instance had where it was placed
+            affected_scores[node] = ctx.scores(inst).get(node, 0)
     if con.score >= INFINITY and (con.dependent_role != Role.PROMOTED or con.primary_role != Role.PROMOTED):
         _exclude_other_nodes(ctx, dependent_id, affected, affected_scores)
 
@@ -95,6 +110,7 @@ def colocate_with_clone(ctx: AssignContext, dependent_id: str, primary_clone_id:
     Returns a new promotion priority for the dependent when the colocation affects it
     (``pcmk__update_promotable_dependent_priority``), else None.
     """
+    con = any_role_when_started(con)
     if promotable_primary:
         if ctx.is_provisional(primary_clone_id):
             return None

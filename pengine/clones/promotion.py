@@ -123,6 +123,9 @@ def _same_location(ctx: AssignContext, node_a: str, node_b: str, attribute: str)
 def _colocation_priority(ctx: AssignContext, inst_id: str, coloc: ColocationConstraint,
                          chosen: str | None, priority: int) -> int:
     """``rsc_colocation_lh`` for an assigned promotable instance (role effects only)."""
+    from pengine.clones.colocation import any_role_when_started
+
+    coloc = any_role_when_started(coloc)
     if coloc.dependent_role < Role.UNPROMOTED and coloc.dependent_role != Role.UNKNOWN:
         return priority
     if ctx.is_clone(coloc.primary):
