@@ -530,6 +530,11 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
                         O.RUNNABLE_LEFT)
     ws.new_ordering(rsc, op_key(rsc.id, "delete"), None, rsc, op_key(rsc.id, "monitor"), None,
                     O.SAME_NODE | O.THEN_CANCELS_FIRST)
+    if rsc.is_remote or rsc.fence_device:
+        # remote connections and fencing devices never run on remote nodes
+        for node in list(rsc.allowed):
+            if ws.nodes[node].model.remote_rsc is not None:
+                rsc.allowed[node] = -1_000_000
     if ws.options.placement_strategy.lower() != "default" and rsc.primitive and rsc.primitive.utilization:
         from pengine.load import create_utilization_constraints
 

@@ -20,6 +20,7 @@ from pengine.config_changes import handle_config_changes
 from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
 from pengine.ordering import apply_orderings, unpack_one_or_more, unpack_user_orders
 from pengine.placement import Placement, assign_all
+from pengine.remote import order_remote_connection_actions
 from pengine.setup import (
     add_colocation,
     apply_exclusive_discovery,
@@ -31,6 +32,7 @@ from pengine.setup import (
     build_nodes,
     build_resource,
     check_failure_threshold,
+    determine_remote_online,
 )
 from pengine.unpack import unpack_cib
 from pengine.workset import WorkingSet
@@ -54,6 +56,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
     apply_history(ws, unpacked.history_bans)
+    determine_remote_online(ws)
     ws.resources.sort(key=lambda r: -r.priority)
     history_actions(ws)
     clear_expired_failcounts(ws)
@@ -86,6 +89,7 @@ def run_scheduler(cib: etree._Element, *, now: datetime | None, options: Schedul
         clear_orphan_failcounts(ws)
     for rsc in ws.resources:
         create_actions(ws, rsc)
+    order_remote_connection_actions(ws)
     schedule_fencing_and_shutdowns(ws)
     apply_orderings(ws)
     from pengine.clones_bridge import expand_clone

@@ -210,6 +210,22 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
         rsc.on_fail = on_fail
 
 
+def determine_remote_online(ws: WorkingSet) -> None:
+    """``determine_remote_online_status``: a remote node is up while its connection runs."""
+    for node in ws.nodes.values():
+        if not node.model.is_remote:
+            continue
+        conn = ws.rsc_by_id.get(node.model.remote_rsc or "")
+        if conn is None:
+            node.online = False
+            continue
+        node.online = conn.role == Role.STARTED
+        if conn.role == Role.STARTED and conn.next_role == Role.STOPPED:
+            node.shutdown = True
+        if conn.failed or conn.role == Role.STOPPED:
+            node.online = False
+
+
 # ----------------------------------------------------------------------------------------------
 # Node scores
 

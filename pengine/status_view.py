@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -369,10 +369,24 @@ def _active_window(ops: list[etree._Element]) -> list[etree._Element] | None:
     return ops[max(start, 0):]
 
 
-def replay_history(ops: Iterable[etree._Element], on_fail: dict[str, str]) -> Placement:
-    """Replay one resource's operations on one node (ordered by call id) into a placement."""
+def _op_failed(op: etree._Element) -> bool:
+    status = _int(op.get("op-status"), 0)
+    if status in (-1, 1):
+        return False
+    return status != 0 or _int(op.get("rc-code"), 0) != _expected_rc(op)
+
+
+def replay_history(
+    ops: Iterable[etree._Element],
+    on_fail: dict[str, str],
+    expired: Callable[[etree._Element], bool] = lambda op: False,
+) -> Placement:
+    """Replay one resource's operations on one node (ordered by call id) into a placement.
+
+    Failed operations for which ``expired`` is true (failure-timeout elapsed) are ignored.
+    """
     place = Placement()
-    ordered = _sorted_ops(ops)
+    ordered = [op for op in _sorted_ops(ops) if not (_op_failed(op) and expired(op))]
     window = _active_window(ordered)
     if window is None:
         return place
@@ -490,7 +504,55 @@ def _managed(prim: etree._Element | None, defaults: dict[str, str]) -> bool:
     return _true(defaults.get("is-managed", "true"))
 
 
-def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[str, etree._Element]) -> History:
+def _failure_timeout(prim: etree._Element | None, defaults: dict[str, str]) -> int:
+    from pengine.timespec import parse_seconds
+
+    cur = prim
+    while cur is not None and cur.tag in ("primitive", "group", "clone", "master", "bundle"):
+        meta = _nvpairs(cur, "meta_attributes")
+        if "failure-timeout" in meta:
+            return parse_seconds(meta["failure-timeout"], 0)
+        cur = cur.getparent()
+    return parse_seconds(defaults.get("failure-timeout"), 0)
+
+
+def _expiry(
+    state: etree._Element, rid: str, timeout: int, now: int | None
+) -> Callable[[etree._Element], bool]:
+    """Whether a failed operation of ``rid`` on this node has expired (failure-timeout elapsed)."""
+    if timeout <= 0 or now is None:
+        return lambda op: False
+    attrs = _nvpairs(state.find("transient_attributes"), "instance_attributes")
+    base = rid.split(":", 1)[0]
+    counts = [
+        (name, value) for name, value in attrs.items()
+        if name.startswith((f"fail-count-{rid}", f"fail-count-{base}"))
+        and name[len("fail-count-"):].split("#", 1)[0] in (rid, base)
+    ]
+    last_failures = [
+        _int(value, 0) for name, value in attrs.items()
+        if name.startswith("last-failure-") and name[len("last-failure-"):].split("#", 1)[0] in (rid, base)
+    ]
+    has_count = any(_score(v) > 0 for _, v in counts)
+    count_expired = not last_failures or max(last_failures) + timeout <= now
+
+    def expired(op: etree._Element) -> bool:
+        last_run = op.get("last-rc-change")
+        if last_run is None or not last_run.lstrip("-").isdigit():
+            return False
+        if now < int(last_run) + timeout:
+            return False
+        return count_expired if has_count else True
+
+    return expired
+
+
+def unpack_history(
+    cib: etree._Element,
+    nodes: dict[str, NodeView],
+    prims: dict[str, etree._Element],
+    now: int | None = None,
+) -> History:
     """Placements of every history entry, and the node uncleanliness that history implies.
 
     Cluster nodes first; then Pacemaker Remote and guest nodes, whose being online depends on
@@ -516,7 +578,12 @@ def unpack_history(cib: etree._Element, nodes: dict[str, NodeView], prims: dict[
                 on_fail["stop"] = "block"
             if not node.online and not fencing and node.kind == "cluster":
                 continue  # without fencing, the history of a node that is down is not trusted
-            place = replay_history(entry.iterfind("lrm_rsc_op"), on_fail)
+            # A failure timeout is ignored when it conflicts with on-fail=block.
+            timeout = 0 if "block" in on_fail.values() and any(
+                op.get("on-fail") == "block" for op in (prim.iterfind("operations/op") if prim is not None else ())
+            ) else _failure_timeout(prim, defaults)
+            expired = _expiry(state, rid, timeout, now)
+            place = replay_history(entry.iterfind("lrm_rsc_op"), on_fail, expired)
             if place.fence_node and node.kind != "guest":
                 node.unclean = True
             active_on_lost_node = (
@@ -1069,10 +1136,10 @@ def _node_items(ctx: Context) -> list[Item]:
     return items
 
 
-def _context(cib: etree._Element) -> Context:
+def _context(cib: etree._Element, now: int | None = None) -> Context:
     nodes = unpack_nodes(cib)
     prims = _primitives(cib)
-    history = unpack_history(cib, nodes, prims)
+    history = unpack_history(cib, nodes, prims, now)
     for places in history.by_rsc.values():
         for node, place in places.items():
             if place.role > Role.STOPPED:
@@ -1090,13 +1157,16 @@ def _context(cib: etree._Element) -> Context:
     )
 
 
-def cluster_status(cib: etree._Element, *, show_pending: bool = True) -> tuple[Item, ...]:
+def cluster_status(
+    cib: etree._Element, *, show_pending: bool = True, now: int | None = None
+) -> tuple[Item, ...]:
     """The Node List and Full List of Resources blocks of ``cib``.
 
     ``show_pending``: show operations in progress ("Starting", "(Monitoring)"), as crm_simulate
-    does for the current status but not for the revised one.
+    does for the current status but not for the revised one.  ``now`` (epoch seconds) lets
+    failures older than their resource's failure-timeout expire; None keeps every failure.
     """
-    ctx = _context(cib)
+    ctx = _context(cib, now)
     ctx.show_pending = show_pending
     resources = tuple(_resource_items(ctx))
     nodes = tuple(_node_items(ctx))
@@ -1105,9 +1175,9 @@ def cluster_status(cib: etree._Element, *, show_pending: bool = True) -> tuple[I
     return tuple(out)
 
 
-def instance_counts(cib: etree._Element) -> tuple[int, int, int]:
+def instance_counts(cib: etree._Element, now: int | None = None) -> tuple[int, int, int]:
     """(disabled, total, blocked) resource instances, for the crm_simulate preamble."""
-    ctx = _context(cib)
+    ctx = _context(cib, now)
     total = disabled = 0
     resources = cib.find("configuration/resources")
     if resources is None:

@@ -621,12 +621,14 @@ def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str 
         return then_changed, first_changed
 
     then_changed, first_changed = update_ordered_actions(ws, first, then, node, flags, filt, otype)
+    # the clone-level "then" has no node: every instance's matching action is concerned
+    child_node = then.node
     for then_child in then.rsc.children:
-        child_action = _first_action(then_child, then.task, node)
+        child_action = _first_action(then_child, then.task, child_node)
         if child_action is None:
             continue
-        if action_flags(ws, child_action, node) & AFlag.RUNNABLE:
-            a, b = rsc_update_ordered(ws, first, child_action, node, flags, filt, otype)
+        if action_flags(ws, child_action, child_node) & AFlag.RUNNABLE:
+            a, b = rsc_update_ordered(ws, first, child_action, child_node, flags, filt, otype)
             then_changed = then_changed or a
             first_changed = first_changed or b
             if a:

@@ -224,7 +224,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
             inputs = HistoryInputs(
                 rsc_id=rid,
                 node=node.uname,
-                node_online=node.online,
+                node_online=node.online or node.kind == NodeKind.REMOTE,
                 promotable=promotable,
                 managed=managed,
                 stonith_enabled=options.stonith_enabled,
@@ -383,8 +383,8 @@ def _node(n: etree._Element, state: etree._Element | None, options: ClusterOptio
     expected_up = False
     fence_reason: str | None = None
     if kind == NodeKind.REMOTE:
-        online = state is not None and not _true(state.get("remote_node") and "false")
-        return Node(nid, uname, kind, online, False, standby, False, maintenance, shutdown, False, unseen, False,
+        # remote nodes are online when their connection resource runs (decided after history)
+        return Node(nid, uname, kind, False, False, standby, False, maintenance, shutdown, False, unseen, False,
                     False, remote_names.get(uname), attrs, utilization, parse_score(n.get("score"), 0),
                     rsc_discovery)
     if state is None:
