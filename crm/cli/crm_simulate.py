@@ -232,11 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _print_status(out: TextOutput, cib: etree._Element, title: str, spacer: bool, *, pending: bool) -> None:
+def _print_status(
+    out: TextOutput, cib: etree._Element, title: str, spacer: bool, *, pending: bool, now: datetime
+) -> None:
     if spacer:
         out.spacer()
     out.begin_list(title)
-    out.tree(cluster_status(cib, show_pending=pending))
+    out.tree(cluster_status(cib, show_pending=pending, now=int(now.timestamp())))
     out.end_list()
 
 
@@ -284,6 +286,7 @@ def simulate(
         args.save_graph or args.save_dotfile
     )
     clock = int(time.time())
+    wall = datetime.fromtimestamp(clock, UTC)
 
     printed = False
     now = _effective_date(out, cib, args.set_datetime)
@@ -295,7 +298,7 @@ def simulate(
             out.line("  The cluster will not attempt to start, stop or recover services")
             out.line("")
             printed = True
-        disabled, total, blocked = instance_counts(cib)
+        disabled, total, blocked = instance_counts(cib, int((now or wall).timestamp()))
         if disabled or blocked:
             if printed:
                 out.spacer()
@@ -304,7 +307,7 @@ def simulate(
                 "from further action due to failure"
             )
             printed = True
-        _print_status(out, cib, "Current cluster status", printed, pending=True)
+        _print_status(out, cib, "Current cluster status", printed, pending=True, now=now or wall)
         printed = True
 
     modifications = (
@@ -357,7 +360,7 @@ def simulate(
             printed = True
         result = scheduler(
             copy.deepcopy(cib),
-            now=now if now is not None else datetime.now(UTC),
+            now=now if now is not None else wall,
             options=ScheduleOptions(show_scores=args.show_scores, show_utilization=args.show_utilization),
         )
         for message in result.messages:
@@ -386,8 +389,8 @@ def simulate(
             out.spacer()
         rc = _run_transition(out, stderr, cib, graph_xml, op_fail, clock)
         if not args.quiet:
-            _effective_date(out, cib, args.set_datetime)
-            _print_status(out, cib, "Revised Cluster Status", True, pending=False)
+            now = _effective_date(out, cib, args.set_datetime)
+            _print_status(out, cib, "Revised Cluster Status", True, pending=False, now=now or wall)
 
     if args.save_output:
         write_atomic(args.save_output, cib_text(cib))
