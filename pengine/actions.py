@@ -717,7 +717,7 @@ def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
                 if not ws.options.concurrent_fencing and fencing_ops:
                     order_actions(fencing_ops[0], fencing, O.OPTIONAL)
                 fencing_ops.insert(0, fencing)
-        elif node.online and node.shutdown and not node.unclean:
+        elif node.online and node.shutdown and not node.unclean and not node.model.is_remote:
             down = ws.custom_action(None, f"do_shutdown-{node_name}", "do_shutdown", node_name, False)
             ws.singletons[down.key] = down
             order_stops_before_shutdown(ws, node_name, down)

@@ -140,7 +140,21 @@ class Placement:
         elif rsc.provisional:
             self.assign_best_node(rsc, prefer)
         rsc.allocating = False
+        if rsc.is_remote:
+            self._remote_connection_assigned(rsc)
         return rsc.assigned
+
+    def _remote_connection_assigned(self, rsc: RscState) -> None:
+        """``remote_connection_assigned``: the remote node will be up where its connection runs."""
+        node = self.ws.nodes.get(rsc.id)
+        if node is None:
+            return
+        if rsc.assigned is not None and rsc.next_role != Role.STOPPED:
+            node.online = True
+            if node.model.unseen:
+                node.unclean = False
+        else:
+            node.shutdown = True
 
     def sort_nodes(self, rsc: RscState, current: str | None) -> list[str]:
         ws = self.ws

@@ -63,8 +63,9 @@ def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -
         requires = "quorum"
     rsc.needs_fencing = requires in ("fencing", "unfencing")
     rsc.needs_quorum = requires != "nothing"
-    rsc.allow_migrate = _true(meta.get("allow-migrate"), False)
     rsc.is_remote = prim.rclass == "ocf" and prim.provider == "pacemaker" and prim.type == "remote"
+    # remote connections migrate unless told otherwise
+    rsc.allow_migrate = _true(meta.get("allow-migrate"), rsc.is_remote)
     return rsc
 
 
@@ -208,6 +209,9 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
         ws.fence_node(hist.node, f"{rsc.id} failed there")
     if on_fail.value > rsc.on_fail.value:
         rsc.on_fail = on_fail
+    if not rsc.managed:
+        # native_add_running: an unmanaged resource stays where it is active
+        resource_location(ws, rsc, hist.node, INFINITY, "not_managed_default")
 
 
 def determine_remote_online(ws: WorkingSet) -> None:
