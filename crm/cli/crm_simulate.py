@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     inj.add_argument("-r", "--ticket-revoke", action="append", default=[], metavar="TICKET")
     inj.add_argument("-b", "--ticket-standby", action="append", default=[], metavar="TICKET")
     inj.add_argument("-e", "--ticket-activate", action="append", default=[], metavar="TICKET")
+    p.add_argument("-V", "--verbose", action="count", default=0,
+                   help="Increase debug output (shows the scheduler's configuration warnings)")
     out = p.add_argument_group("Output")
     out.add_argument("-I", "--save-input", metavar="FILE", help="Save the input configuration to the named file")
     out.add_argument("-O", "--save-output", metavar="FILE", help="Save the output configuration to the named file")
@@ -363,8 +365,9 @@ def simulate(
             now=now if now is not None else wall,
             options=ScheduleOptions(show_scores=args.show_scores, show_utilization=args.show_utilization),
         )
-        for message in result.messages:
-            stderr.write(message.rstrip("\n") + "\n")
+        if args.verbose:  # like Pacemaker, configuration warnings are only shown when asked for
+            for message in result.messages:
+                stderr.write(message.rstrip("\n") + "\n")
         _print_scores(
             out,
             result.scores if args.show_scores else (),

@@ -138,3 +138,16 @@ def test_layout_matches_pacemaker(case: str, flags: list[str], tmp_path: Path) -
     ours = run_ours(["-x", xml, *flags], scheduler)
     strip = re.compile(r"^.*(last-failure|Pretending).*$", re.M)
     assert strip.sub("", ours.stdout) == strip.sub("", theirs.stdout)
+
+
+def test_scheduler_warnings_only_with_verbose() -> None:
+    from pengine import Result, ScheduleOptions
+
+    def scheduler(cib, *, now=None, options=ScheduleOptions()):  # type: ignore[no-untyped-def]
+        return Result(EMPTY_GRAPH, "digraph {}\n", (), (), (), ("Node n1 is unclean but cannot be fenced",))
+
+    xml = str(DATA / "xml" / "simple1.xml")
+    quiet = run_ours(["-x", xml, "-S"], scheduler)
+    loud = run_ours(["-x", xml, "-S", "-V"], scheduler)
+    assert "unclean" not in quiet.stdout + quiet.stderr
+    assert "Node n1 is unclean but cannot be fenced" in loud.stderr
