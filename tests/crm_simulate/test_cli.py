@@ -141,9 +141,9 @@ def test_layout_matches_pacemaker(case: str, flags: list[str], tmp_path: Path) -
 
 
 def test_scheduler_warnings_only_with_verbose() -> None:
-    from pengine import Result, ScheduleOptions
+    from pengine import Result
 
-    def scheduler(cib, *, now=None, options=ScheduleOptions()):  # type: ignore[no-untyped-def]
+    def scheduler(cib, *, now=None, options=None):  # type: ignore[no-untyped-def]
         return Result(EMPTY_GRAPH, "digraph {}\n", (), (), (), ("Node n1 is unclean but cannot be fenced",))
 
     xml = str(DATA / "xml" / "simple1.xml")
