@@ -51,7 +51,11 @@ from lxml import etree
 
 from crm.cib.schema import CURRENT_SCHEMA, Grammar, UnknownSchema, grammar_for
 
-__all__ = ["needs_upgrade", "upgrade"]
+__all__ = ["UpgradeError", "needs_upgrade", "upgrade"]
+
+
+class UpgradeError(ValueError):
+    """The document cannot be upgraded (the message says what, where and why)."""
 
 RESOURCE_TAGS: Final = frozenset(
     {"primitive", "group", "clone", "master", "master_slave", "template", "bundle"}
@@ -522,7 +526,13 @@ def upgrade(doc: etree._Element | etree._ElementTree) -> etree._Element | etree.
     source = doc.getroot() if isinstance(doc, etree._ElementTree) else doc
     root = copy.deepcopy(source)
     if root.tag != "cib":
-        raise ValueError(f"cannot upgrade <{root.tag}>: the document element must be <cib>")
+        raise UpgradeError(f"cannot upgrade <{root.tag}>: the document element must be <cib>")
+    admin_epoch = root.get("admin_epoch", "0") or "0"
+    if not admin_epoch.isdigit():
+        raise UpgradeError(
+            f"cannot upgrade: admin_epoch={admin_epoch!r} of <cib> (line {source.sourceline}) "
+            "is not a non-negative integer"
+        )
     if needs_upgrade(root):
         legacy = _is_legacy(root)
         if legacy:
@@ -530,7 +540,7 @@ def upgrade(doc: etree._Element | etree._ElementTree) -> etree._Element | etree.
         if legacy or _grammar(root) is not Grammar.CURRENT:
             _upgrade_pacemaker2(root)
         root.set("validate-with", CURRENT_SCHEMA)
-        root.set("admin_epoch", str(int(root.get("admin_epoch", "0") or "0") + 1))
+        root.set("admin_epoch", str(int(admin_epoch) + 1))
         root.set("epoch", "0")
         root.set("num_updates", "0")
     if isinstance(doc, etree._ElementTree):
