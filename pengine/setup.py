@@ -212,6 +212,9 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     if not rsc.managed:
         # native_add_running: an unmanaged resource stays where it is active
         resource_location(ws, rsc, hist.node, INFINITY, "not_managed_default")
+    if not rsc.managed:
+        # native_add_running: an unmanaged resource stays where it is active
+        resource_location(ws, rsc, hist.node, INFINITY, "not_managed_default")
 
 
 def determine_remote_online(ws: WorkingSet) -> None:
