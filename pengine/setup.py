@@ -296,7 +296,13 @@ def apply_location(ws: WorkingSet, rsc: RscState, node_scores: dict[str, int], r
                 rsc.discover_nodes.add(node)
             elif discovery == "never":
                 rsc.discover_never.add(node)
-    if rsc.variant in ("group", "clone"):
+    if rsc.variant == "group" and rsc.is_colocated:
+        # pcmk__group_apply_location: the first member's scores already incorporate the later
+        # members', which get the constraint's nodes with their scores reset to 0
+        reset = {node: 0 for node in node_scores}
+        for i, child in enumerate(rsc.children):
+            apply_location(ws, child, node_scores if i == 0 else reset, role, discovery)
+    elif rsc.variant in ("group", "clone"):
         for child in rsc.children:
             apply_location(ws, child, node_scores, role, discovery)
 
