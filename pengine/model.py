@@ -300,6 +300,7 @@ class RscHistory:
     stop_failed: bool = False
     start_failed: bool = False
     orphan: bool = False  # resource no longer in the configuration
+    role_known: bool = True  # False when only pending probes were recorded
 
 
 @dataclass(frozen=True)

@@ -311,10 +311,13 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
         clear_because(then, F.OPTIONAL, first)
     if otype & O.RESTART:
         _handle_restart(first, then, filt)
-    if otype & O.ONE_OR_MORE and then.flags & F.REQUIRES_ANY and filt & F.OPTIONAL \
-            and not (flags & F.OPTIONAL):
-        # a one-or-more pseudo action is needed as soon as one of its inputs happens
-        clear_because(then, F.OPTIONAL, first)
+    # print_always for the clone and one-or-more pseudo actions (groups get theirs from action_flags)
+    if otype & O.IMPLIES_FIRST_PRINTED and filt & F.OPTIONAL and not (then.flags & F.OPTIONAL) \
+            and (first.rsc is None or first.rsc.variant == "clone"):
+        first.set(F.PRINT_ALWAYS)
+    if otype & O.IMPLIES_THEN_PRINTED and filt & F.OPTIONAL and not (first.flags & F.OPTIONAL) \
+            and (then.rsc is None or then.rsc.variant == "clone"):
+        then.set(F.PRINT_ALWAYS)
 
     return then.flags != then_flags, first.flags != first_flags
 
@@ -486,6 +489,46 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
     return changed_then, changed_firsts
 
 
+def block_colocation_dependents(ws: WorkingSet, action: Action) -> list[Action]:
+    """``pcmk__block_colocation_dependents``: an unrunnable start (or promote) of a whole primary
+    blocks the same action of its mandatory colocation dependents. Returns the actions changed."""
+    if action.runnable or action.task not in ("start", "promote") or action.rsc is None:
+        return []
+    is_start = action.task == "start"
+    rsc = action.rsc.top()
+    for child in rsc.children:
+        child_action = ws.find_first_action(child.actions, None, action.task, None)
+        if child_action is None or child_action.runnable:
+            return []
+    colocations = list(rsc.rsc_cons_lhs)
+    if rsc.variant == "group" and rsc.children:
+        colocations += [c for c in rsc.children[-1].rsc_cons_lhs if c.id != "group:internal_colocation"]
+    changed: list[Action] = []
+    for con in colocations:
+        if con.score < 1_000_000:
+            continue
+        if not is_start and con.primary_role != Role.PROMOTED:
+            continue
+        dependent = ws.rsc_by_id.get(con.dependent)
+        if dependent is None:
+            continue
+        task = "promote" if con.dependent_role == Role.PROMOTED else "start"
+        _mark_blocked(ws, dependent, task, action.rsc, changed)
+    return changed
+
+
+def _mark_blocked(ws: WorkingSet, rsc: RscState, task: str, reason: RscState, changed: list[Action]) -> None:
+    for action in list(rsc.actions):
+        if action.runnable and action.task == task:
+            action.clear(F.RUNNABLE)
+            if action.reason is None:
+                action.reason = f"colocation with {reason.id}"
+            changed.append(action)
+            changed.extend(block_colocation_dependents(ws, action))
+    for child in rsc.children:
+        _mark_blocked(ws, child, task, reason, changed)
+
+
 def update_all_actions(ws: WorkingSet) -> None:
     queue: deque[Action] = deque(ws.actions)
     queued = {id(a) for a in queue}
@@ -495,8 +538,18 @@ def update_all_actions(ws: WorkingSet) -> None:
         guard += 1
         then = queue.popleft()
         queued.discard(id(then))
+        was_runnable = then.runnable
         changed, firsts = update_action(ws, then)
         to_queue: list[Action] = []
+        if was_runnable and not then.runnable:
+            for blocked in block_colocation_dependents(ws, then):
+                to_queue.append(blocked)
+                to_queue.extend(w.action for w in blocked.after)
+        if ws.requeue:
+            for extra in ws.requeue:
+                to_queue.append(extra)
+                to_queue.extend(w.action for w in extra.after)
+            ws.requeue.clear()
         for first in firsts:
             to_queue.append(first)
             to_queue.extend(w.action for w in first.after)

@@ -58,11 +58,6 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
         ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
         for prim in ws.all_primitives():
             prim.managed = False
-    if ws.stonith_enabled and not ws.have_stonith_resource:
-        # "Resource start-up disabled since no STONITH resources have been defined"
-        ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
-        for prim in ws.all_primitives():
-            prim.managed = False
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
     apply_history(ws, unpacked.history_bans)

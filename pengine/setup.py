@@ -179,7 +179,8 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     if node is None:
         return
     rsc.history[hist.node] = hist
-    rsc.known_on.add(hist.node)
+    if hist.role_known:
+        rsc.known_on.add(hist.node)
     if hist.pending_task == "start" or hist.pending_task == "migrate_from":
         rsc.start_pending = True
     active = hist.role not in (Role.STOPPED, Role.UNKNOWN)
@@ -209,9 +210,6 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
         ws.fence_node(hist.node, f"{rsc.id} failed there")
     if on_fail.value > rsc.on_fail.value:
         rsc.on_fail = on_fail
-    if not rsc.managed:
-        # native_add_running: an unmanaged resource stays where it is active
-        resource_location(ws, rsc, hist.node, INFINITY, "not_managed_default")
     if not rsc.managed:
         # native_add_running: an unmanaged resource stays where it is active
         resource_location(ws, rsc, hist.node, INFINITY, "not_managed_default")

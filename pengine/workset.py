@@ -49,6 +49,7 @@ class WorkingSet:
         self.action_id = 0
         self.order_id = 0
         self.singletons: dict[str, Action] = {}
+        self.requeue: list[Action] = []  # actions changed behind the update loop's back
         self.scores: list[str] = []
         self.utilization: list[str] = []
         self.messages: list[str] = []

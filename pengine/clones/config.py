@@ -130,10 +130,14 @@ def unpack_clone_config(
             "instance per node"
         )
         clone_node_max = 1
+    clone_max = parse_count(meta.get("clone-max"), node_count)
+    if forced and is_true(meta.get("globally-unique")):
+        # a unique clone forced anonymous keeps at most one instance per node
+        clone_max = min(clone_max, node_count)
     config = CloneConfig(
         clone_id=clone_id,
         child_id=child_id,
-        clone_max=parse_count(meta.get("clone-max"), node_count),
+        clone_max=clone_max,
         clone_node_max=clone_node_max,
         clone_min=parse_count(meta.get("clone-min"), 0),
         promotable=promotable,

@@ -328,6 +328,7 @@ def unpack_history(
         elif status == EXEC_NOT_INSTALLED and not is_probe:
             state.bans.append((inputs.node, "not-installed"))
 
+    role_known = state.role != Role.UNKNOWN
     if state.role == Role.UNKNOWN:
         state.role = Role.STOPPED
 
@@ -374,5 +375,6 @@ def unpack_history(
         migrating_to=state.migrating_to,
         stop_failed=state.stop_failed,
         start_failed=state.start_failed,
+        role_known=role_known,
     )
     return history, state.bans, fence, on_fail
