@@ -353,10 +353,13 @@ def distribute_instances(ctx: AssignContext, clone: ExpandedClone, instances: Se
 # Entry point
 
 
-def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str]) -> None:
+def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str],
+                 promoted_banned: bool = False) -> None:
     """``pcmk__clone_allocate``: assign every instance of ``clone``.
 
-    ``assigning`` is the set of clones whose assignment is in progress (dependency loops).
+    ``assigning`` is the set of clones whose assignment is in progress (dependency loops);
+    ``promoted_banned`` is true when a ticket the promoted role depends on is revoked or in
+    standby (``rsc_ticket`` with ``rsc-role=Promoted``).
     """
     if not ctx.is_provisional(clone.id) or clone.id in assigning:
         return
@@ -381,7 +384,7 @@ def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str
         if clone.config.promotable:
             from pengine.clones.promotion import set_instance_roles
 
-            set_instance_roles(ctx, clone, ordered, priorities)
+            set_instance_roles(ctx, clone, ordered, priorities, promoted_banned=promoted_banned)
     finally:
         assigning.discard(clone.id)
 

@@ -139,7 +139,8 @@ def _child_classes(model: Clone) -> frozenset[str]:
 def assign_clone_state(placement: Placement, rsc: RscState) -> None:
     """``pcmk__clone_allocate`` for a clone state."""
     clone = expanded_from_state(placement.ws, rsc)
-    assign_clone(placement, clone, assigning=placement.clone_assigning)
+    assign_clone(placement, clone, assigning=placement.clone_assigning,
+                 promoted_banned=_promoted_role_banned(placement.ws, rsc.id))
     for child in rsc.children:
         if child.provisional:
             # banned by clone-max: assigned nowhere, scores not shown (as in Pacemaker)
@@ -147,6 +148,17 @@ def assign_clone_state(placement: Placement, rsc: RscState) -> None:
             for member in child.children:
                 if member.provisional:
                     placement.finalize(member, None, force=True)
+
+
+def _promoted_role_banned(ws: WorkingSet, clone_id: str) -> bool:
+    """A ticket that the clone's promoted role depends on is not granted (or in standby)."""
+    for con in ws.cluster.ticket_constraints:
+        if con.rsc != clone_id or con.role != Role.PROMOTED:
+            continue
+        ticket = ws.cluster.tickets.get(con.ticket)
+        if ticket is None or not ticket.granted or ticket.standby:
+            return True
+    return False
 
 
 def colocate_with_clone(placement: Placement, dependent: RscState, primary: RscState,

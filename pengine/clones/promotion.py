@@ -190,7 +190,7 @@ def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, p
 
 
 def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
-                       priorities: dict[str, int] | None = None) -> None:
+                       priorities: dict[str, int] | None = None, *, promoted_banned: bool = False) -> None:
     """``pcmk__set_instance_roles``: decide which instances are promoted.
 
     ``priorities`` are the instances' priorities so far (from :func:`add_promotion_scores`);
@@ -222,7 +222,7 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
         priorities[inst.id] = priority
         sort_index[inst.id] = INFINITY if next_role == Role.PROMOTED else priority
 
-    ordered = _promotion_order(ctx, clone, instances, priorities, sort_index)
+    ordered = _promotion_order(ctx, clone, instances, priorities, sort_index, promoted_banned)
 
     counts: dict[str, int] = {}
     promoted = 0
@@ -245,7 +245,8 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
 
 
 def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
-                     priorities: dict[str, int], sort_index: dict[str, int]) -> list[Instance]:
+                     priorities: dict[str, int], sort_index: dict[str, int],
+                     promoted_banned: bool = False) -> list[Instance]:
     """``promotion_order``: merge instance priorities into the clone's table and sort."""
     table = ctx.scores(clone.id)
     for inst in instances:
@@ -268,6 +269,13 @@ def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequen
             merged = ctx.merge_scores(coloc.dependent, clone.id, ctx.scores(clone.id), coloc.node_attribute,
                                       coloc.score / INFINITY, positive=True, rollback=True)
             ctx.set_scores(clone.id, merged)
+
+    if promoted_banned:
+        # __stateful_without_ticket__: -INFINITY everywhere, for the clone and its instances
+        for rsc_id in (clone.id, *(i.id for i in instances), *(m.id for i in instances for m in i.members)):
+            scores = ctx.scores(rsc_id)
+            for node in scores:
+                scores[node] = MINUS_INFINITY
 
     table = ctx.scores(clone.id)
     for inst in instances:

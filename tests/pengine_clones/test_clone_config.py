@@ -64,3 +64,11 @@ def test_is_true_words() -> None:
         assert is_true(word)
     for other in ("false", "off", "0", "no", "", None):
         assert not is_true(other)
+
+
+def test_forced_anonymous_clone_has_at_most_one_instance_per_node() -> None:
+    unpacked = unpack_clone_config("c", "p", {"globally-unique": "true", "clone-max": "5"}, node_count=3,
+                                   child_classes=frozenset({"lsb"}))
+    assert unpacked.config.clone_max == 3
+    plain = unpack_clone_config("c", "p", {"clone-max": "5"}, node_count=3)
+    assert plain.config.clone_max == 5
