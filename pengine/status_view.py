@@ -427,6 +427,8 @@ def replay_history(
             if ok or rc == target:
                 if rc in (0, 8) and place.role < Role.STARTED:
                     place.role = Role.PROMOTED if rc == 8 else Role.STARTED
+                elif rc == 7:
+                    place.role = Role.STOPPED  # a monitor of the stopped role found it stopped
                 continue
             if rc == 7:
                 place.failed = True
@@ -443,12 +445,12 @@ def replay_history(
             elif place.failed and on_fail.get("monitor") == "block":
                 place.blocked = True
             continue
+        if not ok and on_fail.get(task) == "ignore":
+            place.failure_ignored = True
+            ok = True  # an ignored failure counts as the operation's success
         if not ok:
-            if on_fail.get(task) == "ignore":
-                place.failure_ignored = True
-            else:
-                place.failed = True
-                place.blocked = place.blocked or (task != "stop" and on_fail.get(task) == "block")
+            place.failed = True
+            place.blocked = place.blocked or (task != "stop" and on_fail.get(task) == "block")
             if task == "stop":
                 if place.role == Role.STOPPED:
                     place.role = Role.STARTED
