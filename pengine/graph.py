@@ -92,10 +92,13 @@ class GraphBuilder:
             return
         action.set(F.DUMPED)
         inputs: list[Action] = []
+        seen: set[int] = set()
         for w in action.before:
             if should_add_input(self.ws, action, w):
                 w.dumped = True
-                inputs.append(w.action)
+                if id(w.action) not in seen:  # deduplicate_inputs
+                    seen.add(id(w.action))
+                    inputs.append(w.action)
         self.synapses.append((action, inputs))
 
     def add_rsc(self, rsc: RscState) -> None:

@@ -313,11 +313,15 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
         _handle_restart(first, then, filt)
     # print_always for the clone and one-or-more pseudo actions (groups get theirs from action_flags)
     if otype & O.IMPLIES_FIRST_PRINTED and filt & F.OPTIONAL and not (then.flags & F.OPTIONAL) \
-            and (first.rsc is None or first.rsc.variant == "clone"):
+            and first.rsc is not None and first.rsc.variant == "clone":
         first.set(F.PRINT_ALWAYS)
     if otype & O.IMPLIES_THEN_PRINTED and filt & F.OPTIONAL and not (first.flags & F.OPTIONAL) \
-            and (then.rsc is None or then.rsc.variant == "clone"):
+            and then.rsc is not None and then.rsc.variant == "clone":
         then.set(F.PRINT_ALWAYS)
+    if otype & O.ONE_OR_MORE and then.flags & F.REQUIRES_ANY and filt & F.OPTIONAL \
+            and not (flags & F.OPTIONAL):
+        # a one-or-more pseudo action is needed as soon as one of its inputs happens
+        clear_because(then, F.OPTIONAL, first)
 
     return then.flags != then_flags, first.flags != first_flags
 

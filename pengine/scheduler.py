@@ -53,14 +53,15 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     for rsc in ws.resources:
         if rsc.variant == "clone":
             build_clone_children(ws, rsc)
-    if ws.stonith_enabled and not ws.have_stonith_resource:
-        # "Resource start-up disabled since no STONITH resources have been defined"
-        ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
-        for prim in ws.all_primitives():
-            prim.managed = False
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
     apply_history(ws, unpacked.history_bans)
+    if ws.stonith_enabled and not ws.have_stonith_resource:
+        # "Resource start-up disabled since no STONITH resources have been defined"
+        # (after the status: what is active does not get the unmanaged resources' location)
+        ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
+        for prim in ws.all_primitives():
+            prim.managed = False
     determine_remote_online(ws)
     ws.resources.sort(key=lambda r: -r.priority)
     history_actions(ws)
