@@ -56,12 +56,6 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
     apply_history(ws, unpacked.history_bans)
-    if ws.stonith_enabled and not ws.have_stonith_resource:
-        # "Resource start-up disabled since no STONITH resources have been defined"
-        # (after the status: what is active does not get the unmanaged resources' location)
-        ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
-        for prim in ws.all_primitives():
-            prim.managed = False
     determine_remote_online(ws)
     ws.resources.sort(key=lambda r: -r.priority)
     history_actions(ws)
@@ -80,6 +74,12 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
         for rsc in ws.resources:
             check_failure_threshold(ws, rsc, node)
             apply_exclusive_discovery(ws, rsc, node)
+    if ws.stonith_enabled and not ws.have_stonith_resource:
+        # "Resource start-up disabled since no STONITH resources have been defined": nothing is
+        # managed, though node criteria (not_managed_default, stickiness) saw managed resources
+        ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
+        for prim in ws.all_primitives():
+            prim.managed = False
     for rsc in ws.resources:
         internal_constraints(ws, rsc)
     handle_config_changes(ws)
