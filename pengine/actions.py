@@ -62,7 +62,7 @@ def history_actions(ws: WorkingSet) -> None:
             active = hist.role not in (Role.STOPPED, Role.UNKNOWN)
             from pengine.model import OnFail
 
-            if active and hist.failed and hist.on_fail == OnFail.RESTART and not node.unclean:
+            if active and hist.failed and hist.on_fail in (OnFail.RESTART, OnFail.RESET_REMOTE) and not node.unclean:
                 stop_action(ws, rsc, node_name, False)
             elif active and hist.on_fail == OnFail.DEMOTE and hist.failed:
                 ws.custom_action(rsc, op_key(rsc.id, "demote"), "demote", node_name, False)

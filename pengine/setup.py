@@ -208,6 +208,10 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
         node.standby = True
     elif on_fail == OnFail.FENCE:
         ws.fence_node(hist.node, f"{rsc.id} failed there")
+    elif on_fail == OnFail.RESET_REMOTE and ws.stonith_enabled and rsc.is_remote:
+        remote = ws.nodes.get(rsc.id)
+        if remote is not None and remote.model.is_remote:
+            ws.fence_node(rsc.id, "remote connection is unrecoverable")
     if on_fail.value > rsc.on_fail.value:
         rsc.on_fail = on_fail
     if not rsc.managed:

@@ -292,6 +292,8 @@ def _top(all_ids: dict[str, Resource], rsc: Resource) -> Resource:
 def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: ClusterOptions) -> OnFail:
     from pengine.unpack.history import ON_FAIL_NAMES
 
+    remote_conn = prim is not None and prim.rclass == "ocf" and prim.provider == "pacemaker" \
+        and prim.type == "remote"
     if prim is not None:
         for op in prim.ops:
             if op.name == task and op.interval_ms == interval:
@@ -305,6 +307,8 @@ def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: Clust
                     return value
         if task == "stop":
             return OnFail.FENCE if options.stonith_enabled else OnFail.BLOCK
+        if remote_conn and options.stonith_enabled:
+            return OnFail.RESET_REMOTE
     elif task == "stop":
         return OnFail.FENCE if options.stonith_enabled else OnFail.BLOCK
     return OnFail.RESTART
