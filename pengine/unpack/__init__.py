@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timezone
 
 from lxml import etree
 
@@ -58,10 +58,10 @@ def iter_primitives(resources: tuple[Resource, ...] | list[Resource]) -> list[Pr
 def _cib_time(root: etree._Element, options: dict[str, str]) -> datetime:
     from pengine.rules import parse_datetime
 
-    text = options.get("execution-date")
+    text = root.get("execution-date") or options.get("execution-date")
     if text:
         if text.isdigit():
-            return datetime.fromtimestamp(int(text), tz=None).replace(tzinfo=None)
+            return datetime.fromtimestamp(int(text), tz=UTC).replace(tzinfo=None)
         parsed = parse_datetime(text)
         if parsed is not None:
             return parsed.replace(tzinfo=None)
