@@ -193,29 +193,45 @@ def _element_at(root: etree._Element, path: str) -> etree._Element | None:
     return None
 
 
+MAX_ERRORS: Final = 100
+"""Distinct schema errors reported at most (libxml2 repeats each problem many times)."""
+
+
 def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]) -> list[SchemaError]:
     relaxng = _relaxng(grammar)
     if relaxng.validate(root.getroottree()):
         return []
+    entries: dict[tuple[str, int, str], None] = {}
+    for entry in relaxng.error_log:
+        entries.setdefault((entry.path or "", entry.line or 0, entry.message.strip()), None)
+    ids: set[str] | None = None
+    targets: dict[str, etree._Element | None] = {}
     errors: list[SchemaError] = []
     seen: set[tuple[str, int | None, str]] = set()
-    for entry in relaxng.error_log:
-        message = entry.message.strip()
+
+    def add(error: SchemaError) -> None:
+        key = (error.path, error.line, error.reason)
+        if key not in seen:
+            seen.add(key)
+            errors.append(error)
+
+    for path, raw_line, message in entries:
+        if len(errors) >= MAX_ERRORS:
+            break
         idref = _IDREF_RE.fullmatch(message)
         if idref is not None:
             attribute, value = idref.groups()
-            if root.xpath("//*[@id=$value]", value=value):
+            if ids is None:
+                ids = {str(e.get("id")) for e in root.iter() if isinstance(e.tag, str) and e.get("id") is not None}
+            if value in ids:
                 continue  # the id exists: a side effect of an error reported elsewhere
             for element in _locate_idref(root, attribute, value):
-                error = _error_at(element, f"{attribute}={value!r} refers to an id that does not exist")
-                key = (error.path, error.line, error.reason)
-                if key not in seen:
-                    seen.add(key)
-                    errors.append(error)
+                add(_error_at(element, f"{attribute}={value!r} refers to an id that does not exist"))
             continue
-        path = entry.path or ""
-        line = entry.line or None
-        target = _element_at(root, path)
+        line: int | None = raw_line or None
+        if path not in targets:
+            targets[path] = _element_at(root, path)
+        target = targets[path]
         if target is not None and line is None:
             line = _line(target)
         invalid = _INVALID_ATTR_RE.fullmatch(message)
@@ -224,21 +240,16 @@ def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]
         elif (
             target is not None
             and len(target.attrib)
-            and (
-                message.endswith("failed to validate attributes")
-                or message.startswith("Expecting an element")
-            )
+            and (message.endswith("failed to validate attributes") or message.startswith("Expecting an element"))
         ):
             listed = ", ".join(f"{k!s}={str(v)!r}" for k, v in target.attrib.items())
             message = f"{message} (one of {listed} is missing, misspelt or has a value not allowed here)"
         if line in skip_lines and message.startswith("Invalid attribute id"):
             continue  # already reported as a duplicate id, with more detail
         element_name = path.rsplit("/", 1)[-1].split("[", 1)[0] if path else ""
-        key = (path, line, message)
-        if key in seen:
-            continue
-        seen.add(key)
-        errors.append(SchemaError(path=path or "/", line=line, reason=message, element=element_name))
+        add(SchemaError(path=path or "/", line=line, reason=message, element=element_name))
+    if len(errors) >= MAX_ERRORS:
+        errors.append(_error_at(root, f"more errors not shown (only the first {MAX_ERRORS} are reported)"))
     if not errors:
         errors.append(_error_at(root, f"document does not conform to {grammar.value}"))
     return errors

@@ -18,6 +18,7 @@ TAG_ORIGINS: Final = {
 
 def check_constraints(ctx: Context) -> Iterator[Finding]:
     known = ctx.resource_ids()
+    clones = {str(r.get("id")) for r in ctx.resources() if r.tag in ("clone", "master")}
     constraints = ctx.root.find("configuration/constraints")
     if constraints is None:
         return
@@ -37,7 +38,6 @@ def check_constraints(ctx: Context) -> Iterator[Finding]:
                     line_of(element),
                 )
         if constraint.tag == "rsc_order":
-            clones = {str(r.get("id")) for r in ctx.resources() if r.tag in ("clone", "master")}
             if constraint.get("require-all") is not None and constraint.get("first") in clones:
                 yield Finding(
                     Severity.WARNING,

@@ -37,7 +37,7 @@ def mutate(root: etree._Element, mutations: list[tuple[int, int, str, int]]) -> 
             element.append(etree.Element(["nvpair", "op", "primitive", "rule", "attributes"][which % 5]))
 
 
-@settings(deadline=None, max_examples=150)
+@settings(deadline=None, max_examples=60)
 @given(st.sampled_from(SOURCES), st.lists(MUTATION, min_size=1, max_size=4))
 def test_damaged_documents(path: Path, mutations: list[tuple[int, int, str, int]]) -> None:
     root = etree.parse(str(path)).getroot()
