@@ -154,8 +154,8 @@ def planned_role(ctx: AssignContext, rsc_id: str) -> Role:
 
 def _merged_current_score(ctx: AssignContext, clone: ExpandedClone, inst: Instance, node: str) -> int:
     """The score of ``node`` for ``inst`` after the clone's colocations are merged in."""
-    # the clone's own score for the node (pcmk__top_allowed_node), then colocations
-    table = {node: ctx.scores(clone.id).get(node, 0)}
+    # a copy of the current node (its own base weight, 0), then the clone's colocations
+    table = {node: 0}
     for coloc in ctx.colocations_as_dependent(clone.id):
         if coloc.score == 0:
             continue
