@@ -343,10 +343,13 @@ def simulate(
             out.item(line)
         for spec in op_inject:
             try:
-                for line in inject_op(cib, spec, clock):
-                    out.item(line)
+                lines = inject_op(cib, spec, clock)
             except HistoryError as exc:
-                stderr.write(f"crm_simulate: {exc}\n")
+                out.item(f"Injecting {spec.text} into the configuration")
+                stderr.write(f"{exc}\n")
+                continue
+            for line in lines:
+                out.item(line)
         out.end_list()
         printed = True
         now = _effective_date(out, cib, args.set_datetime)

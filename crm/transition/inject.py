@@ -70,19 +70,31 @@ def node_fail(cib: etree._Element, uname: str) -> list[str]:
 
 
 def _find_primitive(cib: etree._Element, rsc: str) -> etree._Element | None:
-    base = rsc.split(":", 1)[0]
+    """The primitive ``rsc`` names, as Pacemaker resolves it.
+
+    A cloned primitive is named by an instance (``rsc:N``), or by its own id only once the
+    status knows an instance under that name.
+    """
+    base, sep, instance = rsc.partition(":")
+    known = {str(e.get("id")) for e in cib.iterfind("status/node_state/lrm/lrm_resources/lrm_resource")}
     for prim in cib.iterfind("configuration/resources//primitive"):
-        if prim.get("id") in (rsc, base):
-            return prim
+        if prim.get("id") != base:
+            continue
+        cloned = any(a.tag in ("clone", "master", "bundle") for a in prim.iterancestors())
+        if not cloned:
+            return prim if not sep else None
+        if sep:
+            return prim if instance.isdigit() else None
+        return prim if rsc in known else None
     return None
 
 
 def inject_op(cib: etree._Element, spec: InjectSpec, now: int) -> list[str]:
     """Record ``spec`` as if the operation had run (raising the fail count when it failed)."""
-    lines = [f"Injecting {spec.text} into the configuration"]
     prim = _find_primitive(cib, spec.rsc)
     if prim is None:
-        raise HistoryError(f"invalid resource name: {spec.rsc}")
+        raise HistoryError(f"Invalid resource name: {spec.rsc}")
+    lines = [f"Injecting {spec.text} into the configuration"]
     state = ensure_node(cib, spec.node)
     for name, value in count_failure(state, spec.rsc, spec.task, spec.interval_ms, spec.rc, now):
         lines.append(f"Injecting attribute {name}={value} into /node_state '{state.get('id')}'")
