@@ -52,7 +52,7 @@ def test_failure_writes_last_failure_and_last() -> None:
     cib = _cib()
     entry = _entry(cib)
     record_op(entry, OpResult("r", "stop", 0, 1, call_id=1, exit_reason="boom"), 0)
-    ids = sorted(op.get("id") for op in entry)
+    ids = sorted(str(op.get("id")) for op in entry)
     assert ids == ["r_last_0", "r_last_failure_0"]
     assert all(op.get("rc-code") == "1" and op.get("exit-reason") == "boom" for op in entry)
 
