@@ -189,3 +189,15 @@ def test_any_score_is_accepted(score: str) -> None:
 def test_non_scores_are_rejected(score: str) -> None:
     errors = errors_of(BASE.replace('score="100"', f'score="{score}"'))
     assert any(e.element == "rsc_location" for e in errors)
+
+
+def test_many_mistakes_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import crm.cib.schema as schema
+
+    text = BASE.replace('<primitive id="p_apache" ', '<primitive bogus="1" id="p_apache" ', 1)
+    everything = errors_of(text)
+    assert len(everything) > 2
+    monkeypatch.setattr(schema, "MAX_ERRORS", 2)
+    capped = errors_of(text)
+    assert capped[:2] == everything[:2]
+    assert len(capped) == 3 and "more errors not shown" in capped[-1].reason
