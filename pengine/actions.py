@@ -380,13 +380,14 @@ def create_recurring_actions(ws: WorkingSet, rsc: RscState) -> None:
         pass
     elif rsc.next_role != Role.STOPPED or not rsc.managed:
         start = start_action(ws, rsc, rsc.assigned, True)
-    seen: set[tuple[str, int]] = set()
+    counts: dict[tuple[str, int], int] = {}
+    for op in prim.ops:
+        counts[(op.name, op.interval_ms)] = counts.get((op.name, op.interval_ms), 0) + 1
     for op in prim.ops:
         if op.interval_ms <= 0 or not op.enabled:
             continue
-        if (op.name, op.interval_ms) in seen:
-            continue
-        seen.add((op.name, op.interval_ms))
+        if counts[(op.name, op.interval_ms)] > 1:
+            continue  # duplicate name and interval: a configuration error, both ignored (is_op_dup)
         key = op_key(rsc.id, op.name, op.interval_ms)
         if start is not None:
             _recurring_for_active(ws, rsc, start, rsc.assigned, op.role, op.name, op.interval_ms, key)

@@ -46,6 +46,10 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
     if op.op_digest is None:
         return "unknown"
     if op.op_digest != calc_all:
+        configured = ws.find_op_config(rsc, task, op.interval_ms)
+        if op.interval_ms == 0 and configured is not None and configured.params:
+            # extra operation parameters: restart rather than reload so the digests are right
+            return "restart"
         return "all"
     return "match"
 
