@@ -79,6 +79,15 @@ def verify(doc: etree._Element | etree._ElementTree) -> Report:
             )
     ctx = Context(current, cluster_options(current))
     findings: list[Finding] = []
+    if grammar is None:
+        findings.append(
+            Finding(
+                Severity.NOTICE,
+                "validate",
+                "Schema validation of configuration is disabled "
+                "(enabling is encouraged and prevents common misconfigurations)",
+            )
+        )
     if current is not root:
         findings.append(
             Finding(
