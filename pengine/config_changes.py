@@ -158,8 +158,6 @@ def handle_config_changes(ws: WorkingSet) -> None:
             for i, op in enumerate(ops):
                 if i < start_index:
                     continue
-                if op.op_status == -1:
-                    continue
                 if op.interval_ms > 0 and (rsc.maintenance or node.maintenance):
                     schedule_cancel(ws, rsc, op, node_name)
                 elif (op.interval_ms > 0 or op.task in ("monitor", "start", "promote", "migrate_from")) \

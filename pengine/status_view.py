@@ -817,12 +817,11 @@ def _primitive_line(
         flags.append("disabled")
     elif promotable and target is not None and target.lower() in ("unpromoted", "slave"):
         flags.append("target-role:" + target)
+    on_maintenance_node = any(n in ctx.nodes and ctx.nodes[n].maintenance for n in active)
     if any(p.blocked and p.failed for p in active.values()):
         flags.append("blocked")
-    elif _in_maintenance(prim, ctx):
-        flags.append("maintenance")
-    elif _unmanaged(prim, ctx):
-        flags.append("unmanaged")
+    elif _in_maintenance(prim, ctx) or _unmanaged(prim, ctx) or on_maintenance_node:
+        flags.append("unmanaged")  # Pacemaker 2.1.5 words resource maintenance this way too
     if any(p.failure_ignored for p in active.values()):
         flags.append("failure ignored")
     text += _flags(flags)
@@ -852,9 +851,7 @@ def _group_header(ctx: Context, group: etree._Element, name: str) -> str:
     flags: list[str] = []
     if _disabled(group, ctx):
         flags.append("disabled")
-    if _in_maintenance(group, ctx):
-        flags.append("maintenance")
-    elif _unmanaged(group, ctx):
+    if _in_maintenance(group, ctx) or _unmanaged(group, ctx):
         flags.append("unmanaged")
     return f"Resource Group: {name}" + _flags(flags)
 
@@ -920,9 +917,7 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
         flags.append("unique")
     if _disabled(clone, ctx):
         flags.append("disabled")
-    if _in_maintenance(clone, ctx):
-        flags.append("maintenance")
-    elif _unmanaged(clone, ctx):
+    if _in_maintenance(clone, ctx) or _unmanaged(clone, ctx):
         flags.append("unmanaged")
     if child is None:
         return Block(f"Clone Set: {cid}" + _flags(flags))
@@ -961,7 +956,7 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
         troubled = any(
             p is not None and (p.failed or p.blocked or (ctx.show_pending and p.pending in PENDING_TEXT))
             for p in places
-        ) or _unmanaged(child, ctx) or _in_maintenance(child, ctx)
+        ) or _unmanaged(child, ctx) or _in_maintenance(child, ctx) or (node in ctx.nodes and ctx.nodes[node].maintenance)
         roles = {_display_role(p, promotable) for p in places if p is not None}
         unclean = not ctx.nodes[node].online and ctx.nodes[node].unclean if node in ctx.nodes else False
         if fully and not troubled and len(roles) == 1 and not unclean:
@@ -1016,9 +1011,7 @@ def _bundle_block(ctx: Context, bundle: etree._Element) -> Block:
     flags: list[str] = []
     if _true(_meta(bundle).get("globally-unique")):
         flags.append("unique")
-    if _in_maintenance(bundle, ctx):
-        flags.append("maintenance")
-    elif _unmanaged(bundle, ctx):
+    if _in_maintenance(bundle, ctx) or _unmanaged(bundle, ctx):
         flags.append("unmanaged")
     kind = "Container bundle set" if len(info.replicas) > 1 else "Container bundle"
     title = f"{kind}: {info.id} [{info.image}]" + _flags(flags)
