@@ -297,6 +297,13 @@ CASES = (
         "no STONITH resources",
     ),
     Case(
+        "validation-disabled",
+        'validate-with="pacemaker-3.7"',
+        'validate-with="none"',
+        "valid",
+        "Schema validation of configuration is disabled",
+    ),
+    Case(
         "unknown-schema",
         'validate-with="pacemaker-3.7"',
         'validate-with="pacemaker-7.0"',
