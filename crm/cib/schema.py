@@ -35,6 +35,7 @@ __all__ = [
     "CURRENT_SCHEMA",
     "Grammar",
     "SchemaError",
+    "UnknownSchema",
     "grammar_for",
     "validate",
     "validate_with",
@@ -71,7 +72,8 @@ class SchemaError:
 
 
 _VERSION_RE: Final = re.compile(r"pacemaker-(\d+)\.(\d+)")
-_NEWEST_MINOR: Final = {0: 7, 1: 3, 2: 10, 3: 9}
+_MINORS: Final = {0: range(7, 8), 1: range(4), 2: range(11), 3: range(10)}
+"""Schema versions that Pacemaker releases defined (0.6 is the legacy one, handled apart)."""
 
 
 class UnknownSchema(ValueError):
@@ -95,8 +97,7 @@ def grammar_for(validate_with: str | None) -> Grammar | None:
     match = _VERSION_RE.fullmatch(name)
     if match is not None:
         major, minor = int(match.group(1)), int(match.group(2))
-        newest = _NEWEST_MINOR.get(major)
-        if newest is not None and minor <= newest and (major, minor) != (0, 6):
+        if minor in _MINORS.get(major, range(0)):
             return Grammar.CURRENT if major >= 3 else Grammar.PACEMAKER_1_2
     raise UnknownSchema(
         f"unknown schema {validate_with!r} in validate-with (known: none, pacemaker-0.6 .. "
