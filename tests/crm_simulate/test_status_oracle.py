@@ -62,3 +62,45 @@ def test_status_matches_pacemaker(kind: str, events: list[str], tmp_path: Path) 
     ours = run_ours(["-x", str(src), *events])
     assert ours.rc == 0, ours.stderr
     assert _strip_wallclock(ours.stdout) == _strip_wallclock(theirs)
+
+
+def _meta(elem, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    from lxml import etree
+
+    meta = etree.SubElement(elem, "meta_attributes", id=f"{elem.get('id')}-meta-{name}")
+    etree.SubElement(meta, "nvpair", id=f"{elem.get('id')}-meta-{name}-nv", name=name, value=value)
+
+
+def _node_attr(cib, node: str, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    from lxml import etree
+
+    elem = cib.find(f"configuration/nodes/node[@uname='{node}']")
+    attrs = etree.SubElement(elem, "instance_attributes", id=f"{node}-attrs-{name}")
+    etree.SubElement(attrs, "nvpair", id=f"{node}-attrs-{name}-nv", name=name, value=value)
+
+
+DECORATIONS = {
+    "standby": lambda cib, lay: _node_attr(cib, "node1", "standby", "on"),
+    "node-maintenance": lambda cib, lay: _node_attr(cib, "node2", "maintenance", "true"),
+    "disabled": lambda cib, lay: _meta(cib.find(f".//primitive[@id='{lay.primitives[-1]}']"), "target-role",
+                                       "Stopped"),
+    "unmanaged-group": lambda cib, lay: _meta(cib.find(".//group"), "is-managed", "false"),
+    "disabled-clone": lambda cib, lay: _meta(cib.find(".//clone"), "target-role", "Stopped"),
+    "rsc-maintenance": lambda cib, lay: _meta(cib.find(f".//primitive[@id='{lay.primitives[0]}']"), "maintenance",
+                                              "true"),
+}
+
+
+@pytest.mark.parametrize("decoration", sorted(DECORATIONS))
+@pytest.mark.parametrize("kind", ["running", "failed"])
+def test_decorated_status_matches_pacemaker(kind: str, decoration: str, tmp_path: Path) -> None:
+    if (kind, decoration) == ("failed", "unmanaged-group"):
+        pytest.xfail("Pacemaker hides an unmanaged group active on a lost node; the rule is not known yet")
+    cib, layout = cibgen.generate(SPECS[kind], seed=11)
+    DECORATIONS[decoration](cib, layout)
+    src = tmp_path / "cib.xml"
+    src.write_bytes(cibgen.to_bytes(cib))
+    theirs = _oracle(["-x", str(src)])
+    ours = run_ours(["-x", str(src)])
+    assert ours.rc == 0, ours.stderr
+    assert ours.stdout == theirs
