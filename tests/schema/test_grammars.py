@@ -87,7 +87,7 @@ def test_grammar_choice(value: str | None, grammar: Grammar | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["pacemaker-3.10", "pacemaker-4.0", "pacemaker-2.11", "pacemaker", "xyz", ""]
+    "value", ["pacemaker-3.10", "pacemaker-4.0", "pacemaker-2.11", "pacemaker-0.5", "pacemaker", "xyz", ""]
 )
 def test_unknown_schema(value: str) -> None:
     with pytest.raises(UnknownSchema):
