@@ -26,6 +26,7 @@ from pengine.setup import (
     apply_exclusive_discovery,
     apply_history,
     apply_locations,
+    apply_node_health,
     apply_stickiness,
     apply_symmetric_default,
     apply_tickets,
@@ -67,6 +68,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     unpack_one_or_more(ws)
     apply_tickets(ws)
     # node criteria
+    apply_node_health(ws)
     apply_locations(ws)
     for rsc in ws.resources:
         apply_stickiness(ws, rsc)

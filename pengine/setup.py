@@ -515,3 +515,35 @@ def apply_tickets(ws: WorkingSet) -> None:
         if policy == "demote" and con.role != Role.PROMOTED:
             policy = "stop"
         _ticket_constraint(ws, rsc, con.ticket, con.role, policy)
+
+
+# ----------------------------------------------------------------------------------------------
+# Node health
+
+
+def apply_node_health(ws: WorkingSet) -> None:
+    """``pcmk__apply_node_health``: ``#health*`` node attributes as location scores."""
+    raw = ws.options.raw
+    strategy = (raw.get("node-health-strategy") or "none").lower()
+    if strategy == "none":
+        return
+    red = parse_score(raw.get("node-health-red"), MINUS_INFINITY)
+    yellow = parse_score(raw.get("node-health-yellow"), 0)
+    green = parse_score(raw.get("node-health-green"), 0)
+    if strategy == "migrate-on-red":
+        red, yellow, green = MINUS_INFINITY, 0, 0
+    elif strategy == "only-green":
+        red, yellow, green = MINUS_INFINITY, MINUS_INFINITY, 0
+    base = parse_score(raw.get("node-health-base"), 0) if strategy == "progressive" else 0
+    for uname in ws.node_order:
+        node = ws.nodes[uname]
+        health = base
+        for name, value in node.model.attributes.items():
+            if name.startswith("#health"):
+                health = add_scores(parse_score(value, 0, red=red, yellow=yellow, green=green), health)
+        if health == 0:
+            continue
+        for rsc in ws.resources:
+            if health < 0 and _true(rsc.model.meta.get("allow-unhealthy-nodes"), False):
+                continue
+            apply_location(ws, rsc, {uname: health}, Role.UNKNOWN, "always")
