@@ -25,6 +25,15 @@ from pengine.model import ColocationConstraint, Role
 from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
 
 
+def _state(ctx: AssignContext, inst: Instance, *, current: bool) -> Role:
+    """``fns->state``: a primitive instance's role, or for a cloned group the highest role of
+    its members (an unplaced member makes an open group role Stopped)."""
+    if inst.group is None:
+        return ctx.current_role(inst.id) if current else ctx.next_role(inst.id)
+    roles = [ctx.current_role(m.id) if current else ctx.next_role(m.id) for m in inst.members]
+    return max(roles, key=lambda r: r.value) if roles else Role.UNKNOWN
+
+
 def _primitive_ids(inst: Instance) -> list[str]:
     return [m.id for m in inst.members]
 
@@ -178,7 +187,7 @@ def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, p
         if member.id != inst.id and ctx.assigned_node(member.id) is None:
             return None
     if not ctx.is_managed(inst.id):
-        if ctx.current_role(inst.id) != Role.PROMOTED:
+        if _state(ctx, inst, current=True) != Role.PROMOTED:
             return None
     elif priority < 0 or not ctx.can_run_resources(node):
         return None
@@ -206,7 +215,7 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
         chosen = ctx.assigned_node(inst.id)
         if chosen is None:
             continue
-        next_role = ctx.next_role(inst.id)
+        next_role = _state(ctx, inst, current=False)
         priority = priorities[inst.id]
         if next_role in (Role.STARTED, Role.UNKNOWN):
             priority, is_default = promotion_score(ctx, clone, inst.id, chosen)
@@ -280,7 +289,7 @@ def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequen
     table = ctx.scores(clone.id)
     for inst in instances:
         chosen = ctx.assigned_node(inst.id)
-        if not ctx.is_managed(inst.id) and ctx.next_role(inst.id) == Role.PROMOTED:
+        if not ctx.is_managed(inst.id) and _state(ctx, inst, current=False) == Role.PROMOTED:
             sort_index[inst.id] = INFINITY
         elif chosen is None or sort_index[inst.id] < 0:
             pass
@@ -291,7 +300,7 @@ def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequen
         ia, ib = sort_index[a.id], sort_index[b.id]
         if ia != ib:
             return -1 if ia > ib else 1
-        ra, rb = ctx.current_role(a.id), ctx.current_role(b.id)
+        ra, rb = _state(ctx, a, current=True), _state(ctx, b, current=True)
         if ra != rb:
             return -1 if ra > rb else 1
         return compare_instances(ctx, clone, {}, a, b, priorities)

@@ -25,6 +25,12 @@ def _true(text: str | None, default: bool) -> bool:
     return text.strip().lower() in ("true", "yes", "1", "on", "y")
 
 
+def _coloc_role(text: str | None) -> Role:
+    """Role of a colocation end: Started means any role (``pcmk__new_colocation``)."""
+    role = Role.parse(text) if text else Role.UNKNOWN
+    return Role.UNKNOWN if role == Role.STARTED else role
+
+
 def _location_role(text: str | None) -> Role:
     """Role filter of a location constraint: Started and Unpromoted mean any role."""
     role = Role.parse(text) if text else Role.UNKNOWN
@@ -117,8 +123,8 @@ class ConstraintUnpacker:
         if not sets:
             dep_list = self.expand(elem.get("rsc", ""))
             prim_list = self.expand(elem.get("with-rsc", ""))
-            dep_role = Role.parse(elem.get("rsc-role")) if elem.get("rsc-role") else Role.UNKNOWN
-            prim_role = Role.parse(elem.get("with-rsc-role")) if elem.get("with-rsc-role") else Role.UNKNOWN
+            dep_role = _coloc_role(elem.get("rsc-role"))
+            prim_role = _coloc_role(elem.get("with-rsc-role"))
             if len(dep_list) > 1 or len(prim_list) > 1:
                 # tags expand to sets of resources colocated pairwise
                 for d in dep_list:
@@ -136,7 +142,7 @@ class ConstraintUnpacker:
         # resource sets
         for rset in sets:
             members = self._set_members(rset)
-            role = Role.parse(rset.get("role")) if rset.get("role") else Role.UNKNOWN
+            role = _coloc_role(rset.get("role"))
             set_score = parse_score(rset.get("score"), score) if rset.get("score") else score
             if _true(rset.get("sequential"), True):
                 for prev, cur in itertools.pairwise(members):
@@ -153,8 +159,8 @@ class ConstraintUnpacker:
             m2 = self._set_members(set2)
             if not m1 or not m2:
                 continue
-            role1 = Role.parse(set1.get("role")) if set1.get("role") else Role.UNKNOWN
-            role2 = Role.parse(set2.get("role")) if set2.get("role") else Role.UNKNOWN
+            role1 = _coloc_role(set1.get("role"))
+            role2 = _coloc_role(set2.get("role"))
             firsts = [m1[0]] if _true(set1.get("sequential"), True) else m1
             lasts = [m2[-1]] if _true(set2.get("sequential"), True) else m2
             for d in firsts:
