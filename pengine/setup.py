@@ -330,7 +330,8 @@ def apply_locations(ws: WorkingSet) -> None:
                     ctx = RuleContext(now=ws.cluster.now, node_attrs=node.model.attributes,
                                       rsc_class=prim.rclass if prim else None,
                                       rsc_provider=prim.provider if prim else None,
-                                      rsc_type=prim.type if prim else None, regex_groups=groups)
+                                      rsc_type=prim.type if prim else None, regex_groups=groups,
+                                      params=dict(prim.params) if prim else {}, meta=dict(rsc.model.meta))
                     if not evaluate_rule(rule, ctx):
                         continue
                     attr = rule.get("score-attribute")
