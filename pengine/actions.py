@@ -166,7 +166,7 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
     if not probe.runnable and not order_top.running_on:
         flags |= O.RUNNABLE_LEFT
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "start"), None, flags)
-    ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload"), None, O.OPTIONAL)
+    ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload-agent"), None, O.OPTIONAL)
     return True
 
 
@@ -432,7 +432,7 @@ def _recurring_for_active(ws: WorkingSet, rsc: RscState, start: Action, node: st
     if node is None or rsc.managed:
         flags = O.IMPLIES_THEN | O.RUNNABLE_LEFT
         ws.new_ordering(rsc, op_key(rsc.id, "start"), None, None, mon.key, mon, flags)
-        ws.new_ordering(rsc, op_key(rsc.id, "reload"), None, None, mon.key, mon, flags)
+        ws.new_ordering(rsc, op_key(rsc.id, "reload-agent"), None, None, mon.key, mon, flags)
         if rsc.next_role == Role.PROMOTED:
             ws.new_ordering(rsc, op_key(rsc.id, "promote"), None, rsc, None, mon, O.OPTIONAL | O.RUNNABLE_LEFT)
         elif rsc.role == Role.PROMOTED:

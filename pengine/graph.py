@@ -453,6 +453,25 @@ class SummaryWriter:
         elif rsc.role == Role.STOPPED and rsc.next_role > Role.STOPPED:
             self._item("Start", rsc, current, nxt, start, None)
 
+    def node_action_lines(self) -> list[str]:
+        """``pcmk__output_actions``: scheduled fencing (and shutdowns) with a reason, in creation order."""
+        out = []
+        for action in reversed(self.ws.actions):
+            if action.rsc is not None or action.optional or action.node is None or not action.reason:
+                continue
+            if action.task == "do_shutdown":
+                task = "Shutdown"
+            elif action.task == "stonith":
+                task = f"Fence ({action.meta.get('stonith_action')})"
+            else:
+                continue
+            name = action.node
+            node = self.ws.node(action.node)
+            if node is not None and node.model.is_remote and node.model.remote_rsc not in (None, action.node):
+                name = f"{action.node} (resource: {node.model.remote_rsc})"
+            out.append(f"  * {task} {name} '{action.reason}'")
+        return out
+
     def lines(self) -> tuple[str, ...]:
         for rsc in self.ws.resources:
             self.log_actions(rsc)
@@ -464,7 +483,7 @@ class SummaryWriter:
                     rsc_width = len(rid) + 2
                 if len(details) > detail_width:
                     detail_width = len(details)
-        out = []
+        out = self.node_action_lines()
         for change, rid, details, reason in self.items:
             text = f"  * {change:<8}   {rid:<{rsc_width}}   ( {details:>{detail_width}} )"
             if reason:

@@ -703,3 +703,75 @@ def clone_min_ordering(ws: WorkingSet, first: RscState, first_action: str, then:
                         Order.ONE_OR_MORE | Order.IMPLIES_THEN_PRINTED)
     ws.new_ordering(None, None, met, then, op_key(then.id, then_action), None, flags | Order.RUNNABLE_LEFT)
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications after fencing (pe__order_notifs_after_fencing)
+
+
+def _notify_enabled(rsc: RscState) -> bool:
+    value = (rsc.model.meta.get("notify") or "").strip().lower()
+    return value in ("true", "on", "yes", "y", "1")
+
+
+def order_notifs_after_fencing(ws: WorkingSet, stop: Action, rsc: RscState, stonith: Action) -> None:
+    """A stop implied by fencing of a clone instance with notifications: a second post-stop
+    notification, delivered as soon as the node is fenced, to the instances that stay active
+    elsewhere (``pe__order_notifs_after_fencing``)."""
+    if not _notify_enabled(rsc) or rsc.parent is None or stop.node is None:
+        return
+    top = rsc.top()
+    if top.variant != "clone":
+        return
+    base_meta = {"notify_type": "post", "notify_operation": "stop", "notify_key_type": "post",
+                 "notify_key_operation": stonith.task}
+    post = ws.pseudo_action(rsc, notify_key(rsc.id, "post", stonith.task), "notify", stonith.optional)
+    post.priority = 1_000_000
+    if not stonith.runnable:
+        post.clear(AFlag.RUNNABLE)
+    for name, value in base_meta.items():
+        post.meta.setdefault(name, value)
+    done = ws.pseudo_action(rsc, notify_key(rsc.id, "confirmed-post", stonith.task), "notified", stonith.optional)
+    done.priority = 1_000_000
+    if not stonith.runnable:
+        done.clear(AFlag.RUNNABLE)
+    for name, value in dict(base_meta, notify_key_type="confirmed-post").items():
+        done.meta.setdefault(name, value)
+    order_actions(stonith, post, Order.IMPLIES_THEN)
+    order_actions(post, done, Order.IMPLIES_THEN)
+    keys = {"notify_stop_resource": rsc.id, "notify_stop_uname": stop.node}
+    for instance in _primitive_states(top):
+        if instance.role == Role.STOPPED or not instance.running_on:
+            continue
+        inst_stop = _first_action(instance, "stop", None)
+        for node in instance.running_on:
+            if inst_stop is not None and inst_stop.pseudo:
+                state = ws.nodes.get(node)
+                if state is not None and (state.unclean or state.remote_requires_reset):
+                    continue
+            if inst_stop is not None and not inst_stop.optional:
+                continue
+            state = ws.nodes.get(node)
+            if state is None or not state.online or not post.runnable:
+                continue
+            notify = ws.custom_action(instance, notify_key(instance.id, "post", "stop"), "notify", node,
+                                      post.optional)
+            for name, value in post.meta.items():
+                notify.meta.setdefault(name, value)
+            for name, value in keys.items():
+                notify.meta.setdefault(name, value)
+            notify.priority = 1_000_000
+            order_actions(post, notify, Order.OPTIONAL)
+            order_actions(notify, done, Order.OPTIONAL)
+            for mon in instance.actions:
+                if mon.interval_ms > 0 and mon.task != "cancel":
+                    order_actions(done, mon, Order.OPTIONAL)
+
+
+def _primitive_states(rsc: RscState) -> list[RscState]:
+    if rsc.variant == "primitive":
+        return [rsc]
+    out: list[RscState] = []
+    for child in rsc.children:
+        out.extend(_primitive_states(child))
+    return out

@@ -78,3 +78,8 @@ def clone_min_ordering(ws: WorkingSet, first: RscState, first_action: str, then:
 def expand(ws: WorkingSet, rsc: RscState) -> None:
     """``clone_expand``: instance notifications, once action flags are final."""
     bridge.clone_expand(ws, rsc)
+
+
+def order_notifs_after_fencing(ws: WorkingSet, stop: Action, rsc: RscState, stonith: Action) -> None:
+    """Call for each stop of a clone instance that fencing makes a pseudo action."""
+    bridge.order_notifs_after_fencing(ws, stop, rsc, stonith)
