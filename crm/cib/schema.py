@@ -13,7 +13,9 @@ anything else                                            one error: unknown sche
 =====================================================  ==========================
 
 A document without ``validate-with`` is what Heartbeat 2 and ``haresources2cib`` wrote,
-so it is read as a legacy document; every later release writes the attribute.
+so it is read as a legacy document; every later release writes the attribute.  If such a
+document uses none of Heartbeat 2's syntax (``<attributes>`` wrappers, ``master_slave``,
+``from``/``to`` constraints) it is validated as a current document instead.
 
 Besides the grammar, ids are checked for uniqueness (with the line of the first
 definition, which libxml2 does not tell), and references to unknown ids are reported with
@@ -37,6 +39,7 @@ __all__ = [
     "SchemaError",
     "UnknownSchema",
     "grammar_for",
+    "has_legacy_syntax",
     "validate",
     "validate_with",
 ]
@@ -256,6 +259,19 @@ def _grammar_errors(root: etree._Element, grammar: Grammar, skip_lines: set[int]
     return errors
 
 
+_LEGACY_SYNTAX: Final = (
+    "/cib/configuration//attributes|/cib/configuration//master_slave"
+    "|/cib/configuration//rsc_order[@from]|/cib/configuration//rsc_colocation[@from]"
+)
+
+
+def has_legacy_syntax(doc: etree._Element | etree._ElementTree) -> bool:
+    """The configuration uses Heartbeat 2 constructs (``<attributes>`` wrappers,
+    ``master_slave``, ``from``/``to`` constraints)."""
+    found = _root(doc).xpath(_LEGACY_SYNTAX)
+    return bool(found)
+
+
 def validate(doc: etree._Element | etree._ElementTree) -> list[SchemaError]:
     """Problems that make ``doc`` invalid for the schema it names; empty list = valid.
 
@@ -272,4 +288,8 @@ def validate(doc: etree._Element | etree._ElementTree) -> list[SchemaError]:
     if grammar is None:
         return []
     duplicates, duplicate_lines = _duplicate_ids(root)
+    if root.get("validate-with") is None and not has_legacy_syntax(root):
+        # no validate-with and nothing of Heartbeat 2's syntax: a current document that
+        # lost its attribute (Pacemaker also looks for a schema the document fits)
+        grammar = Grammar.CURRENT
     return duplicates + _grammar_errors(root, grammar, duplicate_lines)

@@ -49,7 +49,7 @@ from typing import Final, overload
 
 from lxml import etree
 
-from crm.cib.schema import CURRENT_SCHEMA, Grammar, UnknownSchema, grammar_for
+from crm.cib.schema import CURRENT_SCHEMA, Grammar, UnknownSchema, grammar_for, has_legacy_syntax
 
 __all__ = ["UpgradeError", "needs_upgrade", "upgrade"]
 
@@ -153,14 +153,9 @@ def _grammar(root: etree._Element) -> Grammar | None:
 
 
 def _is_legacy(root: etree._Element) -> bool:
-    if _grammar(root) is Grammar.HEARTBEAT_2:
+    if root.get("validate-with") in ("pacemaker-0.6", "transitional-0.6"):
         return True
-    configuration = root.find("configuration")
-    if configuration is None:
-        return False
-    return bool(
-        configuration.xpath(".//attributes|.//master_slave|.//rsc_order[@from]|.//rsc_colocation[@from]")
-    )
+    return has_legacy_syntax(root)
 
 
 def needs_upgrade(doc: etree._Element | etree._ElementTree) -> bool:

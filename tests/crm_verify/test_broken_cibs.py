@@ -296,6 +296,7 @@ CASES = (
         "errors",
         "no STONITH resources",
     ),
+    Case("no-validate-with", ' validate-with="pacemaker-3.7"', "", "valid", ""),
     Case(
         "validation-disabled",
         'validate-with="pacemaker-3.7"',

@@ -201,3 +201,21 @@ def test_many_mistakes_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     capped = errors_of(text)
     assert capped[:2] == everything[:2]
     assert len(capped) == 3 and "more errors not shown" in capped[-1].reason
+
+
+def test_current_document_without_validate_with() -> None:
+    text = BASE.replace(' validate-with="pacemaker-3.7"', "")
+    assert errors_of(text) == []
+    broken = text.replace('kind="Mandatory"', 'kind="Mandatroy"')
+    assert any(e.element == "rsc_order" for e in errors_of(broken))
+
+
+def test_legacy_syntax_without_validate_with_uses_the_legacy_grammar() -> None:
+    legacy = (HERE / "data" / "haresources2cib" / "b_ha1_drbd_apache.pcmk100.xml").read_text()
+    assert "validate-with" not in legacy
+    assert errors_of(legacy) == []
+    mixed = legacy.replace(
+        "<resources>",
+        '<resources><primitive id="x" class="ocf" provider="heartbeat" type="Dummy" bogus="1"/>',
+    )
+    assert any(e.element == "primitive" for e in errors_of(mixed))

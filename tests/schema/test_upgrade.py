@@ -368,3 +368,15 @@ def test_old_acls_as_cibadmin(tmp_path: Path) -> None:
         subprocess.run([str(CIBADMIN), "-Q"], env=env, capture_output=True, check=True, timeout=60).stdout
     )
     assert configuration_text(ours) == configuration_text(theirs)
+
+
+def test_current_document_without_validate_with_keeps_its_status() -> None:
+    text = (CONFORMANCE / "simple1.xml").read_text()
+    root = etree.fromstring(text.encode())
+    del root.attrib["validate-with"]
+    upgraded = upgrade(root)
+    assert upgraded.get("validate-with") == CURRENT_SCHEMA
+    assert validate(upgraded) == []
+    old_status, new_status = root.find("status"), upgraded.find("status")
+    assert old_status is not None and new_status is not None and len(old_status) > 0
+    assert canonical(new_status) == canonical(old_status)
