@@ -23,7 +23,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from lxml import etree
 
@@ -44,8 +44,15 @@ class InputProblem(Exception):
         self.code = code
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit with Pacemaker's code 64 (argparse uses 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.USAGE, f"{PROG}: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Check a Pacemaker configuration for errors",
         epilog="Check the consistency of the configuration in the running cluster: crm_verify --live-check\n"

@@ -159,12 +159,25 @@ def test_input_file_is_not_modified(tmp_path: Path) -> None:
         lambda d: ["-x", str(d / "nostonith.xml")],
         lambda d: ["-x", str(d / "missing.xml")],
         lambda d: [],
+        lambda d: ["--bogus"],
     ],
-    ids=["valid", "schema-error", "config-error", "missing-file", "no-source"],
+    ids=["valid", "schema-error", "config-error", "missing-file", "no-source", "unknown-option"],
 )
 def test_exit_codes_match_pacemaker(argv_of, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     write(tmp_path, "dangling.xml", DANGLING)
     write(tmp_path, "nostonith.xml", NO_FENCING_DEVICES)
     argv = argv_of(tmp_path)
     oracle = subprocess.run([str(ORACLE), *argv], capture_output=True, text=True, check=False, timeout=60)
-    assert call(argv)[0] == oracle.returncode
+    try:
+        code = call(argv)[0]
+    except SystemExit as exit_info:
+        code = int(exit_info.code or 0)
+    assert code == oracle.returncode
+
+
+@pytest.mark.parametrize("argv", [["--bogus"], ["-x"], ["-x", "a.xml", "-X", "<cib/>"]])
+def test_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        call(argv)
+    assert exit_info.value.code == 64
+    assert capsys.readouterr().err.startswith("crm_verify: ")
