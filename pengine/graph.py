@@ -324,7 +324,8 @@ def render_dot(ws: WorkingSet) -> str:
                 style = "bold"
             elif w.type == O.NONE:
                 continue
-            elif w.action.flags & F.DUMPED and action.flags & F.DUMPED and w.type != O.LOAD:
+            elif id(w.action) in shown and id(action) in shown and w.type != O.LOAD:
+                # crm_simulate marks every action it printed as dumped before writing edges
                 optional = False
             if not optional:
                 lines.append(f'"{_dot_name(ws, w.action)}" -> "{_dot_name(ws, action)}" [ style = {style}]')

@@ -418,10 +418,13 @@ def replay_history(
                 place.role = Role.STOPPED
             elif rc == 5:
                 place.role = Role.STOPPED
-                place.failed_probe_rc = rc
+                if (op.get("id") or "").endswith("_last_failure_0"):
+                    place.failed_probe_rc = rc
             else:
                 place.failed = True
-                place.failed_probe_rc = rc
+                place.role = max(place.role, Role.STARTED)  # a failed probe may have left it running
+                if (op.get("id") or "").endswith("_last_failure_0"):
+                    place.failed_probe_rc = rc
             continue
         if task == "monitor":
             if ok or rc == target:
@@ -822,7 +825,7 @@ def _primitive_line(
         flags.append("blocked")
     elif _in_maintenance(prim, ctx) or _unmanaged(prim, ctx) or on_maintenance_node:
         flags.append("unmanaged")  # Pacemaker 2.1.5 words resource maintenance this way too
-    if any(p.failure_ignored for p in active.values()):
+    if any(p.failure_ignored for p in placements.values()):
         flags.append("failure ignored")
     text += _flags(flags)
     if len(running) > 1:
