@@ -323,6 +323,7 @@ class Placement:
     failure_ignored: bool = False
     blocked: bool = False
     fence_node: bool = False  # the failure makes the node unclean (it must be fenced)
+    migrated_to: str | None = None  # last state change: a successful migrate_to towards this node
 
 
 def _int(text: str | None, default: int = 0) -> int:
@@ -467,6 +468,7 @@ def replay_history(
             elif task in ("promote", "demote"):
                 place.role = Role.PROMOTED
             continue
+        place.migrated_to = op.get("migrate_target") if task == "migrate_to" else None
         if task in ("start", "migrate_from", "reload", "reload-agent"):
             place.role = Role.STARTED
         elif task in ("stop", "migrate_to"):
@@ -629,6 +631,26 @@ def unpack_history(
         for state in states:
             if nodes[state.get("uname") or ""].kind == kind:
                 unpack_state(state)
+    # A migration whose migrate_from has not run yet: active on the source and on the target.
+    for rid, places in history.by_rsc.items():
+        for place in list(places.values()):
+            target = place.migrated_to
+            if target is None:
+                continue
+            target_state = next((st for st in states if st.get("uname") == target), None)
+            entry = None
+            if target_state is not None:
+                entry = next((e for e in target_state.iterfind("lrm/lrm_resources/lrm_resource")
+                              if e.get("id") == rid), None)
+            if entry is not None and any(op.get("operation") == "migrate_from" for op in entry):
+                continue
+            place.role = Role.STARTED
+            target_node = nodes.get(target)
+            if target_node is not None and target_node.online and (
+                target not in places or places[target].role <= Role.STOPPED
+            ):
+                places[target] = Placement(role=Role.STARTED)
+
     # Failures on a node that must be fenced need no recovery of their own.
     for places in history.by_rsc.values():
         for name, place in places.items():
