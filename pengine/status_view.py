@@ -4,6 +4,12 @@
 (one line); front ends render it (``crm_simulate`` in the "fancy" text layout with headers and
 bullets, or the plain one).  The node and resource states are read from the CIB status section:
 membership from ``node_state``, resource roles from the ``lrm_rsc_op`` history.
+
+This view replays the history itself, following what Pacemaker's status unpacking shows (which
+differs in places from what its scheduler acts on: e.g. a failure on a node about to be fenced is
+not displayed as FAILED); it is checked against the suite's summaries (with the expected graphs)
+and against Debian's crm_simulate on generated clusters.  Known gaps: some orphaned clone and
+bundle instances, multi-instance counts of bundles in the DISABLED/BLOCKED preamble.
 """
 
 from __future__ import annotations
