@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cib_strategies import cibgen
+from scheduler_strategies import cibgen
 
 ORACLE = Path("/usr/sbin/crm_simulate")
 pytestmark = [

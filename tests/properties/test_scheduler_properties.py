@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
-from cib_strategies import (
+from scheduler_strategies import (
     cibgen,
     executable_actions,
     parse_graph,
@@ -156,3 +157,23 @@ def test_found_cases_start_everything_and_converge(spec: cibgen.Spec, seed: int)
     where = placements(cib)
     assert all(len(where.get(r, set())) == 1 for r in layout.primitives)
     assert not _pending(cib)
+
+
+SCORE_LINE = re.compile(r"^\S+: (?P<rsc>\S+) allocation score on (?P<node>\S+): (?P<score>\S+)$")
+
+
+@SETTINGS
+@given(specs())
+def test_nothing_runs_where_its_final_score_is_minus_infinity(case: tuple[cibgen.Spec, int]) -> None:
+    cib, layout = cibgen.generate(*case)
+    result = run_schedule(cib, scores=True)
+    banned = set()
+    for line in result.scores:
+        m = SCORE_LINE.match(line.strip())
+        if m and m.group("score") == "-INFINITY" and line.startswith("pcmk__primitive_assign"):
+            banned.add((m.group("rsc"), m.group("node")))
+    after = copy.deepcopy(cib)
+    simulate(after, result.graph_xml)
+    for rsc, nodes in placements(after).items():
+        for node in nodes:
+            assert (rsc, node) not in banned, f"{rsc} runs on {node} where its score is -INFINITY"
