@@ -455,17 +455,17 @@ class SummaryWriter:
             self._item("Start", rsc, current, nxt, start, None)
 
     def node_action_lines(self) -> list[str]:
-        """``pcmk__output_actions``: scheduled fencing (and shutdowns) with a reason, in creation order."""
+        """``pcmk__output_actions``: scheduled fencing with its reason, in creation order.
+
+        (Pacemaker lists shutdowns too, but only with a reason, which they do not get.)
+        """
         out = []
         for action in reversed(self.ws.actions):
             if action.rsc is not None or action.optional or action.node is None or not action.reason:
                 continue
-            if action.task == "do_shutdown":
-                task = "Shutdown"
-            elif action.task == "stonith":
-                task = f"Fence ({action.meta.get('stonith_action')})"
-            else:
+            if action.task != "stonith":
                 continue
+            task = f"Fence ({action.meta.get('stonith_action')})"
             name = action.node
             node = self.ws.node(action.node)
             if node is not None and node.model.is_remote and node.model.remote_rsc not in (None, action.node):
