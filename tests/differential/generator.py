@@ -105,6 +105,8 @@ class _Builder:
         n_nodes = rng.randint(2, 5)
         self.nodes = [f"node{i}" for i in range(1, n_nodes + 1)]
         self.stonith = self.chance(0.5)
+        # fencing enabled (the default) without any fencing device: nothing may start
+        self.stonith_without_device = not self.stonith and self.chance(0.08)
         self.quorum = self.chance(0.85)
         self.utilization = self.chance(0.2)
         self.node_state = self._node_states()
@@ -141,7 +143,7 @@ class _Builder:
         return states
 
     def _crm_config(self, crm_config: etree._Element) -> None:
-        pairs = [("stonith-enabled", "true" if self.stonith else "false")]
+        pairs = [] if self.stonith_without_device else [("stonith-enabled", "true" if self.stonith else "false")]
         if not self.quorum or self.chance(0.3):
             pairs.append(("no-quorum-policy", self.pick(("stop", "ignore", "freeze", "demote"))))
         if self.chance(0.15):
