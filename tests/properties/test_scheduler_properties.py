@@ -14,6 +14,7 @@ import copy
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from scheduler_strategies import (
     cibgen,
     executable_actions,
@@ -23,7 +24,6 @@ from scheduler_strategies import (
     simulate,
     specs,
 )
-from hypothesis import HealthCheck, given, settings
 
 from crm.transition.executor import ActionResult, RunStatus, run_graph
 from crm.transition.graph import GraphAction
@@ -165,7 +165,7 @@ SCORE_LINE = re.compile(r"^\S+: (?P<rsc>\S+) allocation score on (?P<node>\S+): 
 @SETTINGS
 @given(specs())
 def test_nothing_runs_where_its_final_score_is_minus_infinity(case: tuple[cibgen.Spec, int]) -> None:
-    cib, layout = cibgen.generate(*case)
+    cib, _ = cibgen.generate(*case)
     result = run_schedule(cib, scores=True)
     banned = set()
     for line in result.scores:
