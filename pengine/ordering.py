@@ -534,14 +534,26 @@ def _mark_blocked(ws: WorkingSet, rsc: RscState, task: str, reason: RscState, ch
 
 
 def update_all_actions(ws: WorkingSet) -> None:
-    queue: deque[Action] = deque(ws.actions)
-    queued = {id(a) for a in queue}
+    """Propagate flags until nothing changes, depth first like Pacemaker's recursion.
+
+    The queue holds (token, action); re-queuing an action moves it to the front by giving it a
+    new token, older entries are skipped when they surface.
+    """
+    queue: deque[tuple[int, Action]] = deque()
+    tokens: dict[int, int] = {}
+    counter = 0
+    for action in reversed(ws.actions):  # newest first, as data_set->actions
+        counter += 1
+        tokens[id(action)] = counter
+        queue.append((counter, action))
     guard = 0
     limit = 200 * (len(ws.actions) + 10)
     while queue and guard < limit:
+        token, then = queue.popleft()
+        if tokens.get(id(then)) != token:
+            continue
+        del tokens[id(then)]
         guard += 1
-        then = queue.popleft()
-        queued.discard(id(then))
         was_runnable = then.runnable
         changed, firsts = update_action(ws, then)
         to_queue: list[Action] = []
@@ -560,10 +572,10 @@ def update_all_actions(ws: WorkingSet) -> None:
         if changed:
             to_queue.append(then)
             to_queue.extend(w.action for w in then.after)
-        for a in to_queue:
-            if id(a) not in queued:
-                queued.add(id(a))
-                queue.append(a)
+        for action in reversed(to_queue):
+            counter += 1
+            tokens[id(action)] = counter
+            queue.appendleft((counter, action))
 
 
 __all__ = ["Wrapper", "apply_orderings", "unpack_user_orders", "update_all_actions"]

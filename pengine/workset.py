@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pengine.model import Cluster, OpConfig
+from pengine.model import Clone, Cluster, OpConfig
 from pengine.rules import RuleContext
 from pengine.timespec import parse_interval_ms
 from pengine.unpack.nvpairs import unpack_sets
@@ -225,6 +225,14 @@ class WorkingSet:
             self._update_runnable(action, rsc, save)
         return action
 
+    def _quorum_policy(self, rsc: RscState) -> str:
+        """no-quorum-policy for ``rsc``: "demote" stops what is not promotable."""
+        if self.no_quorum_policy != "demote":
+            return self.no_quorum_policy
+        top = rsc.top()
+        promotable = isinstance(top.model, Clone) and top.model.promotable
+        return "ignore" if promotable else "stop"
+
     def _update_runnable(self, action: Action, rsc: RscState, save: bool) -> None:
         node = self.node(action.node)
         if action.pseudo:
@@ -241,7 +249,7 @@ class WorkingSet:
             action.clear(F.RUNNABLE)
         elif action.needs == "nothing":
             action.set(F.RUNNABLE)
-        elif not self.have_quorum and self.no_quorum_policy == "stop":
+        elif not self.have_quorum and self._quorum_policy(rsc) == "stop":
             action.clear(F.RUNNABLE)
             if action.reason is None:
                 action.reason = "no quorum"

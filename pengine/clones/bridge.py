@@ -775,3 +775,64 @@ def _primitive_states(rsc: RscState) -> list[RscState]:
     for child in rsc.children:
         out.extend(_primitive_states(child))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Probes before restarts (pcmk__order_probes: add_start_restart_orderings_for_rsc)
+
+
+def order_probes_before_restarts(ws: WorkingSet) -> None:
+    """``add_start_restart_orderings_for_rsc`` for every resource: when a probe is ordered
+    before a start (or promote) that may be part of a restart, order it before the matching
+    stop (demote) too, following the orderings that make later actions required
+    (``pe_order_implies_then``) and, for groups and clones, down to their members (for an
+    interleaved clone only to the instance paired with the probed one)."""
+    for rsc in ws.resources:
+        _restart_orderings_for_rsc(ws, rsc)
+
+
+def _restart_orderings_for_rsc(ws: WorkingSet, rsc: RscState) -> None:
+    if rsc.variant != "primitive":
+        for child in rsc.children:
+            _restart_orderings_for_rsc(ws, child)
+        return
+    probe_key = op_key(rsc.id, "monitor")
+    for probe in [a for a in rsc.actions if a.key == probe_key]:
+        for wrapper in list(probe.after):
+            _restart_orderings_for_probe(ws, probe, wrapper.action, set())
+
+
+def _is_collective(rsc: RscState | None) -> bool:
+    return rsc is not None and rsc.variant in ("clone", "bundle")
+
+
+def _restart_orderings_for_probe(ws: WorkingSet, probe: Action, after: Action, tracking: set[int]) -> None:
+    probe_rsc = probe.rsc
+    if probe_rsc is None or probe_rsc.variant != "primitive" or probe.task != "monitor":
+        return
+    if id(after) in tracking:
+        return
+    tracking.add(id(after))
+    after_rsc = after.rsc
+    if after_rsc is not None and after_rsc.variant == "primitive" and probe_rsc is not after_rsc:
+        then_task = {"start": "stop", "promote": "demote"}.get(after.task)
+        if then_task is not None:
+            for then in ws.resource_actions(after_rsc, None, then_task, False):
+                if not then.pseudo:
+                    order_actions(probe, then, Order.OPTIONAL)
+    interleave = False
+    compatible: RscState | None = None
+    if after_rsc is not None and _is_collective(after_rsc):
+        value = (after_rsc.model.meta.get("interleave") or "").strip().lower()
+        interleave = value in ("true", "on", "yes", "y", "1")
+        if interleave:
+            compatible = find_compatible_child(ws, probe_rsc, after_rsc, Role.UNKNOWN, False)
+    for wrapper in list(after.after):
+        nxt = wrapper.action
+        if not wrapper.type & Order.IMPLIES_THEN:
+            if after_rsc is None or after_rsc.variant == "primitive" or probe_rsc.parent is after_rsc \
+                    or nxt.rsc is None or _is_collective(nxt.rsc) or after_rsc is not nxt.rsc.parent:
+                continue
+            if _is_collective(after_rsc) and interleave and (compatible is None or compatible is not nxt.rsc):
+                continue
+        _restart_orderings_for_probe(ws, probe, nxt, tracking)

@@ -83,3 +83,9 @@ def expand(ws: WorkingSet, rsc: RscState) -> None:
 def order_notifs_after_fencing(ws: WorkingSet, stop: Action, rsc: RscState, stonith: Action) -> None:
     """Call for each stop of a clone instance that fencing makes a pseudo action."""
     bridge.order_notifs_after_fencing(ws, stop, rsc, stonith)
+
+
+def order_probes_before_restarts(ws: WorkingSet) -> None:
+    """Call in ``apply_orderings`` after the orderings are applied and before
+    ``add_probe_orderings_for_stops`` (Pacemaker's ``pcmk__order_probes``)."""
+    bridge.order_probes_before_restarts(ws)
