@@ -183,6 +183,13 @@ def expanded_history(cluster: Cluster) -> tuple[RscHistory, ...]:
     return cluster.history
 
 
+def order_notifs_after_fencing(ws: WorkingSet, stop: Action, rsc: RscState, stonith: Action) -> None:
+    """``pe__order_notifs_after_fencing`` for a clone instance whose stop fencing implies."""
+    hooks = _hooks()
+    if hooks is not None and hasattr(hooks, "order_notifs_after_fencing"):
+        hooks.order_notifs_after_fencing(ws, stop, rsc, stonith)
+
+
 def expand_clone(ws: WorkingSet, rsc: RscState) -> None:
     """``clone_expand``: instance notifications, once action flags are final."""
     hooks = _hooks()

@@ -137,7 +137,8 @@ def _operation_key(action: Action, for_dot: bool = False) -> tuple[str, str | No
     rsc = action.rsc
     if rsc is not None and rsc.history_id is not None and rsc.history_id != rsc.id:
         prefix = "notify_key_" if for_dot else "notify_"
-        if action.task in ("notify", "notified") and f"{prefix}type" in action.meta:
+        notify_task = action.task == "notify" or (for_dot and action.task == "notified")
+        if notify_task and f"{prefix}type" in action.meta:
             key = (f"{rsc.history_id}_{action.meta[prefix + 'type']}_notify_"
                    f"{action.meta.get(prefix + 'operation', '')}_0")
             return key, action.key

@@ -319,7 +319,7 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
             and then.rsc is not None and then.rsc.variant == "clone":
         then.set(F.PRINT_ALWAYS)
     if otype & O.ONE_OR_MORE and then.flags & F.REQUIRES_ANY and filt & F.OPTIONAL \
-            and not (flags & F.OPTIONAL) and flags & F.RUNNABLE:
+            and not (flags & F.OPTIONAL) and flags & F.RUNNABLE and then.key.startswith("one-or-more:"):
         # a one-or-more pseudo action is needed as soon as one of its inputs happens
         clear_because(then, F.OPTIONAL, first)
 
