@@ -293,10 +293,12 @@ def apply_location(ws: WorkingSet, rsc: RscState, node_scores: dict[str, int], r
                 rsc.allowed[node] = score
             else:
                 rsc.allowed[node] = add_scores(rsc.allowed[node], score)
+            # the most restrictive mode wins: always < never < exclusive
             if discovery == "exclusive":
                 rsc.discover_exclusive = True
                 rsc.discover_nodes.add(node)
-            elif discovery == "never":
+                rsc.discover_never.discard(node)
+            elif discovery == "never" and node not in rsc.discover_nodes:
                 rsc.discover_never.add(node)
     if rsc.variant == "group" and rsc.is_colocated:
         # pcmk__group_apply_location: the first member's scores already incorporate the later
