@@ -113,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     for seed, d in results:
         if d.same:
             continue
+        if d.oracle_failed:
+            print(f"seed {seed}: skipped, {d.detail[:200]}", file=sys.stderr)
+            continue
         failing.append(seed)
         classes.update(d.views)
         if not args.failing_list:

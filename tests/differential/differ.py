@@ -56,6 +56,11 @@ class Difference:
     def same(self) -> bool:
         return not self.views
 
+    @property
+    def oracle_failed(self) -> bool:
+        """Pacemaker itself could not schedule the CIB (e.g. a failed assertion): nothing to compare."""
+        return self.views == ("oracle",)
+
 
 def summary_lines(lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Transition summary lines without list markers and with single spaces."""
@@ -96,7 +101,7 @@ def run_oracle(xml: bytes) -> Views:
 
 def compare(ours: Views, theirs: Views) -> Difference:
     if theirs.error:
-        return Difference(("error",), theirs.error)
+        return Difference(("oracle",), theirs.error)
     if ours.error:
         return Difference(("error",), ours.error)
     views: list[str] = []

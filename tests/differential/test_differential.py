@@ -35,6 +35,8 @@ def known_different() -> set[int]:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_seed(seed: int) -> None:
     d = differential(generate(seed))
+    if d.oracle_failed:
+        pytest.skip(f"Pacemaker cannot schedule seed {seed}: {d.detail}")
     if seed in known_different():
         assert not d.same, f"seed {seed} now agrees with Pacemaker: remove it from {KNOWN.name}"
     else:
