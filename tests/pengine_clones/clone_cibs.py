@@ -39,6 +39,12 @@ class Scenario:
     probed: tuple[tuple[str, str], ...] = ()  # (node, rsc id) probed and found stopped
     bans: tuple[str, ...] = ()  # nodes with a -INFINITY location for the clone
     promotion_scores: dict[str, int] = field(default_factory=dict)  # node -> master-r
+    #: a second, anonymous clone "c2" of primitive "s" that depends on "c"
+    second: bool = False
+    second_running: tuple[str, ...] = ()  # nodes where "s" runs
+    interleave: bool = False  # on c2
+    colocated: bool = False  # c2 with c (INFINITY; with the promoted role when promotable)
+    ordered_after: bool = False  # c then c2 (start; promote when promotable)
 
 
 def _op(rsc_id: str, node: str, task: str, call_id: int, rc: int, expected: int) -> str:
@@ -92,6 +98,10 @@ def build_cib(s: Scenario) -> str:
             lrm.append(f'<lrm_resource id="{rsc_id}" class="ocf" provider="pacemaker" type="Stateful">'
                        f'{_op(rsc_id, node, "monitor", call, 7, 7)}</lrm_resource>')
             call += 1
+        if s.second and node in s.second_running:
+            lrm.append(f'<lrm_resource id="s" class="ocf" provider="pacemaker" type="Dummy">'
+                       f'{_op("s", node, "start", call, 0, 0)}</lrm_resource>')
+            call += 1
         transient = ""
         if node in s.promotion_scores:
             transient = (f'<transient_attributes id="{node}"><instance_attributes id="status-{node}">'
@@ -104,6 +114,19 @@ def build_cib(s: Scenario) -> str:
         states.append(f'{state}<lrm id="{node}"><lrm_resources>{"".join(lrm)}</lrm_resources></lrm>'
                       f'{transient}</node_state>')
     bans = "".join(f'<rsc_location id="ban-{n}" rsc="c" node="{n}" score="-INFINITY"/>' for n in s.bans)
+    second = ""
+    constraints = bans
+    if s.second:
+        second = (f'<clone id="c2"><meta_attributes id="c2m"><nvpair id="c2m-i" name="interleave" '
+                  f'value="{"true" if s.interleave else "false"}"/></meta_attributes>'
+                  f'<primitive id="s" class="ocf" provider="pacemaker" type="Dummy"/></clone>')
+        if s.colocated:
+            role = ' with-rsc-role="Master"' if s.promotable else ""
+            constraints += f'<rsc_colocation id="col" rsc="c2" with-rsc="c"{role} score="INFINITY"/>'
+        if s.ordered_after:
+            action = "promote" if s.promotable else "start"
+            constraints += f'<rsc_order id="ord" first="c" first-action="{action}" then="c2" then-action="start"/>'
+
     return f"""<cib crm_feature_set="3.0.10" validate-with="pacemaker-3.0" epoch="1" num_updates="0" admin_epoch="0" have-quorum="1">
   <configuration>
     <crm_config><cluster_property_set id="opts">
@@ -113,9 +136,9 @@ def build_cib(s: Scenario) -> str:
     <resources>
       <clone id="c"><meta_attributes id="cm">{meta_xml}</meta_attributes>
         <primitive id="r" class="ocf" provider="pacemaker" type="Stateful"/>
-      </clone>
+      </clone>{second}
     </resources>
-    <constraints>{bans}</constraints>
+    <constraints>{constraints}</constraints>
   </configuration>
   <status>{"".join(states)}</status>
 </cib>

@@ -93,6 +93,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         rsc_id = f"r:{number}" if unique else "r"
         promoted = promotable and number == 0 and draw(st.booleans())
         running.append(Running(node, rsc_id, promoted))
+    second = draw(st.booleans())
+    second_running: tuple[str, ...] = ()
+    if second:
+        second_running = tuple(draw(st.lists(st.sampled_from(nodes), max_size=count, unique=True)))
     scores = {}
     if promotable:
         scores = {n: draw(st.sampled_from([5, 10, 50])) for n in nodes if draw(st.booleans())}
@@ -109,6 +113,11 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         bans=(last,) if special == "ban" else (),
         running=tuple(running),
         promotion_scores=scores,
+        second=second,
+        second_running=second_running,
+        interleave=second and draw(st.booleans()),
+        colocated=second and draw(st.booleans()),
+        ordered_after=second and draw(st.booleans()),
     )
 
 
