@@ -115,7 +115,8 @@ class NodeView:
     running: int = 0
     connection: str | None = None  # remote / guest nodes: the connection resource id
     container: str | None = None  # guest nodes: the resource the guest runs in
-    born: int = -1  # bundle nodes: position of their bundle among the resources (known after it)
+    born: int = -1  # position among the resources after which other resources may use the node
+    created_at: int = -1  # bundle nodes: position of their bundle among the resources
 
 
 def _cluster_options(cib: etree._Element) -> dict[str, str]:
@@ -293,14 +294,16 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
             node.kind, node.connection, node.container = "guest", guest, rid
             nodes[guest] = node
     tops = [e for e in cib.iterfind("configuration/resources/*") if isinstance(e.tag, str)]
-    for bundle in tops:
+    for position, bundle in enumerate(tops):
         if bundle.tag != "bundle":
             continue
         for replica in bundle_info(bundle).replicas:
             if replica.remote is not None:
                 found = nodes.get(replica.remote)
                 # Bundle nodes not declared in <nodes> are banned from every other resource.
-                node = found if found is not None else NodeView(replica.remote, replica.remote, born=1 << 30)
+                node = found if found is not None else NodeView(
+                    replica.remote, replica.remote, born=1 << 30, created_at=position
+                )
                 node.kind, node.connection, node.container = "guest", replica.remote, replica.container
                 nodes[replica.remote] = node
     for state in cib.iterfind("status/node_state"):
@@ -912,8 +915,18 @@ def _instance_places(ctx: Context, rid: str) -> dict[str, Placement]:
     return out
 
 
-def _clone_max(ctx: Context, meta: dict[str, str]) -> int:
-    default = len(ctx.nodes)
+def _top_position(ctx: Context, rsc: etree._Element) -> int:
+    top = rsc
+    while top.getparent() is not None and top.getparent().tag != "resources":  # type: ignore[union-attr]
+        top = top.getparent()  # type: ignore[assignment]
+    tops = [e for e in ctx.cib.iterfind("configuration/resources/*") if isinstance(e.tag, str)]
+    return tops.index(top) if top in tops else len(tops)
+
+
+def _clone_max(ctx: Context, meta: dict[str, str], clone: etree._Element) -> int:
+    """clone-max, by default the number of nodes known when the clone is unpacked."""
+    position = _top_position(ctx, clone)
+    default = sum(1 for n in ctx.nodes.values() if n.created_at < position)
     return _int(meta.get("clone-max"), default) if meta.get("clone-max") else default
 
 
@@ -954,7 +967,7 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
         return Block(f"Clone Set: {cid}" + _flags(flags))
     child_id = str(child.get("id"))
     title = f"Clone Set: {cid} [{child_id}]" + _flags(flags)
-    clone_max = _clone_max(ctx, meta)
+    clone_max = _clone_max(ctx, meta, clone)
     items: list[Item] = []
     if unique:
         for n in range(clone_max):
@@ -1208,14 +1221,20 @@ def instance_counts(cib: etree._Element, now: int | None = None) -> tuple[int, i
     resources = cib.find("configuration/resources")
     if resources is None:
         return (0, 0, 0)
+    for bundle in resources.iterfind("bundle"):
+        info = bundle_info(bundle)
+        for replica in info.replicas:
+            total += 1 + (replica.ip is not None) + 2 * (replica.remote is not None)
     for prim in resources.iter("primitive"):
+        if any(a.tag == "bundle" for a in prim.iterancestors()):
+            continue
         copies = 1
         promotable = False
         parent = prim.getparent()
         while parent is not None and parent is not resources:
             if parent.tag in ("clone", "master"):
                 meta = _meta(parent)
-                copies *= _clone_max(ctx, meta)
+                copies *= _clone_max(ctx, meta, parent)
                 promotable = promotable or parent.tag == "master" or _true(meta.get("promotable"))
             parent = parent.getparent()
         total += copies
