@@ -651,7 +651,12 @@ def unpack_history(
             if target_state is not None:
                 entry = next((e for e in target_state.iterfind("lrm/lrm_resources/lrm_resource")
                               if e.get("id") == rid), None)
-            if entry is not None and any(op.get("operation") == "migrate_from" for op in entry):
+            migrate_from = [op for op in entry.iterfind("lrm_rsc_op") if op.get("operation") == "migrate_from"] \
+                if entry is not None else []
+            if migrate_from:
+                if any(_op_failed(op) for op in migrate_from):
+                    place.role = Role.STARTED  # the migration failed: it may still run on the source
+                    place.failed = True
                 continue
             place.role = Role.STARTED
             target_node = nodes.get(target)
