@@ -235,3 +235,19 @@ def test_parse_graph_reads_actions_and_inputs() -> None:
 def test_parse_graph_rejects_bad_input(text: str) -> None:
     with pytest.raises(GraphError):
         parse_graph(text)
+
+
+def test_async_failure_lets_in_flight_actions_finish_but_starts_nothing_new() -> None:
+    # 1 and 2 start together; 1 fails fast, 2 is slow; 3 waits for 2 and must not start.
+    g = _graph([(1, "r", []), (2, "r", []), (3, "r", [2])])
+    finished: list[int] = []
+
+    async def execute(action: GraphAction) -> ActionResult:
+        await asyncio.sleep(0.0 if action.id == 1 else 0.05)
+        finished.append(action.id)
+        return ActionResult(action.id, ok=action.id != 1)
+
+    outcome = asyncio.run(run_graph_async(g, execute))
+    assert outcome.status is RunStatus.ABORTED
+    assert finished == [1, 2]  # the slow action completed and was confirmed
+    assert 3 not in outcome.fired and 3 in outcome.skipped
