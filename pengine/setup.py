@@ -311,6 +311,13 @@ def apply_location(ws: WorkingSet, rsc: RscState, node_scores: dict[str, int], r
             apply_location(ws, child, node_scores, role, discovery)
 
 
+def _rule_node_weight(node: NodeState) -> int:
+    model = node.model
+    if not model.is_remote and (not model.online or model.shutdown):
+        return MINUS_INFINITY
+    return model.weight
+
+
 def apply_locations(ws: WorkingSet) -> None:
     for con in ws.cluster.locations:
         for rsc, groups in _location_targets(ws, con.rsc, con.rsc_pattern):
@@ -339,9 +346,15 @@ def apply_locations(ws: WorkingSet) -> None:
                     attr = rule.get("score-attribute")
                     if attr:
                         value = node.model.attributes.get(attr)
-                        scores[uname] = parse_score(value, 0) if value is not None else MINUS_INFINITY
+                        score = parse_score(value, 0) if value is not None else MINUS_INFINITY
                     else:
-                        scores[uname] = parse_score(rule.get("score"), 0)
+                        score = parse_score(rule.get("score"), 0)
+                    if (rule.get("boolean-op") or "and").lower() == "or":
+                        # generate_location_rule: an "or" rule copies each accepted node with its
+                        # weight (-INFINITY for offline or shutting-down nodes), an "and" rule
+                        # starts from a copy of the node list with weights reset to 0
+                        score = add_scores(_rule_node_weight(node), score)
+                    scores[uname] = score
                 apply_location(ws, rsc, scores, role, con.resource_discovery)
 
 
