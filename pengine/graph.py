@@ -7,7 +7,6 @@ runnable (or pseudo), with the inputs it must wait for.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import quoteattr
 
 from pengine.model import Role
 from pengine.working import Action, F, O, RscState, Wrapper
@@ -80,6 +79,22 @@ def should_add_input(ws: WorkingSet, action: Action, w: Wrapper) -> bool:
     return True
 
 
+def graph_has_loop(ws: WorkingSet, init: Action, action: Action, w: Wrapper, tracking: set[int]) -> bool:
+    """``pcmk__graph_has_loop``: would input ``w`` of ``action`` lead back to ``init``?"""
+    inp = w.action
+    if id(inp) in tracking:
+        return False
+    if not should_add_input(ws, action, w):
+        return False
+    if inp is init:
+        return True
+    tracking.add(id(inp))
+    try:
+        return any(graph_has_loop(ws, init, inp, before, tracking) for before in inp.before)
+    finally:
+        tracking.discard(id(inp))
+
+
 class GraphBuilder:
     """Collects synapses in Pacemaker's order."""
 
@@ -95,6 +110,9 @@ class GraphBuilder:
         seen: set[int] = set()
         for w in action.before:
             if should_add_input(self.ws, action, w):
+                if w.type == O.LOAD and graph_has_loop(self.ws, action, action, w, set()):
+                    w.type = O.NONE
+                    continue
                 w.dumped = True
                 if id(w.action) not in seen:  # deduplicate_inputs
                     seen.add(id(w.action))
@@ -121,6 +139,13 @@ class GraphBuilder:
 
 
 _NEEDS_ESCAPE = re.compile(r'[&<>"\n\r\t]')
+
+
+def quoteattr(value: str) -> str:
+    """``xml.sax.saxutils.quoteattr``, imported on first use (it pulls in urllib and email)."""
+    from xml.sax import saxutils
+
+    return saxutils.quoteattr(value)
 
 
 def _attr(name: str, value: str) -> str:
