@@ -21,6 +21,7 @@ class Running:
     node: str
     rsc_id: str
     promoted: bool = False
+    failed: bool = False  # a later probe found it failed (rc 1)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,10 @@ def build_cib(s: Scenario) -> str:
             call += 1
             if entry.promoted:
                 ops += _op(entry.rsc_id, node, "promote", call, 0, 0)
+                call += 1
+            if entry.failed:
+                ops += _op(entry.rsc_id, node, "monitor", call, 1, 7).replace(
+                    'id="' + entry.rsc_id + '_last_', 'id="' + entry.rsc_id + '_last_failure_')
                 call += 1
             lrm.append(f'<lrm_resource id="{entry.rsc_id}" class="ocf" provider="pacemaker" type="Stateful">'
                        f'{ops}</lrm_resource>')

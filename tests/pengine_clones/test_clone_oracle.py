@@ -112,7 +112,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     for number, node in enumerate(where[:limit]):
         rsc_id = f"r:{number}" if unique else "r"
         promoted = promotable and number == 0 and draw(st.booleans())
-        running.append(Running(node, rsc_id, promoted))
+        running.append(Running(node, rsc_id, promoted, failed=draw(st.booleans()) and number == 1))
     second = draw(st.booleans())
     second_running: tuple[str, ...] = ()
     if second:
