@@ -146,6 +146,8 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return False
     if rsc.orphan or node_name in rsc.known_on:
         return False
+    if rsc.container is not None and not rsc.is_remote:
+        return False
     top = rsc.top()
     allowed = rsc.allowed.get(node_name)
     if rsc.discover_exclusive or top.discover_exclusive:
@@ -531,6 +533,8 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
                         O.RUNNABLE_LEFT)
     ws.new_ordering(rsc, op_key(rsc.id, "delete"), None, rsc, op_key(rsc.id, "monitor"), None,
                     O.SAME_NODE | O.THEN_CANCELS_FIRST)
+    if rsc.container is not None:
+        _container_constraints(ws, rsc, rsc.container)
     if rsc.is_remote or rsc.fence_device:
         # remote connections and fencing devices never run on remote nodes
         for node in list(rsc.allowed):
@@ -540,6 +544,20 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
         from pengine.load import create_utilization_constraints
 
         create_utilization_constraints(ws, rsc)
+
+
+def _container_constraints(ws: WorkingSet, rsc: RscState, container: RscState) -> None:
+    """A resource with a ``container``: started after it, stopped before it, on the same node."""
+    from pengine.model import ColocationConstraint
+    from pengine.setup import add_colocation
+
+    if rsc.is_remote:
+        ws.order_rsc_actions(container, "monitor", rsc, "stop", O.OPTIONAL)
+        return
+    ws.order_rsc_actions(container, "start", rsc, "start", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
+    ws.order_rsc_actions(rsc, "stop", container, "stop", O.IMPLIES_FIRST)
+    add_colocation(ws, ColocationConstraint("resource-with-container", rsc.id, container.id, 1_000_000,
+                                            Role.UNKNOWN, Role.UNKNOWN, "#uname", True))
 
 
 def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:

@@ -34,6 +34,7 @@ from pengine.setup import (
     build_resource,
     check_failure_threshold,
     determine_remote_online,
+    link_containers,
 )
 from pengine.unpack import unpack_cib
 from pengine.workset import WorkingSet
@@ -54,6 +55,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     for rsc in ws.resources:
         if rsc.variant == "clone":
             build_clone_children(ws, rsc)
+    link_containers(ws)
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
     apply_history(ws, unpacked.history_bans)

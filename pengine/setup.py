@@ -219,6 +219,14 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
         resource_location(ws, rsc, hist.node, INFINITY, "not_managed_default")
 
 
+def link_containers(ws: WorkingSet) -> None:
+    """Resolve the ``container`` meta attribute of primitives."""
+    for rsc in ws.all_primitives():
+        name = rsc.model.meta.get("container")
+        if name and name in ws.rsc_by_id and name != rsc.id:
+            rsc.container = ws.rsc_by_id[name]
+
+
 def determine_remote_online(ws: WorkingSet) -> None:
     """``determine_remote_online_status``: a remote node is up while its connection runs."""
     for node in ws.nodes.values():

@@ -250,6 +250,7 @@ class RscState:
     is_colocated: bool = True
     history_id: str | None = None
     reload: bool = False
+    container: RscState | None = None  # "container" meta: runs inside / with that resource
     extra_meta: dict[str, str] = field(default_factory=dict)  # CRM_meta_* added to every action
     graph_long_id: str | None = None
     graph_primitive_id: str | None = None
