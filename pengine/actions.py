@@ -137,6 +137,11 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
             return False
     if rsc.variant == "clone" and rsc.children:
         return _probe_clone(ws, rsc, node_name)
+    if node.model.is_remote:
+        conn = ws.rsc_by_id.get(node.model.remote_rsc or "")
+        guest = conn.container if conn is not None else None
+        if guest is not None and _contains_guest_node(ws, rsc):
+            return False
     if rsc.children:
         any_probe = False
         for child in rsc.children:
@@ -144,6 +149,12 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return any_probe
     if rsc.variant != "primitive":
         return False
+    if node.model.is_remote:
+        conn = ws.rsc_by_id.get(node.model.remote_rsc or "")
+        guest = conn.container if conn is not None else None
+        if guest is not None and (guest.role == Role.STOPPED or guest.next_role == Role.STOPPED
+                                  or guest.assigned is None):
+            return False
     if rsc.orphan or node_name in rsc.known_on:
         return False
     if rsc.container is not None and not rsc.is_remote:
@@ -170,6 +181,18 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "start"), None, flags)
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload-agent"), None, O.OPTIONAL)
     return True
+
+
+def _contains_guest_node(ws: WorkingSet, rsc: RscState) -> bool:
+    """``pe__resource_contains_guest_node``: is ``rsc`` (or a child) the container of a guest?"""
+    containers = {r.container.id for r in ws.rsc_by_id.values() if r.is_remote and r.container is not None}
+    stack = [rsc]
+    while stack:
+        cur = stack.pop()
+        if cur.id in containers:
+            return True
+        stack.extend(cur.children)
+    return False
 
 
 def _probe_clone(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
@@ -552,8 +575,11 @@ def _container_constraints(ws: WorkingSet, rsc: RscState, container: RscState) -
     from pengine.setup import add_colocation
 
     if rsc.is_remote:
+        # guest node connection: the container never runs on a remote node
+        for node in list(container.allowed):
+            if ws.nodes[node].model.remote_rsc is not None:
+                container.allowed[node] = -1_000_000
         ws.order_rsc_actions(container, "monitor", rsc, "stop", O.OPTIONAL)
-        return
     ws.order_rsc_actions(container, "start", rsc, "start", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
     ws.order_rsc_actions(rsc, "stop", container, "stop", O.IMPLIES_FIRST)
     add_colocation(ws, ColocationConstraint("resource-with-container", rsc.id, container.id, 1_000_000,

@@ -68,7 +68,30 @@ def order_remote_connection_actions(ws: WorkingSet) -> None:
             for other in list(rsc.actions):
                 if other.node is not None and other.node != action.node and other.task == "stop":
                     ws.new_ordering(remote, op_key(remote.id, "start"), None, rsc, None, other, O.OPTIONAL)
-        _apply_remote_ordering(ws, action, remote)
+        if remote.container is not None:
+            _apply_container_ordering(ws, action, remote, remote.container)
+        else:
+            _apply_remote_ordering(ws, action, remote)
+
+
+def _apply_container_ordering(ws: WorkingSet, action: Action, remote: RscState, container: RscState) -> None:
+    """``apply_container_ordering``: actions on a guest node follow its container and connection."""
+    if container.failed:
+        assert action.node is not None
+        ws.fence_node(action.node, "container failed")
+    task = action.task
+    if task in ("migrate_to", "migrate_from"):
+        task = "stop"
+    if task in ("start", "promote"):
+        _start_then(ws, container, action, O.IMPLIES_THEN)
+        _start_then(ws, remote, action, O.NONE)
+    elif task in ("stop", "demote"):
+        if not container.failed:
+            _then_stop(ws, action, remote, O.NONE)
+    elif action.interval_ms > 0:
+        _start_then(ws, remote, action, O.IMPLIES_THEN)
+    else:
+        _start_then(ws, remote, action, O.NONE)
 
 
 def _apply_remote_ordering(ws: WorkingSet, action: Action, remote: RscState) -> None:

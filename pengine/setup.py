@@ -239,7 +239,11 @@ def determine_remote_online(ws: WorkingSet) -> None:
         node.online = conn.role == Role.STARTED
         if conn.role == Role.STARTED and conn.next_role == Role.STOPPED:
             node.shutdown = True
-        if conn.failed or conn.role == Role.STOPPED:
+        container = conn.container
+        if container is not None and container.failed:
+            node.online = False
+            node.remote_requires_reset = True
+        elif conn.failed or conn.role == Role.STOPPED or (container is not None and container.role == Role.STOPPED):
             node.online = False
 
 

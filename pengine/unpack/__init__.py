@@ -112,6 +112,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
 
     res_unpacker = ResourceUnpacker(root, now, config.find("rsc_defaults"), config.find("op_defaults"), idmap)
     resources = res_unpacker.all(root)
+    resources = resources + _guest_connections(res_unpacker, resources)
     primitives = {p.id: p for p in iter_primitives(resources)}
     all_ids: dict[str, Resource] = {}
 
@@ -128,9 +129,9 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
     for p in primitives.values():
         if p.rclass == "ocf" and p.provider == "pacemaker" and p.type == "remote":
             remote_names[p.id] = p.id
-        container_name = p.meta.get("remote-node")
-        if container_name:
-            remote_names[container_name] = p.id
+        guest_name = p.meta.get("remote-node")
+        if guest_name and guest_name in all_ids:
+            remote_names[guest_name] = guest_name
     if nodes_el is not None:
         for n in nodes_el.findall("node"):
             nodes.append(_node(n, node_states.get(n.get("id", "")), options, now, idmap, remote_names))
@@ -280,6 +281,47 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         one_or_more=tuple(cons.one_or_more),
     )
     return UnpackResult(cluster, bans)
+
+
+def _guest_connections(res_unpacker: ResourceUnpacker, resources: tuple[Resource, ...]) -> tuple[Resource, ...]:
+    """``expand_remote_rsc_meta``: the implicit connection resource of each guest node."""
+    existing = {p.id for p in iter_primitives(resources)} | {r.id for r in resources}
+    created: list[Resource] = []
+    candidates: list[Primitive] = []
+    for rsc in resources:
+        if isinstance(rsc, Primitive):
+            candidates.append(rsc)
+        elif isinstance(rsc, Group):
+            candidates.extend(rsc.members)
+    for prim in candidates:
+        name = prim.meta.get("remote-node")
+        if not name or name in existing:
+            continue
+        meta = {"internal_rsc": "true", "container": prim.id}
+        if prim.meta.get("remote-allow-migrate") is not None:
+            meta["allow-migrate"] = prim.meta["remote-allow-migrate"]
+        if prim.meta.get("is-managed") is not None:
+            meta["is-managed"] = prim.meta["is-managed"]
+        elem = etree.Element("primitive", id=name, attrib={"class": "ocf", "provider": "pacemaker", "type": "remote"})
+        ms = etree.SubElement(elem, "meta_attributes", id=f"{name}-meta_attributes")
+        for key, value in meta.items():
+            etree.SubElement(ms, "nvpair", id=f"{name}-meta_attributes-{key}", name=key, value=value)
+        server = prim.meta.get("remote-addr")
+        port = prim.meta.get("remote-port")
+        if server or port:
+            inst = etree.SubElement(elem, "instance_attributes", id=f"{name}-instance_attributes")
+            if server:
+                etree.SubElement(inst, "nvpair", id=f"{name}-instance_attributes-addr", name="addr", value=server)
+            if port:
+                etree.SubElement(inst, "nvpair", id=f"{name}-instance_attributes-port", name="port", value=port)
+        ops = etree.SubElement(elem, "operations")
+        etree.SubElement(ops, "op", id=f"{name}-monitor-interval-30s", name="monitor", interval="30s",
+                         timeout="30s")
+        etree.SubElement(ops, "op", id=f"{name}-start-interval-0", name="start", interval="0",
+                         timeout=prim.meta.get("remote-connect-timeout") or "60s")
+        created.append(res_unpacker.primitive(elem, None, None))
+        existing.add(name)
+    return tuple(created)
 
 
 def _top(all_ids: dict[str, Resource], rsc: Resource) -> Resource:
