@@ -94,9 +94,9 @@ class ReferenceState:
                     or loc.role not in (Role.UNKNOWN, Role.STARTED, Role.UNPROMOTED):
                 continue
             targets = [loc.rsc]
-            clone = self.expansion.clones.get(loc.rsc)
-            if clone is not None:
-                targets += [i.id for i in clone.instances]
+            constrained = self.expansion.clones.get(loc.rsc)
+            if constrained is not None:
+                targets += [i.id for i in constrained.instances]
             for rsc_id in targets:
                 table = self.rsc[rsc_id].table
                 table[loc.node] = add_scores(table.get(loc.node, 0), loc.score)

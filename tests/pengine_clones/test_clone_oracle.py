@@ -41,7 +41,9 @@ def graph_shape(graph_xml: str) -> tuple[Counter[str], set[str]]:
     actions: Counter[str] = Counter()
     edges: set[str] = set()
     for synapse in root.findall("synapse"):
-        action = synapse.find("action_set")[0]
+        action_set = synapse.find("action_set")
+        assert action_set is not None
+        action = action_set[0]
         actions[key(action)] += 1
         inputs = synapse.find("inputs")
         for trigger in inputs if inputs is not None else []:
