@@ -739,6 +739,30 @@ def order_stops_before_shutdown(ws: WorkingSet, node_name: str, shutdown: Action
         ws.new_ordering(rsc, None, action, None, "do_shutdown", shutdown, O.OPTIONAL | O.RUNNABLE_LEFT)
 
 
+def fence_guest(ws: WorkingSet, node_name: str) -> None:
+    """``pcmk__fence_guest``: a pseudo fencing event implied by the container's recovery."""
+    container = ws.guest_container(node_name)
+    stop = None
+    fence_action = "off"
+    if container is not None:
+        stop = ws.find_first_action(container.actions, None, "stop", None)
+        if ws.find_first_action(container.actions, None, "start", None) is not None:
+            fence_action = "reboot"
+    stonith = fence_op(ws, node_name, fence_action, False, "guest is unclean")
+    stonith.set(F.PSEUDO | F.RUNNABLE)
+    if stop is not None and stop.pseudo and stop.node is not None:
+        parent = fence_op(ws, stop.node, None, False, None)
+        order_actions(parent, stonith, O.RUNNABLE_LEFT | O.IMPLIES_THEN)
+    elif stop is not None:
+        order_actions(stop, stonith, O.RUNNABLE_LEFT | O.IMPLIES_THEN)
+    else:
+        conn = ws.rsc_by_id.get(ws.nodes[node_name].model.remote_rsc or "")
+        conn_stop = ws.find_first_action(conn.actions, None, "stop", None) if conn is not None else None
+        if conn_stop is not None:
+            order_actions(conn_stop, stonith, O.OPTIONAL)
+    order_vs_fence(ws, stonith)
+
+
 def any_managed_resources(ws: WorkingSet) -> bool:
     return any(r.managed for r in ws.rsc_by_id.values())
 
@@ -751,11 +775,10 @@ def schedule_fencing_and_shutdowns(ws: WorkingSet) -> None:
     for node_name in ws.node_order:
         node = ws.nodes[node_name]
         fencing: Action | None = None
-        if node.model.is_remote and node.model.remote_rsc is not None and \
-                ws.rsc_by_id.get(node.model.remote_rsc) is not None and \
-                ws.rsc_by_id[node.model.remote_rsc].primitive is not None and \
-                not ws.rsc_by_id[node.model.remote_rsc].is_remote:
-            continue  # guest node
+        if ws.guest_container(node_name) is not None:
+            if node.remote_requires_reset and have_managed and ws.can_fence(node_name):
+                fence_guest(ws, node_name)
+            continue
         if have_managed and node.unclean and ws.can_fence(node_name):
             fencing = fence_op(ws, node_name, None, False, node.fence_reason or "node is unclean")
             order_vs_fence(ws, fencing)

@@ -40,7 +40,9 @@ def should_add_action(ws: WorkingSet, action: Action) -> bool:
         return False
     if action.flags & F.DC:
         return True
-    return not (not node.online or node.unclean)
+    if node.model.is_remote and ws.guest_container(node.uname) is not None and not node.remote_requires_reset:
+        return True  # assume the guest will be up
+    return node.online and not node.unclean
 
 
 def _can_change_actions(w: Wrapper) -> bool:

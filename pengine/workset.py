@@ -77,10 +77,27 @@ class WorkingSet:
             walk(r)
         return out
 
+    def guest_container(self, uname: str | None) -> RscState | None:
+        """The container resource of a guest node (None for other nodes)."""
+        node = self.node(uname)
+        if node is None or not node.model.is_remote:
+            return None
+        conn = self.rsc_by_id.get(node.model.remote_rsc or "")
+        return conn.container if conn is not None else None
+
     def fence_node(self, uname: str, reason: str) -> None:
         """``pe_fence_node``: mark a node unclean (it will be fenced if fencing is possible)."""
         node = self.nodes.get(uname)
         if node is None:
+            return
+        container = self.guest_container(uname)
+        if container is not None:
+            # guest nodes are "fenced" by recovering their container
+            if not container.failed and container.managed:
+                node.remote_requires_reset = True
+                container.failed = True
+                if node.fence_reason is None:
+                    node.fence_reason = reason
             return
         if not node.unclean:
             node.unclean = True
@@ -89,6 +106,9 @@ class WorkingSet:
 
     def can_fence(self, uname: str | None) -> bool:
         """``pe_can_fence``."""
+        container = self.guest_container(uname)
+        if container is not None:
+            return all(self.nodes[n].online or self.can_fence(n) for n in container.running_on)
         if not self.stonith_enabled or not self.have_stonith_resource:
             return False
         if self.have_quorum or self.no_quorum_policy == "ignore":
