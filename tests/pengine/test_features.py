@@ -100,3 +100,15 @@ def test_shutdown_waits_for_stops() -> None:
     graph, _, _ = run(cib)
     assert ("rsc1_stop_0 node1", "do_shutdown-node1 node1") in graph.edges
     assert graph.has("rsc1_start_0 node2")
+
+
+def test_remote_node_actions_follow_the_connection() -> None:
+    remote = ('<primitive id="remote1" class="ocf" provider="pacemaker" type="remote">'
+              '<operations><op id="r-m" name="monitor" interval="30s"/></operations></primitive>')
+    loc = '<rsc_location id="l" rsc="svc" node="remote1" score="100"/>'
+    cib = Cib(nodes=["node1"], resources=remote + dummy("svc"), constraints=loc)
+    graph, _, _ = run(cib)
+    assert graph.has("remote1_start_0 node1")
+    assert graph.has("svc_start_0 remote1")
+    assert ("remote1_start_0 node1", "svc_start_0 remote1") in graph.edges
+    assert ("remote1_start_0 node1", "svc_monitor_0 remote1") in graph.edges
