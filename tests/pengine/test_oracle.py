@@ -37,6 +37,13 @@ CASES = {
                           states={"node2": node_state("node2", lrm=running("ip") + running("web", 2))}),
     "standby": Cib(resources=dummy("a", ops='<op id="am" name="monitor" interval="10s"/>'),
                    states={"node1": node_state("node1", attrs={"standby": "on"}, lrm=running("a"))}),
+    "remote-node": Cib(nodes=["node1"],
+                       resources='<primitive id="remote1" class="ocf" provider="pacemaker" type="remote"/>'
+                                 + dummy("svc"),
+                       constraints='<rsc_location id="l" rsc="svc" node="remote1" score="100"/>'),
+    "migration": Cib(resources=dummy("vm", {"allow-migrate": "true"}),
+                     constraints='<rsc_location id="l" rsc="vm" node="node2" score="100"/>',
+                     states={"node1": node_state("node1", lrm=running("vm"))}),
     "failed-start": Cib(resources=dummy("a"),
                         states={"node1": node_state("node1", attrs={"fail-count-a": "INFINITY"},
                                                     lrm=running("a", rc=1))}),
