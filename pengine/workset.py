@@ -191,6 +191,11 @@ class WorkingSet:
         meta["timeout"] = str(timeout)
         if "start-delay" in meta:
             meta["start-delay"] = str(parse_interval_ms(meta["start-delay"], 0))
+        origin = meta.get("interval-origin")
+        if origin and interval_ms > 0:
+            delay = self._origin_delay_ms(origin, interval_ms)
+            if delay is not None:
+                meta["start-delay"] = str(delay)
         for drop in ("enabled", "interval-origin", "requires"):
             meta.pop(drop, None)
         if "role" in meta:
@@ -200,6 +205,26 @@ class WorkingSet:
             if role != Role.UNKNOWN:
                 meta["role"] = role.text
         return meta
+
+    def _origin_delay_ms(self, origin_text: str, interval_ms: int) -> int | None:
+        """``unpack_interval_origin``: delay until the next multiple of the interval since the origin."""
+        from pengine.rules import parse_datetime
+
+        origin = parse_datetime(origin_text)
+        if origin is None:
+            return None
+        now = self.cluster.now
+        if now.tzinfo is None:
+            from datetime import UTC
+
+            now = now.replace(tzinfo=UTC)
+        interval_s = interval_ms // 1000
+        if interval_s <= 0:
+            return None
+        elapsed = int(now.timestamp()) - int(origin.timestamp())
+        remainder = abs(elapsed) % interval_s * (1 if elapsed >= 0 else -1)  # C's truncating %
+        result = (interval_s if remainder > 0 else 0) - remainder
+        return result * 1000
 
     _op_defaults_el: object = None
 
