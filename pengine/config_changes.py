@@ -45,6 +45,10 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
             return "restart"
     if op.op_digest is None:
         return "unknown"
+    prim = rsc.primitive
+    agent_class = prim.rclass if prim is not None else "ocf"
+    if op.op_digest != calc_all and _only_private_changed(op, params, agent_class):
+        return "match"
     if op.op_digest != calc_all:
         configured = ws.find_op_config(rsc, task, op.interval_ms)
         if op.interval_ms == 0 and configured is not None and configured.params:
@@ -52,6 +56,20 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
             return "restart"
         return "all"
     return "match"
+
+
+def _only_private_changed(op: OpRecord, params: dict[str, str], agent_class: str) -> bool:
+    """``only_sanitized_changed``: the non-private digest still matches (sanitized inputs)."""
+    from lrmd.digest import secure_digest_from_list
+
+    element = op.element
+    if element is None or op.secure_digest is None:
+        return False
+    secure_list = element.get("op-secure-params") or ""
+    if not secure_list.strip():
+        return False
+    feature_set = element.get("crm_feature_set") or "3.16.0"
+    return secure_digest_from_list(params, secure_list, feature_set, agent_class) == op.secure_digest
 
 
 def schedule_cancel(ws: WorkingSet, rsc: RscState, op: OpRecord, node: str) -> None:
