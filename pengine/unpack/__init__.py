@@ -343,7 +343,8 @@ def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: Clust
                 if text and text.lower() in ON_FAIL_NAMES:
                     value = ON_FAIL_NAMES[text.lower()]
                     if value == OnFail.FENCE and not options.stonith_enabled:
-                        return OnFail.BLOCK if task == "stop" else OnFail.RESTART
+                        # "Resetting on-fail to stop because fence is not valid when fencing is disabled"
+                        return OnFail.BLOCK if task == "stop" else OnFail.STOP
                     if value == OnFail.DEMOTE and task != "monitor" and task != "promote":
                         return OnFail.RESTART
                     return value
