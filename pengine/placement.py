@@ -235,6 +235,13 @@ class Placement:
         from pengine.utilization import consume
 
         consume(ws, node, rsc)
+        prim = rsc.primitive
+        if prim is not None:
+            from pengine.scores import parse_score
+
+            used = {k: parse_score(v, 0) for k, v in prim.utilization.items()}
+            ws.utilization.append(f"pcmk__finalize_assignment: {rsc.id} utilization on {chosen}:"
+                                  f"{_utilization_text(used)}")
         return True
 
     # -- colocation -------------------------------------------------------------------------
@@ -560,9 +567,21 @@ def assign_all(ws: WorkingSet, placement: Placement) -> None:
         from pengine.utilization import sort_resources
 
         sort_resources(ws, placement)
+    _show_capacities(ws, "Original")
     for rsc in ws.resources:
         if rsc.is_remote:
             placement.assign_rsc(rsc, None)
     for rsc in ws.resources:
         if not rsc.is_remote:
             placement.assign_rsc(rsc, None)
+    _show_capacities(ws, "Remaining")
+
+
+def _utilization_text(values: dict[str, int]) -> str:
+    return "".join(f" {k}={v}" for k, v in sorted(values.items()))
+
+
+def _show_capacities(ws: WorkingSet, label: str) -> None:
+    """``pcmk__show_node_capacities``: the -U lines for every node."""
+    for node in ws.node_order:
+        ws.utilization.append(f"{label}: {node} capacity:{_utilization_text(ws.nodes[node].remaining)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 from pengine_cibs import Cib, dummy, node_state, parse_graph, run, running
 
-from pengine import schedule
+from pengine import ScheduleOptions, schedule
 
 
 def test_allow_migrate_moves_by_migration() -> None:
@@ -56,9 +56,14 @@ def test_utilization_respects_capacity() -> None:
             "</utilization>"))
 
 
-    graph = parse_graph(schedule(root).graph_xml)
+    result = schedule(root, options=ScheduleOptions(show_utilization=True))
+    graph = parse_graph(result.graph_xml)
     starts = {a.split()[0]: a.split()[1] for a in graph.actions if "_start_0" in a}
     assert starts["big_start_0"] != starts["small_start_0"]
+    assert "Original: node1 capacity: cpu=4" in result.utilization
+    remaining = {line for line in result.utilization if line.startswith("Remaining:")}
+    assert remaining == {"Remaining: node1 capacity: cpu=1", "Remaining: node2 capacity: cpu=2"} or \
+        remaining == {"Remaining: node1 capacity: cpu=2", "Remaining: node2 capacity: cpu=1"}
 
 
 def test_changed_parameters_restart_the_resource() -> None:
