@@ -9,7 +9,9 @@ runs so that an administrator can repeat it by hand:
 3. ``crm_verify`` validates the CIB (schema and configuration checks);
 4. ``crm_simulate`` brings both nodes up, schedules, runs the transition graph in
    simulation and shows the revised cluster status;
-5. ``crm_simulate`` again with the first node failed: where do the services go?
+5. ``crm_attribute`` records the node attributes the ping and drbd agents would set, and
+   ``crm_simulate`` promotes DRBD and starts the services on top of it;
+6. ``crm_simulate`` again with the first node failed: where do the services go?
 """
 
 from __future__ import annotations
@@ -97,8 +99,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                "-O", str(out / "cib-running.xml")])
     if rc != 0:
         return rc
+    # On a real cluster the ping clone and the drbd agent set these node attributes
+    # themselves (pingd = multiplier x reachable hosts; master-<rsc> = promotion score once
+    # the disk is UpToDate). The simulation records them as the agents would.
+    running = out / "cib-running.xml"
+    for node in ("node1", "node2"):
+        for name, value in (("pingd", "100"), ("master-p_drbd_r0", "10000")):
+            rc = _run(f"The agents report {name}={value} on {node}",
+                      [_tool("crm_attribute"), "-N", node, "-n", name, "-v", value, "-l", "reboot"],
+                      env_cib=running)
+            if rc != 0:
+                return rc
+    rc = _run("Promote DRBD where the services prefer to run, then start them on top",
+              [_tool("crm_simulate"), "-x", str(running), "-S", "-O", str(out / "cib-promoted.xml")])
+    if rc != 0:
+        return rc
     rc = _run("node1 fails: where do the services go?",
-              [_tool("crm_simulate"), "-x", str(out / "cib-running.xml"), "-f", "node1", "-S"])
+              [_tool("crm_simulate"), "-x", str(out / "cib-promoted.xml"), "-f", "node1", "-S",
+               "-O", str(out / "cib-failover.xml")])
     print(f"\nResults are in {out}/. Try: CIB_file={cib} cibadmin --query --scope resources")
     return rc
 
