@@ -186,9 +186,22 @@ def generate(spec: Spec, seed: int = 0) -> tuple[etree._Element, Layout]:
 
 
 def _record(cib: etree._Element, node_index: int, rid: str, task: str, interval: int, call_id: int,
-            rc: int = 0) -> None:
-    state = cib.find("status")[node_index]  # type: ignore[index]
-    entry = ensure_resource_history(state, rid, rid, "ocf", "Dummy", "pacemaker")
+            rc: int = 0, cache: dict[tuple[int, str], etree._Element] | None = None) -> None:
+    entry = cache.get((node_index, rid)) if cache is not None else None
+    if entry is None:
+        state = cib.find("status")[node_index]  # type: ignore[index]
+        if cache is not None:  # new entries only: skip the search of the node's history
+            lrm = state.find("lrm")
+            if lrm is None:
+                lrm = etree.SubElement(state, "lrm", id=state.get("id", ""))
+            container = lrm.find("lrm_resources")
+            if container is None:
+                container = etree.SubElement(lrm, "lrm_resources")
+            entry = etree.SubElement(container, "lrm_resource", id=rid, type="Dummy", provider="pacemaker")
+            entry.set("class", "ocf")
+            cache[(node_index, rid)] = entry
+        else:
+            entry = ensure_resource_history(state, rid, rid, "ocf", "Dummy", "pacemaker")
     params = {"CRM_meta_timeout": "20000"}
     if interval:
         params["CRM_meta_interval"] = str(interval)
@@ -213,22 +226,23 @@ def _record_running(
 ) -> None:
     in_group = {m: g for g, members in groups.items() for m in members}
     group_node: dict[str, int] = {}
+    cache: dict[tuple[int, str], etree._Element] = {}
     for k, rid in enumerate(primitives):
         g = in_group.get(rid)
         if g is not None:
             idx = group_node.setdefault(g, len(group_node) % len(nodes))
         else:
             idx = k % len(nodes)
-        _record(cib, idx, rid, "start", 0, 2)
-        _record(cib, idx, rid, "monitor", MONITOR_MS, 3)
         if spec.probes:
             for other in range(len(nodes)):
                 if other != idx:
-                    _record(cib, other, rid, "monitor", 0, 1, rc=7)
+                    _record(cib, other, rid, "monitor", 0, 1, rc=7, cache=cache)
+        _record(cib, idx, rid, "start", 0, 2, cache=cache)
+        _record(cib, idx, rid, "monitor", MONITOR_MS, 3, cache=cache)
     for child in clones.values():
         for idx in range(len(nodes)):
-            _record(cib, idx, child, "start", 0, 2)
-            _record(cib, idx, child, "monitor", MONITOR_MS, 3)
+            _record(cib, idx, child, "start", 0, 2, cache=cache)
+            _record(cib, idx, child, "monitor", MONITOR_MS, 3, cache=cache)
 
 
 def to_bytes(cib: etree._Element) -> bytes:
