@@ -1,0 +1,255 @@
+"""``crm_attribute``: query, set and delete node attributes, cluster properties and defaults.
+
+Works on ``CIB_file=...`` as Pacemaker 2.1.5's tool does: the same options (the last of
+``-G``/``-v``/``-D`` wins, as does the last of ``-t``/``-l``), the same output, the same ids for
+the sets and pairs it creates, the same exit codes (105 no such attribute or node, 64 usage,
+109 several matches, 76 unknown section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NoReturn, TextIO
+
+from crm.attributes import (
+    AttrTarget,
+    Match,
+    MultipleMatches,
+    NoSuchState,
+    Section,
+    delete,
+    find,
+    node_uuid,
+    update,
+)
+from crm.attributes.sections import parse_section
+from crm.cib.document import CibDocument
+from crm.cib.errors import CibError, CibUnavailable, ExitCode, NoSuchObject
+from crm.cli.cib_source import CibSource
+
+__all__ = ["Request", "main", "parse_args", "run"]
+
+PROG = "crm_attribute"
+LIFETIMES = {"reboot": "status", "forever": "nodes"}
+
+
+class UsageError(Exception):
+    """A command line Pacemaker's option parser would refuse."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A parsed ``crm_attribute`` command line."""
+
+    command: str  # query | update | delete
+    name: str | None
+    value: str | None
+    node: str | None
+    type: str | None
+    set_id: str | None
+    attr_id: str | None
+    default: str | None
+    quiet: bool
+    promotion: str | None  # None: not asked; "": from OCF_RESOURCE_INSTANCE
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+class _Command(argparse.Action):
+    """``-G``/``-v``/``-D``: the last one given wins."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        namespace.command = self.const
+        if self.const == "update":
+            namespace.value = values
+
+
+class _Type(argparse.Action):
+    """``-t`` and ``-l`` set the same thing; the last one given wins."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        text = str(values)
+        namespace.type = LIFETIMES.get(text, text) if self.dest == "lifetime" else text
+
+
+def _parser() -> _Parser:
+    p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    p.add_argument("-n", "--name", dest="name")
+    p.add_argument("-p", "--promotion", dest="promotion")
+    p.add_argument("-N", "-U", "--node", "--uname", dest="node")
+    p.add_argument("-t", "--type", dest="type_opt", action=_Type)
+    p.add_argument("-l", "--lifetime", dest="lifetime", action=_Type)
+    p.add_argument("-s", "--set-name", dest="set_id")
+    p.add_argument("-i", "--id", "--attr-id", dest="attr_id")
+    p.add_argument("-d", "--default", dest="default")
+    p.add_argument("-q", "-Q", "--quiet", dest="quiet", action="store_true")
+    p.add_argument("-G", "--query", "--get-value", dest="cmd_query", nargs=0, action=_Command, const="query")
+    p.add_argument("-v", "--update", "--attr-value", dest="cmd_update", action=_Command, const="update")
+    p.add_argument("-D", "--delete", "--delete-attr", dest="cmd_delete", nargs=0, action=_Command, const="delete")
+    p.add_argument("-V", "--verbose", action="count", default=0)
+    p.add_argument("rest", nargs="*")
+    return p
+
+
+def _promotion_args(argv: Sequence[str]) -> list[str]:
+    """``-p`` takes an optional argument only when attached (``-pRSC``, ``--promotion=RSC``)."""
+    out: list[str] = []
+    for arg in argv:
+        out.append("--promotion=" if arg in ("-p", "--promotion") else arg)
+    return out
+
+
+def parse_args(argv: Sequence[str]) -> Request:
+    parser = _parser()
+    ns = argparse.Namespace(command="query", value=None, type=None)
+    try:
+        parser.parse_args(_promotion_args(argv), namespace=ns)
+    except UsageError as err:
+        text = str(err)
+        if "expected one argument" in text:
+            option = text.split(":")[0].replace("argument ", "").split("/")[0]
+            raise UsageError(f"Missing argument for {option}") from None
+        if text.startswith("unrecognized arguments: "):
+            raise UsageError(f"Unknown option {text.removeprefix('unrecognized arguments: ').split()[0]}") from None
+        raise
+    return Request(
+        command=ns.command, name=ns.name, value=ns.value, node=ns.node, type=ns.type,
+        set_id=ns.set_id, attr_id=ns.attr_id, default=ns.default, quiet=ns.quiet, promotion=ns.promotion,
+    )
+
+
+def local_node_name() -> str:
+    """The name this machine would have as a cluster node (its host name)."""
+    return os.uname().nodename
+
+
+def _print_matches(name: str, matches: Sequence[Match], out: TextIO) -> None:
+    out.write(f"Multiple attributes match name={name}\n")
+    for match in matches:
+        out.write(f"  Value: {match.value} \t(id={match.id})\n")
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str] | None = None) -> int:
+    """Run ``crm_attribute argv``; returns the exit code."""
+    env = os.environ if environ is None else environ
+    try:
+        req = parse_args(argv)
+    except UsageError as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return ExitCode.USAGE
+    name, type_ = req.name, req.type
+    if req.promotion is not None:
+        rsc = req.promotion or env.get("OCF_RESOURCE_INSTANCE", "")
+        if not rsc:
+            err.write(f"{PROG}: -p/--promotion must be called from an OCF resource agent "
+                      "or with a resource ID specified\n")
+            return ExitCode.USAGE
+        name = f"master-{rsc}"
+        type_ = type_ or Section.STATUS.value
+    if req.command == "delete" and name is None and req.attr_id is None:
+        err.write(f"{PROG}: Error: must specify attribute name or pattern to delete\n")
+        return ExitCode.USAGE
+    if req.command == "update" and name is None and req.attr_id is None:
+        err.write(f"{PROG}: Error performing operation: Invalid argument\n")
+        return ExitCode.SOFTWARE
+    try:
+        source = CibSource.from_environment(env)
+        doc = source.read()
+    except CibUnavailable as exc:
+        if isinstance(exc.__cause__, FileNotFoundError) or "does not exist" in str(exc):
+            err.write(f"{PROG}: Could not connect to the CIB: No such device or address\n")
+            return ExitCode.NOSUCH
+        err.write(f"{PROG}: {exc}\n")
+        return int(exc.exit_code)
+    except CibError as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return int(exc.exit_code)
+    if type_ is None:
+        type_ = Section.NODES.value if req.node is not None else Section.CRM_CONFIG.value
+    node_id: str | None = None
+    if type_ != Section.CRM_CONFIG.value:
+        uname = req.node if req.node is not None else local_node_name()
+        node_id = node_uuid(doc.root, uname)
+        if node_id is None:
+            err.write(f"{PROG}: Could not map name={uname} to a UUID\n")
+            return ExitCode.NOSUCH
+    section = parse_section(type_)
+    if section is None:
+        err.write(f"{PROG}: Error performing operation: No message of desired type\n")
+        return ExitCode.PROTOCOL
+    target = AttrTarget(section, name, node_id, req.set_id, req.attr_id)
+    if req.command == "query":
+        return _query(doc, target, req, out, err)
+    if req.command == "update":
+        return _update(source, target, req, out, err)
+    return _delete(source, target, req, out, err)
+
+
+def _query(doc: CibDocument, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
+    matches = find(doc.root, target)
+    if not matches:
+        if req.default is None:
+            err.write(f"{PROG}: Error performing operation: No such device or address\n")
+            return ExitCode.NOSUCH
+        matches = [Match(target.attr_id or "", target.label, req.default, "")]
+    for match in matches:
+        if req.quiet:
+            out.write(f"{match.value}\n")
+        elif target.attr_id is not None:
+            out.write(f"scope={target.section.value} id={match.id} name={match.name} value={match.value}\n")
+        else:
+            out.write(f"scope={target.section.value}  name={match.name} value={match.value}\n")
+    return ExitCode.OK
+
+
+def _update(source: CibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
+    value = req.value if req.value is not None else ""
+    try:
+        source.modify(lambda doc: update(doc.root, target, value))
+    except MultipleMatches as exc:
+        err.write(f"{PROG}: Please choose from one of the matches below and supply the 'id' with --attr-id\n")
+        if not req.quiet:
+            _print_matches(exc.name, exc.matches, out)
+        return int(exc.exit_code)
+    except NoSuchState as exc:
+        err.write(f"{exc}\n{PROG}: Error performing operation: No such device or address\n")
+        return int(exc.exit_code)
+    except CibError as exc:
+        err.write(f"{PROG}: Error performing operation: {exc}\n")
+        return int(exc.exit_code)
+    return ExitCode.OK
+
+
+def _delete(source: CibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
+    try:
+        removed, _ = source.modify(lambda doc: delete(doc.root, target))
+    except MultipleMatches as exc:
+        _print_matches(exc.name, exc.matches, out)
+        return ExitCode.OK
+    except NoSuchObject:
+        return ExitCode.OK
+    except CibError as exc:
+        err.write(f"{PROG}: Error performing operation: {exc}\n")
+        return int(exc.exit_code)
+    if removed is not None and not req.quiet:
+        where = f" set={target.set_id}" if target.set_id is not None else ""
+        out.write(f"Deleted {target.section.value} {target.section.noun}: "
+                  f"id={removed.id}{where} name={removed.name}\n")
+    return ExitCode.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(sys.argv[1:] if argv is None else list(argv), sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
