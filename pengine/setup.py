@@ -196,7 +196,8 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     on_fail = hist.on_fail
     if node.unclean:
         on_fail = OnFail.IGNORE
-    if hist.failed:
+    if hist.failed and on_fail != OnFail.IGNORE:
+        # process_rsc_state: no failed flag on an unclean node (its failures are ignored)
         rsc.failed = True
     if on_fail == OnFail.BLOCK:
         rsc.managed = False
