@@ -34,6 +34,7 @@ from crm.cli.cib_source import CibSource
 __all__ = ["Request", "main", "parse_args", "run"]
 
 PROG = "crm_attribute"
+VERSION_TEXT = "Pacemaker 2.1.5\nWritten by Andrew Beekhof and the Pacemaker project contributors\n"
 LIFETIMES = {"reboot": "status", "forever": "nodes"}
 
 
@@ -55,6 +56,7 @@ class Request:
     default: str | None
     quiet: bool
     promotion: str | None  # None: not asked; "": from OCF_RESOURCE_INSTANCE
+    version: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +98,7 @@ def _parser() -> _Parser:
     p.add_argument("-v", "--update", "--attr-value", dest="cmd_update", action=_Command, const="update")
     p.add_argument("-D", "--delete", "--delete-attr", dest="cmd_delete", nargs=0, action=_Command, const="delete")
     p.add_argument("-V", "--verbose", action="count", default=0)
+    p.add_argument("--version", dest="version", action="store_true")
     p.add_argument("rest", nargs="*")
     return p
 
@@ -124,6 +127,7 @@ def parse_args(argv: Sequence[str]) -> Request:
     return Request(
         command=ns.command, name=ns.name, value=ns.value, node=ns.node, type=ns.type,
         set_id=ns.set_id, attr_id=ns.attr_id, default=ns.default, quiet=ns.quiet, promotion=ns.promotion,
+        version=ns.version,
     )
 
 
@@ -146,6 +150,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
     except UsageError as exc:
         err.write(f"{PROG}: {exc}\n")
         return ExitCode.USAGE
+    if req.version:
+        out.write(VERSION_TEXT)
+        return ExitCode.OK
     name, type_ = req.name, req.type
     if req.promotion is not None:
         rsc = req.promotion or env.get("OCF_RESOURCE_INSTANCE", "")

@@ -1,0 +1,241 @@
+"""``crm_failcount``: query or clear a resource's fail counts on a node.
+
+Fail counts are transient node attributes named ``fail-count-<rsc>#<op>_<interval-ms>`` (and the
+older ``fail-count-<rsc>``).  Pacemaker 2.1.5 ships this command as a shell wrapper; the query
+is the same logic run in-process: the sum of the resource's per-operation counts (``INFINITY``
+from 1000000 up), or one operation's count with ``-n``/``-I``, falling back to the legacy name.
+
+``-D`` in Pacemaker runs ``crm_resource --cleanup``, which needs a live cluster (on a file,
+2.1.5 crashes).  Here it removes the matching ``fail-count-*`` and ``last-failure-*``
+attributes of the node from the file and says what it cleaned.
+"""
+
+from __future__ import annotations
+
+import getopt
+import io
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from lxml import etree
+
+from crm.attributes.store import node_uuid
+from crm.cib.document import CibDocument
+from crm.cib.errors import CibError, NoSuchObject
+from crm.cli import crm_attribute
+from crm.cli.cib_source import CibSource
+from crm.cli.crm_standby import getopt_message
+
+__all__ = ["main", "parse_interval", "run"]
+
+PROG = "crm_failcount"
+EXIT_USAGE = 64
+
+USAGE_TEXT = """Usage: crm_failcount <command> [<options>]
+Common options:
+ --help                 Display this text, then exit
+ --version              Display version information, then exit
+ -V, --verbose          Specify multiple times to increase debug output
+ -q, --quiet            Print only the value (if querying)
+
+Commands:
+ -G, --query            Query the current value of the resource's fail count
+ -D, --delete           Delete resource's recorded failures
+
+Additional Options:
+ -r, --resource=value   Name of the resource to use (required)
+ -n, --operation=value  Name of operation to use (instead of all operations)
+ -I, --interval=value   If operation is specified, its interval
+ -N, --node=value       Use failcount on named node (instead of local node)"""
+
+HELP_TEXT = f"crm_failcount - Query or delete resource fail counts\n\n{USAGE_TEXT}"
+
+SHORT = "qDGQVN:U:v:i:l:r:n:I:"
+LONG = ["help", "version", "verbose", "quiet", "query", "delete", "resource=", "node=", "operation=",
+        "interval=", "delete-attr", "get-value", "resource-id=", "uname=", "lifetime=", "attr-value=",
+        "attr-id="]
+
+_UNITS = (("", 1000), ("s|sec", 1000), ("ms|msec", 1), ("m|min", 60000), ("h|hr", 3600000))
+_ISO = re.compile(r"^P((\d+)Y)?((\d+)M)?((\d+)D)?T?((\d+)H)?((\d+)M)?((\d+)S)?$")
+_COUNT = re.compile(r"^(\d+|INFINITY)$")
+INFINITY = 1000000
+
+
+def parse_interval(text: str, err: TextIO) -> int:
+    """The wrapper's ``parse_interval``: an interval spec -> milliseconds (0 if unrecognized)."""
+    for units, scale in _UNITS:
+        match = re.match(rf"^[ \t]*([0-9]+)[ \t]*({units})[ \t]*$", text)
+        if match:
+            return int(match.group(1)) * scale
+    match = re.match(r"^[ \t]*([0-9]+)[ \t]*(us|usec)[ \t]*$", text)
+    if match:
+        return int(match.group(1)) // 1000
+    match = re.match(r"^P([0-9]+)W$", text)
+    if match:
+        return int(match.group(1)) * 604800000
+    match = _ISO.match(text)
+    if match:
+        parts = [int(match.group(i) or 0) for i in (2, 4, 6, 8, 10, 12)]
+        scales = (31536000000, 2592000000, 86400000, 3600000, 60000, 1000)
+        return sum(p * s for p, s in zip(parts, scales, strict=True))
+    err.write("warning: Unrecognized interval, using 0\n")
+    return 0
+
+
+def _usage(out: TextIO, err: TextIO, message: str | None = None) -> int:
+    if message:
+        err.write(f"error: {message}\n")
+    out.write(f"\n{USAGE_TEXT}\n")
+    return EXIT_USAGE
+
+
+def _single(target: str, name: str, err: TextIO, environ: Mapping[str, str] | None) -> str:
+    buffer = io.StringIO()
+    crm_attribute.run(["--quiet", "--query", "-t", "status", "-d", "0", "-N", target, "-n", name],
+                      buffer, err, environ)
+    return buffer.getvalue().strip()
+
+
+def _transient_pairs(root: etree._Element, uname: str) -> list[etree._Element]:
+    pairs: list[etree._Element] = []
+    status = root.find("status")
+    if status is None:
+        return pairs
+    for state in status.iterfind("node_state"):
+        if state.get("uname") != uname:
+            continue
+        for transient in state.iterfind("transient_attributes"):
+            for attr_set in transient.iterfind("instance_attributes"):
+                pairs.extend(attr_set.iterfind("nvpair"))
+    return pairs
+
+
+def _sum(target: str, prefix: str, err: TextIO, environ: Mapping[str, str] | None) -> str | None:
+    try:
+        root = CibSource.from_environment(environ).read().root
+    except CibError as exc:
+        err.write("error: could not query CIB for fail counts\n")
+        return None if exc.exit_code else "0"
+    total = 0
+    for pair in _transient_pairs(root, target):
+        if not (pair.get("name") or "").startswith(prefix):
+            continue
+        value = pair.get("value", "")
+        if not _COUNT.match(value):
+            continue
+        if value == "INFINITY":
+            return "INFINITY"
+        total += int(value)
+    return "INFINITY" if total >= INFINITY else str(total)
+
+
+def _query(target: str, rsc: str, op: str, interval: int, quiet: bool, out: TextIO, err: TextIO,
+           environ: Mapping[str, str] | None) -> int:
+    attr = f"fail-count-{rsc}"
+    if op:
+        display = f"{attr}#{op}_{interval}"
+        count: str | None = _single(target, display, err, environ)
+    else:
+        display = attr
+        count = _sum(target, f"{attr}#", err, environ)
+        if count is None:
+            return 1
+    if count == "0":
+        count = _single(target, attr, err, environ)
+        if count != "0":
+            display = attr
+    out.write(f"{count}\n" if quiet else f"scope=status  name={display} value={count}\n")
+    return 0
+
+
+def _clear(target: str, rsc: str, op: str, interval: int, quiet: bool, out: TextIO, err: TextIO,
+           environ: Mapping[str, str] | None) -> int:
+    suffix = f"#{op}_{interval}" if op else ""
+
+    def wanted(name: str) -> bool:
+        for kind in ("fail-count", "last-failure"):
+            base = f"{kind}-{rsc}"
+            if op and name == base + suffix:
+                return True
+            if not op and (name == base or name.startswith(base + "#")):
+                return True
+        return False
+
+    def change(doc: CibDocument) -> bool:
+        if node_uuid(doc.root, target) is None:
+            raise NoSuchObject(f"No node named {target}")
+        removed = False
+        for pair in _transient_pairs(doc.root, target):
+            if wanted(pair.get("name", "")):
+                parent = pair.getparent()
+                assert parent is not None
+                parent.remove(pair)
+                removed = True
+        return removed
+
+    try:
+        CibSource.from_environment(environ).modify(change)
+    except CibError as exc:
+        err.write(f"{PROG}: Error performing operation: {exc}\n")
+        return int(exc.exit_code)
+    if not quiet:
+        out.write(f"Cleaned up {rsc} on {target}\n")
+    return 0
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str] | None = None) -> int:
+    try:
+        opts, _ = getopt.gnu_getopt(list(argv), SHORT, LONG)
+    except getopt.GetoptError as exc:
+        err.write(getopt_message(PROG, exc, argv) + "\n")
+        return _usage(out, err)
+    quiet = False
+    command = resource = operation = target = ""
+    interval = "0"
+    for opt, arg in opts:
+        if opt == "--help":
+            out.write(HELP_TEXT + "\n")
+            return 0
+        if opt == "--version":
+            return crm_attribute.run(["--version"], out, err, environ)
+        if opt in ("-q", "-Q", "--quiet"):
+            quiet = True
+        elif opt in ("-G", "--query", "--get-value"):
+            command = "query"
+        elif opt in ("-D", "--delete", "--delete-attr"):
+            command = "delete"
+        elif opt in ("-r", "--resource", "--resource-id"):
+            resource = arg
+        elif opt in ("-n", "--operation"):
+            operation = arg
+        elif opt in ("-I", "--interval"):
+            interval = arg
+        elif opt in ("-N", "--node", "-U", "--uname"):
+            target = arg
+        elif opt in ("-v", "--attr-value"):
+            if arg == "0":
+                command = "delete"
+            else:
+                err.write(f"warning: ignoring deprecated option '{opt}' with nonzero value\n")
+        elif opt in ("-i", "--attr-id", "-l", "--lifetime"):
+            err.write(f"warning: ignoring deprecated option '{opt}'\n")
+    if not command:
+        return _usage(out, err, "must specify a command")
+    if not resource:
+        return _usage(out, err, "resource name required")
+    if not target:
+        return _usage(out, err, "node name required")
+    ms = parse_interval(interval, err)
+    if command == "query":
+        return _query(target, resource, operation, ms, quiet, out, err, environ)
+    return _clear(target, resource, operation, ms, quiet, out, err, environ)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(sys.argv[1:] if argv is None else list(argv), sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
