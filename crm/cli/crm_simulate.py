@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import gc
 import os
 import re
 import sys
@@ -363,8 +364,9 @@ def simulate(
             if printed:
                 out.spacer()
             printed = True
+        keep = args.simulate or args.save_output  # the input is used again after scheduling
         result = scheduler(
-            copy.deepcopy(cib),
+            copy.deepcopy(cib) if keep else cib,
             now=now if now is not None else wall,
             options=ScheduleOptions(show_scores=args.show_scores, show_utilization=args.show_utilization),
         )
@@ -480,7 +482,15 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run(sys.argv[1:] if argv is None else argv, sys.stdout, sys.stderr)
+    if argv is not None:
+        return run(argv, sys.stdout, sys.stderr)
+    # The command: a short-lived process whose objects (the scheduler's working set is a graph of
+    # cycles) all live until the end.  Collect cycles rarely while running, and leave what is
+    # left to the exit instead of a last full collection that frees every object one by one.
+    gc.set_threshold(20_000, 20, 100)
+    rc = run(sys.argv[1:], sys.stdout, sys.stderr)
+    gc.freeze()
+    return rc
 
 
 if __name__ == "__main__":

@@ -14,13 +14,15 @@ Drivers: :func:`run_graph` (effects answer synchronously) and :func:`run_graph_a
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from crm.transition.graph import INFINITY, ActionKind, GraphAction, Synapse, TransitionGraph
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 class RunStatus(enum.Enum):
@@ -186,6 +188,8 @@ async def run_graph_async(
     pseudo: Callable[[GraphAction], None] | None = None,
 ) -> RunOutcome:
     """Run ``graph`` with a coroutine per executed action (several may be in flight at once)."""
+    import asyncio  # here: asyncio (and ssl with it) is costly to import for the synchronous driver
+
     run = GraphRun(graph)
     tasks: dict[asyncio.Task[ActionResult], int] = {}
 
