@@ -432,6 +432,8 @@ def summary_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AF
     """``summary_action_flags`` (``clone_action_flags``)."""
     rsc = action.rsc
     assert rsc is not None
+    from pengine.ordering import action_flags
+
     task = child_task(action)
     flags = AFlag.OPTIONAL | AFlag.RUNNABLE | AFlag.PSEUDO
     any_runnable = False
@@ -439,10 +441,13 @@ def summary_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AF
         found = _first_action(child, task, None if child.children else node)
         if found is None:
             continue
-        if flags & AFlag.OPTIONAL and not found.optional:
+        # the instance's own view of its action on that node (a cloned group looks at its
+        # members there: child->cmds->action_flags(child_action, node))
+        child_flags = action_flags(ws, found, node) if child.children else found.flags
+        if flags & AFlag.OPTIONAL and not child_flags & AFlag.OPTIONAL:
             flags &= ~AFlag.OPTIONAL
             action.clear(AFlag.OPTIONAL)
-        if found.runnable:
+        if child_flags & AFlag.RUNNABLE:
             any_runnable = True
     if not any_runnable:
         flags &= ~AFlag.RUNNABLE
