@@ -85,6 +85,14 @@ class Placement:
         last = rsc.children[-1]
         rsc.role = first.role
         first.rsc_cons.extend(rsc.rsc_cons)
+        # expand_group_colocations: members after an unmanaged one are not placed through the
+        # first member, so they get the group's colocations too
+        any_unmanaged = False
+        for member in rsc.children:
+            if any_unmanaged:
+                member.rsc_cons.extend(rsc.rsc_cons)
+            elif not member.managed:
+                any_unmanaged = True
         rsc.rsc_cons = []
         last.rsc_cons_lhs.extend(rsc.rsc_cons_lhs)
         rsc.rsc_cons_lhs = []
