@@ -359,7 +359,7 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
             and first.rsc is not None and first.rsc.variant == "clone":
         first.set(F.PRINT_ALWAYS)
     if otype & O.IMPLIES_THEN_PRINTED and filt & F.OPTIONAL and not (first.flags & F.OPTIONAL) \
-            and then.rsc is not None and then.rsc.variant == "clone":
+            and ((then.rsc is not None and then.rsc.variant == "clone") or then.key.startswith("clone-one-or-more:")):
         then.set(F.PRINT_ALWAYS)
     if otype & O.ONE_OR_MORE and then.flags & F.REQUIRES_ANY and filt & F.OPTIONAL \
             and not (flags & F.OPTIONAL) and flags & F.RUNNABLE and then.key.startswith("one-or-more:"):
