@@ -190,6 +190,18 @@ def order_notifs_after_fencing(ws: WorkingSet, stop: Action, rsc: RscState, ston
         hooks.order_notifs_after_fencing(ws, stop, rsc, stonith)
 
 
+def order_probes_before_restarts(ws: WorkingSet) -> None:
+    """``add_start_restart_orderings_for_rsc`` over every resource (probe before restarts)."""
+    hooks = _hooks()
+    if hooks is not None and hasattr(hooks, "order_probes_before_restarts"):
+        hooks.order_probes_before_restarts(ws)
+        return
+    from pengine.ordering import add_start_restart_orderings_for_rsc
+
+    for rsc in ws.resources:
+        add_start_restart_orderings_for_rsc(ws, rsc)
+
+
 def expand_clone(ws: WorkingSet, rsc: RscState) -> None:
     """``clone_expand``: instance notifications, once action flags are final."""
     hooks = _hooks()

@@ -179,8 +179,9 @@ def apply_orderings(ws: WorkingSet) -> None:
             _order_after(ws, order.first_action, order.then_rsc, order)
         elif order.first_action is not None and order.then_action is not None:
             order_actions(order.first_action, order.then_action, order.type)
-    for rsc in ws.resources:
-        add_start_restart_orderings_for_rsc(ws, rsc)
+    from pengine.clones_bridge import order_probes_before_restarts
+
+    order_probes_before_restarts(ws)
     add_probe_orderings_for_stops(ws)
     update_all_actions(ws)
 
