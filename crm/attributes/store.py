@@ -63,7 +63,29 @@ def node_uuid(root: etree._Element, uname: str) -> str | None:
         for pair in resources.iter("nvpair"):
             if pair.get("name") == "remote-node" and pair.get("value") == uname:
                 return uname
+        for bundle in resources.iter("bundle"):
+            if uname in bundle_guest_nodes(bundle):
+                return uname
     return None
+
+
+def _count(text: str | None) -> int:
+    try:
+        return max(int(text or 0), 0)
+    except ValueError:
+        return 0
+
+
+def bundle_guest_nodes(bundle: etree._Element) -> list[str]:
+    """The guest nodes ``<bundle>-<i>`` of a bundle that contains a resource (none otherwise)."""
+    if bundle.find("primitive") is None:
+        return []
+    runtime = next((c for c in bundle if c.tag in ("docker", "podman", "rkt")), None)
+    replicas = 1
+    if runtime is not None:
+        promoted = _count(runtime.get("promoted-max") or runtime.get("masters"))
+        replicas = _count(runtime.get("replicas")) or max(promoted, 1)
+    return [f"{bundle.get('id')}-{i}" for i in range(replicas)]
 
 
 def _node_state(root: etree._Element, node_id: str | None) -> etree._Element | None:
@@ -169,7 +191,7 @@ def _set_parent(root: etree._Element, target: AttrTarget, set_id: str, name: str
             nodes = root.find("configuration/nodes")
             if nodes is None:
                 nodes = etree.SubElement(_configuration(root), "nodes")
-            node = etree.SubElement(nodes, "node", id=str(target.node_id), uname=str(target.node_id))
+            node = etree.SubElement(nodes, "node", type="remote", id=str(target.node_id), uname=str(target.node_id))
         return node
     configuration = _configuration(root)
     parent = configuration.find(section.value)

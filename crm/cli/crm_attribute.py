@@ -221,7 +221,8 @@ def _query(doc: CibDocument, target: AttrTarget, req: Request, out: TextIO, err:
 def _update(source: CibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
     value = req.value if req.value is not None else ""
     try:
-        source.modify(lambda doc: update(doc.root, target, value))
+        # Pacemaker does not hold the status section to the schema; neither do we here.
+        source.modify(lambda doc: update(doc.root, target, value), validate=target.section is not Section.STATUS)
     except MultipleMatches as exc:
         err.write(f"{PROG}: Please choose from one of the matches below and supply the 'id' with --attr-id\n")
         if not req.quiet:
@@ -238,7 +239,7 @@ def _update(source: CibSource, target: AttrTarget, req: Request, out: TextIO, er
 
 def _delete(source: CibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
     try:
-        removed, _ = source.modify(lambda doc: delete(doc.root, target))
+        removed, _ = source.modify(lambda doc: delete(doc.root, target), validate=target.section is not Section.STATUS)
     except MultipleMatches as exc:
         _print_matches(exc.name, exc.matches, out)
         return ExitCode.OK
