@@ -1,0 +1,350 @@
+"""``crm_mon``: the cluster status, once (``-1``), from ``CIB_file`` as Pacemaker 2.1.5 prints it.
+
+The summary header (stack, DC, times, counts) is built here; the node list and resource lists
+come from :mod:`pengine.status_view` (shared with ``crm_simulate``).  Implemented: ``-1``,
+``-r`` (inactive resources: the full list), ``-f`` (migration summary from the fail counts),
+``-A`` (node attributes), ``-D`` (hide headers), ``-s`` (one-line simple status).  Without a
+live cluster and without ``-1``/``-s`` the command says so and stops, as there is nothing to
+refresh from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NoReturn, TextIO
+
+from lxml import etree
+
+from crm.cib.errors import CibError, CibUnavailable, ExitCode
+from crm.cli.cib_source import CibSource
+from pengine.status_view import (
+    INFINITY,
+    Block,
+    Entry,
+    Item,
+    Spacer,
+    cluster_status,
+    instance_counts,
+    natural_key,
+    unpack_nodes,
+)
+
+__all__ = ["Options", "main", "render", "run"]
+
+PROG = "crm_mon"
+HIDDEN_ATTRIBUTE_PREFIXES = ("fail-count-", "last-failure-", "shutdown", "terminate", "standby", "#")
+INACTIVE_STATES = ("Stopped",)
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    inactive: bool = False
+    failcounts: bool = False
+    attributes: bool = False
+    hide_headers: bool = False
+    simple: bool = False
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _parser() -> _Parser:
+    p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    p.add_argument("-1", "--one-shot", dest="one_shot", action="store_true")
+    p.add_argument("-r", "--inactive", action="store_true")
+    p.add_argument("-f", "--failcounts", action="store_true")
+    p.add_argument("-A", "--show-node-attributes", dest="attributes", action="store_true")
+    p.add_argument("-D", "--hide-headers", dest="hide_headers", action="store_true")
+    p.add_argument("-s", "--simple-status", dest="simple", action="store_true")
+    p.add_argument("-X", "--xml-file", dest="xml_file")
+    p.add_argument("--output-as", dest="output_as", default="text")
+    return p
+
+
+# ---------------------------------------------------------------------------------------------
+# Small formatting helpers
+
+
+def epoch_text(seconds: float) -> str:
+    """Pacemaker's ``pcmk__epoch2str``: ``Sun Nov 22 01:40:54 2026`` in local time."""
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(seconds))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _properties(cib: etree._Element) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for attr_set in cib.iterfind("configuration/crm_config/cluster_property_set"):
+        for pair in attr_set.iterfind("nvpair"):
+            name = pair.get("name")
+            if name and name not in values:
+                values[name] = pair.get("value", "")
+    return values
+
+
+def _true(text: str | None) -> bool:
+    return (text or "").lower() in ("true", "yes", "1", "on", "y")
+
+
+# ---------------------------------------------------------------------------------------------
+# Header
+
+
+def summary(cib: etree._Element, now: float) -> Block:
+    """The ``Cluster Summary`` block."""
+    props = _properties(cib)
+    items: list[Item] = [Entry(f"Stack: {props.get('cluster-infrastructure') or 'unknown'}")]
+    dc_uuid = cib.get("dc-uuid")
+    nodes = unpack_nodes(cib)
+    dc = next((n for n in nodes.values() if dc_uuid is not None and n.uuid == dc_uuid), None)
+    if dc is None:
+        items.append(Entry("Current DC: NONE"))
+    else:
+        quorum = "with" if _true(cib.get("have-quorum")) else "WITHOUT"
+        version = props.get("dc-version") or "unknown"
+        items.append(Entry(f"Current DC: {dc.name} (version {version}) - partition {quorum} quorum"))
+    items.append(Entry(f"Last updated: {epoch_text(now)}"))
+    change = cib.get("cib-last-written", "")
+    for word, attr in (("by", "update-user"), ("via", "update-client"), ("on", "update-origin")):
+        value = cib.get(attr)
+        if value:
+            change += f" {word} {value}"
+    items.append(Entry(f"Last change:  {change}"))
+    items.append(Entry(f"{_plural(len(nodes), 'node')} configured"))
+    disabled, total, blocked = instance_counts(cib, int(now))
+    line = f"{_plural(total, 'resource instance')} configured"
+    if disabled and blocked:
+        line += f" ({disabled} DISABLED, {blocked} BLOCKED from further action due to failure)"
+    elif disabled:
+        line += f" ({disabled} DISABLED)"
+    elif blocked:
+        line += f" ({blocked} BLOCKED from further action due to failure)"
+    items.append(Entry(line))
+    return Block("Cluster Summary", tuple(items))
+
+
+# ---------------------------------------------------------------------------------------------
+# Resources
+
+
+def _inactive(entry: Entry) -> bool:
+    if entry.label is not None:
+        return entry.label.startswith(INACTIVE_STATES)
+    state = entry.text.rsplit("\t", 1)[-1].strip()
+    return state.startswith(INACTIVE_STATES)
+
+
+def active_only(items: Sequence[Item]) -> tuple[Item, ...]:
+    """The resource list without stopped resources (lists left empty are dropped)."""
+    kept: list[Item] = []
+    for item in items:
+        if isinstance(item, Entry):
+            if not _inactive(item):
+                kept.append(item)
+        elif isinstance(item, Block):
+            inner = active_only(item.items)
+            if inner:
+                kept.append(Block(item.title, inner))
+        else:
+            kept.append(item)
+    return tuple(kept)
+
+
+# ---------------------------------------------------------------------------------------------
+# Node attributes and fail counts
+
+
+def _transient(cib: etree._Element) -> dict[str, dict[str, str]]:
+    by_node: dict[str, dict[str, str]] = {}
+    for state in cib.iterfind("status/node_state"):
+        uname = state.get("uname") or state.get("id") or ""
+        attrs = by_node.setdefault(uname, {})
+        for pair in state.iterfind("transient_attributes/instance_attributes/nvpair"):
+            name = pair.get("name")
+            if name is not None and name not in attrs:
+                attrs[name] = pair.get("value", "")
+    return by_node
+
+
+def _node_attributes(cib: etree._Element) -> Block:
+    nodes = unpack_nodes(cib)
+    transient = _transient(cib)
+    items: list[Item] = []
+    for node in sorted(nodes.values(), key=lambda n: natural_key(n.name)):
+        if not node.online:
+            continue
+        config: dict[str, str] = {}
+        for elem in cib.iterfind("configuration/nodes/node"):
+            if (elem.get("uname") or elem.get("id")) == node.name:
+                for pair in elem.iterfind("instance_attributes/nvpair"):
+                    config.setdefault(pair.get("name", ""), pair.get("value", ""))
+        attrs = {**config, **transient.get(node.name, {})}
+        shown = sorted(name for name in attrs if name and not name.startswith(HIDDEN_ATTRIBUTE_PREFIXES))
+        lines = tuple(Entry(f"{name:<32}\t: {attrs[name]:<10}") for name in shown)
+        items.append(Block(f"Node: {node.name}", lines))
+    return Block("Node Attributes", tuple(items))
+
+
+def _score(text: str) -> int:
+    text = text.strip()
+    if text in ("INFINITY", "+INFINITY"):
+        return INFINITY
+    if text == "-INFINITY":
+        return -INFINITY
+    try:
+        return max(min(int(text), INFINITY), -INFINITY)
+    except ValueError:
+        return 0
+
+
+def _migration_threshold(cib: etree._Element, rsc: str) -> str:
+    base = rsc.split(":", 1)[0]
+    for prim in cib.iter("primitive"):
+        if prim.get("id") != base:
+            continue
+        element: etree._Element | None = prim
+        while element is not None and element.tag != "resources":
+            for pair in element.iterfind("meta_attributes/nvpair"):
+                if pair.get("name") == "migration-threshold":
+                    return pair.get("value", "")
+            element = element.getparent()
+    for pair in cib.iterfind("configuration/rsc_defaults/meta_attributes/nvpair"):
+        if pair.get("name") == "migration-threshold":
+            return pair.get("value", "")
+    return str(INFINITY)
+
+
+def _migration_summary(cib: etree._Element) -> Block:
+    nodes = unpack_nodes(cib)
+    transient = _transient(cib)
+    items: list[Item] = []
+    for node in sorted(nodes.values(), key=lambda n: natural_key(n.name)):
+        counts: dict[str, int] = {}
+        last: dict[str, int] = {}
+        for name, value in transient.get(node.name, {}).items():
+            for prefix, table in (("fail-count-", counts), ("last-failure-", last)):
+                if name.startswith(prefix):
+                    rsc = name[len(prefix):].split("#", 1)[0]
+                    if table is counts:
+                        table[rsc] = min(table.get(rsc, 0) + _score(value), INFINITY)
+                    else:
+                        table[rsc] = max(table.get(rsc, 0), _score(value))
+        lines: list[Item] = []
+        for rsc in sorted(r for r, c in counts.items() if c > 0):
+            count = "INFINITY" if counts[rsc] >= INFINITY else str(counts[rsc])
+            line = f"{rsc}: migration-threshold={_migration_threshold(cib, rsc)} fail-count={count}"
+            if last.get(rsc):
+                line += f" last-failure='{epoch_text(last[rsc])}'"
+            lines.append(Entry(line))
+        if lines:
+            items.append(Block(f"Node: {node.name}", tuple(lines)))
+    return Block("Migration Summary", tuple(items))
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _write(items: Sequence[Item], out: TextIO, depth: int = 0) -> None:
+    for item in items:
+        pad = "  " * depth + ("* " if depth else "")
+        if isinstance(item, Spacer):
+            out.write("\n")
+        elif isinstance(item, Entry):
+            text = f"{item.label}: {item.text}" if item.label is not None else item.text
+            out.write(f"{pad}{text}\n")
+        else:
+            out.write(f"{pad}{item.title}:\n")
+            _write(item.items, out, depth + 1)
+
+
+def render(cib: etree._Element, options: Options, now: float) -> str:
+    """The text ``crm_mon -1`` prints for ``cib`` at time ``now`` (epoch seconds)."""
+    from io import StringIO
+
+    out = StringIO()
+    sections: list[Item] = []
+    if not options.hide_headers:
+        sections.append(summary(cib, now))
+    status = cluster_status(cib, show_pending=True, now=int(now))
+    node_list = next(i for i in status if isinstance(i, Block) and i.title == "Node List")
+    full = next(i for i in status if isinstance(i, Block) and i.title == "Full List of Resources")
+    sections.append(node_list)
+    if options.inactive:
+        sections.append(full)
+    else:
+        active = active_only(tuple(i for i in full.items if not (isinstance(i, Entry) and i.text == "No resources")))
+        sections.append(Block("Active Resources", active or (Entry("No active resources"),)))
+    if options.attributes:
+        sections.append(_node_attributes(cib))
+    if options.failcounts:
+        sections.append(_migration_summary(cib))
+    for index, section in enumerate(sections):
+        if index:
+            out.write("\n")
+        _write([section], out)
+    return out.getvalue()
+
+
+def simple_status(cib: etree._Element) -> tuple[str, int]:
+    """``crm_mon -s``: one line for monitoring systems."""
+    nodes = unpack_nodes(cib)
+    online = sum(1 for n in nodes.values() if n.online)
+    _, total, _ = instance_counts(cib)
+    if not nodes or online == 0:
+        return "CLUSTER CRIT: No online nodes", 2
+    offline = [n.name for n in sorted(nodes.values(), key=lambda n: natural_key(n.name)) if not n.online]
+    if offline:
+        return f"CLUSTER WARN: offline node: {offline[0]}", 1
+    return (f"CLUSTER OK: {_plural(online, 'node')} online, {_plural(total, 'resource instance')} configured", 0)
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str] | None = None,
+        now: float | None = None) -> int:
+    env = dict(os.environ if environ is None else environ)
+    try:
+        ns = _parser().parse_args(list(argv))
+    except UsageError as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return ExitCode.USAGE
+    if ns.output_as not in ("text", "console"):
+        err.write(f"{PROG}: output format {ns.output_as} is not available yet (text only)\n")
+        return ExitCode.UNIMPLEMENT_FEATURE
+    if ns.xml_file:
+        env["CIB_file"] = ns.xml_file
+    try:
+        cib = CibSource.from_environment(env).read().root
+    except CibUnavailable as exc:
+        err.write(f"{PROG}: Error: {exc}\n")
+        return int(exc.exit_code)
+    except CibError as exc:
+        err.write(f"{PROG}: Error: {exc}\n")
+        return int(exc.exit_code)
+    options = Options(ns.inactive, ns.failcounts, ns.attributes, ns.hide_headers, ns.simple)
+    if options.simple:
+        line, code = simple_status(cib)
+        out.write(line + "\n")
+        return code
+    out.write(render(cib, options, time.time() if now is None else now))
+    return ExitCode.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(sys.argv[1:] if argv is None else list(argv), sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
