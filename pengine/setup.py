@@ -179,6 +179,8 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     if node is None:
         return
     rsc.history[hist.node] = hist
+    if hist.failure_ignored:
+        rsc.failure_ignored = True
     if hist.role_known:
         rsc.known_on.add(hist.node)
     if hist.pending_task == "start" or hist.pending_task == "migrate_from":
@@ -196,8 +198,11 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     on_fail = hist.on_fail
     if node.unclean:
         on_fail = OnFail.IGNORE
-    if hist.failed and on_fail != OnFail.IGNORE:
-        # process_rsc_state: no failed flag on an unclean node (its failures are ignored)
+    # process_rsc_state: no failed flag on a node that was already unclean (its failures are
+    # ignored); a node fenced because of a resource failure was not (as an approximation of
+    # Pacemaker's order: it becomes unclean while its resources' history is read)
+    fenced_for_failure = (node.fence_reason or "").endswith(" failed there")
+    if hist.failed and (on_fail != OnFail.IGNORE or fenced_for_failure):
         rsc.failed = True
     if on_fail == OnFail.BLOCK:
         rsc.managed = False
@@ -417,7 +422,8 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
         for child in rsc.children:
             check_failure_threshold(ws, child, node)
         return
-    if rsc.migration_threshold == 0:
+    if rsc.migration_threshold == 0 or rsc.failure_ignored:
+        # pcmk__threshold_reached: ignoring failures also ignores the migration threshold
         return
     fails = effective_fail_count(ws, rsc, node)
     if fails <= 0:
