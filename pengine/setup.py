@@ -179,8 +179,6 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     if node is None:
         return
     rsc.history[hist.node] = hist
-    if hist.failure_ignored:
-        rsc.failure_ignored = True
     if hist.role_known:
         rsc.known_on.add(hist.node)
     if hist.pending_task == "start" or hist.pending_task == "migrate_from":
@@ -422,8 +420,7 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
         for child in rsc.children:
             check_failure_threshold(ws, child, node)
         return
-    if rsc.migration_threshold == 0 or rsc.failure_ignored:
-        # pcmk__threshold_reached: ignoring failures also ignores the migration threshold
+    if rsc.migration_threshold == 0:
         return
     fails = effective_fail_count(ws, rsc, node)
     if fails <= 0:
