@@ -78,15 +78,16 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
         for rsc in ws.resources:
             check_failure_threshold(ws, rsc, node)
             apply_exclusive_discovery(ws, rsc, node)
-    if ws.stonith_enabled and not ws.have_stonith_resource:
-        # "Resource start-up disabled since no STONITH resources have been defined": nothing is
-        # managed, though node criteria (not_managed_default, stickiness) saw managed resources
-        ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
-        for prim in ws.all_primitives():
-            prim.managed = False
     for rsc in ws.resources:
         internal_constraints(ws, rsc)
     handle_config_changes(ws)
+    if ws.stonith_enabled and not ws.have_stonith_resource:
+        # "Resource start-up disabled since no STONITH resources have been defined":
+        # pcmk__primitive_assign makes each resource unmanaged, so node criteria
+        # (not_managed_default, stickiness) and internal constraints saw managed resources
+        ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
+        for prim in ws.all_primitives():
+            prim.managed = False
     return ws, Placement(ws)
 
 
