@@ -238,18 +238,23 @@ class CibDocument:
         return id(self)
 
 
-def same_xml(a: etree._Element, b: etree._Element, ignore: frozenset[str] = frozenset()) -> bool:
-    """Structural equality: same tags, same attributes (order ignored), same children in order."""
+def same_xml(
+    a: etree._Element, b: etree._Element, ignore: frozenset[str] = frozenset(), *, ordered: bool = False
+) -> bool:
+    """Structural equality: same tags, same attributes, same children in order.
+
+    Attribute order is ignored unless ``ordered``; attributes named in ``ignore`` are skipped.
+    """
     if type(a) is not type(b):
         return False
     if isinstance(a, etree._Comment):
         return a.text == b.text
     if a.tag != b.tag:
         return False
-    attrs_a = {k: v for k, v in a.attrib.items() if k not in ignore}
-    attrs_b = {k: v for k, v in b.attrib.items() if k not in ignore}
-    if attrs_a != attrs_b:
+    attrs_a = [(k, v) for k, v in a.attrib.items() if k not in ignore]
+    attrs_b = [(k, v) for k, v in b.attrib.items() if k not in ignore]
+    if (attrs_a != attrs_b) if ordered else (dict(attrs_a) != dict(attrs_b)):
         return False
     if len(a) != len(b):
         return False
-    return all(same_xml(x, y, ignore) for x, y in zip(a, b, strict=True))
+    return all(same_xml(x, y, ignore, ordered=ordered) for x, y in zip(a, b, strict=True))

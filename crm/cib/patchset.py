@@ -3,8 +3,8 @@
 The change list follows ``xml_create_patchset_v2``: first every deleted element (pre-order
 of the old document), then a pre-order walk of the new document giving, per element,
 ``modify`` (its attribute changes and the resulting attributes), the changes below it, and a
-``move`` if its rank among surviving siblings changed; new elements are one ``create`` with
-their whole subtree.  ``position`` is the index among the new siblings.
+``move`` if its rank among siblings changed (see :func:`_collect_rest`); new elements are one
+``create`` with their whole subtree.  ``position`` is the index among the new siblings.
 
 Paths name elements by tag and ``id`` (``/cib/configuration/resources/primitive[@id='d1']``).
 Where siblings cannot be told apart that way (same tag without ids, comments), the smallest
@@ -81,6 +81,32 @@ def _shallow(node: etree._Element) -> etree._Element:
     return shallow
 
 
+def _dirty_attributes(old: etree._Element, new: etree._Element) -> set[str]:
+    """Attributes of ``new`` that a patch sets: created, changed, or moved.
+
+    As in ``xml_diff_old_attrs``, an unchanged attribute counts as moved when its rank among
+    not-yet-skipped attributes differs between old and new; it then skips itself on the side
+    where it sat later.
+    """
+    old_names = [str(n) for n in old.attrib]
+    new_names = [str(n) for n in new.attrib]
+    skip_old: set[str] = set()
+    skip_new: set[str] = set()
+    dirty = {name for name in new_names if name not in old.attrib}
+    for name in old_names:
+        if name not in new.attrib:
+            continue
+        if old.get(name) != new.get(name):
+            dirty.add(name)
+            continue
+        p_old = sum(1 for n in old_names[: old_names.index(name)] if n not in skip_old)
+        p_new = sum(1 for n in new_names[: new_names.index(name)] if n not in skip_new)
+        if p_old != p_new:
+            dirty.add(name)
+            (skip_old if p_old > p_new else skip_new).add(name)
+    return dirty
+
+
 @dataclass
 class _Builder:
     deletes: list[etree._Element]
@@ -99,8 +125,9 @@ class _Builder:
 
     def modify(self, old: etree._Element, new: etree._Element) -> None:
         entries: list[etree._Element] = []
+        dirty = _dirty_attributes(old, new)
         for name, value in new.attrib.items():
-            if old.get(name) != value:
+            if name in dirty:
                 entries.append(etree.Element("change-attr", name=str(name), operation="set", value=str(value)))
         for name in old.attrib:
             if name not in new.attrib:
@@ -125,12 +152,14 @@ def _pairs(old: etree._Element, new: etree._Element) -> list[tuple[etree._Elemen
 
 def _replaced_whole(old: etree._Element, new: etree._Element) -> bool:
     """A matched pair whose children cannot be addressed and that differs: replace it whole."""
-    return not same_xml(old, new) and not (_children_addressable(old) and _children_addressable(new))
+    return not same_xml(old, new, ordered=True) and not (
+        _children_addressable(old) and _children_addressable(new)
+    )
 
 
 def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
     """Pre-order over ``old``: deleted children, and children replaced as a whole."""
-    if same_xml(old, new):
+    if same_xml(old, new, ordered=True):
         return
     partners: dict[etree._Element, etree._Element] = {}
     for n, o in _pairs(old, new):
@@ -145,21 +174,36 @@ def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder
 
 
 def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
-    if same_xml(old, new):
+    """Pre-order over ``new``: modify, the changes below, then move (Pacemaker's order).
+
+    Moves are detected as ``mark_xml_changes`` does: walking the new children, compare the
+    rank among not-yet-skipped old siblings with the rank among not-yet-skipped new ones; a
+    moved child then skips itself on the side where it sat later, deleted and created
+    children are skipped from the start.
+    """
+    if same_xml(old, new, ordered=True):
         return
     builder.modify(old, new)
-    pairs = [(n, o) for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n)]
-    survivors_old = {o for _, o in pairs}
-    rank_new = {n: i for i, (n, _) in enumerate(pairs)}
-    rank_old = {o: i for i, o in enumerate(o for o in _elements(old) if o in survivors_old)}
-    partner = {n: o for n, o in pairs}
-    for position, child in enumerate(_elements(new)):
-        if child not in rank_new:
+    partner = {n: o for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n)}
+    old_children = _elements(old)
+    matched = set(partner.values())
+    skip_old = {o for o in old_children if o not in matched}
+    skip_new: set[etree._Element] = set()
+    new_children = _elements(new)
+    for position, child in enumerate(new_children):
+        match = partner.get(child)
+        if match is None:
             builder.create(new, child, position)
+            skip_new.add(child)
             continue
-        match = partner[child]
+        p_new = sum(1 for n in new_children[:position] if n not in skip_new)
+        p_old = sum(1 for o in old_children[: old_children.index(match)] if o not in skip_old)
+        if p_old > p_new:
+            skip_old.add(match)
+        elif p_old < p_new:
+            skip_new.add(child)
         _collect_rest(match, child, builder)
-        if rank_old[match] != rank_new[child]:
+        if p_old != p_new:
             builder.move(child, position)
 
 
@@ -167,7 +211,7 @@ def diff(old: etree._Element, new: etree._Element) -> etree._Element:
     """The v2 patchset turning ``old`` into ``new`` (both ``<cib>`` roots)."""
     if old.tag != new.tag:
         raise PatchError(f"cannot diff <{old.tag}> against <{new.tag}>: the roots differ")
-    if not same_xml(old, new) and not (_children_addressable(old) and _children_addressable(new)):
+    if not same_xml(old, new, ordered=True) and not (_children_addressable(old) and _children_addressable(new)):
         raise PatchError(
             f"the children of <{old.tag}> cannot be told apart by tag and id; no patch can express the change"
         )
