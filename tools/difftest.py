@@ -110,11 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         results = sorted(pool.map(check_seed, args.seeds, chunksize=4))
     classes: Counter[str] = Counter()
     failing = []
+    skipped = 0
     for seed, d in results:
         if d.same:
             continue
         if d.oracle_failed:
             print(f"seed {seed}: skipped, {d.detail[:200]}", file=sys.stderr)
+            skipped += 1
             continue
         failing.append(seed)
         classes.update(d.views)
@@ -128,8 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             write_atomic(args.out / f"seed-{seed}.xml", to_bytes(cib))
     if args.failing_list:
         print("\n".join(str(s) for s in failing))
-    agree = len(results) - len(failing)
-    print(f"{agree}/{len(results)} agree; differing views: {dict(classes)}", file=sys.stderr)
+    compared = len(results) - skipped
+    agree = compared - len(failing)
+    print(f"{agree}/{compared} agree ({skipped} skipped: Pacemaker failed); differing views: {dict(classes)}",
+          file=sys.stderr)
     return 0 if not failing else 1
 
 
