@@ -332,8 +332,16 @@ class Placement:
                                  only_positive: bool) -> None:
         ws = self.ws
         attr = attr or "#uname"
+        # best_score_matching for every value at once: one pass over the allowed nodes, not one per node
+        best_by_value: dict[str, int] = {}
+        for other, other_score in rsc.allowed.items():
+            if node_can_run(ws, other):
+                other_value = ws.nodes[other].model.attributes.get(attr)
+                if other_value is not None and other_score > best_by_value.get(other_value, MINUS_INFINITY):
+                    best_by_value[other_value] = other_score
         for node in list(work):
-            score = self.best_score_matching(rsc, attr, ws.nodes[node].model.attributes.get(attr))
+            value = ws.nodes[node].model.attributes.get(attr)
+            score = MINUS_INFINITY if value is None else best_by_value.get(value, MINUS_INFINITY)
             if factor < 0 and score < 0:
                 continue
             if work[node] == INFINITY_HACK:
