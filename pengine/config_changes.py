@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lrmd.digest import op_digest, xml_digest
 from pengine.model import OpRecord
-from pengine.unpack.history import active_op_indexes
+from pengine.unpack.history import EXPIRED_FAILURE_DIGEST, active_op_indexes
 from pengine.working import F, O, RscState
 from pengine.workset import WorkingSet, op_key
 
@@ -36,6 +36,8 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
     calc_all = op_digest(params)
     element = op.element
     force = element.get("op-force-restart") if element is not None else None
+    if op.restart_digest == EXPIRED_FAILURE_DIGEST:
+        return "restart"  # a digest nothing computes: reschedule the monitor
     if op.restart_digest and force is not None:
         names = set(force.split())
         from lrmd.digest import filter_for_digest

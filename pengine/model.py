@@ -301,6 +301,7 @@ class RscHistory:
     start_failed: bool = False
     orphan: bool = False  # resource no longer in the configuration
     role_known: bool = True  # False when only pending probes were recorded
+    failure_ignored: bool = False  # a failure was treated as success (on-fail=ignore)
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,7 @@ class Cluster:
     rsc_defaults: Mapping[str, str]
     messages: tuple[str, ...] = ()
     one_or_more: tuple[OrderOneOrMore, ...] = ()
+    failure_timeout_blocked: frozenset[str] = frozenset()  # failure-timeout cancelled by on-fail=block
 
     def node(self, uname: str) -> Node | None:
         for n in self.nodes:

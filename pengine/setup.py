@@ -88,6 +88,8 @@ def _common_flags(ws: WorkingSet, rsc: RscState, meta: Mapping[str, str]) -> Non
     if rsc.migration_threshold < 0:
         rsc.migration_threshold = 0
     rsc.failure_timeout = parse_seconds(m.get("failure-timeout"), 0)
+    if rsc.model.id in ws.cluster.failure_timeout_blocked:
+        rsc.failure_timeout = 0
     rsc.recovery = (m.get("multiple-active") or "stop_start").lower()
     rsc.critical = _true(m.get("critical"), True)
     target = m.get("target-role")
@@ -179,6 +181,8 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     if node is None:
         return
     rsc.history[hist.node] = hist
+    if hist.failure_ignored:
+        rsc.failure_ignored = True
     if hist.role_known:
         rsc.known_on.add(hist.node)
     if hist.pending_task == "start" or hist.pending_task == "migrate_from":
@@ -410,7 +414,7 @@ def effective_fail_count(ws: WorkingSet, rsc: RscState, node: str) -> int:
         from pengine.unpack import EPOCH
 
         nowts = int((now - EPOCH).total_seconds()) if now.tzinfo is None else int(now.timestamp())
-        if last + rsc.failure_timeout <= nowts:
+        if last + rsc.failure_timeout < nowts:  # pe_get_failcount: now > last + timeout
             return 0
     return count
 
@@ -420,7 +424,8 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
         for child in rsc.children:
             check_failure_threshold(ws, child, node)
         return
-    if rsc.migration_threshold == 0:
+    if rsc.migration_threshold == 0 or rsc.failure_ignored:
+        # pcmk__threshold_reached: ignoring failures also ignores the migration threshold
         return
     fails = effective_fail_count(ws, rsc, node)
     if fails <= 0:

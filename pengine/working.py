@@ -230,6 +230,7 @@ class RscState:
     stickiness: int = 0
     migration_threshold: int = 1_000_000
     failure_timeout: int = 0
+    failure_ignored: bool = False  # pe_rsc_failure_ignored: failures ignored, threshold too
     recovery: str = "stop_start"
     rsc_cons: list[ColocationConstraint] = field(default_factory=list)
     rsc_cons_lhs: list[ColocationConstraint] = field(default_factory=list)

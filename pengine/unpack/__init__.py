@@ -25,8 +25,8 @@ from pengine.model import (
     Ticket,
 )
 from pengine.rules import RuleContext
-from pengine.scores import parse_score
-from pengine.timespec import parse_seconds
+from pengine.scores import add_scores, parse_score
+from pengine.timespec import parse_interval_ms, parse_seconds
 from pengine.unpack.constraints import ConstraintUnpacker
 from pengine.unpack.history import HistoryInputs, parse_op_record, unpack_history
 from pengine.unpack.nvpairs import unpack_sets
@@ -184,6 +184,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
     node_by_id = {n.id: n for n in nodes}
     node_by_name = {n.uname: n for n in nodes}
     fail_counts: dict[tuple[str, str], tuple[int, int]] = {}
+    timeout_blocked: set[str] = set()  # primitives whose failure-timeout on-fail=block cancels
     for ns in node_states.values():
         node = node_by_id.get(ns.get("id", "")) or node_by_name.get(ns.get("uname", ""))
         if node is None:
@@ -197,8 +198,6 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
                 for lkey in (f"last-failure-{rid}#{m.group(2)}" if m.group(2) else f"last-failure-{rid}",):
                     last = int(node.attributes.get(lkey, "0") or 0) if node.attributes.get(lkey, "0").isdigit() else 0
                 prev = fail_counts.get((rid, node.uname), (0, 0))
-                from pengine.scores import add_scores
-
                 fail_counts[(rid, node.uname)] = (add_scores(prev[0], count), max(prev[1], last))
         lrm = ns.find("lrm/lrm_resources")
         if lrm is None:
@@ -215,12 +214,30 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
             meta = prim.meta if prim is not None else {}
             managed = _true(meta.get("is-managed"), True) and not options.maintenance_mode
             failure_timeout = parse_seconds(meta.get("failure-timeout"), 0)
+            if prim is not None and prim.id in timeout_blocked:
+                failure_timeout = 0
+            raw_count, last_failure = 0, 0
+            for fid in {rid, rid.split(":")[0]}:
+                c, lf = fail_counts.get((fid, node.uname), (0, 0))
+                raw_count = add_scores(raw_count, c)
+                last_failure = max(last_failure, lf)
+            if (failure_timeout > 0 and raw_count > 0 and prim is not None
+                    and any(o.last_rc_change is not None for o in ops) and _block_failure(prim, ops)):
+                # pe_get_failcount: "Ignoring failure timeout ... because it conflicts with
+                # on-fail=block" (rsc->failure_timeout is cleared for good)
+                timeout_blocked.add(prim.id)
+                failure_timeout = 0
 
-            def expired(op: OpRecord, ft: int = failure_timeout, rid: str = rid, node: Node = node) -> bool:
+            def expired(op: OpRecord, ft: int = failure_timeout, count: int = raw_count,
+                        last: int = last_failure) -> bool:
+                """``check_operation_expiry``: old enough, and no unexpired fail count."""
                 if ft <= 0 or op.last_rc_change is None:
                     return False
                 nowts = int((now - EPOCH).total_seconds()) if now.tzinfo is None else int(now.timestamp())
-                return op.last_rc_change + ft <= nowts
+                if nowts < op.last_rc_change + ft:
+                    return False
+                # an unexpired fail count keeps the operation (pe_fc_effective: now > last + timeout)
+                return not (count > 0 and not (last > 0 and nowts > last + ft))
 
             inputs = HistoryInputs(
                 rsc_id=rid,
@@ -279,6 +296,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         rsc_defaults=rsc_defaults,
         messages=tuple(res_unpacker.messages + cons.messages),
         one_or_more=tuple(cons.one_or_more),
+        failure_timeout_blocked=frozenset(timeout_blocked),
     )
     return UnpackResult(cluster, bans)
 
@@ -329,6 +347,30 @@ def _top(all_ids: dict[str, Resource], rsc: Resource) -> Resource:
     while current.parent is not None and current.parent in all_ids:
         current = all_ids[current.parent]
     return current
+
+
+def _block_failure(prim: Primitive, ops: list[OpRecord]) -> bool:
+    """``block_failure``: a failure in this history of an op configured with on-fail="block".
+
+    As Pacemaker, only an ``on-fail`` attribute set on the ``<op>`` element itself counts.
+    """
+    if prim.element is None:
+        return False
+    base = prim.id.split(":")[0]
+    for conf in prim.element.iter("op"):
+        if conf.get("on-fail") != "block":
+            continue
+        name = conf.get("name", "")
+        interval = parse_interval_ms(conf.get("interval"))
+        for op in ops:
+            if op.task != name or op.interval_ms != interval:
+                continue
+            if op.id == f"{base}_last_failure_0":
+                return True
+            target = op.target_rc if op.target_rc is not None else 0
+            if op.id == f"{base}_{name}_{interval}" and op.rc_code != target:
+                return True
+    return False
 
 
 def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: ClusterOptions) -> OnFail:

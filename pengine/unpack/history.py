@@ -9,7 +9,7 @@ start/stop decides what happens next.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -141,6 +141,11 @@ class HistoryInputs:
     migration_ok: bool = True
 
 
+# unpack_rsc_op marks an expired failure of a recurring operation with this restart digest so
+# that the configuration check reschedules the operation
+EXPIRED_FAILURE_DIGEST = "calculated-failure-timeout"
+
+
 @dataclass
 class _State:
     role: Role = Role.UNKNOWN
@@ -269,7 +274,7 @@ def unpack_history(
     state = _State()
     start_index, stop_index = active_op_indexes(ops)
 
-    for op in ops:
+    for index, op in enumerate(ops):
         if op.task == "notify" or op.op_status == EXEC_CANCELLED:
             continue
         if op.op_status == EXEC_PENDING:
@@ -287,6 +292,9 @@ def unpack_history(
             _update_state(state, op, inputs, role)
             continue
         if inputs.expired(op):
+            if op.interval_ms > 0 and inputs.node_online:
+                # "Rescheduling ... after failure expired": a restart digest that never matches
+                ops[index] = replace(op, restart_digest=EXPIRED_FAILURE_DIGEST)
             continue
         # A failure
         configured = inputs.on_fail_for(op.task, op.interval_ms)
@@ -376,5 +384,6 @@ def unpack_history(
         stop_failed=state.stop_failed,
         start_failed=state.start_failed,
         role_known=role_known,
+        failure_ignored=bool(state.ignored_failures),
     )
     return history, state.bans, fence, on_fail
