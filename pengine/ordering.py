@@ -359,7 +359,10 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
     if otype & O.IMPLIES_FIRST_PRINTED and filt & F.OPTIONAL and not (then.flags & F.OPTIONAL) \
             and first.rsc is not None and first.rsc.variant == "clone":
         first.set(F.PRINT_ALWAYS)
+    # (update_action_for_ordering_flags: "then will be in graph because first is required" needs a
+    # runnable first: an unrunnable required instance start never prints clone-one-or-more:*)
     if otype & O.IMPLIES_THEN_PRINTED and filt & F.OPTIONAL and not (first.flags & F.OPTIONAL) \
+            and first.flags & F.RUNNABLE \
             and ((then.rsc is not None and then.rsc.variant == "clone") or then.key.startswith("clone-one-or-more:")):
         then.set(F.PRINT_ALWAYS)
     if otype & O.ONE_OR_MORE and then.flags & F.REQUIRES_ANY and filt & F.OPTIONAL \
