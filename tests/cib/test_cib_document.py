@@ -71,7 +71,7 @@ def test_parse_errors_name_source_and_line() -> None:
         CibDocument.parse("<resources/>")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(cibs(ids_always=False, comments=True))
 def test_pacemaker_text_round_trips(root: etree._Element) -> None:
     text = to_text(root)

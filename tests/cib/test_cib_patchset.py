@@ -23,7 +23,7 @@ CRM_DIFF = "/usr/sbin/crm_diff"
 needs_crm_diff = pytest.mark.skipif(not Path(CRM_DIFF).exists(), reason="Debian's crm_diff is not installed")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cibs(ids_always=False, comments=True), cibs(ids_always=False, comments=True))
 def test_apply_of_diff_gives_the_target(a: etree._Element, b: etree._Element) -> None:
     before = etree.tostring(a)
@@ -33,7 +33,7 @@ def test_apply_of_diff_gives_the_target(a: etree._Element, b: etree._Element) ->
     assert etree.tostring(a) == before  # input untouched
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(cibs())
 def test_diff_of_equal_documents_has_no_changes(a: etree._Element) -> None:
     patch = diff(a, copy.deepcopy(a))
@@ -41,7 +41,7 @@ def test_diff_of_equal_documents_has_no_changes(a: etree._Element) -> None:
     assert same_xml(apply(patch, a), a)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(cibs(), cibs(), st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)))
 def test_wrong_base_version_is_refused(a: etree._Element, b: etree._Element, other: tuple[int, int, int]) -> None:
     patch = diff(a, b)
@@ -58,7 +58,7 @@ def test_wrong_base_version_is_refused(a: etree._Element, b: etree._Element, oth
     assert etree.tostring(base) == snapshot
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(cibs(), cibs())
 def test_configuration_flag_matches_the_sections(a: etree._Element, b: etree._Element) -> None:
     config_a, config_b = a.find("configuration"), b.find("configuration")
