@@ -4,7 +4,7 @@ fencing and shutdowns (Pacemaker 2.1.5 ``pcmk_sched_primitive.c``, ``pcmk_sched_
 
 from __future__ import annotations
 
-from pengine.model import Role
+from pengine.model import OpRecord, Role
 from pengine.working import Action, F, O, RscState
 from pengine.workset import WorkingSet, op_key, order_actions
 
@@ -92,6 +92,23 @@ def clear_expired_failcounts(ws: WorkingSet) -> None:
                 if raw_fail_count(ws, rsc, node_name) > 0 and effective_fail_count(ws, rsc, node_name) == 0:
                     clear_failcount(ws, rsc, node_name, "it expired")
                     break
+    for rsc in ws.all_primitives():
+        if rsc.top().variant == "bundle":
+            continue  # pe__bundle_needs_remote_name: checked only once assigned
+        for node_name, hist in rsc.history.items():
+            if rsc.actions_by_key_node.get((op_key(rsc.id, "clear_failcount"), node_name)):
+                continue
+            if any(_params_changed_since_failure(ws, rsc, op) for op in hist.ops):
+                clear_failcount(ws, rsc, node_name, "resource parameters have changed")
+
+
+def _params_changed_since_failure(ws: WorkingSet, rsc: RscState, op: OpRecord) -> bool:
+    """``should_clear_for_param_change`` of a start or monitor ``_last_failure_0`` entry."""
+    from pengine.config_changes import digest_state
+
+    if not op.id.endswith("_last_failure_0") or op.task not in ("start", "monitor"):
+        return False
+    return digest_state(ws, rsc, op) not in ("match", "unknown")
 
 
 def clear_orphan_failcounts(ws: WorkingSet) -> None:

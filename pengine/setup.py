@@ -427,6 +427,8 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
     if rsc.migration_threshold == 0 or rsc.failure_ignored:
         # pcmk__threshold_reached: ignoring failures also ignores the migration threshold
         return
+    if rsc.actions_by_key_node.get((f"{rsc.id}_clear_failcount_0", node)):
+        return  # failcount_clear_action_exists: not forced away by a fail count being cleared
     fails = effective_fail_count(ws, rsc, node)
     if fails <= 0:
         return

@@ -1,0 +1,11 @@
+"""Make the helper module beside the tests importable by bare name (as the pythonpath setting
+does for the other test directories)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
