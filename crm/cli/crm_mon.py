@@ -147,8 +147,14 @@ def _inactive(entry: Entry) -> bool:
     return state.startswith(INACTIVE_STATES)
 
 
+def _unique_clone(block: Block) -> bool:
+    return block.title.startswith("Clone Set:") and "unique" in block.title
+
+
 def active_only(items: Sequence[Item]) -> tuple[Item, ...]:
-    """The resource list without stopped resources (lists left empty are dropped)."""
+    """The resource list without inactive resources, as ``crm_mon`` without ``-r``: lists left
+    empty are dropped, a group with inactive members says how many, and a unique clone with
+    an active instance keeps all its instances."""
     kept: list[Item] = []
     for item in items:
         if isinstance(item, Entry):
@@ -156,11 +162,126 @@ def active_only(items: Sequence[Item]) -> tuple[Item, ...]:
                 kept.append(item)
         elif isinstance(item, Block):
             inner = active_only(item.items)
-            if inner:
-                kept.append(Block(item.title, inner))
+            if not inner:
+                continue
+            if _unique_clone(item):
+                kept.append(item)
+                continue
+            title = item.title
+            if title.startswith("Resource Group:"):
+                hidden = sum(1 for i in item.items if isinstance(i, Entry) and _inactive(i))
+                if hidden:
+                    title += f" ({hidden} member{'' if hidden == 1 else 's'} inactive)"
+            kept.append(Block(title, inner))
         else:
             kept.append(item)
     return tuple(kept)
+
+
+# ---------------------------------------------------------------------------------------------
+# Failed resource actions
+
+OCF_RC_TEXT = {
+    0: "ok", 1: "error", 2: "invalid parameter", 3: "unimplemented feature", 4: "insufficient privileges",
+    5: "not installed", 6: "not configured", 7: "not running", 8: "promoted", 9: "promoted (failed)",
+    190: "degraded", 191: "promoted (degraded)",
+}
+EXEC_STATUS_TEXT = {
+    -1: "pending", 0: "complete", 1: "Cancelled", 2: "Timed Out", 3: "NOT SUPPORTED", 4: "Error",
+    5: "Hard error", 6: "Fatal error", 7: "Not installed", 8: "Internal communication failure",
+    9: "Cannot execute now", 10: "No fence device", 11: "CIB secrets unavailable",
+}
+
+
+def readable_interval(ms: int) -> str:
+    """``pcmk__readable_interval`` (2.1.5: a unit is used only for strictly larger values)."""
+    text = ""
+    for unit, size in (("d", 86400000), ("h", 3600000), ("m", 60000)):
+        if ms > size:
+            text += f"{ms // size}{unit}"
+            ms -= (ms // size) * size
+    if ms > 1000:
+        text += f"{ms // 1000}"
+        if ms % 1000:
+            text += f".{ms % 1000:03d}"
+        text += "s"
+    elif ms > 0:
+        text += f"{ms}ms"
+    return text or "0s"
+
+
+def _int(text: str | None, default: int = 0) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        return default
+
+
+def _expected(op: etree._Element) -> int:
+    parts = (op.get("transition-key") or "").split(":")
+    return _int(parts[2]) if len(parts) >= 3 else 0
+
+
+def _failed(op: etree._Element) -> bool:
+    """Whether Pacemaker's unpacking records ``op`` as a failed action: results of finished or
+    errored operations are judged by their return code against the expected one."""
+    status = _int(op.get("op-status"))
+    if status in (-1, 1):
+        return False
+    if status not in (0, 4):
+        return True
+    rc = _int(op.get("rc-code"))
+    task = op.get("operation") or ""
+    if task == "monitor" and _int(op.get("interval")) == 0 and rc in (0, 5, 7, 8):
+        return False  # a probe found the resource running, promoted, stopped or not installed
+    return rc != _expected(op)
+
+
+def _failure_text(op: etree._Element, node: str) -> str:
+    parent = op.getparent()
+    rsc = (parent.get("id") if parent is not None else None) or "unknown resource"
+    task = op.get("operation") or "unknown action"
+    interval = _int(op.get("interval"))
+    text = rsc
+    if interval:
+        text += f" {readable_interval(interval)}-interval"
+    text += f" {'probe' if task == 'monitor' and interval == 0 else task} on {node}"
+    status = _int(op.get("op-status"))
+    reason = op.get("exit-reason") or ""
+    if status == 0:
+        text += f" returned '{OCF_RC_TEXT.get(_int(op.get('rc-code')), 'unknown')}'"
+        if reason:
+            text += f" ({reason})"
+    else:
+        text += f" could not be executed ({EXEC_STATUS_TEXT.get(status, 'UNKNOWN')}"
+        text += f": {reason})" if reason else ")"
+    change = op.get("last-rc-change")
+    if change is not None and change.strip().isdigit():
+        text += f" at {epoch_text(int(change))}"
+    exec_time = _int(op.get("exec-time"))
+    if exec_time > 0:
+        text += f" after {readable_interval(exec_time)}"
+    return text
+
+
+def failed_actions(cib: etree._Element) -> tuple[Entry, ...]:
+    """One line per failed operation in the status section (node and resource order)."""
+    lines: list[Entry] = []
+    seen: set[tuple[str, str]] = set()
+    for state in cib.iterfind("status/node_state"):
+        node = state.get("uname") or state.get("id") or ""
+        for resource in state.iterfind("lrm/lrm_resources/lrm_resource"):
+            ops = sorted(resource.iterfind("lrm_rsc_op"), key=lambda o: _int(o.get("call-id"), -1))
+            for op in ops:
+                if not _failed(op):
+                    continue
+                key = op.get("operation_key") or (
+                    f"{resource.get('id')}_{op.get('operation')}_{_int(op.get('interval'))}")
+                if (key, node) in seen:
+                    continue
+                seen.add((key, node))
+                lines.append(Entry(_failure_text(op, node)))
+    return tuple(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,6 +413,9 @@ def render(cib: etree._Element, options: Options, now: float) -> str:
         sections.append(_node_attributes(cib))
     if options.failcounts:
         sections.append(_migration_summary(cib))
+    failures = failed_actions(cib)
+    if failures:
+        sections.append(Block("Failed Resource Actions", failures))
     for index, section in enumerate(sections):
         if index:
             out.write("\n")
