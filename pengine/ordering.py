@@ -333,6 +333,12 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
             clear_because(first, F.OPTIONAL, then)
         if flags & F.MIGRATE_RUNNABLE and not (then.flags & F.MIGRATE_RUNNABLE):
             clear_because(first, F.MIGRATE_RUNNABLE, then)
+    if otype & (O.IMPLIES_FIRST | O.IMPLIES_THEN) and not (then.flags & F.OPTIONAL) \
+            and first.rsc is not None and not first.rsc.managed and first.rsc.blocked \
+            and not (first.flags & F.RUNNABLE) and first.task == "stop":
+        # the stop that must come first is blocked (unmanaged after a failure): so is then
+        # ("Disabled ... because ... is blocked", no reason recorded)
+        then.clear(F.RUNNABLE)
     if otype & O.PROMOTED_IMPLIES_FIRST and then.rsc is not None and then.rsc.role == Role.PROMOTED \
             and filt & F.OPTIONAL and not (then.flags & F.OPTIONAL):
         clear_because(first, F.OPTIONAL, then)
