@@ -195,11 +195,6 @@ def order_probes_before_restarts(ws: WorkingSet) -> None:
     hooks = _hooks()
     if hooks is not None and hasattr(hooks, "order_probes_before_restarts"):
         hooks.order_probes_before_restarts(ws)
-        return
-    from pengine.ordering import add_start_restart_orderings_for_rsc
-
-    for rsc in ws.resources:
-        add_start_restart_orderings_for_rsc(ws, rsc)
 
 
 def expand_clone(ws: WorkingSet, rsc: RscState) -> None:

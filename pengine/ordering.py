@@ -179,52 +179,13 @@ def apply_orderings(ws: WorkingSet) -> None:
             _order_after(ws, order.first_action, order.then_rsc, order)
         elif order.first_action is not None and order.then_action is not None:
             order_actions(order.first_action, order.then_action, order.type)
+    # probes before restarts (add_start_restart_orderings_for_rsc), one mechanism for every
+    # resource: it follows clone actions to their instances, so it lives with the clone code
     from pengine.clones_bridge import order_probes_before_restarts
 
     order_probes_before_restarts(ws)
     add_probe_orderings_for_stops(ws)
     update_all_actions(ws)
-
-
-def add_start_restart_orderings_for_rsc(ws: WorkingSet, rsc: RscState) -> None:
-    """``add_start_restart_orderings_for_rsc``: order each probe before the restarts it may cause."""
-    if rsc.variant != "primitive":
-        for child in rsc.children:
-            add_start_restart_orderings_for_rsc(ws, child)
-        return
-    for probe in ws.find_actions(rsc, op_key(rsc.id, "monitor"), None):
-        for then in list(probe.after):
-            tracked: list[Action] = []
-            _add_restart_orderings_for_probe(ws, probe, then.action, tracked)
-            for action in tracked:  # clear_actions_tracking_flag
-                action.clear(F.TRACKING)
-
-
-def _add_restart_orderings_for_probe(ws: WorkingSet, probe: Action, after: Action, tracked: list[Action]) -> None:
-    """``add_restart_orderings_for_probe``: "probe then start/promote" of another primitive also
-    orders the probe before that primitive's stops/demotes (a restart or re-promotion), and the same
-    for every action that the start or promotion implies, recursively."""
-    if probe.rsc is None or probe.rsc.variant != "primitive" or probe.task != "monitor":
-        return
-    if after.flags & F.TRACKING:
-        return
-    after.set(F.TRACKING)
-    tracked.append(after)
-    if after.rsc is not None and after.rsc.variant == "primitive" and after.rsc is not probe.rsc:
-        task = {"start": "stop", "promote": "demote"}.get(after.task)
-        if task is not None:
-            for then in ws.find_actions(after.rsc, op_key(after.rsc.id, task), None):
-                if not then.pseudo:
-                    order_actions(probe, then, O.OPTIONAL)
-    for wrapper in list(after.after):
-        if not wrapper.type & O.IMPLIES_THEN:
-            # a group's action and its own member's action (B.start -> B_member.start); Pacemaker
-            # 2.1.5 does not follow a clone's action to its instances' here (see inc2, inc4)
-            child = wrapper.action.rsc
-            if (after.rsc is None or after.rsc.variant != "group" or child is None
-                    or child.variant not in ("primitive", "group") or after.rsc is not child.parent):
-                continue
-        _add_restart_orderings_for_probe(ws, probe, wrapper.action, tracked)
 
 
 def add_probe_orderings_for_stops(ws: WorkingSet) -> None:

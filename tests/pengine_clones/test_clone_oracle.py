@@ -64,26 +64,6 @@ def ours(cib_text: str) -> str:
     return schedule(etree.fromstring(cib_text.encode())).graph_xml
 
 
-@pytest.fixture(autouse=True)
-def probe_restart_hook(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the core's ``apply_orderings`` calls ``order_probes_before_restarts`` (requested in
-    pengine/clones/REQUESTS.md), run it just before ``add_probe_orderings_for_stops``."""
-    import inspect
-
-    import pengine.ordering as ordering
-    from pengine.clones import core_hooks
-
-    if "order_probes_before_restarts" in inspect.getsource(ordering.apply_orderings):
-        return
-    original = ordering.add_probe_orderings_for_stops
-
-    def with_restarts(ws: object) -> None:
-        core_hooks.order_probes_before_restarts(ws)  # type: ignore[arg-type]
-        original(ws)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ordering, "add_probe_orderings_for_stops", with_restarts)
-
-
 def assert_same_graph(scenario: Scenario, tmp_path: Path) -> None:
     text = build_cib(scenario)
     exp_actions, exp_edges = graph_shape(oracle_graph(text, tmp_path))
