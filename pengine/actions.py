@@ -64,6 +64,13 @@ def history_actions(ws: WorkingSet) -> None:
 
             if active and hist.failed and hist.on_fail in (OnFail.RESTART, OnFail.RESET_REMOTE) and not node.unclean:
                 stop_action(ws, rsc, node_name, False)
+            elif active and hist.failed and hist.on_fail == OnFail.RESTART_CONTAINER and not node.unclean:
+                # process_rsc_state: the container is restarted (the failed resource with it)
+                container = rsc.container
+                if container is not None and container.role not in (Role.STOPPED, Role.UNKNOWN):
+                    stop_action(ws, container, node_name, False)
+                elif container is None:
+                    stop_action(ws, rsc, node_name, False)
             elif active and hist.on_fail == OnFail.DEMOTE and hist.failed:
                 ws.custom_action(rsc, op_key(rsc.id, "demote"), "demote", node_name, False)
 
@@ -166,12 +173,6 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return any_probe
     if rsc.variant != "primitive":
         return False
-    if node.model.is_remote:
-        conn = ws.rsc_by_id.get(node.model.remote_rsc or "")
-        guest = conn.container if conn is not None else None
-        if guest is not None and (guest.role == Role.STOPPED or guest.next_role == Role.STOPPED
-                                  or guest.assigned is None):
-            return False
     if rsc.orphan or node_name in rsc.known_on:
         return False
     if rsc.container is not None and not rsc.is_remote:
@@ -184,6 +185,8 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         if node_name not in rsc.discover_nodes and node_name not in top.discover_nodes:
             return False
     if node_name in rsc.discover_never or node_name in top.discover_never:
+        return False
+    if node.model.is_remote and not _guest_allows_probe(ws, rsc, node_name):
         return False
     probe = ws.custom_action(rsc, op_key(rsc.id, "monitor"), "monitor", node_name, False)
     probe.clear(F.OPTIONAL)
@@ -198,6 +201,35 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "start"), None, flags)
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload-agent"), None, O.OPTIONAL)
     return True
+
+
+def _guest_allows_probe(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
+    """Nothing is probed on a guest node whose container is stopped or will stop: nothing can
+    be active there (``pcmk__probe_rsc_on_node``, with the orderings it adds for safety)."""
+    conn = ws.rsc_by_id.get(ws.nodes[node_name].model.remote_rsc or "")
+    guest = conn.container if conn is not None else None
+    if guest is None:
+        return True
+    top = rsc.top()
+    if guest.role == Role.STOPPED:
+        # probe_then_start: start after the container's probe where it will run
+        if guest.assigned is not None and guest.assigned not in guest.known_on:
+            ws.new_ordering(guest, op_key(guest.id, "monitor"), None, top, op_key(top.id, "start"), None,
+                            O.OPTIONAL)
+        return False
+    if _guest_will_stop(ws, node_name, guest):
+        # start after the container's stop, in case it is restarting
+        ws.new_ordering(guest, op_key(guest.id, "stop"), None, top, op_key(top.id, "start"), None, O.OPTIONAL)
+        return False
+    return True
+
+
+def _guest_will_stop(ws: WorkingSet, node_name: str, guest: RscState) -> bool:
+    """``guest_resource_will_stop`` (an approximation made before actions exist)."""
+    node = ws.nodes[node_name]
+    return (node.remote_requires_reset or node.unclean or guest.failed or guest.next_role == Role.STOPPED
+            or (guest.role > Role.STOPPED and guest.assigned is not None
+                and guest.assigned not in guest.running_on))
 
 
 def _contains_guest_node(ws: WorkingSet, rsc: RscState) -> bool:

@@ -174,6 +174,8 @@ def _operation_key(action: Action, for_dot: bool = False) -> tuple[str, str | No
         parsed = parse_op_key(action.key)
         if parsed is not None:
             _, task, interval = parsed
+            if action.task == "notified" and not for_dot:
+                task = action.task  # pcmk__op_key(clone_name, action->task, interval)
             return f"{rsc.history_id}_{task}_{interval}", action.key
     return action.key, None
 
@@ -194,7 +196,8 @@ def _head(ws: WorkingSet, action: Action) -> str:
     parts = [_attr("id", str(action.id)), _attr("operation", action.task), _attr("operation_key", key)]
     if internal is not None:
         parts.append(_attr("internal_operation_key", internal))
-    if tag != "pseudo_event" and action.node is not None:
+    if (tag != "pseudo_event" or action.task == "stonith") and action.node is not None:
+        # all fencing needs node info, guest node fencing (a pseudo event) too
         node = ws.nodes.get(action.node)
         parts.append(_attr("on_node", action.node))
         parts.append(_attr("on_node_uuid", node.id if node else action.node))
@@ -213,7 +216,7 @@ def _attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
                 if _XML_NAME.match(k):
                     attrs[k] = v
     meta = dict(action.meta)
-    if action.node is not None and _tag(action) != "pseudo_event":
+    if action.node is not None and (_tag(action) != "pseudo_event" or action.task == "stonith"):
         node = ws.nodes.get(action.node)
         meta["on_node"] = action.node
         meta["on_node_uuid"] = node.id if node else action.node

@@ -159,7 +159,7 @@ class Placement:
             return
         if rsc.assigned is not None and rsc.next_role != Role.STOPPED:
             node.online = True
-            if node.model.unseen:
+            if node.model.unseen or node.unseen:
                 node.unclean = False
         else:
             node.shutdown = True

@@ -18,6 +18,7 @@ from pengine.actions import (
 from pengine.api import Result, ScheduleOptions
 from pengine.config_changes import handle_config_changes
 from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
+from pengine.node_order import sorted_unames
 from pengine.ordering import apply_orderings, unpack_one_or_more, unpack_user_orders
 from pengine.placement import Placement, assign_all
 from pengine.remote import order_remote_connection_actions
@@ -48,6 +49,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     ws._op_defaults_el = cib.find("configuration/op_defaults")
     ws.messages.extend(cluster.messages)
     build_nodes(ws)
+    ws.node_order[:] = sorted_unames(ws.node_order)
     for model in cluster.resources:
         ws.resources.append(build_resource(ws, model, None))
     from pengine.clones_bridge import build_clone_children

@@ -55,7 +55,9 @@ def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -
         rsc.fence_device = True
     requires = (meta.get("requires") or "").lower()
     if not requires:
-        if prim.rclass == "stonith":
+        if prim.rclass == "stonith" or (prim.rclass == "ocf" and prim.provider == "pacemaker"
+                                        and prim.type == "remote"):
+            # fencing devices and remote connections (xml_contains_remote_node) need only quorum
             requires = "quorum"
         else:
             requires = "fencing" if ws.stonith_enabled else "quorum"
@@ -253,6 +255,27 @@ def determine_remote_online(ws: WorkingSet) -> None:
             node.remote_requires_reset = True
         elif conn.failed or conn.role == Role.STOPPED or (container is not None and container.role == Role.STOPPED):
             node.online = False
+    # process_rsc_state: a managed resource active on a remote node that is down fences the node (a
+    # guest node by recovering its container, the resource then failed)
+    for rsc in ws.all_primitives():
+        if not rsc.managed:
+            continue
+        for uname in rsc.running_on:
+            node = ws.nodes[uname]
+            if node.online or node.maintenance or not node.model.is_remote:
+                continue
+            hist = rsc.history.get(uname)
+            if hist is not None and hist.role in (Role.STOPPED, Role.UNKNOWN):
+                continue
+            if ws.guest_container(uname) is not None:
+                rsc.failed = True
+                ws.fence_node(uname, f"{rsc.id} is thought to be active there")
+            elif ws.stonith_enabled:
+                conn = ws.rsc_by_id.get(node.model.remote_rsc or "")
+                if conn is not None and not conn.failed:
+                    # fencing is revoked if the connection can be re-established elsewhere
+                    node.unseen = True
+                ws.fence_node(uname, f"{rsc.id} is active there")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -430,6 +453,11 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
     if rsc.actions_by_key_node.get((f"{rsc.id}_clear_failcount_0", node)):
         return  # failcount_clear_action_exists: not forced away by a fail count being cleared
     fails = effective_fail_count(ws, rsc, node)
+    if rsc.top().variant != "bundle":
+        # pe_fc_fillers: a container's fail count includes the resources it contains
+        for filler in ws.all_primitives():
+            if filler.container is rsc:
+                fails = add_scores(fails, effective_fail_count(ws, filler, node))
     if fails <= 0:
         return
     if rsc.migration_threshold - fails <= 0:

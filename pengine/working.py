@@ -180,6 +180,7 @@ class NodeState:
     remaining: dict[str, int] = field(default_factory=dict)
     fence_reason: str | None = None
     remote_requires_reset: bool = False
+    unseen: bool = False  # a remote node whose fencing is revoked if its connection can start
 
     @property
     def uname(self) -> str:

@@ -390,10 +390,14 @@ def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: Clust
                     if value == OnFail.DEMOTE and task != "monitor" and task != "promote":
                         return OnFail.RESTART
                     return value
+        if prim.meta.get("container"):
+            return OnFail.RESTART_CONTAINER
+        if remote_conn and not (task == "monitor" and interval == 0) and task != "start":
+            # a failure dropping an active connection resets the remote node; probes and
+            # starts do not (no connection existed yet)
+            return OnFail.RESET_REMOTE
         if task == "stop":
             return OnFail.FENCE if options.stonith_enabled else OnFail.BLOCK
-        if remote_conn and options.stonith_enabled:
-            return OnFail.RESET_REMOTE
     elif task == "stop":
         return OnFail.FENCE if options.stonith_enabled else OnFail.BLOCK
     return OnFail.RESTART
