@@ -361,6 +361,20 @@ def _rule_node_weight(node: NodeState) -> int:
     return model.weight
 
 
+def _node_params(ws: WorkingSet, prim: Primitive, node: NodeState) -> dict[str, str]:
+    """``pe_rsc_params``: the instance attributes as evaluated for ``node`` (their rules may
+    test node attributes)."""
+    elem = prim.element
+    if elem is None or prim.template is not None or elem.find("instance_attributes/rule") is None \
+            or any(s.get("id-ref") for s in elem.findall("instance_attributes")):
+        return dict(prim.params)
+    from pengine.unpack.nvpairs import unpack_sets
+
+    ctx = RuleContext(now=ws.cluster.now, node_attrs=node.model.attributes, rsc_class=prim.rclass,
+                      rsc_provider=prim.provider, rsc_type=prim.type)
+    return unpack_sets(elem, "instance_attributes", ctx)
+
+
 def apply_locations(ws: WorkingSet) -> None:
     for con in ws.cluster.locations:
         for rsc, groups in _location_targets(ws, con.rsc, con.rsc_pattern):
@@ -383,7 +397,8 @@ def apply_locations(ws: WorkingSet) -> None:
                                       rsc_class=prim.rclass if prim else None,
                                       rsc_provider=prim.provider if prim else None,
                                       rsc_type=prim.type if prim else None, regex_groups=groups,
-                                      params=dict(prim.params) if prim else {}, meta=dict(rsc.model.meta))
+                                      params=_node_params(ws, prim, node) if prim else {},
+                                      meta=dict(rsc.model.meta))
                     if not evaluate_rule(rule, ctx):
                         continue
                     attr = rule.get("score-attribute")
