@@ -204,6 +204,12 @@ def add_probe_orderings_for_stops(ws: WorkingSet) -> None:
             continue
         if order.first_action is None and not (order.first_task or "").endswith("_stop_0"):
             continue
+        if first_rsc.container is then_rsc and (
+                (order.then_action is not None and order.then_action.task == "stop")
+                or (order.then_action is None and (order.then_task or "").endswith("_stop_0"))):
+            # no probe of a resource inside a stopping container before that stop (it could be
+            # scheduled after the container starts again: a loop)
+            continue
         flags = O.OPTIONAL
         if order.type & O.APPLY_FIRST_NON_MIGRATABLE:
             flags |= O.APPLY_FIRST_NON_MIGRATABLE

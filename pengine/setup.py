@@ -253,8 +253,17 @@ def determine_remote_online(ws: WorkingSet) -> None:
         if container is not None and container.failed:
             node.online = False
             node.remote_requires_reset = True
-        elif conn.failed or conn.role == Role.STOPPED or (container is not None and container.role == Role.STOPPED):
+        elif conn.failed:
             node.online = False
+        elif conn.role == Role.STOPPED or (container is not None and container.role == Role.STOPPED):
+            node.online = False
+            node.remote_requires_reset = False
+        elif container is not None and len(conn.running_on) == 1:
+            host = ws.nodes.get(conn.running_on[0])
+            if host is not None and not host.online and host.unclean:
+                # a guest whose host is unclean is unclean too
+                node.online = False
+                node.remote_requires_reset = True
     # process_rsc_state: a managed resource active on a remote node that is down fences the node (a
     # guest node by recovering its container, the resource then failed)
     for rsc in ws.all_primitives():
