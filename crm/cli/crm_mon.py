@@ -315,7 +315,8 @@ def _node_attributes(cib: etree._Element) -> Block:
         attrs = {**config, **transient.get(node.name, {})}
         shown = sorted(name for name in attrs if name and not name.startswith(HIDDEN_ATTRIBUTE_PREFIXES))
         lines = tuple(Entry(f"{name:<32}\t: {attrs[name]:<10}") for name in shown)
-        items.append(Block(f"Node: {node.name}", lines))
+        if lines:
+            items.append(Block(f"Node: {node.name}", lines))
     return Block("Node Attributes", tuple(items))
 
 
@@ -410,7 +411,9 @@ def render(cib: etree._Element, options: Options, now: float) -> str:
         active = active_only(tuple(i for i in full.items if not (isinstance(i, Entry) and i.text == "No resources")))
         sections.append(Block("Active Resources", active or (Entry("No active resources"),)))
     if options.attributes:
-        sections.append(_node_attributes(cib))
+        attributes = _node_attributes(cib)
+        if attributes.items:
+            sections.append(attributes)
     if options.failcounts:
         sections.append(_migration_summary(cib))
     failures = failed_actions(cib)
