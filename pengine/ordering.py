@@ -336,12 +336,9 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
     # runnable first: an unrunnable required instance start never prints clone-one-or-more:*)
     if otype & O.IMPLIES_THEN_PRINTED and filt & F.OPTIONAL and not (first.flags & F.OPTIONAL) \
             and first.flags & F.RUNNABLE \
-            and ((then.rsc is not None and then.rsc.variant == "clone") or then.key.startswith("clone-one-or-more:")):
+            and ((then.rsc is not None and then.rsc.variant == "clone") or then.key.startswith("clone-one-or-more:")
+                 or then.key.startswith("one-or-more:")):
         then.set(F.PRINT_ALWAYS)
-    if otype & O.ONE_OR_MORE and then.flags & F.REQUIRES_ANY and filt & F.OPTIONAL \
-            and not (flags & F.OPTIONAL) and flags & F.RUNNABLE and then.key.startswith("one-or-more:"):
-        # a one-or-more pseudo action is needed as soon as one of its inputs happens
-        clear_because(then, F.OPTIONAL, first)
 
     return then.flags != then_flags, first.flags != first_flags
 
