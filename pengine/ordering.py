@@ -52,8 +52,11 @@ def unpack_user_orders(ws: WorkingSet) -> None:
         symmetric = con.symmetrical and kind != "Serialize"
         symmetry = "symmetric" if symmetric else "asymmetric"
         flags = _kind_flags(kind, con.first_action, symmetry)
-        if then.variant == "primitive" and (then.model.meta.get("restart-type") or "") == "restart" and \
-                kind == "Mandatory":
+        # deprecated restart-type=restart upgrades an optional ordering ("Upgrade : recovery -
+        # implies right", and "implies left" for the inverse)
+        restart_type = then.variant == "primitive" and (then.model.meta.get("restart-type") or "") == "restart" \
+            and kind == "Optional"
+        if restart_type:
             flags |= O.IMPLIES_THEN
         from pengine.clones_bridge import clone_min_ordering
 
@@ -70,7 +73,7 @@ def unpack_user_orders(ws: WorkingSet) -> None:
                 continue
             flags = _kind_flags(kind, inv_then, "inverse")
             if kind == "Optional":
-                flags = O.OPTIONAL
+                flags = O.OPTIONAL | (O.IMPLIES_FIRST if restart_type else 0)
             ws.new_ordering(then, op_key(then.id, inv_then), None, first, op_key(first.id, inv_first), None, flags)
 
 
