@@ -445,7 +445,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
     try:
         ns = _parser().parse_args(list(argv))
     except UsageError as exc:
-        err.write(f"{PROG}: {exc}\n")
+        text = str(exc)
+        if text.startswith("unrecognized arguments: "):
+            text = f"Unknown option {text.removeprefix('unrecognized arguments: ').split()[0]}"
+        err.write(f"{PROG}: {text}\n")
         return ExitCode.USAGE
     if ns.output_as not in ("text", "console"):
         err.write(f"{PROG}: output format {ns.output_as} is not available yet (text only)\n")
@@ -455,6 +458,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
     try:
         cib = CibSource.from_environment(env).read().root
     except CibUnavailable as exc:
+        if "does not exist" in str(exc):
+            # Pacemaker's wording; it then exits 0, which would hide the failure from scripts.
+            err.write("Could not connect to the CIB: No such device or address\n")
+            return ExitCode.NOSUCH
         err.write(f"{PROG}: Error: {exc}\n")
         return int(exc.exit_code)
     except CibError as exc:
