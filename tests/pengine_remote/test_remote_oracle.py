@@ -80,8 +80,19 @@ def fencing_in_name_order() -> Cib:
                              online=False) for n in nodes[1:]])
 
 
+def orphaned_remote_connection() -> Cib:
+    """A connection no longer configured but still running: its remote node shuts down, what ran
+    there stops before the connection does."""
+    return Cib(resources=fencing_device() + primitive("svc"),
+               states=[node_state("node1", _fence_on("node1")
+                                  + lrm_resource("remote1", op("remote1", "start", call_id=2), **_rp())),
+                       node_state("node2"),
+                       node_state("remote1", lrm_resource("svc", op("svc", "start", call_id=3)), remote=True)])
+
+
 SCENARIOS = {f.__name__: f for f in (remote_start_failed, remote_monitor_failed, guest_container_failed,
-                                     contained_resource_failed, fencing_in_name_order)}
+                                     contained_resource_failed, fencing_in_name_order,
+                                     orphaned_remote_connection)}
 
 
 def ours(cib: Cib) -> Graph:
@@ -133,9 +144,9 @@ def _oracle(cib: Cib, tmp_path: Path) -> Graph:
 @pytest.mark.oracle
 @pytest.mark.skipif(shutil.which(CRM_SIMULATE) is None, reason="Debian crm_simulate not installed")
 @pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="extra probe-before-restart ordering of the "
-                                               "guest connection probe before its container's stop"))
-    if name == "guest_container_failed" else name
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="an orphaned remote connection does not yet "
+                                               "keep its remote node (create_fake_resource)"))
+    if name == "orphaned_remote_connection" else name
     for name in sorted(SCENARIOS)])
 def test_same_graph_as_pacemaker(name: str, tmp_path: Path) -> None:
     cib = SCENARIOS[name]()
