@@ -25,6 +25,19 @@ class AttrTarget:
     node_id: str | None = None
     set_id: str | None = None
     attr_id: str | None = None
+    utilization: bool = False  # node utilization (``<utilization>`` sets) instead of attributes
+
+    @property
+    def set_tag(self) -> str:
+        return "utilization" if self._node_utilization else self.section.set_tag
+
+    @property
+    def _node_utilization(self) -> bool:
+        return self.utilization and self.section.per_node
+
+    def default_set_id(self) -> str:
+        base = self.section.default_set_id(self.node_id)
+        return f"{base}-utilization" if self._node_utilization else base
 
     @property
     def label(self) -> str:
@@ -125,7 +138,7 @@ def _pairs(root: etree._Element, target: AttrTarget) -> list[tuple[etree._Elemen
     found: list[tuple[etree._Element, etree._Element]] = []
     seen: set[int] = set()
     for scope in _scopes(root, target):
-        for attr_set in scope.iter(target.section.set_tag):
+        for attr_set in scope.iter(target.set_tag):
             if target.set_id is not None and attr_set.get("id") != target.set_id:
                 continue
             for pair in attr_set.iter("nvpair"):
@@ -161,12 +174,11 @@ def update(root: etree._Element, target: AttrTarget, value: str) -> Match:
         attr_set, pair = pairs[0]
         pair.set("value", value)
         return _match(attr_set, pair)
-    section = target.section
-    set_id = target.set_id or section.default_set_id(target.node_id)
+    set_id = target.set_id or target.default_set_id()
     name = target.name if target.name is not None else str(target.attr_id)
     parent = _set_parent(root, target, set_id, name, value)
-    found_set = next((s for s in parent.iterfind(section.set_tag) if s.get("id") == set_id), None)
-    attr_set = etree.SubElement(parent, section.set_tag, id=set_id) if found_set is None else found_set
+    found_set = next((s for s in parent.iterfind(target.set_tag) if s.get("id") == set_id), None)
+    attr_set = etree.SubElement(parent, target.set_tag, id=set_id) if found_set is None else found_set
     pair_id = target.attr_id or sanitize_id(f"{set_id}-{name}")
     pair = etree.SubElement(attr_set, "nvpair", id=pair_id, name=name, value=value)
     return _match(attr_set, pair)

@@ -57,6 +57,7 @@ class Request:
     quiet: bool
     promotion: str | None  # None: not asked; "": from OCF_RESOURCE_INSTANCE
     version: bool = False
+    utilization: bool = False
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,6 +84,15 @@ class _Type(argparse.Action):
         namespace.type = LIFETIMES.get(text, text) if self.dest == "lifetime" else text
 
 
+class _Utilization(argparse.Action):
+    """``-z``: utilization sets of the node (in the nodes section unless a later -t/-l says)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        namespace.utilization = True
+        namespace.type = "nodes"
+
+
 def _parser() -> _Parser:
     p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
     p.add_argument("-n", "--name", dest="name")
@@ -99,6 +109,7 @@ def _parser() -> _Parser:
     p.add_argument("-D", "--delete", "--delete-attr", dest="cmd_delete", nargs=0, action=_Command, const="delete")
     p.add_argument("-V", "--verbose", action="count", default=0)
     p.add_argument("--version", dest="version", action="store_true")
+    p.add_argument("-z", "--utilization", dest="utilization", nargs=0, action=_Utilization)
     p.add_argument("rest", nargs="*")
     return p
 
@@ -113,7 +124,7 @@ def _promotion_args(argv: Sequence[str]) -> list[str]:
 
 def parse_args(argv: Sequence[str]) -> Request:
     parser = _parser()
-    ns = argparse.Namespace(command="query", value=None, type=None)
+    ns = argparse.Namespace(command="query", value=None, type=None, utilization=False)
     try:
         parser.parse_args(_promotion_args(argv), namespace=ns)
     except UsageError as err:
@@ -127,7 +138,7 @@ def parse_args(argv: Sequence[str]) -> Request:
     return Request(
         command=ns.command, name=ns.name, value=ns.value, node=ns.node, type=ns.type,
         set_id=ns.set_id, attr_id=ns.attr_id, default=ns.default, quiet=ns.quiet, promotion=ns.promotion,
-        version=ns.version,
+        version=ns.version, utilization=ns.utilization,
     )
 
 
@@ -193,7 +204,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
     if section is None:
         err.write(f"{PROG}: Error performing operation: No message of desired type\n")
         return ExitCode.PROTOCOL
-    target = AttrTarget(section, name, node_id, req.set_id, req.attr_id)
+    target = AttrTarget(section, name, node_id, req.set_id, req.attr_id, req.utilization)
     if req.command == "query":
         return _query(doc, target, req, out, err)
     if req.command == "update":

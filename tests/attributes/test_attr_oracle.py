@@ -85,6 +85,13 @@ ATTRIBUTE_CASES: list[tuple[str, list[str]]] = [
     (R, ["-N", "galera-bundle-1", "-G", "-l", "reboot"]),
     (R, ["-N", "galera-bundle-9", "-G", "-l", "reboot"]),
     (R, ["-N", "controller-0", "-G"]),
+    (A, ["-N", "f20node1", "-z", "-n", "cpu", "-v", "2"]),
+    (A, ["-N", "f20node1", "-z", "-n", "cpu", "-v", "2", "-l", "reboot"]),
+    (A, ["-N", "f20node1", "-l", "reboot", "-z", "-n", "cpu", "-v", "2"]),
+    (A, ["-N", "f20node1", "-z", "-n", "standby", "-G"]),
+    (A, ["-N", "f20node1", "-z", "-n", "cpu", "-v", "2", "-s", "s1"]),
+    (A, ["-N", "f20node1", "-z", "-t", "crm_config", "-n", "cpu", "-v", "2"]),
+    (A, ["-z", "-n", "x", "-v", "1"]),
     (P, ["-N", "node1", "-n", "master-child_rsc1:0", "-v", "10", "-l", "reboot"]),
 ]
 
