@@ -56,6 +56,15 @@ class ResourceUnpacker:
             unpack_sets(self.rsc_defaults_el, "meta_attributes", ctx, into=meta, idmap=self.idmap)
         return meta
 
+    def _params(self, elem: etree._Element, parent_params: Mapping[str, str] | None) -> dict[str, str]:
+        """Instance attributes of a group or clone, which its members inherit as parameters
+        (``get_rsc_attributes``: a resource's own values first, then its parents')."""
+        params: dict[str, str] = {}
+        unpack_sets(elem, "instance_attributes", self._ctx(), into=params, idmap=self.idmap)
+        for k, v in (parent_params or {}).items():
+            params.setdefault(k, v)
+        return params
+
     # -- operations ----------------------------------------------------------------------------
     def _ops(self, elem: etree._Element, template: etree._Element | None, rclass: str, provider: str | None,
              rtype: str) -> tuple[OpConfig, ...]:
@@ -112,7 +121,8 @@ class ResourceUnpacker:
 
     # -- variants ------------------------------------------------------------------------------
     def primitive(self, elem: etree._Element, parent: str | None,
-                  parent_meta: Mapping[str, str] | None) -> Primitive:
+                  parent_meta: Mapping[str, str] | None,
+                  parent_params: Mapping[str, str] | None = None) -> Primitive:
         rid = elem.get("id")
         if not rid:
             raise CibError("primitive without an id in <resources>")
@@ -134,6 +144,8 @@ class ResourceUnpacker:
         unpack_sets(elem, "instance_attributes", ctx, into=params, idmap=self.idmap)
         if template is not None:
             unpack_sets(template, "instance_attributes", ctx, into=params, idmap=self.idmap)
+        for k, v in (parent_params or {}).items():
+            params.setdefault(k, v)  # get_rsc_attributes: then the parents' instance attributes
         utilization: dict[str, str] = {}
         unpack_sets(elem, "utilization", ctx, into=utilization, idmap=self.idmap)
         if template is not None:
@@ -153,11 +165,13 @@ class ResourceUnpacker:
         )
 
     def group(self, elem: etree._Element, parent: str | None,
-              parent_meta: Mapping[str, str] | None) -> Group:
+              parent_meta: Mapping[str, str] | None,
+              parent_params: Mapping[str, str] | None = None) -> Group:
         gid = elem.get("id", "")
         meta = self._meta(elem, parent_meta, None, self._ctx())
         child_meta = dict(meta)
-        members = tuple(self.primitive(c, gid, child_meta) for c in elem if c.tag == "primitive")
+        params = self._params(elem, parent_params)
+        members = tuple(self.primitive(c, gid, child_meta, params) for c in elem if c.tag == "primitive")
         return Group(id=gid, meta=meta, members=members, parent=parent)
 
     def clone(self, elem: etree._Element) -> Clone:
@@ -165,12 +179,13 @@ class ResourceUnpacker:
         meta = self._meta(elem, None, None, self._ctx())
         promotable = elem.tag == "master" or meta.get("promotable", "false").lower() in ("true", "yes", "1", "on")
         child: Primitive | Group | None = None
+        params = self._params(elem, None)
         for c in elem:
             if c.tag == "primitive":
-                child = self.primitive(c, cid, meta)
+                child = self.primitive(c, cid, meta, params)
                 break
             if c.tag == "group":
-                child = self.group(c, cid, meta)
+                child = self.group(c, cid, meta, params)
                 break
         if child is None:
             raise CibError(f"clone {cid}: no primitive or group inside")
