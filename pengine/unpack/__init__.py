@@ -508,7 +508,7 @@ def _node(n: etree._Element, state: etree._Element | None, options: ClusterOptio
         elif in_ccm is None:
             unclean = True
             fence_reason = "peer has not been seen by the cluster"
-        elif join == "nack":
+        elif join == "banned":  # CRMD_JOINSTATE_NACK
             unclean = True
             fence_reason = "peer failed Pacemaker membership criteria"
         elif not do_terminate and expected == "down":
