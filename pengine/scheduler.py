@@ -76,9 +76,10 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     apply_locations(ws)
     for rsc in ws.resources:
         apply_stickiness(ws, rsc)
+    contained = [p for p in ws.all_primitives() if p.container is not None]
     for node in ws.node_order:
         for rsc in ws.resources:
-            check_failure_threshold(ws, rsc, node)
+            check_failure_threshold(ws, rsc, node, contained)
             apply_exclusive_discovery(ws, rsc, node)
     for rsc in ws.resources:
         internal_constraints(ws, rsc)

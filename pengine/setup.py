@@ -466,10 +466,14 @@ def effective_fail_count(ws: WorkingSet, rsc: RscState, node: str) -> int:
     return count
 
 
-def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
+def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str,
+                            contained: list[RscState] | None = None) -> None:
+    """``contained``: the primitives that have a container, when the caller has listed them once."""
+    if contained is None:
+        contained = [p for p in ws.all_primitives() if p.container is not None]
     if rsc.children:
         for child in rsc.children:
-            check_failure_threshold(ws, child, node)
+            check_failure_threshold(ws, child, node, contained)
         return
     if rsc.migration_threshold == 0 or rsc.failure_ignored:
         # pcmk__threshold_reached: ignoring failures also ignores the migration threshold
@@ -479,7 +483,7 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str) -> None:
     fails = effective_fail_count(ws, rsc, node)
     if rsc.top().variant != "bundle":
         # pe_fc_fillers: a container's fail count includes the resources it contains
-        for filler in ws.all_primitives():
+        for filler in contained:
             if filler.container is rsc:
                 fails = add_scores(fails, effective_fail_count(ws, filler, node))
     if fails <= 0:
