@@ -312,7 +312,12 @@ def _resource_node_score(ws: WorkingSet, rsc: RscState, node: str, score: int, t
 
 def apply_symmetric_default(ws: WorkingSet, rsc: RscState) -> None:
     if ws.options.symmetric_cluster:
-        resource_location(ws, rsc, None, 0, "symmetric_default")
+        for uname in ws.node_order:
+            # the remote node of an orphaned connection appears only while the status is read,
+            # after the resources got their nodes
+            remote_rsc = ws.nodes[uname].model.remote_rsc
+            if remote_rsc is None or remote_rsc in ws.rsc_by_id:
+                resource_location(ws, rsc, uname, 0, "symmetric_default")
     for child in rsc.children:
         apply_symmetric_default(ws, child)
 

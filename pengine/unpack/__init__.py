@@ -136,6 +136,18 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         for n in nodes_el.findall("node"):
             nodes.append(_node(n, node_states.get(n.get("id", "")), options, now, idmap, remote_names))
     seen = {n.uname for n in nodes}
+    # create_fake_resource: an orphaned remote connection still running somewhere keeps its
+    # remote node, which is shutting down
+    orphan_remotes: set[str] = set()
+    for ns in node_states.values():
+        for entry in ns.iterfind("lrm/lrm_resources/lrm_resource"):
+            rid = entry.get("id", "")
+            if (entry.get("class"), entry.get("provider"), entry.get("type")) == ("ocf", "pacemaker", "remote") \
+                    and rid not in all_ids and rid not in remote_names and rid not in seen \
+                    and not any(rid.startswith(f"{b}-") for b, r in all_ids.items() if r.kind == "bundle"):
+                orphan_remotes.add(rid)
+    for rid in sorted(orphan_remotes):
+        remote_names[rid] = rid
     for name, rsc_id in remote_names.items():
         if name in seen:
             continue
@@ -143,7 +155,8 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         for ns in node_states.values():
             if ns.get("uname") == name or ns.get("id") == name:
                 state = ns
-        nodes.append(_remote_node(name, rsc_id, state, now, idmap))
+        remote_node = _remote_node(name, rsc_id, state, now, idmap)
+        nodes.append(replace(remote_node, shutdown=True) if name in orphan_remotes else remote_node)
 
     # -- tickets ---------------------------------------------------------------------------
     tickets: dict[str, Ticket] = {}

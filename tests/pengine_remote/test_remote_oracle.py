@@ -132,6 +132,12 @@ def test_fencing_is_chained_in_node_name_order() -> None:
     assert all(edge in graph.edges for edge in chain)
 
 
+def test_orphaned_connection_stops_after_what_ran_on_its_node() -> None:
+    graph = ours(orphaned_remote_connection())
+    assert {"svc_stop_0 remote1", "remote1_stop_0 node1"} <= graph.actions
+    assert ("svc_stop_0 remote1", "remote1_stop_0 node1") in graph.edges
+
+
 def _oracle(cib: Cib, tmp_path: Path) -> Graph:
     xml = tmp_path / "cib.xml"
     out = tmp_path / "graph.xml"
@@ -143,11 +149,7 @@ def _oracle(cib: Cib, tmp_path: Path) -> Graph:
 
 @pytest.mark.oracle
 @pytest.mark.skipif(shutil.which(CRM_SIMULATE) is None, reason="Debian crm_simulate not installed")
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="an orphaned remote connection does not yet "
-                                               "keep its remote node (create_fake_resource)"))
-    if name == "orphaned_remote_connection" else name
-    for name in sorted(SCENARIOS)])
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_same_graph_as_pacemaker(name: str, tmp_path: Path) -> None:
     cib = SCENARIOS[name]()
     expected = _oracle(cib, tmp_path)
