@@ -5,4 +5,4 @@ from pengine.working import O, Order
 
 def test_plain_int_flags_mirror_the_enum() -> None:
     mirrored = {name: value for name, value in vars(O).items() if name.isupper()}
-    assert mirrored == {flag.name: flag.value for flag in Order}
+    assert mirrored == {name: flag.value for name, flag in Order.__members__.items()}
