@@ -660,9 +660,9 @@ def unpack_history(
                 continue
             place.role = Role.STARTED
             target_node = nodes.get(target)
-            if target_node is not None and target_node.online and (
-                target not in places or places[target].role <= Role.STOPPED
-            ):
+            if target_node is None or not target_node.online:
+                place.failed = True  # running on the source, the migration cannot complete: recover it
+            elif target not in places or places[target].role <= Role.STOPPED:
                 places[target] = Placement(role=Role.STARTED)
 
     # Failures on a node that must be fenced need no recovery of their own.
@@ -670,7 +670,7 @@ def unpack_history(
         for name, place in places.items():
             node = nodes[name]
             if node.kind == "cluster" and node.unclean and (
-                name in unclean_before or place.fence_node or node.online
+                name in unclean_before
             ):
                 place.failed = False
     return history
