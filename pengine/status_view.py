@@ -350,6 +350,15 @@ def _expected_rc(op: etree._Element) -> int:
     return 0
 
 
+_DEGRADED_AS = {190: 0, 191: 8}  # OCF_DEGRADED and OCF_DEGRADED_PROMOTED count as their successes
+
+
+def _rc(op: etree._Element) -> int:
+    """The operation's effective exit status (``pcmk__effective_rc``: degraded results are successes)."""
+    rc = _int(op.get("rc-code"), 0)
+    return _DEGRADED_AS.get(rc, rc)
+
+
 def _call_id(op: etree._Element) -> int:
     return _int(op.get("call-id"), -1)
 
@@ -383,7 +392,7 @@ def _op_failed(op: etree._Element) -> bool:
     status = _int(op.get("op-status"), 0)
     if status in (-1, 1):
         return False
-    return status != 0 or _int(op.get("rc-code"), 0) != _expected_rc(op)
+    return status != 0 or _rc(op) != _expected_rc(op)
 
 
 def replay_history(
@@ -403,7 +412,7 @@ def replay_history(
     for op in window:
         task = op.get("operation") or ""
         interval = _int(op.get("interval"))
-        rc = _int(op.get("rc-code"), 0)
+        rc = _rc(op)
         status = _int(op.get("op-status"), 0)
         target = _expected_rc(op)
         if status == -1:  # pending
