@@ -140,7 +140,8 @@ def assign_clone_state(placement: Placement, rsc: RscState) -> None:
     """``pcmk__clone_allocate`` for a clone state."""
     clone = expanded_from_state(placement.ws, rsc)
     assign_clone(placement, clone, assigning=placement.clone_assigning,
-                 promoted_banned=_promoted_role_banned(placement.ws, rsc.id))
+                 promoted_banned=_promoted_role_banned(placement.ws, rsc.id),
+                 started_instances=_started_instances(rsc) if clone.config.promotable else frozenset())
     for child in rsc.children:
         if child.provisional:
             # banned by clone-max: assigned nowhere, scores not shown (as in Pacemaker)
@@ -148,6 +149,53 @@ def assign_clone_state(placement: Placement, rsc: RscState) -> None:
             for member in child.children:
                 if member.provisional:
                     placement.finalize(member, None, force=True)
+
+
+def _started_instances(rsc: RscState) -> frozenset[str]:
+    """The clone's primitive instances whose role after unpacking is Started.
+
+    Replays each history as Pacemaker's ``update_resource_state`` does: a successful start
+    (or ``migrate_from``) sets Started, promote / a monitor returning "promoted" sets
+    Promoted, demote sets Unpromoted, stop sets Stopped, and a successful monitor of an
+    inactive resource sets Unpromoted (``set_active``). A history with any failed or pending
+    operation is left out (its role is decided by the failure handling)."""
+    started: set[str] = set()
+    for child in rsc.children:
+        if child.variant != "primitive" or not child.history:
+            continue
+        roles: list[Role] = []
+        for hist in child.history.values():
+            role: Role | None = Role.STOPPED
+            for op in hist.ops:
+                if op.op_status != 0 or op.rc_code not in (0, 7, 8):
+                    role = None
+                    break
+                if op.task in ("start", "migrate_from") and op.rc_code == 0:
+                    role = Role.STARTED
+                elif op.task == "promote" and op.rc_code == 0:
+                    role = Role.PROMOTED
+                elif op.task == "demote" and op.rc_code == 0:
+                    role = Role.UNPROMOTED
+                elif op.task == "stop" and op.rc_code == 0:
+                    role = Role.STOPPED
+                elif op.task == "monitor" and op.rc_code == 8:
+                    role = Role.PROMOTED
+                elif op.task == "monitor" and op.rc_code == 7:
+                    role = Role.STOPPED
+                elif op.task == "monitor" and op.rc_code == 0:
+                    if role in (Role.STOPPED, Role.UNKNOWN):
+                        role = Role.UNPROMOTED
+                else:
+                    role = None
+                    break
+            if role is None:
+                break
+            roles.append(role)
+        else:
+            active = [r for r in roles if r != Role.STOPPED]
+            if active and all(r == Role.STARTED for r in active):
+                started.add(child.id)
+    return frozenset(started)
 
 
 def _promoted_role_banned(ws: WorkingSet, clone_id: str) -> bool:

@@ -199,11 +199,17 @@ def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, p
 
 
 def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
-                       priorities: dict[str, int] | None = None, *, promoted_banned: bool = False) -> None:
+                       priorities: dict[str, int] | None = None, *, promoted_banned: bool = False,
+                       started_instances: frozenset[str] = frozenset()) -> None:
     """``pcmk__set_instance_roles``: decide which instances are promoted.
 
     ``priorities`` are the instances' priorities so far (from :func:`add_promotion_scores`);
-    they are updated in place to the promotion priorities."""
+    they are updated in place to the promotion priorities. ``started_instances`` are the
+    instances whose role after unpacking is Started rather than Unpromoted (their last
+    role-setting operation was a start: Pacemaker's ``update_resource_state`` sets Started,
+    only a probe or demote sets Unpromoted). An unmanaged one keeps that role as its next
+    role (``pcmk__primitive_assign``), so its priority is its promotion score (-1 without
+    one), not -INFINITY."""
     if priorities is None:
         priorities = {}
     sort_index: dict[str, int] = {}
@@ -216,6 +222,9 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
         if chosen is None:
             continue
         next_role = _state(ctx, inst, current=False)
+        if (next_role == Role.UNPROMOTED and inst.group is None and inst.id in started_instances
+                and not ctx.is_managed(inst.id)):
+            next_role = Role.STARTED
         priority = priorities[inst.id]
         if next_role in (Role.STARTED, Role.UNKNOWN):
             priority, is_default = promotion_score(ctx, clone, inst.id, chosen)

@@ -1,0 +1,120 @@
+"""Promotion scores of unmanaged promotable instances compared with Debian's Pacemaker 2.1.5.
+
+An unmanaged instance keeps its unpacked role as its next role. After a start that role is
+Started (promotion score, -1 without a ``master-`` attribute); after a demote or a probe that
+found it running it is Unpromoted (-INFINITY). The scores printed by ``crm_simulate -s`` must
+be the same as Pacemaker's.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from pengine import ScheduleOptions, schedule
+
+ORACLE = "/usr/sbin/crm_simulate"
+
+pytestmark = [
+    pytest.mark.oracle,
+    pytest.mark.skipif(shutil.which(ORACLE) is None, reason="Debian's crm_simulate is not installed"),
+]
+
+_MAGIC_KEY = "1:1:0:d1ffe7e5-0000-4000-8000-000000000001"
+
+
+def _op(rsc: str, task: str, interval: int, call_id: int, rc: int) -> str:
+    key = f"{rsc}_{task}_{interval}"
+    op_id = key if interval else f"{rsc}_last_{call_id}"
+    return (f'<lrm_rsc_op id="{op_id}" operation_key="{key}" operation="{task}" '
+            f'crm_feature_set="3.16.1" transition-key="{_MAGIC_KEY}" '
+            f'transition-magic="0:{rc};{_MAGIC_KEY}" call-id="{call_id}" rc-code="{rc}" op-status="0" '
+            f'interval="{interval}" last-rc-change="1699999100" exec-time="0" queue-time="0" '
+            f'op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>')
+
+
+def _cib(ops_node1: list[tuple[str, int, int]], *, managed: bool, attr_node1: str | None,
+         fencing: bool) -> str:
+    node1_ops = "".join(_op("c1r", task, interval, i + 1, rc) for i, (task, interval, rc) in enumerate(ops_node1))
+    node1_attr = (f'<nvpair id="1-master-c1r" name="master-c1r" value="{attr_node1}"/>'
+                  if attr_node1 is not None else "")
+    managed_meta = "" if managed else '<nvpair id="c1r-im" name="is-managed" value="false"/>'
+    stonith = "true" if fencing else "false"
+    return f"""<cib validate-with="pacemaker-3.7" crm_feature_set="3.16.2" admin_epoch="0" epoch="1"
+ num_updates="0" have-quorum="1" dc-uuid="1" cib-last-written="Tue Nov 14 22:00:00 2023">
+  <configuration>
+    <crm_config><cluster_property_set id="opts">
+      <nvpair id="opts-se" name="stonith-enabled" value="{stonith}"/>
+    </cluster_property_set></crm_config>
+    <nodes><node id="1" uname="node1"/><node id="2" uname="node2"/><node id="3" uname="node3"/></nodes>
+    <resources>
+      <clone id="c1">
+        <primitive id="c1r" type="Stateful" class="ocf" provider="pacemaker">
+          <meta_attributes id="c1r-meta">{managed_meta}</meta_attributes>
+          <operations>
+            <op id="c1r-mon-p" name="monitor" interval="11s" timeout="20s" role="Promoted"/>
+            <op id="c1r-mon-u" name="monitor" interval="10s" timeout="20s" role="Unpromoted"/>
+          </operations>
+        </primitive>
+        <meta_attributes id="c1-meta">
+          <nvpair id="c1-promotable" name="promotable" value="true"/>
+          <nvpair id="c1-clone-max" name="clone-max" value="2"/>
+        </meta_attributes>
+      </clone>
+    </resources>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="1" uname="node1" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="1"><lrm_resources>
+        <lrm_resource id="c1r" class="ocf" provider="pacemaker" type="Stateful">{node1_ops}</lrm_resource>
+      </lrm_resources></lrm>
+      <transient_attributes id="1"><instance_attributes id="ta-1">{node1_attr}</instance_attributes>
+      </transient_attributes>
+    </node_state>
+    <node_state id="3" uname="node3" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="3"><lrm_resources>
+        <lrm_resource id="c1r" class="ocf" provider="pacemaker" type="Stateful">{
+            _op("c1r", "promote", 0, 2, 0)}{_op("c1r", "monitor", 11000, 3, 8)}</lrm_resource>
+      </lrm_resources></lrm>
+      <transient_attributes id="3"><instance_attributes id="ta-3">
+        <nvpair id="3-master-c1r" name="master-c1r" value="100"/>
+      </instance_attributes></transient_attributes>
+    </node_state>
+    <node_state id="2" uname="node2" in_ccm="false" crmd="offline" join="down" expected="down"/>
+  </status>
+</cib>
+"""
+
+
+def _promotion_lines(lines: list[str]) -> list[str]:
+    return sorted(line.strip() for line in lines if " promotion score on " in line)
+
+
+HISTORIES = {
+    "start": [("start", 0, 0)],
+    "start-monitor": [("start", 0, 0), ("monitor", 10000, 0)],
+    "probe-found-running": [("monitor", 0, 0)],
+    "demote": [("start", 0, 0), ("promote", 0, 0), ("demote", 0, 0)],
+    "stop-start": [("start", 0, 0), ("stop", 0, 0), ("start", 0, 0)],
+}
+
+
+@pytest.mark.parametrize("history", sorted(HISTORIES))
+@pytest.mark.parametrize(("managed", "fencing"), [(False, False), (True, True), (True, False)])
+@pytest.mark.parametrize("attr", [None, "5"])
+def test_promotion_scores_match_pacemaker(history: str, managed: bool, fencing: bool, attr: str | None,
+                                          tmp_path: Path) -> None:
+    text = _cib(HISTORIES[history], managed=managed, attr_node1=attr, fencing=fencing)
+    cib_file = tmp_path / "cib.xml"
+    cib_file.write_text(text)
+    proc = subprocess.run([ORACLE, "-x", str(cib_file), "-s", "-Q"], capture_output=True, text=True,
+                          timeout=60, check=True)
+    expected = _promotion_lines(proc.stdout.splitlines())
+    assert expected, "Pacemaker printed no promotion scores"
+    result = schedule(etree.fromstring(text.encode()), options=ScheduleOptions(show_scores=True))
+    assert _promotion_lines(list(result.scores)) == expected
