@@ -672,7 +672,11 @@ def unpack_history(
             if target_node is None or not target_node.online:
                 place.failed = True  # running on the source, the migration cannot complete: recover it
             elif target not in places or places[target].role <= Role.STOPPED:
-                places[target] = Placement(role=Role.STARTED)
+                # Pacemaker adds the target while unpacking the source's migrate_to, before the source.
+                reordered = {target: Placement(role=Role.STARTED)}
+                reordered.update((name, p) for name, p in places.items() if name != target)
+                places.clear()
+                places.update(reordered)
 
     # Failures on a node that must be fenced need no recovery of their own.
     for places in history.by_rsc.values():
@@ -831,7 +835,7 @@ def _primitive_line(
     at_node: str | None = None,
 ) -> str:
     active = _active(placements)
-    running = sorted(active, key=natural_key)
+    running = list(active)  # in the order the status section made them active
     failed = any(p.failed for p in active.values())
     role = max((_display_role(p, promotable) for p in active.values()), default=Role.STOPPED)
     pending = next((p.pending for p in active.values() if p.pending), None) if ctx.show_pending else None
