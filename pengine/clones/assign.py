@@ -355,13 +355,15 @@ def distribute_instances(ctx: AssignContext, clone: ExpandedClone, instances: Se
 
 
 def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str],
-                 promoted_banned: bool = False, started_instances: frozenset[str] = frozenset()) -> None:
+                 promoted_banned: bool = False, started_instances: frozenset[str] = frozenset(),
+                 unpromoted_instances: frozenset[str] = frozenset()) -> None:
     """``pcmk__clone_allocate``: assign every instance of ``clone``.
 
     ``assigning`` is the set of clones whose assignment is in progress (dependency loops);
     ``promoted_banned`` is true when a ticket the promoted role depends on is revoked or in
     standby (``rsc_ticket`` with ``rsc-role=Promoted``); ``started_instances`` are the
-    instances whose unpacked role is Started (see :func:`set_instance_roles`).
+    instances whose unpacked role is Started, ``unpromoted_instances`` those whose target
+    role is Unpromoted (see :func:`set_instance_roles`).
     """
     if not ctx.is_provisional(clone.id) or clone.id in assigning:
         return
@@ -387,7 +389,8 @@ def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str
             from pengine.clones.promotion import set_instance_roles
 
             set_instance_roles(ctx, clone, ordered, priorities, promoted_banned=promoted_banned,
-                               started_instances=started_instances)
+                               started_instances=started_instances,
+                               unpromoted_instances=unpromoted_instances)
     finally:
         assigning.discard(clone.id)
 

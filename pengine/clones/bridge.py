@@ -141,7 +141,8 @@ def assign_clone_state(placement: Placement, rsc: RscState) -> None:
     clone = expanded_from_state(placement.ws, rsc)
     assign_clone(placement, clone, assigning=placement.clone_assigning,
                  promoted_banned=_promoted_role_banned(placement.ws, rsc.id),
-                 started_instances=_started_instances(rsc) if clone.config.promotable else frozenset())
+                 started_instances=_started_instances(rsc) if clone.config.promotable else frozenset(),
+                 unpromoted_instances=_unpromoted_target(rsc) if clone.config.promotable else frozenset())
     for child in rsc.children:
         if child.provisional:
             # banned by clone-max: assigned nowhere, scores not shown (as in Pacemaker)
@@ -196,6 +197,29 @@ def _started_instances(rsc: RscState) -> frozenset[str]:
             if active and all(r == Role.STARTED for r in active):
                 started.add(child.id)
     return frozenset(started)
+
+
+def _unpromoted_target(rsc: RscState) -> frozenset[str]:
+    """The clone's primitive instances whose ``target-role`` (their own, or inherited from
+    the clone or cloned group) is Unpromoted: ``unpack_lrm_resource`` makes it their next
+    role, so they cannot be promoted."""
+    out: set[str] = set()
+    for child in rsc.children:
+        for prim in [child] if child.variant == "primitive" else list(child.children):
+            cur: RscState | None = prim
+            value: str | None = None
+            while cur is not None and value is None:
+                value = cur.model.meta.get("target-role")
+                cur = cur.parent
+            if value is None:
+                continue
+            try:
+                role = Role.parse(value)
+            except (KeyError, ValueError):
+                continue
+            if role == Role.UNPROMOTED:
+                out.add(prim.id)
+    return frozenset(out)
 
 
 def _promoted_role_banned(ws: WorkingSet, clone_id: str) -> bool:

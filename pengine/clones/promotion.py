@@ -200,7 +200,8 @@ def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, p
 
 def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
                        priorities: dict[str, int] | None = None, *, promoted_banned: bool = False,
-                       started_instances: frozenset[str] = frozenset()) -> None:
+                       started_instances: frozenset[str] = frozenset(),
+                       unpromoted_instances: frozenset[str] = frozenset()) -> None:
     """``pcmk__set_instance_roles``: decide which instances are promoted.
 
     ``priorities`` are the instances' priorities so far (from :func:`add_promotion_scores`);
@@ -209,7 +210,9 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
     role-setting operation was a start: Pacemaker's ``update_resource_state`` sets Started,
     only a probe or demote sets Unpromoted). An unmanaged one keeps that role as its next
     role (``pcmk__primitive_assign``), so its priority is its promotion score (-1 without
-    one), not -INFINITY."""
+    one), not -INFINITY. ``unpromoted_instances`` (primitive instances, or members of cloned
+    groups) have ``target-role=Unpromoted``: that is their next role, so they cannot be
+    promoted."""
     if priorities is None:
         priorities = {}
     sort_index: dict[str, int] = {}
@@ -225,6 +228,9 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
         if (next_role == Role.UNPROMOTED and inst.group is None and inst.id in started_instances
                 and not ctx.is_managed(inst.id)):
             next_role = Role.STARTED
+        if next_role in (Role.STARTED, Role.UNKNOWN, Role.PROMOTED) and ctx.is_managed(inst.id) and any(
+                m.id in unpromoted_instances for m in inst.members):
+            next_role = Role.UNPROMOTED
         priority = priorities[inst.id]
         if next_role in (Role.STARTED, Role.UNKNOWN):
             priority, is_default = promotion_score(ctx, clone, inst.id, chosen)

@@ -8,6 +8,7 @@ be the same as Pacemaker's.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,15 +25,16 @@ pytestmark = [
     pytest.mark.skipif(shutil.which(ORACLE) is None, reason="Debian's crm_simulate is not installed"),
 ]
 
-_MAGIC_KEY = "1:1:0:d1ffe7e5-0000-4000-8000-000000000001"
+_UUID = "d1ffe7e5-0000-4000-8000-000000000001"
 
 
 def _op(rsc: str, task: str, interval: int, call_id: int, rc: int) -> str:
     key = f"{rsc}_{task}_{interval}"
+    transition_key = f"{call_id}:1:{rc}:{_UUID}"  # the expected rc is the recorded one
     op_id = key if interval else f"{rsc}_last_{call_id}"
     return (f'<lrm_rsc_op id="{op_id}" operation_key="{key}" operation="{task}" '
-            f'crm_feature_set="3.16.1" transition-key="{_MAGIC_KEY}" '
-            f'transition-magic="0:{rc};{_MAGIC_KEY}" call-id="{call_id}" rc-code="{rc}" op-status="0" '
+            f'crm_feature_set="3.16.1" transition-key="{transition_key}" '
+            f'transition-magic="0:{rc};{transition_key}" call-id="{call_id}" rc-code="{rc}" op-status="0" '
             f'interval="{interval}" last-rc-change="1699999100" exec-time="0" queue-time="0" '
             f'op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>')
 
@@ -118,3 +120,41 @@ def test_promotion_scores_match_pacemaker(history: str, managed: bool, fencing: 
     assert expected, "Pacemaker printed no promotion scores"
     result = schedule(etree.fromstring(text.encode()), options=ScheduleOptions(show_scores=True))
     assert _promotion_lines(list(result.scores)) == expected
+
+
+_SUMMARY_VERB = re.compile(r"^\*? ?(Start|Stop|Restart|Move|Migrate|Recover|Promote|Demote|Reload|Fence)\b")
+
+
+def _summary(lines: list[str] | tuple[str, ...]) -> list[str]:
+    """Transition summary lines (single spaces, no list marker)."""
+    out = []
+    for line in lines:
+        text = re.sub(r"\s+", " ", line).strip()
+        if _SUMMARY_VERB.match(text):
+            out.append(text.removeprefix("* "))
+    return out
+
+
+@pytest.mark.parametrize("history", ["start", "demote", "none"])
+@pytest.mark.parametrize("managed", [True, False])
+@pytest.mark.parametrize("on_clone", [True, False])
+def test_target_role_unpromoted_matches_pacemaker(history: str, managed: bool, on_clone: bool,
+                                                  tmp_path: Path) -> None:
+    """``target-role=Unpromoted`` (on the clone or its primitive): managed instances are not
+    promoted and the promoted one is demoted, even with promotion scores."""
+    text = _cib(HISTORIES.get(history, []), managed=managed, attr_node1="5", fencing=False)
+    nvpair = '<nvpair id="tr" name="target-role" value="Unpromoted"/>'
+    if on_clone:
+        text = text.replace('<nvpair id="c1-promotable"', nvpair + '<nvpair id="c1-promotable"')
+    else:
+        text = text.replace('<meta_attributes id="c1r-meta">', '<meta_attributes id="c1r-meta">' + nvpair)
+    cib_file = tmp_path / "cib.xml"
+    cib_file.write_text(text)
+    proc = subprocess.run([ORACLE, "-x", str(cib_file), "-s", "-G", str(tmp_path / "graph.xml")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    result = schedule(etree.fromstring(text.encode()), options=ScheduleOptions(show_scores=True))
+    assert _promotion_lines(list(result.scores)) == _promotion_lines(proc.stdout.splitlines())
+    expected = _summary(proc.stdout.splitlines())
+    assert _summary(result.transition_summary) == expected
+    if managed:
+        assert any(line.startswith("Demote") for line in expected), expected
