@@ -609,6 +609,10 @@ def unpack_history(
             ) else _failure_timeout(prim, defaults)
             expired = _expiry(state, rid, timeout, now)
             place = replay_history(entry.iterfind("lrm_rsc_op"), on_fail, expired)
+            if node.kind == "cluster" and node.unclean and node.online:
+                # The node is to be fenced already (for a resource unpacked before): this failure
+                # needs no recovery of its own.
+                place.failed = False
             if place.fence_node and node.kind != "guest":
                 node.unclean = True
             active_on_lost_node = (
