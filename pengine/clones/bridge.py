@@ -32,7 +32,7 @@ from pengine.clones.assign import assign_clone
 from pengine.clones.colocation import colocate_with_clone as _colocate_with_clone
 from pengine.clones.config import unpack_clone_config
 from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance
-from pengine.model import Clone, ColocationConstraint, Group, Primitive, Role
+from pengine.model import Clone, ColocationConstraint, Group, OpRecord, Primitive, Role
 from pengine.scores import parse_score
 from pengine.working import Action, AFlag, Order, RscState
 from pengine.workset import WorkingSet, order_actions
@@ -158,8 +158,9 @@ def _started_instances(rsc: RscState) -> frozenset[str]:
     Replays each history as Pacemaker's ``update_resource_state`` does: a successful start
     (or ``migrate_from``) sets Started, promote / a monitor returning "promoted" sets
     Promoted, demote sets Unpromoted, stop sets Stopped, and a successful monitor of an
-    inactive resource sets Unpromoted (``set_active``). A history with any failed or pending
-    operation is left out (its role is decided by the failure handling)."""
+    inactive resource sets Unpromoted (``set_active``); see :func:`_replay_op` for failures.
+    A history with a pending or cancelled operation, or a failed demote or migration, is
+    left out."""
     started: set[str] = set()
     for child in rsc.children:
         if child.variant != "primitive" or not child.history:
@@ -168,27 +169,7 @@ def _started_instances(rsc: RscState) -> frozenset[str]:
         for hist in child.history.values():
             role: Role | None = Role.STOPPED
             for op in hist.ops:
-                if op.op_status != 0 or op.rc_code not in (0, 7, 8):
-                    role = None
-                    break
-                if op.task in ("start", "migrate_from") and op.rc_code == 0:
-                    role = Role.STARTED
-                elif op.task == "promote" and op.rc_code == 0:
-                    role = Role.PROMOTED
-                elif op.task == "demote" and op.rc_code == 0:
-                    role = Role.UNPROMOTED
-                elif op.task == "stop" and op.rc_code == 0:
-                    role = Role.STOPPED
-                elif op.task == "monitor" and op.rc_code == 8:
-                    role = Role.PROMOTED
-                elif op.task == "monitor" and op.rc_code == 7:
-                    role = Role.STOPPED
-                elif op.task == "monitor" and op.rc_code == 0:
-                    if role in (Role.STOPPED, Role.UNKNOWN):
-                        role = Role.UNPROMOTED
-                else:
-                    role = None
-                    break
+                role = _replay_op(role, op) if role is not None else None
             if role is None:
                 break
             roles.append(role)
@@ -197,6 +178,40 @@ def _started_instances(rsc: RscState) -> frozenset[str]:
             if active and all(r == Role.STARTED for r in active):
                 started.add(child.id)
     return frozenset(started)
+
+
+def _replay_op(role: Role, op: OpRecord) -> Role | None:
+    """The role after ``op`` (``update_resource_state`` on success, ``unpack_rsc_op_failure``
+    on failure: a failed operation other than promote leaves an active role unchanged and
+    makes an inactive resource Unpromoted); None when the replay gives up."""
+    if op.op_status != 0:
+        return None
+    expected = op.target_rc if op.target_rc is not None else 0
+    task, rc = op.task, op.rc_code
+    if task == "monitor" and rc == 8 and expected == 8:
+        return Role.PROMOTED
+    if task == "monitor" and rc == 7 and (expected == 7 or op.interval_ms == 0):
+        return Role.STOPPED
+    if rc == expected == 0:
+        if task in ("start", "migrate_from"):
+            return Role.STARTED
+        if task == "promote":
+            return Role.PROMOTED
+        if task == "demote":
+            return Role.UNPROMOTED
+        if task == "stop":
+            return Role.STOPPED
+        if task == "monitor":
+            return Role.UNPROMOTED if role in (Role.STOPPED, Role.UNKNOWN) else role
+        return None
+    if task == "monitor" and rc == 0 and expected == 7:
+        return Role.UNPROMOTED if role in (Role.STOPPED, Role.UNKNOWN) else role
+    # a failure
+    if task == "promote":
+        return Role.PROMOTED
+    if task in ("demote", "migrate_to", "migrate_from"):
+        return None
+    return Role.UNPROMOTED if role in (Role.STOPPED, Role.UNKNOWN) else role
 
 
 def _unpromoted_target(rsc: RscState) -> frozenset[str]:

@@ -28,9 +28,10 @@ pytestmark = [
 _UUID = "d1ffe7e5-0000-4000-8000-000000000001"
 
 
-def _op(rsc: str, task: str, interval: int, call_id: int, rc: int) -> str:
+def _op(rsc: str, task: str, interval: int, call_id: int, rc: int, expected: int | None = None) -> str:
     key = f"{rsc}_{task}_{interval}"
-    transition_key = f"{call_id}:1:{rc}:{_UUID}"  # the expected rc is the recorded one
+    # the expected rc is the recorded one unless the operation failed
+    transition_key = f"{call_id}:1:{rc if expected is None else expected}:{_UUID}"
     op_id = key if interval else f"{rsc}_last_{call_id}"
     return (f'<lrm_rsc_op id="{op_id}" operation_key="{key}" operation="{task}" '
             f'crm_feature_set="3.16.1" transition-key="{transition_key}" '
@@ -39,9 +40,10 @@ def _op(rsc: str, task: str, interval: int, call_id: int, rc: int) -> str:
             f'op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>')
 
 
-def _cib(ops_node1: list[tuple[str, int, int]], *, managed: bool, attr_node1: str | None,
+def _cib(ops_node1: list[tuple[str, int, int, int | None]], *, managed: bool, attr_node1: str | None,
          fencing: bool) -> str:
-    node1_ops = "".join(_op("c1r", task, interval, i + 1, rc) for i, (task, interval, rc) in enumerate(ops_node1))
+    node1_ops = "".join(_op("c1r", task, interval, i + 1, rc, expected)
+                        for i, (task, interval, rc, expected) in enumerate(ops_node1))
     node1_attr = (f'<nvpair id="1-master-c1r" name="master-c1r" value="{attr_node1}"/>'
                   if attr_node1 is not None else "")
     managed_meta = "" if managed else '<nvpair id="c1r-im" name="is-managed" value="false"/>'
@@ -97,12 +99,14 @@ def _promotion_lines(lines: list[str]) -> list[str]:
     return sorted(line.strip() for line in lines if " promotion score on " in line)
 
 
-HISTORIES = {
-    "start": [("start", 0, 0)],
-    "start-monitor": [("start", 0, 0), ("monitor", 10000, 0)],
-    "probe-found-running": [("monitor", 0, 0)],
-    "demote": [("start", 0, 0), ("promote", 0, 0), ("demote", 0, 0)],
-    "stop-start": [("start", 0, 0), ("stop", 0, 0), ("start", 0, 0)],
+HISTORIES: dict[str, list[tuple[str, int, int, int | None]]] = {
+    "start": [("start", 0, 0, None)],
+    "start-monitor": [("start", 0, 0, None), ("monitor", 10000, 0, None)],
+    "probe-found-running": [("monitor", 0, 0, 7)],
+    "demote": [("start", 0, 0, None), ("promote", 0, 0, None), ("demote", 0, 0, None)],
+    "stop-start": [("start", 0, 0, None), ("stop", 0, 0, None), ("start", 0, 0, None)],
+    "start-monitor-failed": [("start", 0, 0, None), ("monitor", 10000, 1, 0)],
+    "start-monitor-not-running": [("start", 0, 0, None), ("monitor", 10000, 7, 0)],
 }
 
 
