@@ -591,6 +591,9 @@ def unpack_history(
     unclean_before = {name for name, node in nodes.items() if node.unclean}
     states = [s for s in cib.iterfind("status/node_state") if (s.get("uname") or "") in nodes]
 
+    # Containers failed for a guest's resources: unpacked after their host's fencing, they stay failed.
+    recovered_containers: list[Placement] = []
+
     def unpack_state(state: etree._Element) -> None:
         name = state.get("uname") or ""
         node = nodes[name]
@@ -627,6 +630,7 @@ def unpack_history(
                 if node.container is not None:
                     for cplace in _active(history.by_rsc.get(node.container, {})).values():
                         cplace.failed = True
+                        recovered_containers.append(cplace)
             elif active_on_lost_node and fencing:
                 node.unclean = True  # thought to be active on a lost node: it must be fenced
             history.by_rsc.setdefault(rid, {})[name] = place
@@ -690,6 +694,8 @@ def unpack_history(
                 name in unclean_before
             ):
                 place.failed = False
+    for place in recovered_containers:
+        place.failed = True
     return history
 
 
