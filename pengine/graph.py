@@ -136,7 +136,7 @@ class GraphBuilder:
     def build(self) -> None:
         for rsc in self.ws.resources:
             self.add_rsc(rsc)
-        for a in list(self.ws.actions):
+        for a in reversed(self.ws.actions):  # newest first, as Pacemaker prepends new actions
             self.add(a)
 
 
