@@ -50,6 +50,7 @@ EXIT_DATAERR = 65
 EXIT_NOINPUT = 66
 EXIT_CANTCREAT = 73
 EXIT_CONFIG = 78
+EXIT_NOSUCH = 105
 
 
 class UsageError(Exception):
@@ -227,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     inj.add_argument("-e", "--ticket-activate", action="append", default=[], metavar="TICKET")
     p.add_argument("-V", "--verbose", action="count", default=0,
                    help="Increase debug output (shows the scheduler's configuration warnings)")
+    ops.add_argument("--explain", metavar="RSC",
+                     help="Say why RSC is where it is: constraints per node, stickiness, fail counts, "
+                          "colocations, scores and the decision (after any requested modifications)")
     out = p.add_argument_group("Output")
     out.add_argument("-I", "--save-input", metavar="FILE", help="Save the input configuration to the named file")
     out.add_argument("-O", "--save-output", metavar="FILE", help="Save the output configuration to the named file")
@@ -357,6 +361,22 @@ def simulate(
 
     if args.save_input:
         write_atomic(args.save_input, cib_text(cib))
+
+    if args.explain:
+        from pengine.api import CibError
+        from pengine.explain import explain
+
+        try:
+            account = explain(cib, args.explain, now=now if now is not None else wall)
+        except CibError as exc:
+            stderr.write(f"crm_simulate: {exc}\n")
+            return EXIT_NOSUCH
+        if printed:
+            out.spacer()
+        stdout.write(f"Why {args.explain} is where it is:\n")
+        for line in account:
+            stdout.write(f"  {line}\n" if line else "\n")
+        printed = True
 
     graph_xml: str | None = None
     if process:

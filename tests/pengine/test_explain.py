@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from crm.cli.crm_simulate import main as crm_simulate
 from pengine import schedule
 from pengine.api import CibError
 from pengine.explain import explain
@@ -78,3 +82,26 @@ def test_scores_listed_are_those_of_the_resource() -> None:
 def test_unknown_resource_is_a_clear_error() -> None:
     with pytest.raises(CibError, match="'nope' is not in the configuration"):
         explain(_cib(), "nope")
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[int, str]:
+    path = tmp_path / "cib.xml"
+    path.write_text(CIB)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = crm_simulate(["-x", str(path), "-Q", *args])
+    return rc, out.getvalue()
+
+
+def test_crm_simulate_explain_after_a_node_failure(tmp_path: Path) -> None:
+    rc, text = _run(tmp_path, "-f", "n2", "--explain", "db")
+    assert rc == 0
+    assert "Why db is where it is:" in text
+    assert "n2: offline" in text  # the explanation sees the requested modification
+    assert re.search(r"Start\s+db\s+\(\s*n[13]\s*\)", text)
+
+
+def test_crm_simulate_explain_unknown_resource(tmp_path: Path) -> None:
+    rc, text = _run(tmp_path, "--explain", "nope")
+    assert rc == 105
+    assert "Why nope" not in text
