@@ -130,7 +130,7 @@ def _same_location(ctx: AssignContext, node_a: str, node_b: str, attribute: str)
 
 
 def _colocation_priority(ctx: AssignContext, inst_id: str, coloc: ColocationConstraint,
-                         chosen: str | None, priority: int) -> int:
+                         chosen: str | None, priority: int, interleave: bool = False) -> int:
     """``rsc_colocation_lh`` for an assigned promotable instance (role effects only)."""
     from pengine.clones.colocation import any_role_when_started
 
@@ -142,6 +142,22 @@ def _colocation_priority(ctx: AssignContext, inst_id: str, coloc: ColocationCons
         if ctx.is_provisional(primary_clone):
             return priority
         if coloc.primary_role == Role.UNKNOWN:
+            # clone_rsc_colocation_rh's generic path: each primary instance (the compatible
+            # one when interleaved) as a primitive primary (apply_coloc_to_priority)
+            if coloc.dependent_role == Role.UNKNOWN or chosen is None:
+                return priority
+            if not interleave and coloc.score >= INFINITY:
+                return priority
+            multiplier = -1 if coloc.dependent_role == Role.UNPROMOTED else 1
+            for other in ctx.clone_instances(primary_clone):
+                other_node = ctx.assigned_node_of_any(other)
+                if other_node is None:
+                    continue
+                if not _same_location(ctx, chosen, other_node, coloc.node_attribute):
+                    continue
+                priority = add_scores(multiplier * coloc.score, priority)
+                if interleave:
+                    break
             return priority
         if coloc.dependent_role != Role.PROMOTED:
             return priority
@@ -242,7 +258,7 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
         # role=Promoted location constraints on the instance and on the clone
         priority = _promoted_locations_priority(ctx, inst.id, chosen, priority)
         for coloc in ctx.colocations_as_dependent(inst.id):
-            priority = _colocation_priority(ctx, inst.id, coloc, chosen, priority)
+            priority = _colocation_priority(ctx, inst.id, coloc, chosen, priority, clone.config.interleave)
         priorities[inst.id] = priority
         sort_index[inst.id] = INFINITY if next_role == Role.PROMOTED else priority
 

@@ -162,3 +162,29 @@ def test_target_role_unpromoted_matches_pacemaker(history: str, managed: bool, o
     assert _summary(result.transition_summary) == expected
     if managed:
         assert any(line.startswith("Demote") for line in expected), expected
+
+
+@pytest.mark.parametrize("interleave", [True, False])
+@pytest.mark.parametrize("score", ["-50", "50", "INFINITY"])
+def test_unpromoted_colocation_with_plain_clone_matches_pacemaker(interleave: bool, score: str,
+                                                                  tmp_path: Path) -> None:
+    """A promotable clone colocated in the Unpromoted role with a clone that has no roles:
+    each instance's priority gets the negated score where the primary runs."""
+    role = "Unpromoted"
+    text = _cib(HISTORIES["start-monitor"], managed=True, attr_node1="10", fencing=False)
+    text = text.replace('<nvpair id="c1-promotable"',
+                        f'<nvpair id="c1-il" name="interleave" value="{str(interleave).lower()}"/>'
+                        '<nvpair id="c1-promotable"')
+    text = text.replace("</resources>", """<clone id="d1"><primitive id="d1r" class="ocf" provider="pacemaker"
+        type="Dummy"/></clone></resources>""")
+    text = text.replace("<constraints/>", f"""<constraints><rsc_colocation id="col" rsc="c1" rsc-role="{role}"
+        with-rsc="d1" score="{score}"/></constraints>""")
+    cib_file = tmp_path / "cib.xml"
+    cib_file.write_text(text)
+    proc = subprocess.run([ORACLE, "-x", str(cib_file), "-s", "-G", str(tmp_path / "graph.xml")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    expected = _promotion_lines(proc.stdout.splitlines())
+    assert expected, "Pacemaker printed no promotion scores"
+    result = schedule(etree.fromstring(text.encode()), options=ScheduleOptions(show_scores=True))
+    assert _promotion_lines(list(result.scores)) == expected
+    assert _summary(result.transition_summary) == _summary(proc.stdout.splitlines())
