@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lxml import etree
+from pengine_cibs import Graph, parse_graph  # the graph reader shared with the core tests
 
 from lrmd.digest import op_digest
+
+__all__ = ["Graph", "parse_graph"]
 
 
 def op(rsc: str, task: str, *, call_id: int = 1, rc: int = 0, status: int = 0, interval_ms: int = 0,
@@ -76,34 +79,3 @@ class Cib:
                 f"<resources>{self.resources}</resources><constraints>{self.constraints}</constraints>"
                 f"</configuration><status>{''.join(self.states)}</status></cib>")
         return etree.fromstring(text)
-
-
-@dataclass(frozen=True)
-class Graph:
-    """A transition graph as action keys ("key node") and edges (before, after)."""
-
-    actions: frozenset[str]
-    edges: frozenset[tuple[str, str]]
-
-
-def _key(elem: etree._Element) -> str:
-    key = elem.get("operation_key", "")
-    node = elem.get("on_node")
-    return f"{key} {node}" if node else key
-
-
-def parse_graph(text: str) -> Graph:
-    root = etree.fromstring(text.encode())
-    actions = set()
-    edges = set()
-    for syn in root.iter("synapse"):
-        aset = syn.find("action_set")
-        assert aset is not None
-        act = aset[0]
-        actions.add(_key(act))
-        inputs = syn.find("inputs")
-        if inputs is not None:
-            for trig in inputs.iter("trigger"):
-                for ref in trig:
-                    edges.add((_key(ref), _key(act)))
-    return Graph(frozenset(actions), frozenset(edges))
