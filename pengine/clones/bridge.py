@@ -13,7 +13,7 @@ can re-export this module):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pengine.clones.actions import (
@@ -489,12 +489,6 @@ def clone_expand(ws: WorkingSet, rsc: RscState) -> None:
 # ---------------------------------------------------------------------------------------------
 # Orderings involving clones (pcmk__multi_update_actions)
 
-#: ``pe_graph_flags``
-GRAPH_NONE = 0
-GRAPH_UPDATED_FIRST = 0x1
-GRAPH_UPDATED_THEN = 0x2
-GRAPH_DISABLE = 0x4
-
 _NON_ATOMIC = {"running": "start", "stopped": "stop", "promoted": "promote", "demoted": "demote"}
 
 
@@ -598,71 +592,6 @@ def find_compatible_child(ws: WorkingSet, local: RscState, other: RscState, role
             if where is not None and where == node:
                 return child
     return None
-
-
-NativeUpdate = Callable[[Action, Action, "str | None", AFlag, AFlag, Order], int]
-ActionFlagsFn = Callable[[Action, "str | None"], AFlag]
-
-
-def clone_update_actions(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
-                         filter_flags: AFlag, order_type: Order, *, native_update: NativeUpdate,
-                         update_for_orderings: Callable[[Action], None], action_flags: ActionFlagsFn) -> int:
-    """``pcmk__multi_update_actions`` for an ordering whose "then" action belongs to a clone.
-
-    ``native_update(first, then, node, flags, filter, type) -> int`` is the primitive
-    ``update_actions``; ``update_for_orderings(action)`` re-runs
-    ``pcmk__update_action_for_orderings``; ``action_flags(action, node) -> AFlag`` is
-    ``rsc->cmds->action_flags``.
-    """
-    native = native_update
-    reupdate = update_for_orderings
-    aflags = action_flags
-    if can_interleave(ws, first, then):
-        return _update_interleave(ws, first, then, node, filter_flags, order_type, native, aflags)
-    changed = GRAPH_NONE
-    if then.rsc is None:
-        return changed
-    changed |= native(first, then, node, flags, filter_flags, order_type)
-    for then_child in then.rsc.children:
-        child_action = _first_action(then_child, then.task, node)
-        if child_action is None:
-            continue
-        child_changed = GRAPH_NONE
-        if aflags(child_action, node) & AFlag.RUNNABLE:
-            child_changed |= native(first, child_action, node, flags, filter_flags, order_type)
-        changed |= child_changed
-        if child_changed & GRAPH_UPDATED_THEN:
-            for after in child_action.after:
-                reupdate(after.action)
-    return changed
-
-
-def _update_interleave(ws: WorkingSet, first: Action, then: Action, node: str | None, filter_flags: AFlag,
-                       order_type: Order, update: NativeUpdate, flags_of: ActionFlagsFn) -> int:
-    """``clone_update_actions_interleave``."""
-    assert first.rsc is not None and then.rsc is not None
-    changed = GRAPH_NONE
-    current = first.key.endswith(("_stopped_0", "_demoted_0"))
-    first_task = child_task(first)
-    for then_child in then.rsc.children:
-        first_child = find_compatible_child(ws, then_child, first.rsc, Role.UNKNOWN, current)
-        if first_child is None:
-            if current:
-                continue
-            mandatory = bool(order_type & (Order.RUNNABLE_LEFT | Order.IMPLIES_THEN))
-            if mandatory and (then_child.assigned is not None or then_child.provisional):
-                _assign_nowhere(ws, then_child)
-                changed |= GRAPH_UPDATED_THEN
-            continue
-        first_action = _first_action(first_child, first_task, node)
-        then_action = _first_action(then_child, then.task, node)
-        if first_action is None or then_action is None:
-            continue
-        if order_actions(first_action, then_action, order_type):
-            changed |= GRAPH_UPDATED_FIRST | GRAPH_UPDATED_THEN
-        changed |= update(first_action, then_action, node, flags_of(first_action, node), filter_flags,
-                          order_type)
-    return changed
 
 
 def _assign_nowhere(ws: WorkingSet, rsc: RscState) -> None:
