@@ -333,15 +333,20 @@ def _insert_at(parent: etree._Element, node: etree._Element, position: int) -> N
         parent.append(node)
 
 
-def apply(patch: etree._Element, root: etree._Element) -> etree._Element:
+def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -> etree._Element:
     """Apply a v2 patchset to a ``<cib>`` and return the new tree (``root`` is not changed).
 
     The CIB must be exactly at the patch's source version; raises :class:`PatchVersionError`
     otherwise and :class:`PatchError` if a change cannot be applied.
+
+    ``merge=True`` applies the changes to whatever version ``root`` is at (the patch was made
+    against an older copy and other writes came in between); the versions are left as in
+    ``root`` for the caller to bump.  A change whose target is gone raises
+    :class:`PatchError`, so the writer can re-read and retry.
     """
     source, target = patch_versions(patch)
     current = CibVersion.of(root)
-    if current != source:
+    if current != source and not merge:
         raise PatchVersionError(current, source)
     work = etree.fromstring(etree.tostring(root))
     delayed: list[tuple[etree._Element, etree._Element]] = []
@@ -366,6 +371,11 @@ def apply(patch: etree._Element, root: etree._Element) -> etree._Element:
             if not body:
                 raise PatchError(f"create {path}: the change holds no new element")
             _position(change)
+            if merge:
+                new_id = body[0].get("id")
+                for child in match:
+                    if child.tag == body[0].tag and new_id is not None and child.get("id") == new_id:
+                        raise PatchError(f"create {path}/{body[0].tag}[@id='{new_id}']: it exists already")
             delayed.append((change, match))
         elif op == "move":
             parent = match.getparent()
@@ -399,5 +409,8 @@ def apply(patch: etree._Element, root: etree._Element) -> etree._Element:
             if position != _index(match):
                 parent.remove(match)
                 _insert_at(parent, match, position)
-    target.write_to(work)
+    if merge:
+        current.write_to(work)
+    else:
+        target.write_to(work)
     return work

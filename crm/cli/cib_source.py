@@ -2,7 +2,7 @@
 
 Every CLI does::
 
-    source = CibSource.from_environment()       # CIB_file=... (the only source for now)
+    source = CibSource.from_environment()       # CIB_file / CIB_shadow, else the live CIB
     doc = source.read()                          # a CibDocument
     result, outcome = source.modify(change)      # change(doc) on a copy; written back
                                                  # atomically only if it returned normally
@@ -19,20 +19,42 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from crm.cib.atomic import write_atomic
 from crm.cib.document import CibDocument, CibStructureError
 from crm.cib.errors import CibUnavailable, ExitCode, UnusableCib
+from crm.cib.live import LiveCibSource
 from crm.cib.transaction import Outcome, perform
 from crm.cib.version import CibVersionError
 from crm.cib.xmltext import XmlInputError
+from crm.cluster.node import run_dir_from_environment
 
-__all__ = ["ENV_FILE", "CibSource", "NoLiveCluster"]
+__all__ = ["ENV_FILE", "ENV_SHADOW", "AnyCibSource", "CibSource", "LiveCibSource", "NoLiveCluster"]
 
 ENV_FILE = "CIB_file"
+ENV_SHADOW = "CIB_shadow"
+ENV_SHADOW_DIR = "CIB_shadow_dir"
+DEFAULT_SHADOW_DIR = Path("/var/lib/pacemaker/cib")
 
 T = TypeVar("T")
+
+
+class AnyCibSource(Protocol):
+    """What the tools use of a CIB source: a file, a shadow copy or the live cluster."""
+
+    def read(self) -> CibDocument: ...
+
+    def write(self, doc: CibDocument) -> None: ...
+
+    def modify(
+        self,
+        change: Callable[[CibDocument], T],
+        *,
+        manage_versions: bool = True,
+        validate: bool = True,
+        config_change: bool = False,
+    ) -> tuple[T, Outcome]: ...
 
 
 class NoLiveCluster(CibUnavailable):
@@ -47,20 +69,30 @@ class CibSource:
     path: Path
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> CibSource:
-        """The source named by the environment.
-
-        Raises :class:`NoLiveCluster` when ``CIB_file`` is unset: talking to a live cluster
-        is not available yet.
-        """
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> CibSource | LiveCibSource:
+        """The source named by the environment: ``CIB_file``, else the shadow copy named by
+        ``CIB_shadow`` (in ``CIB_shadow_dir``), else the local CIB daemon (the run directory
+        in ``PACER_RUN_DIR``)."""
         env = os.environ if environ is None else environ
         name = env.get(ENV_FILE, "")
-        if not name:
+        if name:
+            return cls(Path(name))
+        shadow = env.get(ENV_SHADOW, "")
+        if shadow:
+            directory = Path(env.get(ENV_SHADOW_DIR) or DEFAULT_SHADOW_DIR)
+            return cls(directory / f"shadow.{shadow}")
+        return LiveCibSource(run_dir_from_environment(env))
+
+    @classmethod
+    def file_from_environment(cls, environ: Mapping[str, str] | None = None) -> CibSource:
+        """Only a file source: raises :class:`NoLiveCluster` when neither ``CIB_file`` nor
+        ``CIB_shadow`` is set (for operations that have no live form yet)."""
+        source = cls.from_environment(environ)
+        if isinstance(source, LiveCibSource):
             raise NoLiveCluster(
-                "could not connect to the CIB: no live cluster is reachable and CIB_file is not set "
-                "(set CIB_file=/path/to/cib.xml to work on a file)"
+                "this operation needs a CIB file: set CIB_file=/path/to/cib.xml (the live form comes with the controller)"
             )
-        return cls(Path(name))
+        return source
 
     def read(self) -> CibDocument:
         try:

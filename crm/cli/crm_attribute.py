@@ -29,7 +29,7 @@ from crm.attributes import (
 from crm.attributes.sections import parse_section
 from crm.cib.document import CibDocument
 from crm.cib.errors import CibError, CibUnavailable, ExitCode, NoSuchObject
-from crm.cli.cib_source import CibSource
+from crm.cli.cib_source import AnyCibSource, CibSource
 
 __all__ = ["Request", "main", "parse_args", "run"]
 
@@ -229,7 +229,7 @@ def _query(doc: CibDocument, target: AttrTarget, req: Request, out: TextIO, err:
     return ExitCode.OK
 
 
-def _update(source: CibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
+def _update(source: AnyCibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
     value = req.value if req.value is not None else ""
     try:
         # Pacemaker does not hold the status section to the schema; neither do we here.
@@ -248,7 +248,7 @@ def _update(source: CibSource, target: AttrTarget, req: Request, out: TextIO, er
     return ExitCode.OK
 
 
-def _delete(source: CibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
+def _delete(source: AnyCibSource, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
     try:
         removed, _ = source.modify(lambda doc: delete(doc.root, target), validate=target.section is not Section.STATUS)
     except MultipleMatches as exc:

@@ -11,11 +11,11 @@ from lxml import etree
 
 from crm.cib import operations as ops
 from crm.cib.document import CibDocument
-from crm.cib.errors import AlreadyExists, NoSuchObject, OldData
+from crm.cib.errors import AlreadyExists, CibError, NoSuchObject, OldData
 from crm.cib.transaction import ValidationFailed, perform
 from crm.cib.version import CibVersion
 from crm.cib.xmltext import parse_xml
-from crm.cli.cib_source import CibSource, NoLiveCluster
+from crm.cli.cib_source import CibSource, LiveCibSource, NoLiveCluster
 
 BASE = """<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="4" num_updates="2" admin_epoch="0">
   <configuration><crm_config/><nodes/>
@@ -104,10 +104,17 @@ def test_duplicate_ids_fail_validation() -> None:
 # CIB_file source ---------------------------------------------------------------------------------
 
 
-def test_source_needs_cib_file() -> None:
+def test_source_from_environment(tmp_path: Path) -> None:
+    live = CibSource.from_environment({"PACER_RUN_DIR": str(tmp_path)})
+    assert isinstance(live, LiveCibSource) and live.run_dir == tmp_path
     with pytest.raises(NoLiveCluster, match="CIB_file"):
-        CibSource.from_environment({})
-    assert CibSource.from_environment({"CIB_file": "/x/cib.xml"}).path == Path("/x/cib.xml")
+        CibSource.file_from_environment({"PACER_RUN_DIR": str(tmp_path)})
+    with pytest.raises(CibError, match="pacer is not running on this node"):
+        live.read()
+    source = CibSource.from_environment({"CIB_file": "/x/cib.xml"})
+    assert isinstance(source, CibSource) and source.path == Path("/x/cib.xml")
+    shadow = CibSource.from_environment({"CIB_shadow": "s1", "CIB_shadow_dir": str(tmp_path)})
+    assert isinstance(shadow, CibSource) and shadow.path == tmp_path / "shadow.s1"
 
 
 def test_source_writes_only_when_the_change_succeeds(tmp_path: Path) -> None:
