@@ -1,0 +1,5 @@
+import sys
+
+from crm.based.daemon import main
+
+sys.exit(main())

@@ -1,0 +1,486 @@
+"""CIB replication as a state machine: messages and events in, effects out, no I/O.
+
+Writes
+    A local client's change arrives as a v2 patchset.  The origin multicasts it
+    (``write``); every replica, the origin included, applies it on delivery, on top of the
+    writes delivered before it (``patchset.apply(merge=True)``), then finishes it with
+    Pacemaker's rules (:func:`crm.cib.transaction.finish`: versions never go backwards, a
+    configuration change bumps ``epoch`` and zeroes ``num_updates``, anything else bumps
+    ``num_updates``, the schema is checked).  Every replica decides the same, so only the
+    origin replies to its client.  A patch whose target another write removed is refused
+    with ``conflict`` (the client re-reads and retries).
+
+Membership in the CIB
+    On each view change every replica records the members in ``configuration/nodes`` and
+    their ``node_state`` in status (``in_ccm``, ``crmd``, ``join``, ``expected``): the view is
+    an event of the agreed stream, so every replica makes the same change at the same
+    point without a message.  The lowest member (the "leader") publishes quorum
+    (``have-quorum`` on ``<cib>``) through an ordinary write.
+
+Joining and merging (no full resync for members that stayed)
+    A view that adds members starts a round: each member multicasts ``state`` (version and
+    digest of its copy).  At the delivery of the last ``state`` every member knows the same
+    winner: the highest ``(admin_epoch, epoch, num_updates)``, ties to the lowest node id.
+    The winner multicasts its copy at that point (``replace``); members whose digest already
+    matches do nothing; the others queue the writes delivered after that point, adopt the
+    copy when it arrives and replay the queue, so no write is lost and every replica ends
+    identical.  What is dropped is logged with both versions.  A replica whose disk copy was
+    corrupt starts from version 0 and so restores from its peers (alone, from its newest good
+    backup).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from crm.cib import patchset
+from crm.cib.document import CibDocument, CibStructureError, versioned_digest
+from crm.cib.errors import CibError, ExitCode
+from crm.cib.transaction import ValidationFailed, configuration_changed, finish
+from crm.cib.version import CibVersion, CibVersionError
+from crm.cib.xmltext import XmlInputError
+from crm.cluster.transport import Member, QuorumChange, ViewChange
+
+__all__ = [
+    "CONFLICT",
+    "Changed",
+    "ClientRef",
+    "Effect",
+    "Log",
+    "Machine",
+    "Multicast",
+    "Persist",
+    "Reply",
+]
+
+CONFLICT = int(ExitCode.TEMPFAIL)
+
+ClientRef = tuple[int, int]  # (connection id, request id) on the origin node
+
+
+@dataclass(frozen=True, slots=True)
+class Multicast:
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    client: ClientRef
+    reply: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Persist:
+    document: CibDocument
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    before: etree._Element
+    after: etree._Element
+
+
+@dataclass(frozen=True, slots=True)
+class Log:
+    level: str  # "info", "notice", "warning", "error"
+    text: str
+
+
+Effect = Multicast | Reply | Persist | Changed | Log
+
+
+def _ok(**extra: Any) -> dict[str, Any]:
+    return {"rc": 0, **extra}
+
+
+def _error(rc: int, message: str) -> dict[str, Any]:
+    return {"rc": rc, "error": message}
+
+
+def dropped_changes(ours: CibDocument, theirs: CibDocument, limit: int = 20) -> list[str]:
+    """What of our configuration taking ``theirs`` loses, one line per change."""
+    a, b = ours.root.find("configuration"), theirs.root.find("configuration")
+    if a is None or b is None:
+        return []
+    try:
+        patch = patchset.diff(_wrapped(b), _wrapped(a))
+    except patchset.PatchError:
+        return ["the whole configuration (it cannot be compared element by element)"]
+    lines = []
+    for change in patchset.changes(patch):
+        op, path = change.get("operation"), change.get("path", "")
+        if op == "create":
+            created = [c for c in change if isinstance(c.tag, str)]
+            what = f"{created[0].tag} id={created[0].get('id')}" if created else "element"
+            lines.append(f"our {what} under {path}")
+        elif op == "modify":
+            lines.append(f"our attributes of {path}")
+        elif op == "delete":
+            lines.append(f"our deletion of {path}")
+        elif op == "move":
+            lines.append(f"our ordering of {path}")
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"... and {len(lines) - limit} more changes"]
+    return lines
+
+
+def _wrapped(configuration: etree._Element) -> etree._Element:
+    root = etree.Element("cib", admin_epoch="0", epoch="0", num_updates="0")
+    root.append(etree.fromstring(etree.tostring(configuration)))
+    return root
+
+
+@dataclass
+class _Round:
+    view: int
+    waiting: set[tuple[int, int]]
+    states: dict[tuple[int, int], tuple[CibVersion, str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class Machine:
+    """One replica.  ``doc`` is the current CIB; ``fallback`` a good backup to use when the
+    disk copy was corrupt and no peer has a copy."""
+
+    local: Member
+    doc: CibDocument
+    fallback: CibDocument | None = None
+    members: tuple[Member, ...] = ()
+    view: int = 0
+    quorate: bool = False
+    published_quorum: bool | None = None
+    round: _Round | None = None
+    # catching up: waiting for (view, winner name)'s copy; writes delivered meanwhile
+    awaiting: tuple[int, str] | None = None
+    queued: list[tuple[Member, dict[str, Any]]] = field(default_factory=list)
+    in_sync: bool = False
+    clock: Any = time.time
+
+    # ------------------------------------------------------------------ helpers
+    def _is_local(self, sender: Member) -> bool:
+        return sender.nodeid == self.local.nodeid and sender.pid == self.local.pid
+
+    def leader(self) -> Member | None:
+        return min(self.members) if self.members else None
+
+    def version(self) -> CibVersion:
+        return self.doc.version
+
+    def digest(self) -> str:
+        return versioned_digest(self.doc.root)
+
+    def _adopt(self, new: CibDocument) -> list[Effect]:
+        old = self.doc
+        self.doc = new
+        return [Persist(new), Changed(old.root, new.root)]
+
+    # ------------------------------------------------------------------ client requests
+    def client_write(self, client: ClientRef, request: Mapping[str, Any]) -> list[Effect]:
+        """A local client's change: checked here, applied everywhere on delivery."""
+        text = request.get("patch")
+        if not isinstance(text, str):
+            return [Reply(client, _error(int(ExitCode.INVALID_PARAM), "a patch request needs 'patch' (v2 patchset XML)"))]
+        try:
+            patch = etree.fromstring(text.encode())
+            patchset.patch_versions(patch)
+        except (etree.XMLSyntaxError, patchset.PatchError, ValueError, CibVersionError) as err:
+            return [Reply(client, _error(int(ExitCode.CONFIG), f"the patch is not a v2 patchset: {err}"))]
+        message = {
+            "t": "write",
+            "client": list(client),
+            "patch": text,
+            "keep": bool(request.get("keep_versions", False)),
+            "validate": bool(request.get("validate", True)),
+            "config": bool(request.get("config_change", False)),
+            "time": int(self.clock()),
+            "user": str(request.get("user", "root")),
+            "tool": str(request.get("client_name", "cibadmin")),
+        }
+        return [Multicast(message)]
+
+    def client_sync(self, client: ClientRef) -> list[Effect]:
+        """``cibadmin --sync``: every replica takes this node's copy unless theirs is newer."""
+        return [
+            Multicast(
+                {
+                    "t": "replace",
+                    "reason": "sync",
+                    "view": self.view,
+                    "client": list(client),
+                    "cib": self.doc.to_text(pretty=False),
+                }
+            )
+        ]
+
+    # ------------------------------------------------------------------ applying writes
+    def _apply_write(self, message: Mapping[str, Any], origin: str) -> tuple[dict[str, Any], list[Effect]]:
+        try:
+            patch = etree.fromstring(str(message["patch"]).encode())
+            _, target = patchset.patch_versions(patch)
+            new_root = patchset.apply(patch, self.doc.root, merge=True)
+            after = CibDocument(new_root)
+        except (etree.XMLSyntaxError, KeyError, CibStructureError, CibVersionError, ValueError) as err:
+            if isinstance(err, patchset.PatchError):
+                return _error(CONFLICT, f"conflict: {err}; the CIB changed underneath this update"), []
+            return _error(int(ExitCode.CONFIG), f"the patch cannot be applied: {err}"), []
+        keep = bool(message.get("keep"))
+        if keep:
+            after.version = target
+        config = bool(message.get("config")) or configuration_changed(self.doc, after)
+        if config:
+            after.root.set("cib-last-written", time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(int(message.get("time", 0)))))
+            after.root.set("update-origin", origin)
+            after.root.set("update-client", str(message.get("tool", "cibadmin")))
+            after.root.set("update-user", str(message.get("user", "root")))
+        try:
+            outcome = finish(
+                self.doc,
+                after,
+                manage_versions=not keep,
+                validate=bool(message.get("validate", True)) and config,
+                config_change=bool(message.get("config")),
+            )
+        except ValidationFailed as err:
+            return _error(int(err.exit_code), "; ".join(err.problems)), []
+        except CibError as err:
+            return _error(int(err.exit_code), f"{err.reason}: {err.detail or err}"), []
+        if not outcome.changed:
+            return _ok(version=str(self.doc.version)), []
+        effects = self._adopt(outcome.document) if outcome.config_changed else self._adopt_status(outcome.document)
+        return _ok(version=str(self.doc.version)), effects
+
+    def _adopt_status(self, new: CibDocument) -> list[Effect]:
+        old = self.doc
+        self.doc = new
+        return [Changed(old.root, new.root)]
+
+    def _write_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
+        reply, effects = self._apply_write(message, sender.name)
+        if self._is_local(sender) and "client" in message:
+            client = message["client"]
+            effects.append(Reply((int(client[0]), int(client[1])), reply))
+        return effects
+
+    # ------------------------------------------------------------------ transport events
+    def deliver(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
+        kind = message.get("t")
+        if kind == "write" or kind == "quorum":
+            if self.awaiting is not None:
+                self.queued.append((sender, dict(message)))
+                return []
+            if kind == "quorum":
+                return self._quorum_delivered(message)
+            return self._write_delivered(sender, message)
+        if kind == "state":
+            return self._state_delivered(sender, message)
+        if kind == "replace":
+            return self._replace_delivered(sender, message)
+        return [Log("warning", f"ignoring an unknown message {kind!r} from {sender}")]
+
+    def _quorum_delivered(self, message: Mapping[str, Any]) -> list[Effect]:
+        value = "1" if message.get("quorate") else "0"
+        if self.doc.root.get("have-quorum") == value:
+            return []
+        new = self.doc.copy()
+        new.root.set("have-quorum", value)
+        new.version = self.doc.version.after_status_change()
+        return self._adopt_status(new)
+
+    def quorum_change(self, event: QuorumChange) -> list[Effect]:
+        self.quorate = event.quorate
+        return self._publish_quorum()
+
+    def _publish_quorum(self) -> list[Effect]:
+        if self.leader() != self.local or self.published_quorum == self.quorate:
+            return []
+        self.published_quorum = self.quorate
+        return [Multicast({"t": "quorum", "quorate": self.quorate})]
+
+    def view_change(self, event: ViewChange) -> list[Effect]:
+        effects: list[Effect] = []
+        if self.awaiting is not None:
+            # the copy we waited for will not come: keep our own copy and its queued writes
+            effects.append(Log("warning", f"view changed before {self.awaiting[1]}'s copy arrived; syncing again"))
+            effects += self._drain_queue()
+        self.members = event.members
+        self.view = event.view
+        effects += self._record_membership(event)
+        if self.leader() != self.local:
+            self.published_quorum = None
+        effects += self._publish_quorum()
+        if event.joined:
+            self.round = _Round(event.view, {(m.nodeid, m.pid) for m in event.members})
+            effects.append(
+                Multicast(
+                    {
+                        "t": "state",
+                        "view": event.view,
+                        "version": list(self.doc.version.as_tuple()),
+                        "digest": self.digest(),
+                    }
+                )
+            )
+        elif self.round is not None:
+            self.round.waiting &= {(m.nodeid, m.pid) for m in event.members}
+            effects += self._maybe_finish_round()
+        return effects
+
+    def _record_membership(self, event: ViewChange) -> list[Effect]:
+        new = self.doc.copy()
+        nodes = new.ensure_section("nodes")
+        status = new.ensure_section("status")
+        present = {m.nodeid for m in event.members}
+        for member in sorted(set(event.members) | set(event.left)):
+            ident = str(member.nodeid)
+            if member.nodeid in present and nodes.find(f"node[@id='{ident}']") is None:
+                entry = etree.Element("node", id=ident, uname=member.name)
+                later = [n for n in nodes if n.get("id", "").isdigit() and int(n.get("id", "0")) > member.nodeid]
+                if later:
+                    later[0].addprevious(entry)
+                else:
+                    nodes.append(entry)
+            state = status.find(f"node_state[@id='{ident}']")
+            if state is None:
+                state = etree.SubElement(status, "node_state", id=ident, uname=member.name)
+            up = member.nodeid in present
+            state.set("in_ccm", "true" if up else "false")
+            state.set("crmd", "online" if up else "offline")
+            state.set("join", "member" if up else "down")
+            state.set("expected", "member" if up else "down")
+        config = configuration_changed(self.doc, new)
+        try:
+            outcome = finish(self.doc, new, validate=False)
+        except CibError as err:  # cannot happen: versions only grow here
+            return [Log("error", f"could not record the membership: {err}")]
+        if not outcome.changed:
+            return []
+        if config:
+            return self._adopt(outcome.document)
+        return self._adopt_status(outcome.document)
+
+    def _state_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
+        rnd = self.round
+        key = (sender.nodeid, sender.pid)
+        if rnd is None or message.get("view") != rnd.view or key not in rnd.waiting:
+            return []
+        try:
+            version = CibVersion(*(int(x) for x in message["version"]))
+            digest = str(message["digest"])
+        except (KeyError, TypeError, ValueError):
+            return [Log("warning", f"ignoring a malformed state message from {sender}")]
+        rnd.states[key] = (version, digest, sender.name)
+        rnd.waiting.discard(key)
+        return self._maybe_finish_round()
+
+    def _maybe_finish_round(self) -> list[Effect]:
+        rnd = self.round
+        if rnd is None or rnd.waiting:
+            return []
+        self.round = None
+        if not rnd.states:
+            return []
+        effects: list[Effect] = []
+        mine = (self.local.nodeid, self.local.pid)
+        if (
+            self.fallback is not None
+            and len(rnd.states) == 1
+            and mine in rnd.states
+            and self.fallback.version > self.doc.version
+        ):
+            effects.append(Log("warning", f"no peer has a copy of the CIB: using the newest good backup (version {self.fallback.version})"))
+            effects += self._adopt(self.fallback)
+            rnd.states[mine] = (self.doc.version, self.digest(), self.local.name)
+        self.fallback = None
+        winner_key = max(rnd.states, key=lambda k: (rnd.states[k][0].as_tuple(), -k[0], -k[1]))
+        w_version, w_digest, w_name = rnd.states[winner_key]
+        for key, (version, digest, name) in sorted(rnd.states.items()):
+            if digest != w_digest and key != winner_key:
+                effects.append(
+                    Log(
+                        "notice",
+                        f"CIB sync: {name}'s copy (version {version}) is dropped in favour of "
+                        f"{w_name}'s (version {w_version})",
+                    )
+                )
+        if winner_key == mine:
+            if any(digest != w_digest for (_, digest, _) in rnd.states.values()):
+                effects.append(
+                    Multicast(
+                        {"t": "replace", "reason": "join", "view": rnd.view, "cib": self.doc.to_text(pretty=False)}
+                    )
+                )
+            self.in_sync = True
+        elif rnd.states.get(mine, (None, None, None))[1] != w_digest:
+            self.awaiting = (rnd.view, w_name)
+            self.queued = []
+        else:
+            self.in_sync = True
+        return effects
+
+    def _replace_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
+        reason = message.get("reason")
+        try:
+            new = CibDocument.parse(str(message["cib"]), f"CIB from {sender}")
+        except (KeyError, XmlInputError, CibStructureError, CibVersionError) as err:
+            return [Log("error", f"ignoring an unreadable CIB copy from {sender}: {err}")]
+        if reason == "join":
+            if self.awaiting is None or self.awaiting != (message.get("view"), sender.name):
+                return []
+            old_version = self.doc.version
+            effects: list[Effect] = [
+                Log("notice", f"CIB sync: took {sender.name}'s copy (version {new.version}), ours was {old_version}")
+            ]
+            effects += [Log("notice", f"CIB sync: dropped {line}") for line in dropped_changes(self.doc, new)]
+            effects += self._adopt(new)
+            self.awaiting = None
+            self.in_sync = True
+            effects += self._drain_queue()
+            return effects
+        if reason == "sync":
+            effects = []
+            if self.awaiting is None and new.version >= self.doc.version and not self._is_local(sender):
+                effects.append(Log("notice", f"CIB sync requested by {sender.name}: took its copy (version {new.version})"))
+                effects += self._adopt(new)
+            if self._is_local(sender) and "client" in message:
+                client = message["client"]
+                effects.append(Reply((int(client[0]), int(client[1])), _ok(version=str(self.doc.version))))
+            return effects
+        return [Log("warning", f"ignoring a CIB copy from {sender} with reason {reason!r}")]
+
+    def _drain_queue(self) -> list[Effect]:
+        queued, self.queued = self.queued, []
+        self.awaiting = None
+        effects: list[Effect] = []
+        for sender, message in queued:
+            if message.get("t") == "quorum":
+                effects += self._quorum_delivered(message)
+            else:
+                effects += self._write_delivered(sender, message)
+        return effects
+
+    # ------------------------------------------------------------------ queries
+    def membership(self, quorate: bool) -> dict[str, Any]:
+        present = {m.nodeid for m in self.members}
+        known: dict[int, str] = {}
+        nodes = self.doc.section("nodes")
+        if nodes is not None:
+            for node in nodes.iterfind("node"):
+                ident = node.get("id", "")
+                if ident.isdigit():
+                    known[int(ident)] = node.get("uname", "")
+        for m in self.members:
+            known[m.nodeid] = m.name
+        return _ok(
+            local={"nodeid": self.local.nodeid, "name": self.local.name},
+            members=[{"nodeid": m.nodeid, "name": m.name} for m in sorted(set(self.members))],
+            quorate=quorate,
+            nodes=[
+                {"nodeid": n, "name": name, "state": "member" if n in present else "lost"}
+                for n, name in sorted(known.items())
+            ],
+        )
