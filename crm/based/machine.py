@@ -157,6 +157,8 @@ class Machine:
     round: _Round | None = None
     # catching up: waiting for (view, winner name)'s copy; writes delivered meanwhile
     awaiting: tuple[int, str] | None = None
+    # a finished round whose winner's copy has not been delivered yet (known to all members)
+    outstanding: tuple[int, str] | None = None
     queued: list[tuple[Member, dict[str, Any]]] = field(default_factory=list)
     in_sync: bool = False
     clock: Any = time.time
@@ -303,6 +305,10 @@ class Machine:
 
     def view_change(self, event: ViewChange) -> list[Effect]:
         effects: list[Effect] = []
+        # A round runs again when members joined, when the last round had not finished, or
+        # when its winner's copy had not arrived yet: all three are known alike to every
+        # member that was in the previous view, so all of them start it together.
+        again = self.round is not None or self.outstanding is not None
         if self.awaiting is not None:
             # the copy we waited for will not come: keep our own copy and its queued writes
             effects.append(Log("warning", f"view changed before {self.awaiting[1]}'s copy arrived; syncing again"))
@@ -313,7 +319,9 @@ class Machine:
         if self.leader() != self.local:
             self.published_quorum = None
         effects += self._publish_quorum()
-        if event.joined:
+        self.round = None
+        self.outstanding = None
+        if event.joined or again:
             self.round = _Round(event.view, {(m.nodeid, m.pid) for m in event.members})
             effects.append(
                 Multicast(
@@ -325,9 +333,6 @@ class Machine:
                     }
                 )
             )
-        elif self.round is not None:
-            self.round.waiting &= {(m.nodeid, m.pid) for m in event.members}
-            effects += self._maybe_finish_round()
         return effects
 
     def _record_membership(self, event: ViewChange) -> list[Effect]:
@@ -398,6 +403,8 @@ class Machine:
         self.fallback = None
         winner_key = max(rnd.states, key=lambda k: (rnd.states[k][0].as_tuple(), -k[0], -k[1]))
         w_version, w_digest, w_name = rnd.states[winner_key]
+        if any(digest != w_digest for (_, digest, _) in rnd.states.values()):
+            self.outstanding = (rnd.view, w_name)
         for key, (version, digest, name) in sorted(rnd.states.items()):
             if digest != w_digest and key != winner_key:
                 effects.append(
@@ -429,6 +436,8 @@ class Machine:
         except (KeyError, XmlInputError, CibStructureError, CibVersionError) as err:
             return [Log("error", f"ignoring an unreadable CIB copy from {sender}: {err}")]
         if reason == "join":
+            if self.outstanding == (message.get("view"), sender.name):
+                self.outstanding = None
             if self.awaiting is None or self.awaiting != (message.get("view"), sender.name):
                 return []
             old_version = self.doc.version
