@@ -1,7 +1,10 @@
 """``cibadmin``: query and edit the CIB, with Pacemaker 2.1's options and exit codes.
 
-Works on the file named by ``CIB_file`` (see :mod:`crm.cli.cib_source`).  Every failing
-command leaves the file byte-identical.  Deliberate differences from Pacemaker 2.1.5:
+Works on the file named by ``CIB_file`` or ``CIB_shadow``, else on the live cluster through the
+local CIB daemon (see :mod:`crm.cli.cib_source`).  Every failing command leaves the CIB
+unchanged.  ``--sync`` (Pacemaker 1.1's ``-S``; a bare ``-S`` with no other command still
+means it) pushes this node's CIB to every node.  When pacer is not running on the node, any
+command that needs the CIB says so in one line and exits 102.  Deliberate differences from Pacemaker 2.1.5:
 an unknown ``--scope`` is a usage error (Pacemaker ignores it or creates a bogus section),
 malformed XML input is refused (libxml2 in Pacemaker "recovers" a prefix of it),
 ``--create --xpath X`` adds the object under the first match of X (Pacemaker ignores the
@@ -24,11 +27,13 @@ from lxml import etree
 from crm.cib import operations as ops
 from crm.cib.document import CibDocument, md5_digest, versioned_digest
 from crm.cib.errors import BadInput, CibError, ExitCode, OldData, PatchFailed, UnsafeCommand
+from crm.cib.live import LiveCibError, LiveCibSource
 from crm.cib.patchset import PatchError, PatchVersionError
 from crm.cib.patchset import apply as apply_patch
 from crm.cib.transaction import ValidationFailed
 from crm.cib.validation import upgrade_document
 from crm.cib.xmltext import XmlInputError, parse_xml, to_text
+from crm.cli import live_errors
 from crm.cli.cib_source import CibSource
 
 PROG = "cibadmin"
@@ -77,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     for short, long, const, text in COMMANDS:
         commands.add_argument(short, long, dest="command", action="store_const", const=const, help=text)
     commands.add_argument("-S", "--show-access", nargs="?", const="auto", help=argparse.SUPPRESS)
+    commands.add_argument("--sync", dest="command", action="store_const", const="sync",
+                          help="(Advanced) Force a refresh of the CIB to all nodes (as -S in Pacemaker 1.1)")
     extra = parser.add_argument_group("Additional options")
     extra.add_argument("-f", "--force", action="store_true")
     extra.add_argument("-t", "--timeout", help="Time (in seconds) to wait before declaring the operation failed")
@@ -132,6 +139,11 @@ def _numbered(text: str) -> str:
 
 
 def _report(err: CibError, streams: Streams) -> int:
+    if live_errors.not_running(err):
+        return live_errors.report(PROG, err, streams.stderr)
+    if isinstance(err, LiveCibError):
+        streams.stderr.write(f"Call failed: {err.reason}\n")
+        return int(err.exit_code)
     if isinstance(err, ops.CreateFailed | ops.CreateInvalid):
         streams.stdout.write(to_text(err.failed))
     if isinstance(err, ValidationFailed):
@@ -219,6 +231,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str], streams: Streams) -> in
         streams.stdout.write(VERSION_TEXT)
         return 0
     command = args.command
+    if command is None and args.show_access == "auto" and not args.extra:
+        command = "sync"  # a bare -S: Pacemaker 1.1's --sync
     if command is None:
         return _usage(parser, streams)
     if args.extra and command != "empty":
@@ -261,6 +275,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str], streams: Streams) -> in
             streams.stderr.write(f"Could not connect to the CIB: {err.reason}\n{PROG}: {err.detail}\n")
             streams.stderr.write("Init failed, could not perform requested operations\n")
             return int(err.exit_code)
+        if command == "sync":
+            return _sync(source, streams)
         if command == "query":
             doc = source.read()
             if args.xpath is not None and args.node_path:
@@ -276,6 +292,16 @@ def run(argv: Sequence[str], environ: Mapping[str, str], streams: Streams) -> in
         return _report(err, streams)
     except ops.UnknownScope as err:  # pragma: no cover - checked before
         return _usage(parser, streams, str(err))
+
+
+def _sync(source: CibSource | LiveCibSource, streams: Streams) -> int:
+    """``--sync``: push this node's CIB to every node (live only; a file has no peers)."""
+    if not isinstance(source, LiveCibSource):
+        streams.stderr.write("Call failed: Operation not supported\n")
+        streams.stderr.write(f"{PROG}: --sync needs the live cluster: unset CIB_file and CIB_shadow\n")
+        return int(ExitCode.UNIMPLEMENT_FEATURE)
+    source.sync()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

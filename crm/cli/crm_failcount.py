@@ -7,7 +7,12 @@ from 1000000 up), or one operation's count with ``-n``/``-I``, falling back to t
 
 ``-D`` in Pacemaker runs ``crm_resource --cleanup``, which needs a live cluster (on a file,
 2.1.5 crashes).  Here it removes the matching ``fail-count-*`` and ``last-failure-*``
-attributes of the node from the file and says what it cleaned.
+attributes of the node from the CIB (the file, or the live CIB through the local CIB daemon)
+and says what it cleaned.
+
+Without ``-N`` the wrapper asks ``crm_node -n`` for the local node: on the live cluster that is
+this node's name (``RUN_DIR/node.json``).  When pacer is not running here, the tool says so
+in one line and exits 102.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from lxml import etree
 from crm.attributes.store import node_uuid
 from crm.cib.document import CibDocument
 from crm.cib.errors import CibError, NoSuchObject
-from crm.cli import crm_attribute
+from crm.cli import crm_attribute, live_errors
 from crm.cli.cib_source import CibSource
 from crm.cli.crm_standby import getopt_message
 
@@ -178,6 +183,8 @@ def _clear(target: str, rsc: str, op: str, interval: int, quiet: bool, out: Text
     try:
         CibSource.from_environment(environ).modify(change)
     except CibError as exc:
+        if live_errors.not_running(exc):
+            return live_errors.report(PROG, exc, err)
         err.write(f"{PROG}: Error performing operation: {exc}\n")
         return int(exc.exit_code)
     if not quiet:
@@ -225,6 +232,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
         return _usage(out, err, "must specify a command")
     if not resource:
         return _usage(out, err, "resource name required")
+    source = live_errors.live_source(environ)
+    if source is not None:
+        try:
+            live_errors.preflight(source)
+            target = target or live_errors.live_local_node(environ)
+        except CibError as exc:
+            return live_errors.report(PROG, exc, err)
     if not target:
         return _usage(out, err, "node name required")
     ms = parse_interval(interval, err)

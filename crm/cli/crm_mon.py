@@ -1,4 +1,5 @@
-"""``crm_mon``: the cluster status, once (``-1``), from ``CIB_file`` as Pacemaker 2.1.5 prints it.
+"""``crm_mon``: the cluster status, once (``-1``), as Pacemaker 2.1.5 prints it, from ``CIB_file``
+(or ``CIB_shadow``) or else from the live cluster (the local CIB daemon).
 
 The summary header (stack, DC, times, counts) is built here; the node list and resource lists
 come from :mod:`pengine.status_view` (shared with ``crm_simulate``).  Implemented: ``-1``,
@@ -6,6 +7,15 @@ come from :mod:`pengine.status_view` (shared with ``crm_simulate``).  Implemente
 ``-A`` (node attributes), ``-D`` (hide headers), ``-s`` (one-line simple status).  Without a
 live cluster and without ``-1``/``-s`` the command says so and stops, as there is nothing to
 refresh from.
+
+Live, the ``Stack:`` line names the layer the node runs on: the ``cluster-infrastructure``
+property once a controller writes it, else the node's transport: ``corosync``, or
+``pacer-embedded`` for the embedded bus.  Pacemaker prints the stack its controller really
+joined, and tools that read the line (crmsh, pcs, scripts) take ``corosync`` to mean that
+``corosync-cfgtool`` and ``corosync.conf`` apply, which is false on the embedded bus.
+There is no controller yet, so no DC: ``Current DC: NONE``.  Nodes are online or offline
+as the status section says (``node_state`` written by the CIB daemons on every
+membership change).
 """
 
 from __future__ import annotations
@@ -21,7 +31,10 @@ from typing import NoReturn, TextIO
 from lxml import etree
 
 from crm.cib.errors import CibError, CibUnavailable, ExitCode
+from crm.cib.live import LiveCibSource
+from crm.cli import live_errors
 from crm.cli.cib_source import CibSource
+from crm.cluster.node import NodeConfig, NodeConfigError
 from pengine.status_view import (
     INFINITY,
     Block,
@@ -103,10 +116,11 @@ def _true(text: str | None) -> bool:
 # Header
 
 
-def summary(cib: etree._Element, now: float) -> Block:
-    """The ``Cluster Summary`` block."""
+def summary(cib: etree._Element, now: float, stack: str | None = None) -> Block:
+    """The ``Cluster Summary`` block; ``stack`` is the fallback when the CIB does not name
+    the cluster layer (``cluster-infrastructure``)."""
     props = _properties(cib)
-    items: list[Item] = [Entry(f"Stack: {props.get('cluster-infrastructure') or 'unknown'}")]
+    items: list[Item] = [Entry(f"Stack: {props.get('cluster-infrastructure') or stack or 'unknown'}")]
     dc_uuid = cib.get("dc-uuid")
     nodes = unpack_nodes(cib)
     dc = next((n for n in nodes.values() if dc_uuid is not None and n.uuid == dc_uuid), None)
@@ -393,14 +407,14 @@ def _write(items: Sequence[Item], out: TextIO, depth: int = 0) -> None:
             _write(item.items, out, depth + 1)
 
 
-def render(cib: etree._Element, options: Options, now: float) -> str:
+def render(cib: etree._Element, options: Options, now: float, stack: str | None = None) -> str:
     """The text ``crm_mon -1`` prints for ``cib`` at time ``now`` (epoch seconds)."""
     from io import StringIO
 
     out = StringIO()
     sections: list[Item] = []
     if not options.hide_headers:
-        sections.append(summary(cib, now))
+        sections.append(summary(cib, now, stack))
     status = cluster_status(cib, show_pending=True, now=int(now))
     node_list = next(i for i in status if isinstance(i, Block) and i.title == "Node List")
     full = next(i for i in status if isinstance(i, Block) and i.title == "Full List of Resources")
@@ -455,25 +469,42 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
         return ExitCode.UNIMPLEMENT_FEATURE
     if ns.xml_file:
         env["CIB_file"] = ns.xml_file
+    source = CibSource.from_environment(env)
     try:
-        cib = CibSource.from_environment(env).read().root
-    except CibUnavailable as exc:
-        if "does not exist" in str(exc):
-            # Pacemaker's wording; it then exits 0, which would hide the failure from scripts.
-            err.write("Could not connect to the CIB: No such device or address\n")
-            return ExitCode.NOSUCH
-        err.write(f"{PROG}: Error: {exc}\n")
-        return int(exc.exit_code)
+        cib = source.read().root
     except CibError as exc:
-        err.write(f"{PROG}: Error: {exc}\n")
-        return int(exc.exit_code)
+        if live_errors.not_running(exc):
+            return live_errors.report(PROG, exc, err)
+        return _read_error(exc, err)
+    stack = live_stack(source) if isinstance(source, LiveCibSource) else None
     options = Options(ns.inactive, ns.failcounts, ns.attributes, ns.hide_headers, ns.simple)
     if options.simple:
         line, code = simple_status(cib)
         out.write(line + "\n")
         return code
-    out.write(render(cib, options, time.time() if now is None else now))
+    out.write(render(cib, options, time.time() if now is None else now, stack))
     return ExitCode.OK
+
+
+STACKS = {"embedded": "pacer-embedded", "corosync": "corosync"}
+
+
+def live_stack(source: LiveCibSource) -> str | None:
+    """The cluster layer of the local node (its transport), for the ``Stack:`` line."""
+    try:
+        transport = NodeConfig.load(source.run_dir).transport
+    except NodeConfigError:
+        return None
+    return STACKS.get(transport, transport)
+
+
+def _read_error(exc: CibError, err: TextIO) -> int:
+    if isinstance(exc, CibUnavailable) and "does not exist" in str(exc):
+        # Pacemaker's wording; it then exits 0, which would hide the failure from scripts.
+        err.write("Could not connect to the CIB: No such device or address\n")
+        return ExitCode.NOSUCH
+    err.write(f"{PROG}: Error: {exc}\n")
+    return int(exc.exit_code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,13 @@ Implemented (on ``CIB_file=...``, as Pacemaker's tool works without a cluster):
   meta attributes), written back through the CIB library (epoch bumped, atomically).
 * ``--ban``/``--move``/``--clear`` [``-N NODE``] [``--lifetime DURATION``]: the ``cli-ban-*`` and
   ``cli-prefer-*`` location constraints, with the same ids, messages and epoch steps.
+* ``--cleanup``/``--refresh``: on a file, Pacemaker's dry run (one "skipping" line per node).
+
+With neither ``CIB_file`` nor ``CIB_shadow`` set, the tool works on the live cluster: every
+read and configuration change goes through the local CIB daemon.  What runs an agent
+(``--force-*``, ``--validate``, ``--cleanup``, ``--refresh``) needs the controller, which pacer
+does not have yet: on the live cluster these say so and exit 102, as Pacemaker's tool does when
+it cannot reach the controller.  When pacer is not running on the node, one line says so.
 """
 
 from __future__ import annotations
@@ -30,6 +37,11 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
+from crm.cib.errors import CibError as LibCibError
+from crm.cib.errors import ExitCode
+from crm.cib.live import LiveCibSource
+from crm.cli import live_errors
+from crm.cli.cib_source import CibSource as LibCibSource
 from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
 from lrmd.executor import Executor, ExecutorConfig
@@ -83,23 +95,45 @@ class CliError(Exception):
         self.bare = bare  # the message only, no "Error performing operation" line
 
 
+def cib_failure(exc: LibCibError) -> CliError:
+    """The CLI error for a CIB failure: pacer not running here is one line."""
+    if live_errors.not_running(exc):
+        return CliError(live_errors.one_line(PROG, exc).rstrip("\n"), int(exc.exit_code), bare=True)
+    return CliError(str(exc), int(exc.exit_code))
+
+
+def _live() -> LiveCibSource | None:
+    source = LibCibSource.from_environment()
+    return source if isinstance(source, LiveCibSource) else None
+
+
+def needs_controller(option: str, rsc_id: str | None) -> int:
+    """An agent action on the live cluster: check the CIB (and the resource), then say that it
+    needs the controller."""
+    root = _load_cib()
+    if rsc_id:
+        _find_resource(root, rsc_id)
+    message = live_errors.CONTROLLER_NEEDED.format(what=f"--{option}")
+    raise CliError(f"{PROG}: {message}", int(ExitCode.DISCONNECT), bare=True)
+
+
+def dry_run_cleanup(root: etree._Element, rsc_id: str | None, node: str | None) -> int:
+    """``--cleanup``/``--refresh`` on a file: Pacemaker's dry run, one line per node."""
+    if rsc_id:
+        _find_resource(root, rsc_id)
+    nodes = [node] if node else _node_names(root)
+    what = rsc_id or "all resources"
+    for name in nodes:
+        print(f"Dry run: skipping clean-up of {what} on {name} due to CIB_file")
+    return 0
+
+
 def _load_cib() -> etree._Element:
-    """The CIB root from ``CIB_file`` (through the CIB library when available)."""
+    """The CIB root: ``CIB_file``/``CIB_shadow``, else the live CIB."""
     try:
-        from crm.cib.errors import CibError
-        from crm.cli.cib_source import CibSource
-    except ImportError:  # pragma: no cover - the CIB library is part of the project
-        path = os.environ.get("CIB_file")  # noqa: SIM112 - Pacemaker's variable name
-        if not path:
-            raise CliError("Could not connect to the CIB: CIB_file is not set", 102) from None
-        try:
-            return etree.parse(path).getroot()
-        except (OSError, etree.XMLSyntaxError) as exc:
-            raise CliError(f"Could not read the CIB {path}: {exc}", 102) from None
-    try:
-        return CibSource.from_environment().read().root
-    except CibError as exc:
-        raise CliError(str(exc), int(exc.exit_code)) from None
+        return LibCibSource.from_environment().read().root
+    except LibCibError as exc:
+        raise cib_failure(exc) from None
 
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$")
@@ -605,7 +639,7 @@ def do_parameter(args: argparse.Namespace) -> int:
     try:
         report, _outcome = CibSource.from_environment().modify(change)
     except CibError as exc:
-        raise CliError(str(exc), int(exc.exit_code)) from None
+        raise cib_failure(exc) from None
     if report:
         print(report)
     return 0
@@ -800,7 +834,7 @@ def do_placement(args: argparse.Namespace) -> int:
     try:
         result, _outcome = CibSource.from_environment().modify(change)
     except CibError as exc:
-        raise CliError(str(exc), int(exc.exit_code)) from None
+        raise cib_failure(exc) from None
     for line in result.lines:
         print(line)
     return 0
@@ -829,6 +863,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("-B", "--ban", action="store_true")
     group.add_argument("-M", "--move", action="store_true")
     group.add_argument("-U", "--clear", action="store_true")
+    group.add_argument("-C", "--cleanup", action="store_true",
+                       help="delete a resource's operation history and fail counts (needs the controller)")
+    group.add_argument("-R", "--refresh", action="store_true",
+                       help="re-detect a resource's state on nodes (needs the controller)")
+    parser.add_argument("-n", "--operation", metavar="OPERATION", help="with --cleanup, this operation only")
+    parser.add_argument("-I", "--interval", metavar="INTERVAL", help="with --cleanup -n, this interval only")
     parser.add_argument("-N", "--node", metavar="NODE")
     parser.add_argument("-u", "--lifetime", metavar="DURATION", help="ISO 8601 duration, e.g. PT1H")
     parser.add_argument("-v", "--parameter-value", metavar="VALUE")
@@ -848,6 +888,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         agent_query = do_agent_query(args)
         if agent_query is not None:
             return agent_query
+        if args.cleanup or args.refresh:
+            option = "cleanup" if args.cleanup else "refresh"
+            if _live() is not None:
+                return needs_controller(option, args.resource)
+            return dry_run_cleanup(_load_cib(), args.resource, args.node)
         param_cmd = args.get_parameter or args.set_parameter or args.delete_parameter
         placement = args.ban or args.move or args.clear
         if not (chosen or args.query_xml or args.locate or param_cmd or placement):
@@ -867,6 +912,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.locate:
             return do_locate(root, args.resource)
         option, action = FORCE_ACTIONS[chosen[0]]
+        if _live() is not None:
+            return needs_controller(option, args.resource)
         timeout = parse_ms(args.timeout) if args.timeout else None
         if args.timeout and timeout is None:
             print(f"{PROG}: invalid --timeout {args.timeout!r}", file=sys.stderr)

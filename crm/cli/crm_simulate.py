@@ -3,6 +3,10 @@
 Options and output follow Pacemaker 2.1.5's ``crm_simulate``: the text layout is "fancy"
 (section headers, bullets) unless scores or utilization are shown, in which case lists are
 printed bare, as Pacemaker does.
+
+``-L`` reads the CIB named by ``CIB_file``/``CIB_shadow``, else the live CIB from the local
+CIB daemon; when pacer is not running on the node one line says so and how to start it, with
+Pacemaker's exit code 66 ("input not available").  Nothing is ever written to the cluster.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from typing import TextIO
 
 from lxml import etree
 
+from crm.cib.errors import CibError as LibCibError
+from crm.cli import live_errors
+from crm.cli.cib_source import CibSource
 from crm.transition.executor import RunStatus, run_graph
 from crm.transition.graph import GraphError, parse_graph
 from crm.transition.history import HistoryError
@@ -175,6 +182,19 @@ def cib_text(cib: etree._Element) -> bytes:
     return etree.tostring(cib, pretty_print=True, encoding="UTF-8", xml_declaration=False)
 
 
+def _live_cib(stderr: TextIO) -> bytes | None:
+    """The text of the CIB ``-L`` works on, or ``None`` after saying why there is none."""
+    source = CibSource.from_environment(os.environ)
+    try:
+        return source.read().to_text().encode()
+    except LibCibError as exc:
+        if live_errors.not_running(exc):
+            live_errors.report("crm_simulate", exc, stderr)
+        else:
+            stderr.write(f"crm_simulate: CIB query failed: {' '.join(str(exc).split())}\n")
+        return None
+
+
 def read_cib(source: str, data: bytes) -> etree._Element:
     if not data.strip():
         raise UsageError(f"{source}: the CIB is empty")
@@ -204,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     src = p.add_argument_group("Data source")
     src.add_argument("-x", "--xml-file", metavar="FILE", help="Retrieve XML from the named file")
     src.add_argument("-p", "--xml-pipe", action="store_true", help="Retrieve XML from stdin")
-    src.add_argument("-L", "--live-check", action="store_true", help="Connect to the CIB (not supported offline)")
+    src.add_argument("-L", "--live-check", action="store_true", help="Connect to the CIB and use the current contents as input")
     ops = p.add_argument_group("Operations")
     ops.add_argument("-R", "--run", action="store_true", help="Process the supplied input and show what actions the cluster will take")
     ops.add_argument("-S", "--simulate", action="store_true", help="Simulate the transition's execution and display the resulting cluster status")
@@ -268,9 +288,13 @@ def simulate(
     args: argparse.Namespace, stdout: TextIO, stderr: TextIO, scheduler: Scheduler = schedule
 ) -> int:
     """Run crm_simulate with parsed ``args``; ``scheduler`` is :func:`pengine.schedule` (tests swap it)."""
-    if args.live_check:
-        raise UsageError("--live-check needs a running cluster; use -x FILE or -p instead")
-    if args.xml_file is not None:
+    if args.live_check or (args.xml_file is None and not args.xml_pipe):
+        # Without -x or -p, Pacemaker's crm_simulate also works on the live CIB.
+        live = _live_cib(stderr)
+        if live is None:
+            return EXIT_NOINPUT
+        cib = read_cib("live CIB", live)
+    elif args.xml_file is not None:
         try:
             with open(args.xml_file, "rb") as f:
                 data = f.read()
@@ -278,10 +302,8 @@ def simulate(
             stderr.write(f"crm_simulate: cannot read {args.xml_file}: {exc.strerror}\n")
             return EXIT_NOINPUT
         cib = read_cib(args.xml_file, data)
-    elif args.xml_pipe:
-        cib = read_cib("stdin", sys.stdin.buffer.read())
     else:
-        raise UsageError("no input: give -x FILE or -p (a live cluster is not available)")
+        cib = read_cib("stdin", sys.stdin.buffer.read())
     if args.set_datetime is not None:
         parse_iso8601(args.set_datetime)  # reject a bad date before any output
     op_fail = [FailSpec.parse(s) for s in args.op_fail]

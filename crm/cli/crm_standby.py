@@ -4,6 +4,10 @@ Pacemaker 2.1.5 ships this as a shell wrapper around ``crm_attribute -n standby`
 the same wrapper logic, run in-process over :mod:`crm.cli.crm_attribute`: without ``-l`` a
 query looks at the permanent node attribute first and falls back to the transient one (default
 ``off``), an update is permanent, and a deletion removes both.
+
+Without ``-N`` the wrapper asks ``crm_node -n`` for the local node: on the live cluster that is
+this node's name (``RUN_DIR/node.json``); on a file there is no controller to ask, as with
+Pacemaker.  When pacer is not running here, the tool says so in one line and exits 102.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from crm.cib.errors import ExitCode
-from crm.cli import crm_attribute
+from crm.cib.errors import CibError, ExitCode
+from crm.cli import crm_attribute, live_errors
 
 __all__ = ["USAGE_TEXT", "main", "run"]
 
@@ -106,6 +110,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
             lifetime = True
         elif opt in ("-i", "--id", "--attr-id"):
             options += ["--id", arg]
+    source = live_errors.live_source(environ)
+    if source is not None:
+        try:
+            live_errors.preflight(source)
+            target = target or live_errors.live_local_node(environ)
+        except CibError as exc:
+            return live_errors.report(PROG, exc, err)
     if not target:
         target = no_controller(err)
         if not target:

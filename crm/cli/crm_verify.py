@@ -1,7 +1,9 @@
 """``crm_verify``: check a CIB for schema errors and configuration problems.
 
-Sources: ``-x FILE``, ``-X TEXT``, ``-p`` (standard input) or ``-L`` (the live CIB; for now
-the file named by ``CIB_file``).  Output and exit codes follow Pacemaker 2.1.5:
+Sources: ``-x FILE``, ``-X TEXT``, ``-p`` (standard input) or ``-L`` (the CIB named by
+``CIB_file``/``CIB_shadow``, else the live CIB of the local CIB daemon; when pacer is not
+running on the node, one line says so and how to start it, with Pacemaker's exit code 66).
+Output and exit codes follow Pacemaker 2.1.5:
 
 * valid: no output, exit 0;
 * schema errors: one ``FILE:LINE: element X: Relax-NG validity error : REASON`` line each
@@ -27,9 +29,10 @@ from typing import NoReturn, TextIO
 
 from lxml import etree
 
-from crm.cib.errors import ExitCode
+from crm.cib.errors import CibError, ExitCode
 from crm.cib.schema import CURRENT_SCHEMA
-from crm.cli.cib_source import ENV_FILE
+from crm.cli import live_errors
+from crm.cli.cib_source import CibSource
 from crm.verify import Report, Severity, verify
 
 PROG = "crm_verify"
@@ -105,20 +108,24 @@ def _read_source(args: argparse.Namespace, stdin: TextIO) -> tuple[etree._Elemen
         return _parse(
             stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode(), "from stdin"
         ), ""
-    name = os.environ.get(ENV_FILE, "")
-    if not name:
-        raise InputProblem(
-            "CIB query failed: no live cluster is reachable and CIB_file is not set "
-            "(use -x FILE, or set CIB_file to check a CIB kept in a file)",
-            ExitCode.NOINPUT,
-        )
+    source = CibSource.from_environment(os.environ)
+    if isinstance(source, CibSource):
+        name = str(source.path)
+        try:
+            data = source.path.read_bytes()
+        except OSError as err:
+            raise InputProblem(
+                f"CIB query failed: cannot read CIB_file {name}: {err.strerror}", ExitCode.NOINPUT
+            ) from err
+        return _parse(data, f"CIB_file {name}"), name
     try:
-        data = Path(name).read_bytes()
-    except OSError as err:
-        raise InputProblem(
-            f"CIB query failed: cannot read CIB_file {name}: {err.strerror}", ExitCode.NOINPUT
-        ) from err
-    return _parse(data, f"CIB_file {name}"), name
+        doc = source.read()
+    except CibError as err:
+        if live_errors.not_running(err):
+            # Pacemaker's crm_verify -L says "CIB query failed: Input file not available" (66).
+            raise InputProblem(" ".join(str(err).split()), ExitCode.NOINPUT) from None
+        raise InputProblem(f"CIB query failed: {err}", ExitCode.NOINPUT) from None
+    return _parse(doc.to_text().encode(), "live CIB"), ""
 
 
 def _print_schema_errors(report: Report, label: str, live: bool, err: TextIO) -> None:
