@@ -137,7 +137,7 @@ def _wrapped(configuration: etree._Element) -> etree._Element:
 
 @dataclass
 class _Round:
-    view: int
+    tag: str  # "view/round": rounds are numbered within a view
     waiting: set[tuple[int, int]]
     states: dict[tuple[int, int], tuple[CibVersion, str, str]] = field(default_factory=dict)
 
@@ -156,9 +156,14 @@ class Machine:
     published_quorum: bool | None = None
     round: _Round | None = None
     # catching up: waiting for (view, winner name)'s copy; writes delivered meanwhile
-    awaiting: tuple[int, str] | None = None
+    awaiting: tuple[str, str] | None = None
     # a finished round whose winner's copy has not been delivered yet (known to all members)
-    outstanding: tuple[int, str] | None = None
+    outstanding: tuple[str, str] | None = None
+    # rounds within the current view, and who has sent a state in the current one: a
+    # second state from the same member (one it sent before it saw this view) starts a
+    # new round, which every member decides alike since all see the same messages
+    round_no: int = 0
+    seen: set[tuple[int, int]] = field(default_factory=set)
     queued: list[tuple[Member, dict[str, Any]]] = field(default_factory=list)
     in_sync: bool = False
     clock: Any = time.time
@@ -321,19 +326,20 @@ class Machine:
         effects += self._publish_quorum()
         self.round = None
         self.outstanding = None
+        self.round_no = 0
+        self.seen = set()
         if event.joined or again:
-            self.round = _Round(event.view, {(m.nodeid, m.pid) for m in event.members})
-            effects.append(
-                Multicast(
-                    {
-                        "t": "state",
-                        "view": event.view,
-                        "version": list(self.doc.version.as_tuple()),
-                        "digest": self.digest(),
-                    }
-                )
-            )
+            effects += self._start_round()
         return effects
+
+    def _tag(self) -> str:
+        return f"{self.view}/{self.round_no}"
+
+    def _start_round(self) -> list[Effect]:
+        self.round = _Round(self._tag(), {(m.nodeid, m.pid) for m in self.members})
+        self.seen = set()
+        message = {"t": "state", "view": self._tag(), "version": list(self.doc.version.as_tuple()), "digest": self.digest()}
+        return [Multicast(message)]
 
     def _record_membership(self, event: ViewChange) -> list[Effect]:
         new = self.doc.copy()
@@ -369,9 +375,19 @@ class Machine:
         return self._adopt_status(outcome.document)
 
     def _state_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
-        rnd = self.round
         key = (sender.nodeid, sender.pid)
-        if rnd is None or message.get("view") != rnd.view or key not in rnd.waiting:
+        if message.get("view") != self._tag() or key not in {(m.nodeid, m.pid) for m in self.members}:
+            return []
+        if key in self.seen:
+            effects: list[Effect] = [Log("info", f"{sender} sent its state twice in one round: syncing again")]
+            if self.awaiting is not None:
+                effects += self._drain_queue()
+            self.outstanding = None
+            self.round_no += 1
+            return effects + self._start_round()
+        self.seen.add(key)
+        rnd = self.round
+        if rnd is None or key not in rnd.waiting:
             return []
         try:
             version = CibVersion(*(int(x) for x in message["version"]))
@@ -404,7 +420,7 @@ class Machine:
         winner_key = max(rnd.states, key=lambda k: (rnd.states[k][0].as_tuple(), -k[0], -k[1]))
         w_version, w_digest, w_name = rnd.states[winner_key]
         if any(digest != w_digest for (_, digest, _) in rnd.states.values()):
-            self.outstanding = (rnd.view, w_name)
+            self.outstanding = (rnd.tag, w_name)
         for key, (version, digest, name) in sorted(rnd.states.items()):
             if digest != w_digest and key != winner_key:
                 effects.append(
@@ -418,12 +434,12 @@ class Machine:
             if any(digest != w_digest for (_, digest, _) in rnd.states.values()):
                 effects.append(
                     Multicast(
-                        {"t": "replace", "reason": "join", "view": rnd.view, "cib": self.doc.to_text(pretty=False)}
+                        {"t": "replace", "reason": "join", "view": rnd.tag, "cib": self.doc.to_text(pretty=False)}
                     )
                 )
             self.in_sync = True
         elif rnd.states.get(mine, (None, None, None))[1] != w_digest:
-            self.awaiting = (rnd.view, w_name)
+            self.awaiting = (rnd.tag, w_name)
             self.queued = []
         else:
             self.in_sync = True

@@ -17,7 +17,7 @@ def open_transport(config: NodeConfig, group: str) -> Transport:
             raise TransportError("the embedded transport needs the bus socket (node.json 'bus')")
         return EmbeddedTransport(config.bus, group, config.nodeid, config.name)
     if config.transport == "corosync":
-        from crm.cluster.corosync import CorosyncTransport  # type: ignore[import-not-found,unused-ignore]
+        from crm.cluster.corosync import CorosyncTransport
 
         transport: Transport = CorosyncTransport(group, config.nodeid, config.name)
         return transport
