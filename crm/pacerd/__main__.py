@@ -1,0 +1,5 @@
+import sys
+
+from crm.pacerd.daemon import main
+
+sys.exit(main())

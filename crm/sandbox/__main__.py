@@ -1,0 +1,5 @@
+import sys
+
+from crm.sandbox import main
+
+sys.exit(main())
