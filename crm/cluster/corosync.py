@@ -30,6 +30,9 @@ __all__ = ["CorosyncTransport", "node_names"]
 
 log = logging.getLogger("pacer.corosync")
 
+# libcpg fragments messages above the atomic size (about 1 MiB); this is our own limit
+MAX_MESSAGE = 64 * 1024 * 1024
+
 
 def node_names() -> dict[int, str]:
     """Node id -> name from Corosync's node list (``name``, else ``ring0_addr``)."""
@@ -137,6 +140,8 @@ class CorosyncTransport(Transport):
 
         if self._cpg is None or self._closed:
             raise TransportClosed("not connected to corosync")
+        if len(payload) > MAX_MESSAGE:
+            raise TransportError(f"message of {len(payload)} bytes exceeds the maximum of {MAX_MESSAGE}")
         delay = 0.001
         while True:
             try:
@@ -158,7 +163,7 @@ class CorosyncTransport(Transport):
         return item
 
     def max_message_size(self) -> int:
-        return 64 * 1024 * 1024  # libcpg fragments messages above the atomic size
+        return MAX_MESSAGE
 
     async def close(self) -> None:
         self._closed = True
