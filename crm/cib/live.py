@@ -39,7 +39,7 @@ from crm.cib.version import CibVersion, CibVersionError
 from crm.cib.xmltext import XmlInputError
 from crm.ipc.client import DaemonError, DaemonNotRunning, IpcClient
 
-__all__ = ["CONFLICT_RC", "BASED_SOCKET", "LiveCibError", "LiveCibSource", "live_error"]
+__all__ = ["BASED_SOCKET", "CONFLICT_RC", "LiveCibError", "LiveCibSource", "live_error"]
 
 BASED_SOCKET = "based.sock"
 CONFLICT_RC = int(ExitCode.TEMPFAIL)
