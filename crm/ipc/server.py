@@ -107,6 +107,9 @@ class JsonServer:
         conn = Connection(self._next, writer, peer)
         self._next += 1
         if not allowed(peer):
+            # answer the first request (so the client reads a reason, not a reset), then close
+            with contextlib.suppress(FrameError, asyncio.TimeoutError, ConnectionError, OSError):
+                await asyncio.wait_for(read_frame(reader, self.limit), 5)
             await conn.send(error_reply(RC_NOPERM, "access denied: only root and the haclient group may connect"))
             writer.close()
             return

@@ -218,3 +218,39 @@ def test_cibadmin_live_query_and_write_through_the_cli() -> None:
         assert out.returncode == 0, out.stderr
         out = subprocess.run(["cibadmin", "-Q"], env=cluster.env(2), capture_output=True, text=True, check=False)
         assert out.returncode == 0 and 'name="cli-prop" value="42"' in out.stdout
+
+
+@pytest.mark.root
+def test_only_root_and_haclient_may_use_the_socket() -> None:
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to try as another user")
+    import sys
+
+    with live_cluster(1) as cluster:
+        probe = (
+            "import os, sys, pathlib\n"
+            "from crm.ipc.client import IpcClient, DaemonError\n"
+            "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+            "try:\n"
+            "    IpcClient(pathlib.Path(sys.argv[1])).call({'op': 'query'})\n"
+            "    print('allowed')\n"
+            "except DaemonError as err:\n"
+            "    print('refused', err)\n"
+        )
+        os.chmod(cluster.root, 0o755)
+        for part in cluster.config(1).run_dir.parents:
+            if str(part).startswith(str(cluster.root)):
+                os.chmod(part, 0o755)
+        os.chmod(cluster.config(1).run_dir, 0o755)
+        out = subprocess.run([sys.executable, "-c", probe, str(cluster.source(1).socket)],
+                             capture_output=True, text=True, check=False, cwd="/")
+        assert out.stdout.startswith("refused") and "permission denied" in out.stdout, out.stdout + out.stderr
+        # even with the file mode opened up, the peer credentials are checked
+        os.chmod(cluster.source(1).socket, 0o666)
+        out = subprocess.run([sys.executable, "-c", probe, str(cluster.source(1).socket)],
+                             capture_output=True, text=True, check=False, cwd="/")
+        assert out.stdout.startswith("refused") and "access denied" in out.stdout, out.stdout + out.stderr
+        # and the daemon still answers root
+        assert cluster.source(1).read().version.epoch >= 1
