@@ -79,6 +79,8 @@ class IpcClient:
         ident = self.send(request)
         while True:
             reply = self.receive()
+            if "id" not in reply and "error" in reply:  # about the connection itself
+                raise DaemonError(str(reply["error"]), int(reply.get("rc", 1)))
             if reply.get("id") != ident:
                 continue
             rc = int(reply.get("rc", 0))

@@ -108,9 +108,12 @@ class JsonServer:
         self._next += 1
         if not allowed(peer):
             # answer the first request (so the client reads a reason, not a reset), then close
+            request: dict[str, Any] | None = None
             with contextlib.suppress(FrameError, asyncio.TimeoutError, ConnectionError, OSError):
-                await asyncio.wait_for(read_frame(reader, self.limit), 5)
-            await conn.send(error_reply(RC_NOPERM, "access denied: only root and the haclient group may connect"))
+                body = await asyncio.wait_for(read_frame(reader, self.limit), 5)
+                request = decode_json(body) if body else None
+            denied = "access denied: only root and the haclient group may connect"
+            await conn.send(error_reply(RC_NOPERM, denied, request))
             writer.close()
             return
         self.connections[conn.id] = conn
