@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn, TextIO
 
+from crm.attrd.client import AttrdClient
 from crm.attributes import (
     AttrTarget,
     Match,
@@ -29,7 +30,9 @@ from crm.attributes import (
 from crm.attributes.sections import parse_section
 from crm.cib.document import CibDocument
 from crm.cib.errors import CibError, CibUnavailable, ExitCode, NoSuchObject
-from crm.cli.cib_source import AnyCibSource, CibSource
+from crm.cli.cib_source import AnyCibSource, CibSource, LiveCibSource
+from crm.cluster.node import NodeConfig, NodeConfigError, run_dir_from_environment
+from crm.ipc.client import DaemonError, DaemonNotRunning
 
 __all__ = ["Request", "main", "parse_args", "run"]
 
@@ -142,9 +145,48 @@ def parse_args(argv: Sequence[str]) -> Request:
     )
 
 
-def local_node_name() -> str:
-    """The name this machine would have as a cluster node (its host name)."""
+def local_node_name(live_env: Mapping[str, str] | None = None) -> str:
+    """The local node's name: in live mode (``live_env``, the environment) the name pacer runs
+    this node under (``RUN_DIR/node.json``), otherwise, or when pacer never ran here, the
+    host name."""
+    if live_env is not None:
+        try:
+            return NodeConfig.load(run_dir_from_environment(live_env)).name
+        except NodeConfigError:
+            pass
     return os.uname().nodename
+
+
+def _via_attrd(req: Request, name: str, env: Mapping[str, str], out: TextIO, err: TextIO) -> int | None:
+    """Transient attributes (``-l reboot``, ``-t status``) in live mode go through the local
+    attribute daemon, as Pacemaker's do; None (use the CIB directly, as Pacemaker falls back)
+    when attrd is not running."""
+    client = AttrdClient(run_dir_from_environment(env))
+    uname = req.node if req.node is not None else local_node_name(env)
+    try:
+        if req.command == "update":
+            client.update(name, req.value if req.value is not None else "", uname, set_id=req.set_id,
+                          utilization=req.utilization)
+            return ExitCode.OK
+        if req.command == "delete":
+            client.delete(name, uname)
+            return ExitCode.OK
+        values = [v for v in client.query(name, uname) if v.value is not None]
+    except DaemonNotRunning:
+        return None
+    except DaemonError as exc:
+        err.write(f"{PROG}: Error performing operation: {exc}\n")
+        return exc.rc or ExitCode.ERROR
+    if not values:
+        if req.default is None:
+            err.write(f"{PROG}: Error performing operation: No such device or address\n")
+            return ExitCode.NOSUCH
+        found = [req.default]
+    else:
+        found = [str(v.value) for v in values]
+    for value in found:
+        out.write(f"{value}\n" if req.quiet else f"scope={Section.STATUS.value}  name={name} value={value}\n")
+    return ExitCode.OK
 
 
 def _print_matches(name: str, matches: Sequence[Match], out: TextIO) -> None:
@@ -179,8 +221,14 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
     if req.command == "update" and name is None and req.attr_id is None:
         err.write(f"{PROG}: Error performing operation: Invalid argument\n")
         return ExitCode.SOFTWARE
+    source = CibSource.from_environment(env)
+    live = isinstance(source, LiveCibSource)
+    if (live and req.attr_id is None and name is not None
+            and (type_ or "").lower() == Section.STATUS.value):
+        done = _via_attrd(req, name, env, out, err)
+        if done is not None:
+            return done
     try:
-        source = CibSource.from_environment(env)
         doc = source.read()
     except CibUnavailable as exc:
         if isinstance(exc.__cause__, FileNotFoundError) or "does not exist" in str(exc):
@@ -195,7 +243,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
         type_ = Section.NODES.value if req.node is not None else Section.CRM_CONFIG.value
     node_id: str | None = None
     if type_ != Section.CRM_CONFIG.value:
-        uname = req.node if req.node is not None else local_node_name()
+        uname = req.node if req.node is not None else local_node_name(env if live else None)
         node_id = node_uuid(doc.root, uname)
         if node_id is None:
             err.write(f"{PROG}: Could not map name={uname} to a UUID\n")
