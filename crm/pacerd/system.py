@@ -67,6 +67,8 @@ def _parse_sections(text: str, origin: str) -> Section:
             name = line[:-1].strip()
             if not name:
                 raise SystemConfigError(f"{origin}:{number}: a section without a name")
+            if not all(c.isalnum() or c in "_-." for c in name):
+                raise SystemConfigError(f"{origin}:{number}: cannot read {line!r} (one section name, then '{{')")
             section: Section = {}
             stack[-1].setdefault(name, []).append(section)
             stack.append(section)

@@ -112,11 +112,23 @@ class Sandbox:
         pid = state.bus_pid
         return pid if pid and procs.has_marker(pid, self.marker) else None
 
+    def _record(self, pids: set[int]) -> None:
+        """Remember pids that lived in the sandbox, to remove their libqb files once dead."""
+        if pids:
+            with open(self.directory / "pids", "a") as out:
+                out.write("".join(f"{pid}\n" for pid in sorted(pids)))
+
+    def _cleanup_shm(self) -> None:
+        with contextlib.suppress(OSError):
+            recorded = {int(line) for line in (self.directory / "pids").read_text().split() if line.isdigit()}
+            _cleanup_shm(recorded)
+
     def node_processes(self, state: SandboxState, k: int, *, namespace: bool) -> set[int]:
         extra = [pid for pid in (self.pacerd_pid(state, k), self.corosync_pid(state, k)) if pid]
         found = procs.select(self.node_marker(state, k), extra)
         if namespace and state.transport == "corosync":
             found |= set(netns.pids(state.namespace(k))) - {os.getpid()}
+        self._record(found)
         return found
 
     # -- membership --------------------------------------------------------------------
@@ -373,6 +385,7 @@ class Sandbox:
         state.pacerd_pids.pop(k, None)
         state.corosync_pids.pop(k, None)
         state.save()
+        self._cleanup_shm()
 
     def _leftovers(self, state: SandboxState, k: int) -> set[int]:
         """Node k's processes other than its corosync."""
@@ -388,6 +401,7 @@ class Sandbox:
             state.pacerd_pids.pop(k, None)
             state.corosync_pids.pop(k, None)
             state.save()
+            self._cleanup_shm()
 
     def down(self, timeout: float = PACERD_STOP_TIMEOUT) -> None:
         with self.locked():
@@ -408,6 +422,7 @@ class Sandbox:
                 procs.kill_all(lambda k=k: self._leftovers(state, k))  # type: ignore[misc]
             if state.transport == "corosync":
                 cpids = [pid for k in state.all_nodes() if (pid := self.corosync_pid(state, k))]
+                self._record(set(cpids))
                 procs.terminate(cpids)
                 procs.wait_gone(cpids, COROSYNC_STOP_TIMEOUT)
             bus = self.bus_pid(state)
@@ -419,6 +434,7 @@ class Sandbox:
                 say(f"killed leftover processes {sorted(dead)}")
             if state.transport == "corosync":
                 self._remove_namespaces(state.prefix, state)
+            self._cleanup_shm()
             with contextlib.suppress(FileNotFoundError):
                 state.bus_socket.unlink()
             state.bus_pid = None
