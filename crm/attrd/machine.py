@@ -453,6 +453,9 @@ class AttrdMachine:
             self.synced_peers = set(current)
             self._replay(out)
         # a sync built for an older view is ignored: what was kept restarts from this view
+        # (the next sync, built at this view, contains it; its senders get their replies now)
+        for item in self._buffer:
+            self._reply_to_own(item.sender, item.message, out)
         self._buffer.clear()
         # nodes whose last attrd left: their values leave every table
         gone_nodes = {p.name for p in left} - {p.name for p in members}

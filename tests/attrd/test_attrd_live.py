@@ -209,3 +209,40 @@ def test_not_running_is_one_line_and_102(tmp_path: Path) -> None:
     done = subprocess.run([str(TOOLS / "attrd_updater"), "-n", "x", "-U", "1"], env=env, capture_output=True, text=True)
     assert done.returncode == 102
     assert done.stderr.count("\n") == 1 and "pacer is not running" in done.stderr
+
+
+AGENTS = Path(__file__).resolve().parents[2] / "agents"
+
+
+def test_ping_agent_sets_pingd_through_attrd(cluster: Cluster, tmp_path: Path) -> None:
+    env = cluster.env(2)
+    env.update({
+        "OCF_ROOT": "/usr/lib/ocf",
+        "OCF_RESOURCE_INSTANCE": "ping1",
+        "OCF_RESKEY_host_list": "127.0.0.1",
+        "OCF_RESKEY_multiplier": "100",
+        "OCF_RESKEY_dampen": "1s",
+        "OCF_RESKEY_attempts": "1",
+        "OCF_RESKEY_timeout": "1",
+        "OCF_RESKEY_CRM_meta_on_node": "node2",
+        "HA_RSCTMP": str(tmp_path),
+    })
+    done = subprocess.run([str(AGENTS / "ping"), "start"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    query = cluster.tool(1, "attrd_updater", "-Q", "-n", "pingd", "-N", "node2")
+    assert query.stdout in ('name="pingd" host="node2" value="100"\n', 'name="pingd" host="node2" value="0"\n')
+    value = query.stdout.split('value="')[1].rstrip('"\n')
+    wait_for("pingd in the CIB", lambda: cluster.cib_value(3, 2, "pingd") == value, cluster)
+    stop = subprocess.run([str(AGENTS / "ping"), "stop"], env=env, capture_output=True, text=True, timeout=60)
+    assert stop.returncode == 0, stop.stderr
+    wait_for("pingd removed from the CIB", lambda: cluster.cib_value(1, 2, "pingd") is None, cluster)
+
+
+def test_attrd_exits_non_zero_when_the_transport_goes(cluster: Cluster) -> None:
+    assert cluster.bus is not None
+    cluster.bus.send_signal(signal.SIGKILL)
+    cluster.bus.wait()
+    for k in range(1, SIZE + 1):
+        proc = cluster.nodes[k].attrd
+        assert proc is not None
+        assert proc.wait(20) != 0

@@ -478,3 +478,23 @@ def test_parse_dampen(text: str | int | None, ms: int | None) -> None:
 )
 def test_expand_value(value: str | None, old: str | None, new: str | None) -> None:
     assert expand_value("a", value, old) == new
+
+
+def test_joiner_whose_sync_sender_dies_is_synced_by_the_next_and_answers_its_clients() -> None:
+    sim = cluster(3)
+    sim.request(2, op="update", name="a", value="1", node="node2")
+    sim.run()
+    sim.stop(sim.node(3))
+    sim.run()
+    peer = sim.start(3)
+    # the joiner's update is sent before anyone sees the join; node1 (the sync sender) dies
+    # before processing the view, so its sync never comes
+    c = sim.request(3, op="update", name="b", value="x")
+    sim.machines.pop(sim.node(1))
+    sim.stop(sim.node(1))
+    sim.run()
+    assert sim.machines[peer].synced
+    assert sim.reply(c) == {"rc": 0}
+    tables = sim.tables()
+    assert tables[0] == {"a": {"node2": "1"}, "b": {"node3": "x"}}
+    assert all(t == tables[0] for t in tables)
