@@ -282,7 +282,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
         return ExitCode.OK
     except CibError as exc:
         if live_errors.not_running(exc):
-            return live_errors.report(PROG, exc, err)
+            return live_errors.report(PROG, exc, err, file_hint=False)
         err.write(f"{PROG}: {' '.join(str(exc).split())}\n")
         return int(exc.exit_code)
 

@@ -61,14 +61,22 @@ def not_running(err: BaseException) -> bool:
     return isinstance(err, LiveCibError) and err.exit_code == ExitCode.DISCONNECT
 
 
-def one_line(prog: str, err: BaseException) -> str:
+FILE_HINT = ", or use CIB_file=FILE to work on a file"
+
+
+def one_line(prog: str, err: BaseException, *, file_hint: bool = True) -> str:
+    """``err`` as one line for ``prog``; ``file_hint=False`` drops the advice to use
+    ``CIB_file`` (for tools that only work on the live cluster)."""
     text = " ".join(str(err).split())
+    if not file_hint:
+        text = text.replace(FILE_HINT, "")
     return f"{prog}: {text}\n"
 
 
-def report(prog: str, err: BaseException, stream: TextIO, exit_code: int | None = None) -> int:
+def report(prog: str, err: BaseException, stream: TextIO, exit_code: int | None = None, *,
+           file_hint: bool = True) -> int:
     """Print ``err`` as the tool's one line; returns the exit code (the error's by default)."""
-    stream.write(one_line(prog, err))
+    stream.write(one_line(prog, err, file_hint=file_hint))
     if exit_code is not None:
         return exit_code
     return int(getattr(err, "exit_code", ExitCode.ERROR))
