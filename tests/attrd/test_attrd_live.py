@@ -246,3 +246,29 @@ def test_attrd_exits_non_zero_when_the_transport_goes(cluster: Cluster) -> None:
         proc = cluster.nodes[k].attrd
         assert proc is not None
         assert proc.wait(20) != 0
+
+
+def test_bad_requests_get_errors_and_the_daemon_keeps_serving(cluster: Cluster) -> None:
+    import json
+    import socket
+
+    from crm.ipc.frames import decode_json, encode, recv_frame
+
+    path = cluster.nodes[1].config.socket("attrd")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        sock.connect(str(path))
+        for body in (b"not json", b"[1, 2]", json.dumps({"op": "zap", "id": 1}).encode(),
+                     json.dumps({"op": "update", "name": "x", "value": 3, "id": 2}).encode(),
+                     json.dumps({"op": "query", "id": 3}).encode(),
+                     json.dumps({"op": "update", "name": "x", "value": "1", "dampen": "later", "id": 4}).encode()):
+            sock.sendall(encode(body))
+            frame = recv_frame(sock)
+            assert frame is not None
+            reply = decode_json(frame)
+            assert reply["rc"] != 0 and reply["error"], (body, reply)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(path))
+        sock.sendall(b"\x00\x00\x00\x05ab")  # a truncated frame, then the client goes away
+    assert cluster.tool(1, "attrd_updater", "-n", "ok", "-U", "1").returncode == 0
+    assert all(cluster.nodes[k].attrd.poll() is None for k in cluster.nodes)  # type: ignore[union-attr]
