@@ -159,8 +159,9 @@ def local_node_name(live_env: Mapping[str, str] | None = None) -> str:
 
 def _via_attrd(req: Request, name: str, env: Mapping[str, str], out: TextIO, err: TextIO) -> int | None:
     """Transient attributes (``-l reboot``, ``-t status``) in live mode go through the local
-    attribute daemon, as Pacemaker's do; None (use the CIB directly, as Pacemaker falls back)
-    when attrd is not running."""
+    attribute daemon, as Pacemaker's updates do; None (use the CIB directly, as Pacemaker falls
+    back) when attrd is not running, or for a query of an attribute attrd has no entry for.
+    A query answered by attrd sees a dampened value before it reaches the CIB."""
     client = AttrdClient(run_dir_from_environment(env))
     uname = req.node if req.node is not None else local_node_name(env)
     try:
@@ -171,12 +172,15 @@ def _via_attrd(req: Request, name: str, env: Mapping[str, str], out: TextIO, err
         if req.command == "delete":
             client.delete(name, uname)
             return ExitCode.OK
-        values = [v for v in client.query(name, uname) if v.value is not None]
+        known = client.query(name, uname)
     except DaemonNotRunning:
         return None
     except DaemonError as exc:
         err.write(f"{PROG}: Error performing operation: {exc}\n")
         return exc.rc or ExitCode.ERROR
+    if not known:
+        return None  # attrd never heard of it: what the CIB says (written by another route)
+    values = [v for v in known if v.value is not None]
     if not values:
         if req.default is None:
             err.write(f"{PROG}: Error performing operation: No such device or address\n")
