@@ -15,13 +15,15 @@ joined, and tools that read the line (crmsh, pcs, scripts) take ``corosync`` to 
 ``corosync-cfgtool`` and ``corosync.conf`` apply, which is false on the embedded bus.
 There is no controller yet, so no DC: ``Current DC: NONE``.  Nodes are online or offline
 as the status section says (``node_state`` written by the CIB daemons on every
-membership change).
+membership change).  Live and without ``-1``/``-s``, the status is shown again at every CIB
+change and every ``-i`` seconds (default 5), until interrupted; a lost daemon is retried.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -35,6 +37,7 @@ from crm.cib.live import LiveCibSource
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource
 from crm.cluster.node import NodeConfig, NodeConfigError
+from crm.ipc.client import DaemonError, IpcClient
 from pengine.status_view import (
     INFINITY,
     Block,
@@ -75,6 +78,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> _Parser:
     p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
     p.add_argument("-1", "--one-shot", dest="one_shot", action="store_true")
+    p.add_argument("-i", "--interval", default="5")
     p.add_argument("-r", "--inactive", action="store_true")
     p.add_argument("-f", "--failcounts", action="store_true")
     p.add_argument("-A", "--show-node-attributes", dest="attributes", action="store_true")
@@ -482,8 +486,59 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
         line, code = simple_status(cib)
         out.write(line + "\n")
         return code
+    if isinstance(source, LiveCibSource) and not ns.one_shot:
+        interval = _seconds(ns.interval)
+        if interval is None:
+            err.write(f"{PROG}: Invalid value for --interval: {ns.interval}\n")
+            return ExitCode.USAGE
+        return watch(source, options, interval, out, err, stack)
     out.write(render(cib, options, time.time() if now is None else now, stack))
     return ExitCode.OK
+
+
+def _seconds(text: str) -> float | None:
+    """A ``TIMESPEC``: seconds, or a number with ``ms``/``s``/``m``/``h``."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min|h|hr)?\s*", text)
+    if not match:
+        return None
+    scale = {"ms": 0.001, "msec": 0.001, "m": 60, "min": 60, "h": 3600, "hr": 3600}.get(match.group(2) or "s", 1)
+    value = float(match.group(1)) * scale
+    return value if value > 0 else None
+
+
+CLEAR = "\033[H\033[2J"
+
+
+def watch(source: LiveCibSource, options: Options, interval: float, out: TextIO, err: TextIO,
+          stack: str | None) -> int:
+    """Show the status again at each CIB change (``subscribe``) and every ``interval`` seconds."""
+    tty = out.isatty()
+    try:
+        while True:
+            try:
+                with source.client(timeout=interval) as client:
+                    client.call({"op": "subscribe"})
+                    while True:
+                        text = render(source.read().root, options, time.time(), stack)
+                        out.write((CLEAR if tty else "") + text + ("" if tty else "\n"))
+                        out.flush()
+                        _wait_change(client)
+            except (CibError, DaemonError) as exc:
+                out.write(CLEAR if tty else "")
+                err.write(live_errors.one_line(PROG, exc))
+                err.flush()
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        return ExitCode.OK
+
+
+def _wait_change(client: IpcClient) -> None:
+    """Until an event arrives or the client's timeout passes (the refresh interval)."""
+    try:
+        client.receive()
+    except DaemonError as exc:
+        if exc.rc != ExitCode.TIMEOUT:
+            raise
 
 
 STACKS = {"embedded": "pacer-embedded", "corosync": "corosync"}

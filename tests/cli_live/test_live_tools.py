@@ -5,12 +5,15 @@ writes from any node reach every node, the status view follows the membership, a
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import signal
+import subprocess
 import threading
 from pathlib import Path
 
 import pytest
-from live_cluster import LiveCluster, needs_based, wait_for
+from live_cluster import BIN, LiveCluster, needs_based, wait_for
 from lxml import etree
 
 pytestmark = needs_based
@@ -288,3 +291,22 @@ def test_wrappers_default_to_the_local_node(shared_cluster: LiveCluster, tool: s
         converged(c)
         assert c.ok(2, ["crm_failcount", "-G", "-r", f"local-{tool}", "-q"]).strip() == "INFINITY"
         assert c.ok(1, ["crm_failcount", "-G", "-r", f"local-{tool}", "-q"]).strip() == "0"
+
+
+def test_crm_mon_without_one_shot_shows_each_change(shared_cluster: LiveCluster, tmp_path: Path) -> None:
+    c = shared_cluster
+    output = tmp_path / "crm_mon.out"
+    with output.open("w") as sink:
+        proc = subprocess.Popen([str(BIN / "crm_mon"), "-r", "-i", "30"], env=c.env(1), stdout=sink,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_for("the first status", lambda: "Node List:" in output.read_text())
+        assert "watched" not in output.read_text()
+        c.ok(2, ["cibadmin", "-C", "-o", "resources", "-X", DUMMY.format(id="watched")])
+        # shown again at the change, long before the 30 s interval
+        wait_for("the new resource", lambda: "watched\t(ocf:pacemaker:Dummy):\t Stopped" in output.read_text())
+        assert output.read_text().count("Cluster Summary:") >= 2
+        assert proc.poll() is None
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(10)
