@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import shlex
@@ -20,7 +21,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from crm.cluster.node import DEFAULT_RUN_DIR, DEFAULT_STATE_DIR, NODE_FILE, NodeConfig, NodeConfigError
@@ -60,6 +61,7 @@ DAEMONS: tuple[tuple[str, str], ...] = (
 EXIT_CONFIG = 6  # CRM_EX_CONFIG: no usable node configuration
 EXIT_RUNNING = 1
 EXIT_SOFTWARE = 70
+PR_SET_PDEATHSIG = 1
 
 
 def default_children(config: NodeConfig) -> list[ChildSpec]:
@@ -77,6 +79,24 @@ def _sd_notify(message: str) -> None:
         address = "\0" + address[1:]
     with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.sendto(message.encode(), address)
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """A child's pre-exec hook: SIGTERM when pacerd dies (PR_SET_PDEATHSIG), so that the
+    daemons never outlive their launcher (systemd would otherwise leave them until its
+    stop timeout)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return lambda: None
+
+    def hook() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # pacerd died before the prctl
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return hook
 
 
 class Launcher:
@@ -166,7 +186,7 @@ class Launcher:
 
     async def _start(self, name: str) -> None:
         spec = self.specs[name]
-        env = dict(os.environ)
+        env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID")}
         env["PACER_RUN_DIR"] = str(self.config.run_dir)
         path = self.log_dir / f"{name}.log"
         try:
@@ -181,6 +201,7 @@ class Launcher:
                     stderr=subprocess.STDOUT,
                     env=env,
                     process_group=0,
+                    preexec_fn=_die_with_parent(os.getpid()),
                 )
         except OSError as err:
             self._feed(self.machine.start_failed(name, self._now(), err.strerror or str(err)))

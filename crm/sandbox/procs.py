@@ -101,9 +101,12 @@ def kill_all(find: Callable[[], set[int]], rounds: int = 100) -> set[int]:
         pids = find()
         if not pids:
             break
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
+        # freeze first, so that no process sees another die (no SIGCHLD or parent-death
+        # handling, no clean shutdown): a crash of all of them at the same instant
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, sig)
         killed |= pids
         time.sleep(0.02)
     return killed

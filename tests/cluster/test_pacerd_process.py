@@ -177,3 +177,13 @@ def test_a_missing_program_is_retried_then_given_up(node: Node) -> None:
     )
     assert proc.wait(timeout=30) == 1
     assert "cannot start ghost" in node.log()
+
+
+def test_children_die_with_a_killed_pacerd(node: Node) -> None:
+    proc = node.start(node.child("a"), node.child("b"))
+    wait_for(lambda: len(node.lines()) == 2, what="children")
+    children = [pid for _, _, pid in node.lines()]
+    proc.kill()
+    proc.wait(timeout=10)
+    wait_for(lambda: not any(procs.alive(pid) for pid in children), what="children to exit")
+    assert sorted(n for w, n, _ in node.lines() if w == "stop") == ["a", "b"]
