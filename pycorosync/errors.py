@@ -259,15 +259,18 @@ RETRY_MAX_DELAY = 0.1
 def call_with_retry(
     fn: Callable[[], int],
     *,
-    timeout: float = RETRY_TIMEOUT,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    timeout: float | None = None,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> int:
     """Call ``fn()`` (which returns a ``cs_error_t``) until it returns something other than
     ``CS_ERR_TRY_AGAIN`` or ``timeout`` seconds have passed, sleeping with exponential backoff
     (1 ms doubling up to 100 ms).  Returns the last code (``CS_ERR_TRY_AGAIN`` when the time ran
-    out); does not raise."""
-    deadline = clock() + timeout
+    out); does not raise.  ``timeout`` defaults to :data:`RETRY_TIMEOUT` (read at call time);
+    ``sleep``/``clock`` default to ``time.sleep``/``time.monotonic``."""
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
+    deadline = clock() + (RETRY_TIMEOUT if timeout is None else timeout)
     delay = RETRY_FIRST_DELAY
     while True:
         rc = fn()
