@@ -187,3 +187,25 @@ def test_children_die_with_a_killed_pacerd(node: Node) -> None:
     proc.wait(timeout=10)
     wait_for(lambda: not any(procs.alive(pid) for pid in children), what="children to exit")
     assert sorted(n for w, n, _ in node.lines() if w == "stop") == ["a", "b"]
+
+
+def test_tells_systemd_when_ready_and_stopping(node: Node) -> None:
+    import socket
+
+    path = node.root / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(str(path))
+        sock.settimeout(20)
+        os.environ["NOTIFY_SOCKET"] = str(path)
+        try:
+            proc = node.start(node.child("a"))
+        finally:
+            del os.environ["NOTIFY_SOCKET"]
+        assert sock.recv(4096).startswith(b"READY=1")
+        wait_for(lambda: node.lines(), what="child")
+        # the daemons do not get the notify socket
+        pid = node.lines()[0][2]
+        assert not any(item.startswith(b"NOTIFY_SOCKET=") for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"))
+        proc.send_signal(signal.SIGTERM)
+        assert sock.recv(4096) == b"STOPPING=1"
+        assert proc.wait(timeout=30) == 0
