@@ -55,13 +55,19 @@ what becomes due meanwhile goes into the next batch.  A failed write is retried 
 **Sync to a joiner.**  On a view change that brings members that do not have the table
 (joined processes; after a merge, each side considers the other side's members so), the
 lowest synced member multicasts ``sync``: the whole table *as of that view change*, with the
-view id and the list of recipients.  A recipient that was not synced keeps (without
-applying) what it received since that view, then merges the sync into its table and replays
-what it kept, which gives exactly the senders' state.  A sync built for an older view than
-the current one is ignored by everyone (the next view's sync supersedes it).  After merging
-a sync, a recipient re-announces its *own node's* values where they differ from the sync
-(for its own node the local value wins, as in Pacemaker); an attrd that restarted has no own
-values and simply takes the table.
+view id and its recipients.  Every member keeps the table as of the view change (its *base*)
+and the messages delivered since (applied as usual).  A sync from another side is merged
+into the base, then the base plus the replayed messages becomes the table, which gives
+exactly the sender's current state to a joiner, whatever was delivered before the sync.
+Merge conflicts (after a partition) are decided by a rank every member computes alike: the
+value from the side the value's node is in wins, then the side with the lowest node id; so
+all members end with the same table whichever syncs they merge.  A sync built for an
+older view is ignored by everyone (the next view's sync supersedes it).  A joiner then
+re-announces its *own node's* values where the table differs (for its own node the local
+value wins, as in Pacemaker); an attrd that restarted has no own values and simply takes
+the table.  Queries on a joiner wait until it has the table.  After a merge of partitions
+what the CIB holds is unknown (each side wrote its own copy and purged the other side's
+nodes), so the writer rewrites every value, in one batch.
 
 **Left nodes.**  When the last attrd of a node leaves the view, every member drops that
 node's values; the writer removes the node's ``transient_attributes`` from the status
@@ -334,10 +340,7 @@ class UpdateOp:
 # -- the machine --------------------------------------------------------------------------
 
 
-@dataclass
-class _Buffered:
-    sender: Peer
-    message: dict[str, Any]
+Rank = tuple[int, int]  # who wins a merge conflict: the smaller (see AttrdMachine._rank)
 
 
 class AttrdMachine:
@@ -351,8 +354,15 @@ class AttrdMachine:
         self.members: tuple[Peer, ...] = ()
         self.synced_peers: set[Peer] = set()
         self.writer: Peer | None = None
-        # waiting for a sync: deliveries kept (not applied) since this view
-        self._buffer: list[_Buffered] = []
+        # the table as of the last view change (merged with that view's syncs), who each of
+        # its values came from, and what was delivered since: a sync rebuilds the table as
+        # base + syncs, then replays the log
+        self._base: dict[str, Attribute] = {}
+        self._ranks: dict[tuple[str, str], Rank] = {}
+        self._attr_ranks: dict[str, Rank] = {}
+        self._side: frozenset[Peer] = frozenset()  # the synced members of our side at the view change
+        self._log: list[tuple[Peer, dict[str, Any]]] = []
+        self._replaying = False
         self._seq = 0
         self._pending: dict[int, Hashable] = {}  # own update seq -> client waiting for delivery
         self._queries: list[tuple[Hashable, dict[str, Any]]] = []  # waiting for the table
@@ -424,10 +434,9 @@ class AttrdMachine:
         try:
             if kind == "sync":
                 self._on_sync(sender, message, out)
-            elif not self.synced and self.view_id is not None:
-                self._buffer.append(_Buffered(sender, message))
             else:
                 self._apply(sender, message, out)
+                self._log.append((sender, message))
         except (BadMessage, ValueError, TypeError, KeyError) as err:
             log.warning("ignoring a bad %r message from %s: %s", kind, sender.name, err)
         return out
@@ -451,16 +460,17 @@ class AttrdMachine:
         if not self.synced_peers:
             # whoever had the table is gone: those left start from what they have
             self.synced_peers = set(current)
-            self._replay(out)
-        # a sync built for an older view is ignored: what was kept restarts from this view
-        # (the next sync, built at this view, contains it; its senders get their replies now)
-        for item in self._buffer:
-            self._reply_to_own(item.sender, item.message, out)
-        self._buffer.clear()
         # nodes whose last attrd left: their values leave every table
         gone_nodes = {p.name for p in left} - {p.name for p in members}
         for node in sorted(gone_nodes):
             self._drop_node(node)
+        # a new base for this view's syncs (a sync built for an older view is ignored)
+        self._side = frozenset(self.synced_peers) if self.synced else frozenset()
+        self._base = copy.deepcopy(self.attrs)
+        self._ranks = {(name, node): self._rank(self._side, node) for name, attr in self.attrs.items()
+                       for node in attr.values}
+        self._attr_ranks = {name: self._rank(self._side, None) for name in self.attrs}
+        self._log = []
         self._elect(out)
         if self.is_writer:
             for node in sorted(gone_nodes):
@@ -615,6 +625,8 @@ class AttrdMachine:
                 self._armed.clear()
         else:
             raise BadMessage(f"unknown message type {kind!r}")
+        if self._replaying:
+            return
         if self.is_writer:
             self._flush(out)
         self._reply_to_own(sender, message, out)
@@ -649,7 +661,7 @@ class AttrdMachine:
             if new != v.current:
                 v.current = new
                 changed = True
-        if not self.is_writer or attr.private:
+        if not self.is_writer or self._replaying or attr.private:
             return
         if dampen_changed:
             if op.name in self._armed:
@@ -676,7 +688,7 @@ class AttrdMachine:
                 continue
             v.written = value
             attr = self.attrs[name]
-            if self.is_writer and not attr.private and v.current != value:
+            if self.is_writer and not self._replaying and not attr.private and v.current != value:
                 # an older writer's write landed: ours is due again
                 self._changed(attr, node)
 
@@ -713,17 +725,20 @@ class AttrdMachine:
         if not isinstance(nodes, dict):
             raise BadMessage("'nodes' must be an object")
         was_synced = self.synced
-        if self.local in recipients:
+        side = frozenset(self.members) - recipients
+        if not side:
+            raise BadMessage("a sync for every member")
+        if self.local in recipients or side != self._side:
             for name, nodeid in nodes.items():
                 if isinstance(name, str) and isinstance(nodeid, int):
                     self.node_ids.setdefault(name, nodeid)
             mine = self._own_values()
-            self._merge(incoming)
-            self.synced_peers |= recipients & set(self.members)
-            self._replay(out)
+            self._merge(incoming, side, merge=was_synced)
+            self.attrs = copy.deepcopy(self._base)
+            self._replay()
             self._reannounce(mine, out)
-        else:
-            self.synced_peers |= recipients & set(self.members)
+        # (a sync from our own side holds what our base holds: nothing to do)
+        self.synced_peers |= recipients & set(self.members)
         old_writer = self.writer
         self._elect(out)
         if self.is_writer and (old_writer != self.local or self.local in recipients):
@@ -761,20 +776,39 @@ class AttrdMachine:
             table[attr.name] = attr
         return table
 
-    def _merge(self, incoming: Mapping[str, Attribute]) -> None:
-        """The sync's values override ours; what it lacks we keep; where we disagree on what
-        the CIB holds, nobody knows."""
+    def _rank(self, side: frozenset[Peer], node: str | None) -> Rank:
+        """Who wins a conflict in a merge, smaller first: the side the value's node is in,
+        then the side with the lowest node id; a joiner without the table loses to all.  The
+        order does not depend on who merges or in which order the syncs come, so every
+        member computes the same table."""
+        if not side:
+            return (2, 0)
+        return (0 if node is not None and node in {p.name for p in side} else 1, min(p.nodeid for p in side))
+
+    def _merge(self, incoming: Mapping[str, Attribute], side: frozenset[Peer], merge: bool) -> None:
+        """Merge a sync from ``side`` into the base: union of the entries, conflicts by rank.
+        After a merge of partitions (``merge``) what the CIB holds is unknown: each side wrote
+        (and purged) its own copy, and the CIB daemons kept one of them."""
         for name, new in incoming.items():
-            attr = self.attrs.get(name)
+            rank = self._rank(side, None)
+            attr = self._base.get(name)
             if attr is None:
-                self.attrs[name] = copy.deepcopy(new)
-                continue
-            attr.dampen_ms, attr.set_id = new.dampen_ms, new.set_id
-            attr.private, attr.utilization = new.private, new.utilization
+                attr = self._base[name] = Attribute(name, new.dampen_ms, new.set_id, new.private, new.utilization)
+                self._attr_ranks[name] = rank
+            elif rank < self._attr_ranks.get(name, (3, 0)):
+                attr.dampen_ms, attr.set_id = new.dampen_ms, new.set_id
+                attr.private, attr.utilization = new.private, new.utilization
+                self._attr_ranks[name] = rank
             for node, v in new.values.items():
+                rank = self._rank(side, node)
                 old = attr.values.get(node)
-                written = v.written if old is None or old.written == v.written else Written.UNKNOWN
-                attr.values[node] = Value(v.current, written)
+                if old is None or rank < self._ranks.get((name, node), (3, 0)):
+                    attr.values[node] = Value(v.current, v.written)
+                    self._ranks[(name, node)] = rank
+        if merge:
+            for attr in self._base.values():
+                for v in attr.values.values():
+                    v.written = Written.UNKNOWN
 
     def _own_values(self) -> dict[str, tuple[str, Attribute]]:
         own: dict[str, tuple[str, Attribute]] = {}
@@ -794,13 +828,14 @@ class AttrdMachine:
             log.info("re-announcing %d value(s) of this node that the table lacked", len(ops))
             out.append(Multicast(_encode({"t": "update", "ops": ops})))
 
-    def _replay(self, out: list[Output]) -> None:
-        kept, self._buffer = self._buffer, []
-        for item in kept:
-            try:
-                self._apply(item.sender, item.message, out)
-            except (BadMessage, ValueError, TypeError, KeyError) as err:
-                log.warning("ignoring a bad %r message from %s: %s", item.message.get("t"), item.sender.name, err)
+    def _replay(self) -> None:
+        """Apply again what was delivered in this view (no replies, no writer work)."""
+        self._replaying = True
+        try:
+            for sender, message in self._log:
+                self._apply(sender, message, [])
+        finally:
+            self._replaying = False
 
     # -- membership and writer -------------------------------------------------------------
     def _drop_node(self, node: str) -> None:

@@ -500,3 +500,49 @@ def test_joiner_whose_sync_sender_dies_is_synced_by_the_next_and_answers_its_cli
     tables = sim.tables()
     assert tables[0] == {"a": {"node2": "1"}, "b": {"node3": "x"}}
     assert all(t == tables[0] for t in tables)
+
+
+step = st.one_of(
+    st.tuples(st.just("update"), st.integers(1, 4), st.integers(1, 4), st.sampled_from(["a", "b", "p"]),
+              st.sampled_from(["1", "2", "a++", None])),
+    st.tuples(st.just("restart"), st.integers(1, 4)),
+    st.tuples(st.just("partition"), st.sampled_from([[[1, 2], [3, 4]], [[1], [2, 3, 4]], [[1, 3]], []])),
+    st.tuples(st.just("wait"), st.integers(0, 3000)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(step, max_size=25))
+def test_tables_converge_and_the_cib_follows_them(steps: list[tuple]) -> None:  # type: ignore[type-arg]
+    """Any mix of updates, attrd restarts, partitions and time: once healed and quiet, every
+    table is the same, there is one writer, and the CIB holds exactly the non-private values
+    of every node in the view."""
+    sim = cluster(4)
+    for item in steps:
+        if item[0] == "update":
+            _, origin, target, name, value = item
+            request = {"op": "delete" if value is None else "update", "name": name, "node": f"node{target}"}
+            if value is not None:
+                request["value"] = value.replace("a", name)
+                request["dampen"] = "2s" if name == "b" else "0"
+                request["private"] = name == "p"
+            sim.request(origin, **request)
+        elif item[0] == "restart":
+            sim.stop(sim.node(item[1]))
+            sim.run()
+            sim.start(item[1])
+        elif item[0] == "partition":
+            sim.partition(item[1])
+        else:
+            sim.advance(item[1])
+        sim.run()
+    sim.partition([])
+    sim.advance(5000)
+    tables = sim.tables()
+    assert all(t == tables[0] for t in tables)
+    assert len(sim.writers()) == 1
+    attrs = sim.machines[sim.members[0]].attrs
+    for name, values in tables[0].items():
+        for node, value in values.items():
+            nodeid = int(node.removeprefix("node"))
+            assert sim.cib_value(nodeid, name) == (None if attrs[name].private else value), (name, node)
