@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pycorosync import errors
 from pycorosync._cdef import ABI_CONSTANTS
 from pycorosync._ffi import buffer_bytes, ffi
 from pycorosync._handle import Handle
-from pycorosync.errors import CsError, NameTooLong, NotExist
+from pycorosync.errors import CsError, NameTooLong, NotExist, TryAgain
 
 CPG_MAX_NAME_LENGTH = ABI_CONSTANTS["CPG_MAX_NAME_LENGTH"]
 CPG_MEMBERS_MAX = ABI_CONSTANTS["CPG_MEMBERS_MAX"]
@@ -285,6 +287,32 @@ class Cpg(Handle[CpgEvent]):
             iov[i].iov_len = len(buf)
         self._call("cpg_mcast_joined", int(guarantee), iov, len(parts), retry=retry)
         del keep
+
+    async def mcast_joined_async(
+        self,
+        data: BytesLike | Iterable[BytesLike],
+        guarantee: Guarantee = Guarantee.AGREED,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """:meth:`mcast_joined` for asyncio code: ``CS_ERR_TRY_AGAIN`` is retried with the same
+        backoff but with ``await asyncio.sleep``, so the loop (and this handle's dispatch) keeps
+        running; :class:`TryAgain` after ``timeout`` (default ``errors.RETRY_TIMEOUT``) s."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (errors.RETRY_TIMEOUT if timeout is None else timeout)
+        delay = errors.RETRY_FIRST_DELAY
+        if not isinstance(data, bytes | bytearray | memoryview):
+            data = list(data)  # may be a one-shot iterator
+        while True:
+            try:
+                self.mcast_joined(data, guarantee, retry=False)
+                return
+            except TryAgain:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise
+                await asyncio.sleep(min(delay, remaining))
+                delay = min(delay * 2, errors.RETRY_MAX_DELAY)
 
     def membership_get(self, group: str | bytes) -> tuple[CpgAddress, ...]:
         """The current members of ``group`` (as known to this process: join it first)."""

@@ -7,12 +7,16 @@ Each test body runs in a thread inside the corosync's network namespace
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
+import re
 import select
 import signal
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -218,7 +222,7 @@ def test_asyncio_event_stream(corosync: CorosyncNode) -> None:
             await cpg.attach()
             fut: asyncio.Future[pc.Deliver] = asyncio.get_running_loop().create_future()
             cpg._on(pc.Deliver, fut.set_result)
-            cpg.mcast_joined(b"via callback")
+            await cpg.mcast_joined_async(b"via callback")
             assert (await asyncio.wait_for(fut, 10)).data == b"via callback"
             stream = cpg.events()
         assert not cpg.attached and cpg.closed
@@ -429,3 +433,23 @@ def test_corosync_killed_handles_die(private_corosync: CorosyncNode) -> None:
             pc.Cpg()  # corosync not running
 
     node.run(body)
+
+
+# --------------------------------------------------------------------------- docs
+def test_readme_examples_run(corosync: CorosyncNode) -> None:
+    readme = Path(pc.__file__).with_name("README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert len(blocks) == 2
+
+    def body() -> None:
+        namespace: dict[str, Any] = {}
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            exec(blocks[0], namespace)
+            exec(blocks[1], namespace)
+            asyncio.run(namespace["main"]())
+        text = out.getvalue()
+        assert "[b'hello 0', b'hello 1', b'hello 2']" in text
+        assert "quorate now: True" in text and f"{corosync.name}\n" in text
+        assert text.rstrip().endswith("1 b'hi'")
+
+    corosync.run(body)

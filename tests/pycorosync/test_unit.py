@@ -278,6 +278,19 @@ def test_mcast_try_again_retried_then_raised(fake: FakeCpgLib) -> None:
         assert not cpg.closed
 
 
+def test_async_mcast_backs_off_without_blocking(fake: FakeCpgLib) -> None:
+    async def main() -> None:
+        with pc.Cpg() as cpg:
+            fake.mcast_codes = [TRY_AGAIN] * 3 + [OK]
+            await cpg.mcast_joined_async(iter([b"a", b"b"]))
+            assert fake.queue == [("deliver", (b"ab",))]
+            fake.mcast_codes = [TRY_AGAIN] * 10_000
+            with pytest.raises(pc.TryAgain):
+                await cpg.mcast_joined_async(b"never", timeout=0.02)
+
+    asyncio.run(main())
+
+
 def test_library_error_closes_handle(fake: FakeCpgLib) -> None:
     cpg = pc.Cpg()
     fake.dispatch_code = LIBRARY
