@@ -61,6 +61,7 @@ DAEMONS: tuple[tuple[str, str], ...] = (
 EXIT_CONFIG = 6  # CRM_EX_CONFIG: no usable node configuration
 EXIT_RUNNING = 1
 EXIT_SOFTWARE = 70
+EXIT_UNAVAILABLE = 69  # corosync is not running
 PR_SET_PDEATHSIG = 1
 
 
@@ -284,6 +285,27 @@ def _load_config(args: argparse.Namespace) -> tuple[NodeConfig, bool]:
     return config, True
 
 
+def wait_for_corosync(timeout: float) -> bool:
+    """Wait until this node's corosync answers (as pacemakerd does before its daemons)."""
+    deadline = time.monotonic() + timeout
+    said = False
+    while True:
+        try:
+            import pycorosync
+
+            cfg = pycorosync.Cfg()
+            cfg.finalize()
+            return True
+        except Exception as err:
+            if time.monotonic() >= deadline:
+                log.error("corosync is not running on this node (%s): start it first (systemctl start corosync)", err)
+                return False
+            if not said:
+                log.info("waiting up to %gs for corosync (%s)", timeout, err)
+                said = True
+        time.sleep(0.5)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pacerd",
@@ -300,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-restarts", type=int, default=sv.DEFAULT_MAX_RESTARTS, help="restarts of one daemon allowed within --restart-window (default %(default)s)")
     parser.add_argument("--restart-window", type=float, default=sv.DEFAULT_WINDOW, help="seconds (default %(default)s)")
     parser.add_argument("--backoff", type=float, default=sv.DEFAULT_BACKOFF, help="first respawn delay in seconds, doubled per recent restart (default %(default)s)")
+    parser.add_argument("--corosync-wait", type=float, default=60.0, metavar="SEC", help="with the corosync transport, how long to wait for corosync at start (default %(default)s)")
     parser.add_argument("--child", action="append", type=_parse_child, default=None, metavar="NAME=COMMAND", help=argparse.SUPPRESS)
     return parser
 
@@ -322,6 +345,13 @@ def main(argv: list[str] | None = None) -> int:
         log.error("pacerd is already running on this node (pid %d, %s)", other, pid_file)
         return EXIT_RUNNING
     pid_file.write_text(f"{os.getpid()}\n")
+    if config.transport == "corosync" and not wait_for_corosync(args.corosync_wait):
+        with contextlib.suppress(OSError):
+            pid_file.unlink()
+        if built:
+            with contextlib.suppress(OSError):
+                (config.run_dir / NODE_FILE).unlink()
+        return EXIT_UNAVAILABLE
     children = args.child if args.child is not None else default_children(config)
     policy = Policy(
         max_restarts=args.max_restarts, window=args.restart_window, backoff=args.backoff, stop_timeout=args.stop_timeout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,27 @@ def test_system_mode_writes_node_json(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_pacerd_without_configuration_exits_with_config_error(tmp_path: Path) -> None:
     rc = daemon.main(["--run-dir", str(tmp_path / "run"), "--corosync-conf", str(tmp_path / "missing.conf")])
     assert rc == daemon.EXIT_CONFIG
+
+
+def test_system_mode_waits_for_corosync_then_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if daemon.wait_for_corosync(0):
+        pytest.skip("a corosync runs in this network namespace")
+    conf = tmp_path / "corosync.conf"
+    conf.write_text(CONF.replace("192.168.56.11", "127.0.0.1"))
+    run_dir = tmp_path / "run"
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        rc = daemon.main(
+            ["--run-dir", str(run_dir), "--state-dir", str(tmp_path / "state"), "--corosync-conf", str(conf),
+             "--corosync-wait", "0.2", "--child", "x=sleep 100"]
+        )
+    finally:
+        for handler in root.handlers:
+            if handler not in handlers:
+                handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    assert rc == daemon.EXIT_UNAVAILABLE
+    assert not (run_dir / "node.json").exists() and not (run_dir / "pacerd.pid").exists()
+    assert "corosync is not running" in (tmp_path / "state" / "log" / "pacerd.log").read_text()
