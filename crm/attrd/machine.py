@@ -114,6 +114,7 @@ log = logging.getLogger("pacer.attrd")
 PROTOCOL = 1
 RETRY_MS = 1000
 RETRY_MAX_MS = 30_000
+LOG_KEEP = 1000  # deliveries kept for a late sync once every member is synced
 INFINITY = 1_000_000
 
 # reply codes (Pacemaker exit codes)
@@ -361,7 +362,7 @@ class AttrdMachine:
         self._ranks: dict[tuple[str, str], Rank] = {}
         self._attr_ranks: dict[str, Rank] = {}
         self._side: frozenset[Peer] = frozenset()  # the synced members of our side at the view change
-        self._log: list[tuple[Peer, dict[str, Any]]] = []
+        self._log: list[tuple[Peer, dict[str, Any]]] | None = []  # None: no sync expected any more
         self._replaying = False
         self._seq = 0
         self._pending: dict[int, Hashable] = {}  # own update seq -> client waiting for delivery
@@ -436,7 +437,7 @@ class AttrdMachine:
                 self._on_sync(sender, message, out)
             else:
                 self._apply(sender, message, out)
-                self._log.append((sender, message))
+                self._keep(sender, message)
         except (BadMessage, ValueError, TypeError, KeyError) as err:
             log.warning("ignoring a bad %r message from %s: %s", kind, sender.name, err)
         return out
@@ -724,6 +725,9 @@ class AttrdMachine:
         nodes = message.get("nodes", {})
         if not isinstance(nodes, dict):
             raise BadMessage("'nodes' must be an object")
+        if self._log is None:
+            log.warning("ignoring a late sync from %s: this view's log is gone", sender.name)
+            return
         was_synced = self.synced
         side = frozenset(self.members) - recipients
         if not side:
@@ -775,6 +779,16 @@ class AttrdMachine:
                 attr.values[item["node"]] = Value(_opt_str(item, "value"), written)
             table[attr.name] = attr
         return table
+
+    def _keep(self, sender: Peer, message: dict[str, Any]) -> None:
+        """Log a delivery for the replay after a sync; once everybody is synced and the log
+        is long, the syncs of this view are long done: stop keeping it."""
+        if self._log is None:
+            return
+        self._log.append((sender, message))
+        if len(self._log) > LOG_KEEP and all(p in self.synced_peers for p in self.members):
+            self._log = None
+            self._base, self._ranks, self._attr_ranks = {}, {}, {}
 
     def _rank(self, side: frozenset[Peer], node: str | None) -> Rank:
         """Who wins a conflict in a merge, smaller first: the side the value's node is in,
@@ -832,7 +846,7 @@ class AttrdMachine:
         """Apply again what was delivered in this view (no replies, no writer work)."""
         self._replaying = True
         try:
-            for sender, message in self._log:
+            for sender, message in self._log or ():
                 self._apply(sender, message, [])
         finally:
             self._replaying = False

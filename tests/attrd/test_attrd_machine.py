@@ -546,3 +546,19 @@ def test_tables_converge_and_the_cib_follows_them(steps: list[tuple]) -> None:  
         for node, value in values.items():
             nodeid = int(node.removeprefix("node"))
             assert sim.cib_value(nodeid, name) == (None if attrs[name].private else value), (name, node)
+
+
+def test_the_replay_log_is_dropped_in_a_long_quiet_view() -> None:
+    from crm.attrd.machine import LOG_KEEP
+
+    sim = cluster(2)
+    for i in range(LOG_KEEP + 5):
+        sim.request(1 + i % 2, op="update", name="n", value="n++")
+    sim.run()
+    assert all(t == {"n": {"node1": "503", "node2": "502"}} for t in sim.tables())
+    machine = sim.machine(1)
+    assert machine._log is None and machine._base == {}
+    sim.start(3)
+    sim.run()
+    tables = sim.tables()
+    assert all(t == tables[0] for t in tables) and len(tables) == 3
