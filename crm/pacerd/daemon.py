@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from crm.cluster.node import DEFAULT_RUN_DIR, DEFAULT_STATE_DIR, NODE_FILE, NodeConfig, NodeConfigError
-from crm.pacerd import supervisor as sv
-from crm.pacerd.supervisor import (
+from crm.pacerd import machine as sv
+from crm.pacerd.machine import (
     Action,
     CancelTimer,
     ChildSpec,

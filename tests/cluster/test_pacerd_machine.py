@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.pacerd.supervisor import (
+from crm.pacerd.machine import (
     CRM_EX_FATAL,
     EXIT_GAVE_UP,
     Action,
