@@ -7,6 +7,7 @@ Importing needs neither a compiler nor the libraries; opening a handle loads
 
 from __future__ import annotations
 
+from pycorosync._ffi import available
 from pycorosync._handle import EventStream, Handle
 from pycorosync.cfg import Cfg, CfgEvent, ShutdownFlags, ShutdownRequest
 from pycorosync.cmap import (
@@ -158,5 +159,6 @@ __all__ = [
     "VoteQuorumInfo",
     "VoteQuorumNode",
     "VoteQuorumNodeList",
+    "available",
     "error_for",
 ]

@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 
 import pycorosync as pc
-from pycorosync import _cdef, _ffi, _handle
+from pycorosync import _ffi, _handle, abi
 from pycorosync.cmap import CmapMap, CmapType
 from pycorosync.cpg import FlowControl, Guarantee
 
 PACKAGES = "gcc libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libcfg-dev"
 
 INCLUDES = "#include <stddef.h>\n#include <stdio.h>\n#include <sys/uio.h>\n" + "".join(
-    f"#include <{h}>\n" for h in _cdef.HEADERS
+    f"#include <{h}>\n" for h in abi.HEADERS
 )
 
 #: Python enums and the C prefix of their enumerators
@@ -46,7 +46,7 @@ PY_ENUMS: list[tuple[type[enum.IntEnum], str]] = [
 
 
 def function_names() -> list[str]:
-    return re.findall(r"^\s*cs_error_t\s+(\w+)\s*\(", _cdef.FUNCTIONS, re.M)
+    return re.findall(r"^\s*cs_error_t\s+(\w+)\s*\(", abi.FUNCTIONS, re.M)
 
 
 def _compile(tmp_path: Path, name: str, source: str) -> subprocess.CompletedProcess[str]:
@@ -67,19 +67,19 @@ def c_layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
     if _compile(tmp, "headers", INCLUDES + "int main(void) { return 0; }\n").returncode != 0:
         pytest.skip(f"Corosync headers not installed (ABI guard needs: apt-get install {PACKAGES})")
     lines = ["int main(void) {"]
-    for ctype, fields in _cdef.ABI_TYPES.items():
+    for ctype, fields in abi.TYPES.items():
         lines.append(f'    printf("sizeof {ctype}=%zu\\n", sizeof({ctype}));')
         for field in fields:
             lines.append(f'    printf("offsetof {ctype}.{field}=%zu\\n", offsetof({ctype}, {field}));')
-    for name in _ffi.abi_enums(_cdef.ABI_ENUMS):
+    for name in abi.enum_values():
         lines.append(f'    printf("{name}=%lld\\n", (long long)({name}));')
-    for name in _cdef.ABI_CONSTANTS:
+    for name in abi.CONSTANTS:
         lines.append(f'    printf("{name}=%lld\\n", (long long)({name}));')
     lines.append("    return 0;\n}\n")
     source = (
         INCLUDES
         + "\n/* pycorosync's declarations: a mismatch is a 'conflicting types' error */\n"
-        + _cdef.CALLBACK_TYPEDEFS + _cdef.FUNCTIONS
+        + abi.CALLBACK_TYPEDEFS + abi.FUNCTIONS
         + "\n".join(lines)
     )
     built = _compile(tmp, "probe", source)
@@ -90,7 +90,7 @@ def c_layout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
 
 def test_struct_sizes_and_offsets(c_layout: dict[str, int]) -> None:
     mismatches = []
-    for ctype, (size, offsets) in _ffi.abi_layout().items():
+    for ctype, (size, offsets) in abi.layout().items():
         if c_layout[f"sizeof {ctype}"] != size:
             mismatches.append(f"sizeof({ctype}): C {c_layout[f'sizeof {ctype}']}, pycorosync {size}")
         for field, offset in offsets.items():
@@ -101,12 +101,12 @@ def test_struct_sizes_and_offsets(c_layout: dict[str, int]) -> None:
 
 
 def test_enum_values(c_layout: dict[str, int]) -> None:
-    ours = _ffi.abi_enums(_cdef.ABI_ENUMS)
+    ours = abi.enum_values()
     assert {k: c_layout[k] for k in ours} == ours
 
 
 def test_defines(c_layout: dict[str, int]) -> None:
-    assert {k: c_layout[k] for k in _cdef.ABI_CONSTANTS} == _cdef.ABI_CONSTANTS
+    assert {k: c_layout[k] for k in abi.CONSTANTS} == abi.CONSTANTS
 
 
 def test_prototypes_compile_against_headers(c_layout: dict[str, int]) -> None:
@@ -116,7 +116,7 @@ def test_prototypes_compile_against_headers(c_layout: dict[str, int]) -> None:
 
 # ----------------------------------------------------------------------- no compiler needed
 def test_python_enums_match_the_cdef() -> None:
-    cvalues = _ffi.abi_enums(_cdef.ABI_ENUMS)
+    cvalues = abi.enum_values()
     for py_enum, prefix in PY_ENUMS:
         for member in py_enum:
             assert cvalues[prefix + member.name] == member.value, f"{py_enum.__name__}.{member.name}"
@@ -126,16 +126,16 @@ def test_python_enums_match_the_cdef() -> None:
 
 
 def test_every_declared_type_is_in_the_table() -> None:
-    declared = set(re.findall(r"^struct (\w+) \{", _cdef.CDEF, re.M))
-    declared |= set(re.findall(r"^\} (\w+_t);", _cdef.CDEF, re.M))
-    declared -= set(_cdef.ABI_ENUMS)
-    table = {t.removeprefix("struct ") for t in _cdef.ABI_TYPES}
+    declared = set(re.findall(r"^struct (\w+) \{", abi.CDEF, re.M))
+    declared |= set(re.findall(r"^\} (\w+_t);", abi.CDEF, re.M))
+    declared -= set(abi.ENUMS)
+    table = {t.removeprefix("struct ") for t in abi.TYPES}
     assert declared <= table, declared - table
 
 
 def test_libraries_export_every_declared_function() -> None:
     try:
-        libs = {name: _ffi.load(name) for name in _cdef.SONAMES}
+        libs = {name: _ffi.load(name) for name in abi.SONAMES}
     except pc.CorosyncUnavailable as exc:
         pytest.skip(f"Corosync client libraries not installed (apt-get install corosync): {exc}")
     prefixes = {"cpg_": "cpg", "quorum_": "quorum", "votequorum_": "votequorum", "cmap_": "cmap",
