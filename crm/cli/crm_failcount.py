@@ -8,7 +8,8 @@ from 1000000 up), or one operation's count with ``-n``/``-I``, falling back to t
 ``-D`` in Pacemaker runs ``crm_resource --cleanup``, which needs a live cluster (on a file,
 2.1.5 crashes).  Here it removes the matching ``fail-count-*`` and ``last-failure-*``
 attributes of the node from the CIB (the file, or the live CIB through the local CIB daemon)
-and says what it cleaned.
+and says what it cleaned.  On the live cluster each attribute is deleted as ``crm_attribute
+-D -t status`` does it, through the attribute daemon when it runs.
 
 Without ``-N`` the wrapper asks ``crm_node -n`` for the local node: on the live cluster that is
 this node's name (``RUN_DIR/node.json``).  When pacer is not running here, the tool says so
@@ -21,7 +22,7 @@ import getopt
 import io
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
 from lxml import etree
@@ -29,6 +30,7 @@ from lxml import etree
 from crm.attributes.store import node_uuid
 from crm.cib.document import CibDocument
 from crm.cib.errors import CibError, NoSuchObject
+from crm.cib.live import LiveCibSource
 from crm.cli import crm_attribute, live_errors
 from crm.cli.cib_source import CibSource
 from crm.cli.crm_standby import getopt_message
@@ -180,13 +182,35 @@ def _clear(target: str, rsc: str, op: str, interval: int, quiet: bool, out: Text
                 removed = True
         return removed
 
+    source = CibSource.from_environment(environ)
     try:
-        CibSource.from_environment(environ).modify(change)
+        if isinstance(source, LiveCibSource):
+            return _clear_live(source, target, rsc, wanted, quiet, out, err, environ)
+        source.modify(change)
     except CibError as exc:
         if live_errors.not_running(exc):
             return live_errors.report(PROG, exc, err)
         err.write(f"{PROG}: Error performing operation: {exc}\n")
         return int(exc.exit_code)
+    if not quiet:
+        out.write(f"Cleaned up {rsc} on {target}\n")
+    return 0
+
+
+def _clear_live(source: LiveCibSource, target: str, rsc: str, wanted: Callable[[str], bool], quiet: bool,
+                out: TextIO, err: TextIO, environ: Mapping[str, str] | None) -> int:
+    """On the live cluster each matching attribute is deleted as ``crm_attribute -D`` does it:
+    through the attribute daemon when it runs (which holds the values and would write a
+    count removed from the CIB behind its back again), else in the CIB."""
+    root = source.read().root
+    if node_uuid(root, target) is None:
+        raise NoSuchObject(f"No node named {target}")
+    names = dict.fromkeys(n for p in _transient_pairs(root, target) if wanted(n := p.get("name", "")))
+    for name in names:
+        code = crm_attribute.run(["--quiet", "--delete", "-t", "status", "-N", target, "-n", name],
+                                 io.StringIO(), err, environ)
+        if code != 0:
+            return code
     if not quiet:
         out.write(f"Cleaned up {rsc} on {target}\n")
     return 0

@@ -1,5 +1,6 @@
 """A hand-started pacer cluster for the command-line tools: the embedded bus and one CIB
-daemon per node (``python -m crm.based --run-dir RUN_DIR``), each a process of its own.
+daemon per node (``python -m crm.based --run-dir RUN_DIR``), each a process of its own; with
+``attrd=True`` also one attribute daemon per node (``python -m crm.attrd``).
 
 Every process is started here and stopped by its PID in :meth:`LiveCluster.close` (the
 fixtures call it in their finalizers).  The run directories sit in a short directory under
@@ -29,21 +30,25 @@ import pytest
 from crm.cib.live import LiveCibSource
 from crm.cluster.node import NodeConfig
 
-__all__ = ["BIN", "LiveCluster", "live_cluster", "needs_based", "tool_env", "wait_for"]
+__all__ = ["BIN", "LiveCluster", "live_cluster", "needs_attrd", "needs_based", "tool_env", "wait_for"]
 
 BIN = Path(sys.executable).parent
 T = TypeVar("T")
 
 
-def _based_available() -> bool:
+def _available(module: str) -> bool:
     try:
-        return importlib.util.find_spec("crm.based.__main__") is not None
+        return importlib.util.find_spec(module) is not None
     except ImportError:
         return False
 
 
 needs_based = pytest.mark.skipif(
-    not _based_available(), reason="crm.based (the CIB daemon) cannot be imported yet: no live cluster to test against"
+    not _available("crm.based.__main__"),
+    reason="crm.based (the CIB daemon) cannot be imported yet: no live cluster to test against",
+)
+needs_attrd = pytest.mark.skipif(
+    not _available("crm.attrd.__main__"), reason="crm.attrd (the attribute daemon) cannot be imported yet"
 )
 
 
@@ -75,6 +80,7 @@ class LiveCluster:
     size: int
     bus: subprocess.Popen[bytes] | None = None
     daemons: dict[int, subprocess.Popen[bytes]] = field(default_factory=dict)
+    attrds: dict[int, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
     def bus_socket(self) -> Path:
@@ -135,6 +141,15 @@ class LiveCluster:
         )
         log.close()
 
+    def start_attrd(self, k: int) -> None:
+        log = open(self.root / f"attrd{k}.log", "ab")  # noqa: SIM115 - the child keeps it
+        self.attrds[k] = subprocess.Popen(
+            [sys.executable, "-m", "crm.attrd", "--run-dir", str(self.config(k).run_dir)],
+            stdout=subprocess.DEVNULL, stderr=log,
+        )
+        log.close()
+        wait_for(f"node{k}'s attrd socket", lambda: (self.config(k).run_dir / "attrd.sock").exists())
+
     def kill(self, k: int) -> None:
         """SIGKILL node ``k``'s CIB daemon."""
         proc = self.daemons.pop(k)
@@ -155,7 +170,8 @@ class LiveCluster:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def close(self) -> None:
-        procs = list(self.daemons.values())
+        procs = [*self.attrds.values(), *self.daemons.values()]
+        self.attrds.clear()
         self.daemons.clear()
         if self.bus is not None:
             procs.append(self.bus)
@@ -173,7 +189,7 @@ class LiveCluster:
 
 
 @contextlib.contextmanager
-def live_cluster(size: int = 3) -> Iterator[LiveCluster]:
+def live_cluster(size: int = 3, attrd: bool = False) -> Iterator[LiveCluster]:
     """A running cluster of ``size`` nodes whose members all see each other."""
     root = Path(tempfile.mkdtemp(prefix="pcl", dir="/tmp"))
     cluster = LiveCluster(root, size)
@@ -183,6 +199,9 @@ def live_cluster(size: int = 3) -> Iterator[LiveCluster]:
             cluster.start(k)
         for k in range(1, size + 1):
             cluster.wait_members(k, set(cluster.names))
+        if attrd:
+            for k in range(1, size + 1):
+                cluster.start_attrd(k)
         yield cluster
     finally:
         cluster.close()

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from live_cluster import BIN, LiveCluster, needs_based, wait_for
+from live_cluster import BIN, LiveCluster, live_cluster, needs_attrd, needs_based, wait_for
 from lxml import etree
 
 pytestmark = needs_based
@@ -310,3 +310,21 @@ def test_crm_mon_without_one_shot_shows_each_change(shared_cluster: LiveCluster,
     finally:
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(10)
+
+
+@needs_attrd
+def test_fail_counts_with_the_attribute_daemon() -> None:
+    """With attrd running, transient attributes go through it; crm_failcount -D clears them
+    there too, so attrd does not write them back."""
+    with live_cluster(3, attrd=True) as c:
+        c.ok(1, ["cibadmin", "-C", "-o", "resources", "-X", DUMMY.format(id="fc")])
+        c.ok(2, ["crm_attribute", "-N", "node3", "-n", "fail-count-fc#start_0", "-v", "3", "-l", "reboot"])
+        c.ok(1, ["crm_attribute", "-N", "node3", "-n", "last-failure-fc#start_0", "-v", "1700000000", "-l", "reboot"])
+        wait_for("the count in every CIB", lambda: all(
+            "fail-count-fc#start_0" in t for t in _queries(c)))
+        assert c.ok(3, ["crm_failcount", "-G", "-r", "fc", "-q"]).strip() == "3"
+        assert "Cleaned up fc on node3" in c.ok(1, ["crm_failcount", "-D", "-r", "fc", "-N", "node3"])
+        wait_for("the count gone from every CIB", lambda: not any("fail-count-fc" in t for t in _queries(c)))
+        assert c.ok(2, ["crm_failcount", "-G", "-r", "fc", "-N", "node3", "-q"]).strip() == "0"
+        root = _root(converged(c))
+        assert not root.xpath("//nvpair[starts-with(@name, 'last-failure-fc')]")
