@@ -67,7 +67,7 @@ _APPLICATION = """Application Options:
   -Q, --quiet              Be less descriptive in output.
 
 """
-_FOOT = "Report bugs to users@clusterlabs.org\n"
+_FOOT = "Report bugs to users@clusterlabs.org\n\n"
 
 HELP_TEXT = _HEAD + _HELP_OPTIONS + _APPLICATION + _FOOT
 HELP_ALL = _HEAD + _HELP_OPTIONS + _COMMANDS + _ADDITIONAL + _APPLICATION + _FOOT
