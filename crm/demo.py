@@ -12,6 +12,13 @@ runs so that an administrator can repeat it by hand:
 5. ``crm_attribute`` records the node attributes the ping and drbd agents would set, and
    ``crm_simulate`` promotes DRBD and starts the services on top of it;
 6. ``crm_simulate`` again with the first node failed: where do the services go?
+
+Then the same configuration goes live (unless ``--no-live``): ``pacer-sandbox`` starts a
+two-node cluster on this machine (embedded transport, no root needed), the configuration
+is loaded into its replicated CIB, node attributes go through attrd, node2 is crashed and
+restarted and catches up with what was written meanwhile.  The cluster is left running
+for you to explore (``--stop`` takes it down at the end).  There is no controller yet, so
+the resources are configured but not started.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--example", type=Path, default=EXAMPLE_DIR,
                         help="directory with ha.cf, haresources and authkeys")
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="where to write results")
+    parser.add_argument("--no-live", action="store_true", help="skip the live two-node cluster")
+    parser.add_argument("--stop", action="store_true", help="take the live cluster down at the end")
     args = parser.parse_args(argv)
 
     example: Path = args.example
@@ -118,6 +128,89 @@ def main(argv: Sequence[str] | None = None) -> int:
               [_tool("crm_simulate"), "-x", str(out / "cib-promoted.xml"), "-f", "node1", "-S",
                "-O", str(out / "cib-failover.xml")])
     print(f"\nResults are in {out}/. Try: CIB_file={cib} cibadmin --query --scope resources")
+    if rc != 0 or args.no_live:
+        return rc
+    return live(out, cib, stop=args.stop)
+
+
+def _sandbox(title: str, directory: Path, *args: str) -> int:
+    argv = [*args[:1], "--dir", str(directory), *args[1:]]
+    print(f"\n=== {title}\n$ pacer-sandbox {' '.join(shlex.quote(a) for a in argv)}", flush=True)
+    proc = subprocess.run([_tool("pacer-sandbox"), *argv], check=False)
+    if proc.returncode != 0:
+        print(f"(exit code {proc.returncode})", flush=True)
+    return proc.returncode
+
+
+def _on(title: str, directory: Path, node: int, *cmd: str) -> int:
+    shown = f"pacer-sandbox run --dir {directory} {node} -- {' '.join(shlex.quote(c) for c in cmd)}"
+    print(f"\n=== {title}\n$ {shown}", flush=True)
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run([_tool("pacer-sandbox"), "run", "--dir", str(directory), str(node), "--", *cmd],
+                          env=env, check=False)
+    if proc.returncode != 0:
+        print(f"(exit code {proc.returncode})", flush=True)
+    return proc.returncode
+
+
+def live(out: Path, cib: Path, *, stop: bool) -> int:
+    """The migrated configuration on a live two-node cluster."""
+    from lxml import etree
+
+    directory = (out / "cluster").resolve()
+    if (directory / "sandbox.json").exists():
+        _sandbox("Stop the cluster left by an earlier demo", directory, "down")
+    configuration = out / "configuration.xml"
+    section = etree.parse(str(cib)).getroot().find("configuration")
+    if section is None:
+        print("pacer-demo: the migrated CIB has no configuration", file=sys.stderr)
+        return 1
+    configuration.write_bytes(etree.tostring(section, pretty_print=True))
+    rc = _sandbox("Start a live two-node cluster on this machine (embedded transport)", directory, "up", "2")
+    if rc != 0:
+        return rc
+    try:
+        for title, node, cmd in (
+            ("Load the migrated configuration into the replicated CIB (on node1)", 1,
+             ["cibadmin", "--replace", "--scope", "configuration", "--xml-file", str(configuration.resolve())]),
+            ("node2 has it too (no controller yet: resources are configured, not started)", 2, ["crm_mon", "-1", "-r"]),
+            ("The ping agent's attribute, set through attrd on node1", 1,
+             ["attrd_updater", "-n", "pingd", "-U", "100", "-N", "node1"]),
+            ("... and read back on node2", 2, ["attrd_updater", "-Q", "-n", "pingd", "-N", "node1"]),
+        ):
+            rc = _on(title, directory, node, *cmd)
+            if rc != 0:
+                return rc
+        rc = _sandbox("node2 crashes (every process of node2 is SIGKILLed)", directory, "kill", "2")
+        if rc != 0:
+            return rc
+        time.sleep(0.5)
+        for title, node, cmd in (
+            ("node1 sees it at once", 1, ["crm_mon", "-1"]),
+            ("A change while node2 is down", 1,
+             ["crm_attribute", "--type", "crm_config", "--name", "written-while-node2-was-down", "--update", "yes"]),
+        ):
+            rc = _on(title, directory, node, *cmd)
+            if rc != 0:
+                return rc
+        rc = _sandbox("node2 comes back", directory, "start", "2")
+        if rc != 0:
+            return rc
+        rc = _on("node2 caught up with the change it missed", directory, 2,
+                 "crm_attribute", "--type", "crm_config", "--name", "written-while-node2-was-down", "--query")
+    finally:
+        if stop:
+            _sandbox("Stop the cluster", directory, "down")
+    if not stop:
+        print(
+            f"\nThe cluster is still running. Talk to it with:\n"
+            f"  pacer-sandbox run --dir {directory} 1 -- crm_mon -1\n"
+            f"  pacer-sandbox status --dir {directory}\n"
+            f"and stop it with:\n  pacer-sandbox down --dir {directory}\n"
+            f"(the commands are in {Path(sys.executable).parent}; "
+            f"'. {Path(sys.executable).parent}/activate' puts them on your PATH)"
+        )
     return rc
 
 

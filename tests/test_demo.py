@@ -17,7 +17,7 @@ def _revised_status(output: str) -> list[str]:
 
 def test_demo_migrates_promotes_and_fails_over(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
-    assert demo.main(["--out", str(out)]) == 0
+    assert demo.main(["--out", str(out), "--no-live"]) == 0
     output = capfd.readouterr().out
 
     for name in ("cib.xml", "corosync.conf", "authkey", "cib-running.xml", "cib-promoted.xml", "cib-failover.xml"):
@@ -33,6 +33,25 @@ def test_demo_migrates_promotes_and_fails_over(tmp_path: Path, capfd: pytest.Cap
     assert "Promoted: [ node2 ]" in failover
     for member in ("IPaddr_192_168_122_100", "Filesystem_3", "apache_4"):
         assert re.search(rf"{member}\t\(ocf:heartbeat:\w+\):\t Started node2", failover), member
+
+
+def test_demo_runs_the_configuration_on_a_live_two_node_cluster(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pdemo", dir="/tmp") as short:  # socket paths stay short
+        out = Path(short)
+        assert demo.main(["--out", str(out), "--stop"]) == 0
+        output = capfd.readouterr().out
+        live = output[output.index("Start a live two-node cluster"):]
+        # node2 shows the configuration loaded on node1
+        assert re.search(r"apache_4\t\(ocf:heartbeat:apache\):\t Stopped", live)
+        assert 'name="pingd" host="node1" value="100"' in live
+        crashed = live[live.index("node1 sees it at once"):]
+        assert "OFFLINE: [ node2 ]" in crashed
+        assert "name=written-while-node2-was-down value=yes" in crashed
+        assert "is down" in live
 
 
 def test_demo_refuses_an_incomplete_example(tmp_path: Path) -> None:

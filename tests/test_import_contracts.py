@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DAEMONS = ("crm.based", "crm.attrd", "crm.controld", "crm.fenced")
+DAEMONS = ("crm.based", "crm.attrd", "crm.controld", "crm.fenced", "crm.pacerd")
 IO_MODULES = ("asyncio", "socket", "subprocess", "selectors", "crm.cluster", "crm.ipc")
 
 
