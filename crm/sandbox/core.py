@@ -488,6 +488,11 @@ class Sandbox:
         if not argv:
             raise SandboxError("run: no command given (pacer-sandbox run --dir DIR K -- CMD ARGS...)", 2)
         env = _clean_env({"PACER_RUN_DIR": str(state.run_dir(k))})
+        # pacer's own commands come first: a machine that also has Pacemaker's CLIs
+        # (/usr/sbin/crm_mon, ...) would otherwise run those against node K
+        own = Path(sys.executable).parent
+        if (own / "pacer-sandbox").exists():
+            env["PATH"] = os.pathsep.join([str(own), *[p for p in env.get("PATH", "").split(os.pathsep) if p != str(own)]])
         if state.transport == "corosync":
             if not netns.exists(state.namespace(k)):
                 raise SandboxError(f"namespace {state.namespace(k)} does not exist (is the sandbox down?)")
