@@ -131,12 +131,8 @@ operations = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(operations)
-def test_no_acknowledged_write_is_lost_and_replicas_converge(ops: list[tuple[str, int]]) -> None:
-    """Writes, crashes and restarts in any interleaving: every replica ends identical and
-    holds every write that was acknowledged (there is no partition here, so nothing may
-    be dropped)."""
+def run_ops(ops: list[tuple[str, int]]) -> Cluster:
+    """Play ``ops`` on a four-node model cluster, then heal, start every node and drain."""
     cluster = started(4)
     counter = 0
     for op, k in ops:
@@ -149,10 +145,25 @@ def test_no_acknowledged_write_is_lost_and_replicas_converge(ops: list[tuple[str
             cluster.kill(k)
         elif op == "start" and k not in cluster.nodes:
             cluster.start(k)
+        elif op == "partition":
+            cluster.partition([[n for n in range(1, 5) if n <= k], [n for n in range(1, 5) if n > k]])
+        elif op == "heal":
+            cluster.heal()
+    cluster.heal()
     for k in range(1, 5):
         if k not in cluster.nodes:
             cluster.start(k)
     cluster.drain()
+    return cluster
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(operations)
+def test_no_acknowledged_write_is_lost_and_replicas_converge(ops: list[tuple[str, int]]) -> None:
+    """Writes, crashes and restarts in any interleaving: every replica ends identical and
+    holds every write that was acknowledged (there is no partition here, so nothing may
+    be dropped)."""
+    cluster = run_ops(ops)
     assert len(cluster.digests()) == 1
     final = properties(cluster.nodes[1].machine.doc)
     for name, value in cluster.acked.items():
@@ -198,25 +209,4 @@ partition_ops = st.lists(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(partition_ops)
 def test_replicas_converge_after_partitions_heal(ops: list[tuple[str, int]]) -> None:
-    cluster = started(4)
-    counter = 0
-    for op, k in ops:
-        if op == "write" and k in cluster.nodes and cluster.nodes[k].machine.in_sync:
-            counter += 1
-            cluster.write(k, f"p{counter}", str(counter))
-        elif op == "step":
-            cluster.step(k)
-        elif op == "kill" and k in cluster.nodes and len(cluster.nodes) > 1:
-            cluster.kill(k)
-        elif op == "start" and k not in cluster.nodes:
-            cluster.start(k)
-        elif op == "partition":
-            cluster.partition([[n for n in range(1, 5) if n <= k], [n for n in range(1, 5) if n > k]])
-        elif op == "heal":
-            cluster.heal()
-    cluster.heal()
-    for k in range(1, 5):
-        if k not in cluster.nodes:
-            cluster.start(k)
-    cluster.drain()
-    assert len(cluster.digests()) == 1
+    assert len(run_ops(ops).digests()) == 1
