@@ -50,7 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -287,6 +287,7 @@ def writer_main(args: argparse.Namespace) -> int:
         return 1
     duration = float(line[1])
     latencies: list[float] = []
+    starts: list[float] = []
     errors: list[str] = []
     value = 0
     last_ok = "0"
@@ -299,6 +300,7 @@ def writer_main(args: argparse.Namespace) -> int:
             break
         value += 1
         text = str(value)
+        wall = time.time()
         try:
             writer.update(text)
         except Exception as err:
@@ -307,11 +309,13 @@ def writer_main(args: argparse.Namespace) -> int:
                 break
             continue
         latencies.append(clock() - now)
+        starts.append(wall)
         last_ok = text
     elapsed = clock() - start
     with contextlib.suppress(Exception):
         writer.close()
-    print(json.dumps({"latencies": latencies, "elapsed": elapsed, "last": last_ok, "errors": errors[:5]}), flush=True)
+    result = {"latencies": latencies, "starts": starts, "elapsed": elapsed, "last": last_ok, "errors": errors[:5]}
+    print(json.dumps(result), flush=True)
     return 0
 
 
@@ -337,6 +341,32 @@ class System:
             return netns.exec_argv(self.namespaces[k - 1], argv)
         return argv
 
+    def daemon_pids(self) -> tuple[list[int], list[int]]:
+        """(the CIB daemons' pids, the corosyncs' pids) of this cluster."""
+        from crm.cluster import netns
+
+        cib: list[int] = []
+        corosync: list[int] = []
+        for ns in self.namespaces:
+            for pid in netns.pids(ns):
+                comm = _comm(pid)
+                if comm == "corosync":
+                    corosync.append(pid)
+                elif comm == "pacemaker-based" and self.kind == "pacemaker":
+                    cib.append(pid)
+        if self.kind == "pacer":
+            wanted = [f"\0--run-dir\0{d}\0".encode() for d in self.run_dirs]
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes()
+                except OSError:
+                    continue
+                if b"\0-m\0crm.based\0" in cmdline and any(w in cmdline + b"\0" for w in wanted):
+                    cib.append(int(entry.name))
+        return cib, corosync
+
     def read_cib(self, k: int) -> etree._Element:
         if self.kind == "pacemaker":
             argv = self.wrap(k, [str(PCMK_SBIN / "cibadmin"), "-Q", "-o", "crm_config"])
@@ -345,6 +375,29 @@ class System:
         from crm.cib.live import LiveCibSource
 
         return LiveCibSource(self.run_dirs[k - 1]).read().root
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """user + system CPU of ``pids`` (their own, not their children's)."""
+    total = 0
+    for pid in pids:
+        try:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rfind(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
 
 
 def _clean_env() -> dict[str, str]:
@@ -521,6 +574,17 @@ class Row:
     elapsed: float
     latencies: list[float]
     errors: list[str]
+    samples: list[tuple[float, float]] = field(default_factory=list)  # (wall-clock start, latency s)
+    daemon_cpu: float = 0.0  # CPU seconds of the 3 CIB daemons during the round
+    corosync_cpu: float | None = None  # CPU seconds of the 3 corosyncs (None: embedded)
+
+    @property
+    def daemon_ms(self) -> float:
+        return self.daemon_cpu * 1000 / self.updates if self.updates else float("nan")
+
+    @property
+    def corosync_ms(self) -> float | None:
+        return None if self.corosync_cpu is None or not self.updates else self.corosync_cpu * 1000 / self.updates
 
     @property
     def rate(self) -> float:
@@ -534,11 +598,13 @@ class Row:
     def p99(self) -> float:
         return percentile(self.latencies, 99) * 1000
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, raw: bool = False) -> dict[str, Any]:
+        extra = {"samples": [(round(t, 4), round(x * 1000, 3)) for t, x in self.samples]} if raw else {}
+        return extra | {
             "system": self.system, "mode": self.mode, "writers": self.writers, "updates": self.updates,
             "elapsed": round(self.elapsed, 3), "rate": round(self.rate, 2), "p50_ms": round(self.p50, 2),
-            "p99_ms": round(self.p99, 2), "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2)
+            "p99_ms": round(self.p99, 2), "daemon_cpu_ms_per_update": round(self.daemon_ms, 3),
+            "corosync_cpu_ms_per_update": None if self.corosync_ms is None else round(self.corosync_ms, 3), "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2)
             if self.latencies else None, "errors": self.errors[:5],
         }
 
@@ -578,6 +644,10 @@ def run_round(system: System, mode: str, writers: int, duration: float, tag: str
             line = _read_line(proc, deadline)
             if line != "ready":
                 raise RuntimeError(f"writer of {system.label} failed: {line}")
+        cib_pids, corosync_pids = system.daemon_pids()
+        if len(cib_pids) != NODES:
+            raise RuntimeError(f"{system.label}: found CIB daemons {cib_pids}, expected {NODES}")
+        cpu_before = cpu_seconds(cib_pids), cpu_seconds(corosync_pids)
         for proc in procs_:
             assert proc.stdin is not None
             proc.stdin.write(f"go {duration}\n")
@@ -586,6 +656,8 @@ def run_round(system: System, mode: str, writers: int, duration: float, tag: str
         deadline = time.monotonic() + duration + 180
         for proc in procs_:
             results.append(json.loads(_read_line(proc, deadline)))
+        cpu_after = cpu_seconds(cib_pids), cpu_seconds(corosync_pids)
+        for proc in procs_:
             proc.wait(timeout=60)
     finally:
         for proc in procs_:
@@ -594,7 +666,10 @@ def run_round(system: System, mode: str, writers: int, duration: float, tag: str
                 proc.wait()
     latencies = [x for r in results for x in r["latencies"]]
     errors = [e for r in results for e in r["errors"]]
-    row = Row(system.label, mode, writers, len(latencies), max(r["elapsed"] for r in results), latencies, errors)
+    samples = [(t, x) for r in results for t, x in zip(r["starts"], r["latencies"], strict=True)]
+    row = Row(system.label, mode, writers, len(latencies), max(r["elapsed"] for r in results), latencies, errors,
+              sorted(samples), cpu_after[0] - cpu_before[0],
+              cpu_after[1] - cpu_before[1] if corosync_pids else None)
     check_values(system, {name: r["last"] for name, r in zip(names, results, strict=True)})
     return row
 
@@ -635,17 +710,19 @@ def report(rows: list[Row], header: str) -> str:
             continue
         lines += [
             f"### {title}", "",
-            "| system | writers | updates | updates/s | p50 ms | p99 ms | throughput vs Pacemaker | p99 vs Pacemaker |",
-            "|---|---|---|---|---|---|---|---|",
+            "| system | writers | updates | updates/s | p50 ms | p99 ms | throughput vs Pacemaker | p99 vs Pacemaker "
+            "| CIB daemons CPU ms/update | corosync CPU ms/update |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in chosen:
             base = next((r for r in rows if r.mode == mode and r.writers == row.writers and r.system.startswith("Pacemaker")), None)
             lines.append(
                 f"| {row.system} | {row.writers} | {row.updates} | {row.rate:.1f} | {row.p50:.1f} | {row.p99:.1f} "
-                f"| {_ratio(row.rate, base.rate if base else None)} | {_ratio(row.p99, base.p99 if base else None)} |"
+                f"| {_ratio(row.rate, base.rate if base else None)} | {_ratio(row.p99, base.p99 if base else None)} "
+                f"| {row.daemon_ms:.2f} | {'-' if row.corosync_ms is None else f'{row.corosync_ms:.2f}'} |"
             )
             if row.errors:
-                lines.append(f"|   errors: {len(row.errors)} ({row.errors[0]}) | | | | | | | |")
+                lines.append(f"|   errors: {len(row.errors)} ({row.errors[0]}) | | | | | | | | | |")
         lines.append("")
     return "\n".join(lines)
 
@@ -666,10 +743,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-cli", action="store_true", help="no command-level rounds")
     parser.add_argument("--skip-pacemaker", action="store_true", help="pacer only")
     parser.add_argument("--skip-corosync", action="store_true", help="embedded transport only (no root needed)")
+    parser.add_argument("--skip-embedded", action="store_true", help="no pacer embedded rows")
     parser.add_argument("--token", type=int, default=1000, help="corosync token timeout, ms (default %(default)s)")
     parser.add_argument("--repeat", type=int, default=1, help="rounds per system and setting, interleaved (default 1)")
     parser.add_argument("--out", type=Path, help="also write the Markdown report (and FILE.json) there")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON after the table")
+    parser.add_argument("--raw", action="store_true",
+                        help="with --out: every update's (wall-clock start, latency ms) in FILE.json")
     return parser
 
 
@@ -693,7 +773,8 @@ def measure(systems: list[System], args: argparse.Namespace) -> list[Row]:
                 tag = f"{mode}{writers}"
                 say(f"{system.label}: {mode}, {writers} writer(s), {duration:g}s (run {repeat + 1}/{args.repeat})")
                 row = run_round(system, mode, writers, duration, tag)
-                say(f"  {row.updates} updates, {row.rate:.1f}/s, p50 {row.p50:.1f} ms, p99 {row.p99:.1f} ms"
+                say(f"  {row.updates} updates, {row.rate:.1f}/s, p50 {row.p50:.1f} ms, p99 {row.p99:.1f} ms, "
+                    f"CIB daemons {row.daemon_ms:.2f} ms CPU/update"
                     + (f", {len(row.errors)} errors" if row.errors else ""))
                 rows.append(row)
     return _merge_repeats(rows)
@@ -706,7 +787,10 @@ def _merge_repeats(rows: list[Row]) -> list[Row]:
         if key in merged:
             old = merged[key]
             merged[key] = Row(row.system, row.mode, row.writers, old.updates + row.updates,
-                              old.elapsed + row.elapsed, old.latencies + row.latencies, old.errors + row.errors)
+                              old.elapsed + row.elapsed, old.latencies + row.latencies, old.errors + row.errors,
+                              old.samples + row.samples, old.daemon_cpu + row.daemon_cpu,
+                              None if row.corosync_cpu is None or old.corosync_cpu is None
+                              else old.corosync_cpu + row.corosync_cpu)
         else:
             merged[key] = row
     return list(merged.values())
@@ -733,7 +817,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     try:
         with contextlib.ExitStack() as stack:
-            systems = [stack.enter_context(pacer_cluster(base / "emb", "embedded", None))]
+            systems = []
+            if not args.skip_embedded or args.skip_corosync:
+                systems.append(stack.enter_context(pacer_cluster(base / "emb", "embedded", None)))
             if not args.skip_corosync:
                 systems.append(stack.enter_context(pacer_cluster(base / "cs", "corosync", args.token)))
             if not args.skip_pacemaker:
@@ -759,7 +845,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps([r.as_dict() for r in rows], indent=2))
     if args.out:
         args.out.write_text(text + "\n")
-        args.out.with_suffix(args.out.suffix + ".json").write_text(json.dumps([r.as_dict() for r in rows], indent=2) + "\n")
+        data = [r.as_dict(args.raw) for r in rows]
+        args.out.with_suffix(args.out.suffix + ".json").write_text(json.dumps(data, indent=1) + "\n")
     shutil.rmtree(base, ignore_errors=True)
     return 0
 
