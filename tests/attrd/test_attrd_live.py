@@ -159,14 +159,16 @@ def test_attribute_set_on_one_node_is_seen_everywhere_and_written_once(cluster: 
 
 def test_dampening_delays_the_cib_write(cluster: Cluster) -> None:
     start = time.monotonic()
-    done = cluster.tool(2, "attrd_updater", "-n", "pingd", "-U", "100", "-d", "3s")
+    done = cluster.tool(2, "attrd_updater", "-n", "pingd", "-U", "100", "-d", "8s")
     assert done.returncode == 0, done.stderr
     for value in ("200", "300"):
         assert cluster.tool(3, "attrd_updater", "-n", "pingd", "-U", value, "-N", "node2").returncode == 0
     assert cluster.tool(2, "attrd_updater", "-Q", "-n", "pingd").stdout == 'name="pingd" host="node2" value="300"\n'
-    assert cluster.cib_value(2, 2, "pingd") is None
-    wait_for("the dampened write", lambda: cluster.cib_value(1, 2, "pingd") == "300", cluster, timeout=15)
-    assert time.monotonic() - start >= 2.9
+    unwritten = cluster.cib_value(2, 2, "pingd")
+    if time.monotonic() - start < 7:  # a loaded machine may take longer than the window to get here
+        assert unwritten is None
+    wait_for("the dampened write", lambda: cluster.cib_value(1, 2, "pingd") == "300", cluster, timeout=30)
+    assert time.monotonic() - start >= 7.9
 
 
 def test_restarted_attrd_gets_the_table_back(cluster: Cluster) -> None:

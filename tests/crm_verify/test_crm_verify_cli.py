@@ -119,7 +119,7 @@ def test_live_uses_cib_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_live_without_cib_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = call(["-L"], env_file=None, monkeypatch=monkeypatch)
     assert code == 66
-    assert "CIB_file is not set" in err
+    assert "pacer is not running on this node" in err
 
 
 def test_bad_inputs(tmp_path: Path) -> None:
