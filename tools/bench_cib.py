@@ -352,8 +352,8 @@ class System:
                 comm = _comm(pid)
                 if comm == "corosync":
                     corosync.append(pid)
-                elif comm == "pacemaker-based" and self.kind == "pacemaker":
-                    cib.append(pid)
+                elif comm == "pacemaker-based" and self.kind == "pacemaker" and _comm(_ppid(pid)) == "pacemakerd":
+                    cib.append(pid)  # not its forked disk writers (their CPU counts as its children's)
         if self.kind == "pacer":
             wanted = [f"\0--run-dir\0{d}\0".encode() for d in self.run_dirs]
             for entry in os.scandir("/proc"):
@@ -384,11 +384,20 @@ def _comm(pid: int) -> str:
         return ""
 
 
+def _ppid(pid: int) -> int:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(raw[raw.rfind(")") + 2 :].split()[1])
+
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """user + system CPU of ``pids`` (their own, not their children's)."""
+    """user + system CPU of ``pids`` and of their children that ended (pacemaker-based
+    forks a child to write each new CIB to disk)."""
     total = 0
     for pid in pids:
         try:
@@ -396,7 +405,7 @@ def cpu_seconds(pids: list[int]) -> float:
         except OSError:
             continue
         fields = raw[raw.rfind(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
     return total / CLK_TCK
 
 
