@@ -245,7 +245,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--kill-grace", type=float, default=1.0, help="seconds between SIGTERM and SIGKILL")
     parser.add_argument("--netns", help="run agents inside this network namespace (ip netns exec)")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--run-dir",
+        help="a pacer node's run directory: socket RUN_DIR/lrmd.sock, node name and HA_RSCTMP "
+        "(STATE_DIR/rsctmp) from RUN_DIR/node.json, as pacerd starts it",
+    )
     return parser
+
+
+def _apply_run_dir(args: argparse.Namespace) -> None:
+    """Take the socket, node name and agent temporary directory from the node's config."""
+    from crm.cluster.node import NodeConfig
+
+    config = NodeConfig.load(Path(args.run_dir))
+    args.socket = str(config.socket("lrmd"))
+    args.node_name = config.name
+    rsctmp = config.state_dir / "rsctmp"
+    rsctmp.mkdir(parents=True, exist_ok=True)
+    args.rsctmp = str(rsctmp)
 
 
 def _use_pidfd_child_watcher() -> None:
@@ -285,6 +302,8 @@ async def serve(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.run_dir:
+        _apply_run_dir(args)
     logging.basicConfig(
         level=getattr(logging, str(args.log_level).upper(), logging.INFO),
         format="%(asctime)s lrmd[%(process)d] %(levelname)s: %(message)s",

@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from crm.based import wire
+from crm.cluster import wire
 from crm.based.machine import Changed, Effect, Log, Machine, Multicast, Persist, Reply
 from crm.cib import patchset
 from crm.cib.document import CibDocument

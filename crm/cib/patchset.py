@@ -389,6 +389,19 @@ def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -
             attrs = [c for c in result if isinstance(c.tag, str)] if result is not None else []
             if not attrs:
                 raise PatchError(f"modify {path}: no <change-result> element")
+            listed = change.find("change-list")
+            if merge and listed is not None:
+                # only what this change set or unset: other writers' attributes stay
+                for item in listed.iterfind("change-attr"):
+                    attr = item.get("name")
+                    if not attr:
+                        continue
+                    if item.get("operation") == "unset":
+                        if attr in match.attrib:
+                            del match.attrib[attr]
+                    else:
+                        match.set(attr, item.get("value", ""))
+                continue
             for name in list(match.attrib):
                 del match.attrib[name]
             for name, value in attrs[0].attrib.items():

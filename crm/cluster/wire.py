@@ -1,4 +1,4 @@
-"""How the CIB daemons' messages travel: JSON, compressed with zlib when large."""
+"""How the daemons' group messages travel: JSON, compressed with zlib when large."""
 
 from __future__ import annotations
 

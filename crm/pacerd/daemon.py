@@ -53,9 +53,9 @@ PID_FILE = "pacerd.pid"
 DAEMONS: tuple[tuple[str, str], ...] = (
     ("based", "crm.based"),
     # ("fenced", "crm.fenced"),
-    # ("lrmd", "lrmd"),
+    ("lrmd", "lrmd"),
     ("attrd", "crm.attrd"),
-    # ("controld", "crm.controld"),
+    ("controld", "crm.controld"),
 )
 
 EXIT_CONFIG = 6  # CRM_EX_CONFIG: no usable node configuration

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crm.based import wire
+from crm.cluster import wire
 from crm.based.machine import Effect, Machine, Multicast, Persist, Reply
 from crm.cib import patchset
 from crm.cib.document import CibDocument

@@ -1,0 +1,5 @@
+import sys
+
+from crm.controld.daemon import main
+
+sys.exit(main())

@@ -1,0 +1,3 @@
+from lrmd.daemon import main
+
+raise SystemExit(main())
