@@ -362,7 +362,11 @@ class Machine:
             state.set("in_ccm", "true" if up else "false")
             state.set("crmd", "online" if up else "offline")
             state.set("join", "member" if up else "down")
-            state.set("expected", "member" if up else "down")
+            if up:
+                state.set("expected", "member")
+            # a node that leaves keeps expected="member" unless its controller said it was
+            # going (a clean shutdown sets expected="down"): the scheduler then knows a crash
+            # from a clean stop, and fences after a crash when fencing is enabled
         config = configuration_changed(self.doc, new)
         try:
             outcome = finish(self.doc, new, validate=False)

@@ -42,6 +42,7 @@ from crm.cib.errors import ExitCode
 from crm.cib.live import LiveCibSource
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource as LibCibSource
+from crm.common.durations import parse_ms
 from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
 from lrmd.executor import Executor, ExecutorConfig
@@ -134,30 +135,6 @@ def _load_cib() -> etree._Element:
         return LibCibSource.from_environment().read().root
     except LibCibError as exc:
         raise cib_failure(exc) from None
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*(ms|msec|s|sec|m|min|h|hr)?\s*$")
-_SCALE = {
-    None: 1000,
-    "s": 1000,
-    "sec": 1000,
-    "ms": 1,
-    "msec": 1,
-    "m": 60000,
-    "min": 60000,
-    "h": 3600000,
-    "hr": 3600000,
-}
-
-
-def parse_ms(text: str | None) -> int | None:
-    """``crm_get_msec``: "20s", "1m", "500ms" or plain seconds -> milliseconds."""
-    if text is None:
-        return None
-    match = _DURATION.match(text)
-    if not match:
-        return None
-    return int(match.group(1)) * _SCALE[match.group(2)]
 
 
 def _by_id(root: etree._Element, ident: str) -> etree._Element | None:
@@ -358,6 +335,8 @@ def _active_nodes(root: etree._Element, rsc_id: str) -> list[str]:
     nodes: list[str] = []
     for state in root.iterfind("status/node_state"):
         uname = state.get("uname") or state.get("id") or ""
+        if state.get("in_ccm") in ("false", "0", "no"):
+            continue  # a node that left: what its history says no longer runs anywhere
         for lrm_rsc in state.iterfind("lrm/lrm_resources/lrm_resource"):
             if lrm_rsc.get("id") != rsc_id:
                 continue

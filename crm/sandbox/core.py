@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -402,6 +403,9 @@ class Sandbox:
             state.corosync_pids.pop(k, None)
             state.save()
             self._cleanup_shm()
+            # a crashed machine loses /run: the agents' state (HA_RSCTMP) goes with it, so
+            # its services are not found "running" when it comes back
+            shutil.rmtree(state.state_dir(k) / "rsctmp", ignore_errors=True)
 
     def down(self, timeout: float = PACERD_STOP_TIMEOUT) -> None:
         with self.locked():
