@@ -1,0 +1,531 @@
+"""The configuration seen as crm objects, and the edits the configure level makes.
+
+:class:`Configuration` wraps the ``<configuration>`` element of a working copy of the CIB.
+Objects are the things ``configure show`` lists: nodes, resources (at any depth: a primitive
+inside a group is an object too), constraints, property and defaults sets, tags, the fencing
+topology and ACLs.  Every method is pure (XML in, XML out); messages for the user are
+returned in :class:`Messages`.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crm.shell.ast import REF, Definition
+from crm.shell.render import RenderContext, object_kind, render
+from crm.shell.xmlgen import IdStore, assign_ids, to_element
+from crm.shell.xpath import xp, xs
+
+__all__ = ["ConfigError", "Configuration", "Messages"]
+
+SORT_ORDER = {
+    "node": 0,
+    "rsc_template": 1,
+    "primitive": 2,
+    "bundle": 3,
+    "group": 4,
+    "ms": 5,
+    "clone": 6,
+    "op": 7,
+    "tag": 8,
+    "location": 9,
+    "colocation": 9,
+    "order": 9,
+    "rsc_ticket": 10,
+    "fencing_topology": 10,
+    "property": 11,
+    "rsc_defaults": 12,
+    "op_defaults": 13,
+    "role": 14,
+    "acl_target": 15,
+    "acl_group": 15,
+    "user": 15,
+    "alert": 16,
+}
+RESOURCE_TAGS = ("primitive", "group", "clone", "master", "template", "bundle")
+CONSTRAINT_TAGS = ("rsc_location", "rsc_colocation", "rsc_order", "rsc_ticket")
+RSC_REF_ATTRS = ("rsc", "with-rsc", "first", "then")
+DEFAULT_SET_IDS = {"property": "cib-bootstrap-options", "rsc_defaults": "rsc-options", "op_defaults": "op-options"}
+TOP = {
+    "node": "nodes",
+    "primitive": "resources",
+    "template": "resources",
+    "group": "resources",
+    "clone": "resources",
+    "master": "resources",
+    "bundle": "resources",
+    "rsc_location": "constraints",
+    "rsc_colocation": "constraints",
+    "rsc_order": "constraints",
+    "rsc_ticket": "constraints",
+    "cluster_property_set": "crm_config",
+    "tag": "tags",
+    "acl_role": "acls",
+    "acl_target": "acls",
+    "acl_group": "acls",
+    "acl_user": "acls",
+    "alert": "alerts",
+}
+SECTION_ORDER = ("crm_config", "nodes", "resources", "constraints", "fencing-topology", "rsc_defaults", "op_defaults", "alerts", "acls", "tags")
+_VALID_ID = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+class ConfigError(ValueError):
+    """A configure command that cannot be carried out (crmsh prints it as ``ERROR:``)."""
+
+
+@dataclass
+class Messages:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+
+
+class Configuration:
+    def __init__(self, root: etree._Element) -> None:
+        """``root`` is the ``<cib>`` element of a working copy (changed in place)."""
+        self.cib = root
+        conf = root.find("configuration")
+        if conf is None:
+            conf = etree.SubElement(root, "configuration")
+        self.conf = conf
+        self.ids = IdStore.of(root)
+
+    # -- sections and objects ---------------------------------------------------------
+    def section(self, tag: str, create: bool = True) -> etree._Element | None:
+        sec = self.conf.find(tag)
+        if sec is None and create:
+            sec = etree.Element(tag)
+            pos = SECTION_ORDER.index(tag) if tag in SECTION_ORDER else len(SECTION_ORDER)
+            index = 0
+            for i, child in enumerate(self.conf):
+                ctag = str(child.tag)
+                if ctag in SECTION_ORDER and SECTION_ORDER.index(ctag) < pos:
+                    index = i + 1
+            self.conf.insert(index, sec)
+        return sec
+
+    def objects(self) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        c = self.conf
+        out += xp(c, "nodes/node")
+        out += xp(c, "resources//*[self::primitive or self::group or self::clone or self::master or self::template or self::bundle]")
+        out += xp(c, "constraints/*[self::rsc_location or self::rsc_colocation or self::rsc_order or self::rsc_ticket]")
+        out += xp(c, "crm_config/cluster_property_set")
+        out += xp(c, "rsc_defaults/meta_attributes | op_defaults/meta_attributes")
+        out += xp(c, "tags/tag")
+        out += xp(c, "fencing-topology")
+        out += xp(c, "acls/*")
+        return out
+
+    @staticmethod
+    def object_id(elem: etree._Element) -> str:
+        if elem.tag == "fencing-topology":
+            return "fencing_topology"
+        return elem.get("id") or elem.get("uname") or ""
+
+    def sorted_objects(self, objs: Iterable[etree._Element] | None = None) -> list[etree._Element]:
+        return sorted(
+            self.objects() if objs is None else objs,
+            key=lambda e: (SORT_ORDER.get(object_kind(e), 1000), self.object_id(e)),
+        )
+
+    def find(self, ident: str) -> etree._Element | None:
+        for obj in self.objects():
+            if self.object_id(obj) == ident:
+                return obj
+        for obj in xp(self.conf, "nodes/node"):
+            if obj.get("uname") == ident:
+                return obj
+        return None
+
+    def find_resource(self, ident: str) -> etree._Element | None:
+        for obj in xp(self.conf, "resources//*[@id=$i]", i=ident):
+            if obj.tag in RESOURCE_TAGS:
+                return obj
+        return None
+
+    def node_names(self) -> list[str]:
+        return [n.get("uname") or n.get("id") or "" for n in xp(self.conf, "nodes/node")]
+
+    def resource_ids(self) -> list[str]:
+        return [e.get("id") or "" for e in xp(self.conf, "resources//*") if e.tag in RESOURCE_TAGS]
+
+    def render_context(self, color: Callable[[str, str], str] | None = None) -> RenderContext:
+        refd = {str(r) for r in xs(self.conf, "//@id-ref")}
+        ctx = RenderContext(refd, self.node_names())
+        if color is not None:
+            ctx.color = color
+        return ctx
+
+    def show(self, objs: Sequence[etree._Element] | None = None) -> str:
+        ctx = self.render_context()
+        return "\n".join(render(o, ctx) for o in self.sorted_objects(objs))
+
+    # -- filters (show / edit / save arguments) ------------------------------------------
+    def select(self, args: Sequence[str]) -> list[etree._Element]:
+        """Objects named by ``args``: ids, ``type:KIND``, ``related:ID``, ``tag:NAME``,
+        ``changed`` is the caller's business; unknown ids raise ConfigError."""
+        if not args:
+            return self.objects()
+        chosen: list[etree._Element] = []
+        for arg in args:
+            if arg.startswith("type:"):
+                kind = arg[5:]
+                chosen += [o for o in self.objects() if object_kind(o) == kind]
+            elif arg.startswith("related:"):
+                rid = arg[8:]
+                for o in self.objects():
+                    if self.object_id(o) == rid or rid in self._references(o) or (
+                        o.tag in ("group", "clone", "master") and xp(o, ".//*[@id=$i]", i=rid)
+                    ):
+                        chosen.append(o)
+            elif arg.startswith("tag:"):
+                tag = self.find(arg[4:])
+                if tag is None or tag.tag != "tag":
+                    raise ConfigError(f"object {arg[4:]} does not exist")
+                chosen += [o for ref in tag for o in [self.find(ref.get("id") or "")] if o is not None]
+            else:
+                obj = self.find(arg)
+                if obj is None:
+                    raise ConfigError(f"object {arg} does not exist")
+                chosen.append(obj)
+        uniq: list[etree._Element] = []
+        for o in chosen:
+            if o not in uniq:
+                uniq.append(o)
+        return uniq
+
+    @staticmethod
+    def _references(elem: etree._Element) -> set[str]:
+        refs = {elem.get(a) or "" for a in RSC_REF_ATTRS if elem.get(a)}
+        refs |= {str(r) for r in xs(elem, "resource_set/resource_ref/@id | obj_ref/@id")}
+        return refs
+
+    # -- creating -----------------------------------------------------------------------
+    def apply(self, definition: Definition, msgs: Messages, *, replace: bool = False) -> None:
+        """Add the object ``definition`` describes (crmsh's create_from_cli); with
+        ``replace``, an existing object with the same id is replaced (load update, edit)."""
+        node = definition.node
+        kind = definition.kind
+        if kind in ("property", "rsc_defaults", "op_defaults"):
+            self._apply_set(kind, to_element(node), msgs, replace=replace)
+            return
+        if kind == "monitor":
+            self._apply_monitor(to_element(node))
+            return
+        if kind == "fencing_topology":
+            elem = to_element(node)
+            old = self.conf.find("fencing-topology")
+            if old is not None and not replace:
+                raise ConfigError("Cannot create fencing_topology with ID 'fencing_topology': Found existing fencing_topology with same ID.")
+            assign_ids(elem, self.ids, old)
+            if old is not None:
+                self.conf.replace(old, elem)
+            else:
+                self.section("fencing-topology")
+                sec = self.conf.find("fencing-topology")
+                assert sec is not None
+                self.conf.replace(sec, elem)
+            return
+        elem = to_element(node)
+        ident = elem.get("id") or elem.get("uname") or ""
+        if elem.tag != "node" and not _VALID_ID.match(ident):
+            raise ConfigError(f"{ident}: invalid object id")
+        existing = self.find(ident)
+        if elem.tag == "node" and existing is not None and existing.tag == "node" and not replace:
+            assign_ids(elem, self.ids, existing)
+            _merge_node(existing, elem)
+            return
+        if existing is not None and not (replace and existing.tag == elem.tag):
+            if (existing.tag == "node" and elem.tag != "node") or (existing.tag != "node" and elem.tag == "node"):
+                pass
+            else:
+                raise ConfigError(
+                    f"Cannot create {kind} with ID '{ident}': Found existing {object_kind(existing)} with same ID."
+                )
+        assign_ids(elem, self.ids, existing if replace else None)
+        self._resolve_refs(elem, msgs)
+        if replace and existing is not None and existing.tag == elem.tag:
+            self._replace_object(existing, elem)
+        else:
+            sec = self.section(TOP[str(elem.tag)])
+            assert sec is not None
+            sec.append(elem)
+
+    def _replace_object(self, old: etree._Element, new: etree._Element) -> None:
+        parent = old.getparent()
+        assert parent is not None
+        if old.tag in ("group", "clone", "master"):
+            # children no longer listed go back to the top level
+            new_children = {c.get("id") for c in new if c.tag in RESOURCE_TAGS}
+            sec = self.section("resources")
+            assert sec is not None
+            for c in list(old):
+                if c.tag in RESOURCE_TAGS and c.get("id") not in new_children:
+                    sec.append(c)
+        parent.replace(old, new)
+
+    def _resolve_refs(self, elem: etree._Element, msgs: Messages) -> None:
+        for ref in list(elem.iterchildren(REF)):
+            child_id = ref.get("id") or ""
+            found = self.find_resource(child_id)
+            if found is not None and found is not elem:
+                parent = found.getparent()
+                if parent is not None and parent.tag in ("group", "clone", "master") and parent.get("id") != elem.get("id"):
+                    raise ConfigError(
+                        f"Cannot create {object_kind(elem)}:{elem.get('id')}: Child {object_kind(found)}:{child_id} already in {object_kind(parent)}:{parent.get('id')}"
+                    )
+                elem.replace(ref, found)
+            else:
+                elem.remove(ref)
+                msgs.errors.append(f"{elem.get('id')} refers to missing object {child_id}")
+
+    def _apply_set(self, kind: str, root: etree._Element, msgs: Messages, *, replace: bool) -> None:
+        attrs = root if kind == "property" else root[0]
+        set_id = attrs.get("id") or DEFAULT_SET_IDS[kind]
+        if kind == "property":
+            parent = self.section("crm_config")
+            tag = "cluster_property_set"
+        else:
+            parent = self.section(kind)
+            tag = "meta_attributes"
+        assert parent is not None
+        existing = parent.find(f"{tag}[@id='{set_id}']") if _VALID_ID.match(set_id) else None
+        if existing is None:
+            other = self.find(set_id)
+            if other is not None:
+                raise ConfigError(f"Cannot create {kind} with ID '{set_id}': Found existing {object_kind(other)} with same ID.")
+            existing = etree.SubElement(parent, tag)
+            existing.set("id", set_id)
+            self.ids.save(set_id)
+        elif replace:
+            for c in list(existing):
+                existing.remove(c)
+        for c in attrs:
+            if not isinstance(c.tag, str):
+                existing.append(copy.deepcopy(c))
+            elif c.tag == "nvpair":
+                if "value" not in c.attrib:
+                    existing.append(copy.deepcopy(c))
+                    continue
+                name = c.get("name")
+                for old in existing.iterchildren("nvpair"):
+                    if old.get("name") == name:
+                        old.set("value", c.get("value") or "")
+                        break
+                else:
+                    new = copy.deepcopy(c)
+                    existing.append(new)
+                    if "id" not in new.attrib:
+                        new.set("id", self.ids.new(new, set_id))
+            else:
+                new = copy.deepcopy(c)
+                assign_ids(new, self.ids)
+                same = existing.find(f"*[@id='{new.get('id')}']") if new.get("id") else None
+                if same is not None:
+                    existing.replace(same, new)
+                else:
+                    existing.append(new)
+                if new.tag == "rule":
+                    assign_ids(new, self.ids)
+
+    def _apply_monitor(self, op: etree._Element) -> None:
+        rsc_id = op.get("rsc") or ""
+        rsc = self.find_resource(rsc_id)
+        if rsc is None:
+            raise ConfigError(f"object {rsc_id} does not exist")
+        if rsc.tag != "primitive":
+            raise ConfigError(f"{rsc_id} is not a primitive")
+        del op.attrib["rsc"]
+        op.set("id", self.ids.new(op, rsc_id))
+        ops = rsc.find("operations")
+        if ops is None:
+            ops = etree.SubElement(rsc, "operations")
+        ops.append(op)
+
+    # -- deleting, renaming -------------------------------------------------------------
+    def delete(self, ident: str, msgs: Messages) -> None:
+        obj = self.find(ident)
+        if obj is None:
+            raise ConfigError(f"object {ident} does not exist")
+        children = [c for c in obj if c.tag in RESOURCE_TAGS] if obj.tag in ("group", "clone", "master") else []
+        parent = obj.getparent()
+        assert parent is not None
+        top = self.section("resources")
+        assert top is not None
+        for c in children:
+            top.append(c)
+        for e in obj.iter():
+            if isinstance(e.tag, str):
+                self.ids.remove(e.get("id"))
+        parent.remove(obj)
+        if obj.tag == "fencing-topology":
+            return
+        kind = object_kind(obj) if obj.tag != "meta_attributes" else ""
+        for tag in list(xp(self.conf, "tags/tag")):
+            for ref in list(tag.iterchildren("obj_ref")):
+                if ref.get("id") == ident:
+                    tag.remove(ref)
+            if tag.find("obj_ref") is None:
+                self.delete(tag.get("id") or "", msgs)
+                msgs.infos.append(f"hanging tag:{tag.get('id')} deleted")
+        if obj.tag not in RESOURCE_TAGS:
+            return
+        del kind
+        for con in list(xp(self.conf, "constraints/*")):
+            if ident not in self._references(con):
+                continue
+            ckind = object_kind(con)
+            if con.tag in ("rsc_colocation", "rsc_order") and children and con.find("resource_set") is None:
+                _rename_simple(con, ident, children[0].get("id") or "")
+            deleted = _delete_rscref(con, ident)
+            if _silly(con, ident):
+                self.delete(con.get("id") or "", msgs)
+                msgs.infos.append(f"hanging {ckind}:{con.get('id')} deleted")
+            elif deleted:
+                msgs.infos.append(f"constraint {ckind}:{con.get('id')} updated")
+
+    def rename(self, old: str, new: str) -> None:
+        obj = self.find(old)
+        if obj is None:
+            raise ConfigError(f"object {old} does not exist")
+        if self.find(new) is not None or new in self.ids.used:
+            raise ConfigError(f"{new}: id is already in use")
+        if not _VALID_ID.match(new):
+            raise ConfigError(f"{new}: invalid object id")
+        if obj.tag == "node":
+            raise ConfigError(f"cannot rename {old}")
+        obj.set("id", new)
+        self.ids.remove(old)
+        self.ids.save(new)
+        for e in self.conf.iter():
+            if not isinstance(e.tag, str):
+                continue
+            for attr in (*RSC_REF_ATTRS, "template"):
+                if e.get(attr) == old and (e.tag in CONSTRAINT_TAGS or attr == "template"):
+                    e.set(attr, new)
+            if e.tag in ("resource_ref", "obj_ref") and e.get("id") == old:
+                e.set("id", new)
+            if e.get("id-ref") == old:
+                e.set("id-ref", new)
+
+    def modgroup(self, group_id: str, action: str, rsc_id: str, where: str | None, ref: str | None) -> None:
+        group = self.find(group_id)
+        if group is None or group.tag != "group":
+            raise ConfigError(f"{group_id} is not a group")
+        members = [c for c in group if c.tag == "primitive"]
+        if action == "add":
+            prim = self.find_resource(rsc_id)
+            if prim is None:
+                raise ConfigError(f"object {rsc_id} does not exist")
+            if prim.tag != "primitive":
+                raise ConfigError(f"{rsc_id} is not a primitive")
+            if prim.getparent() is group:
+                raise ConfigError(f"{rsc_id} already in {group_id}")
+            parent = prim.getparent()
+            if parent is not None and parent.tag != "resources":
+                raise ConfigError(f"{rsc_id} already in {parent.get('id')}")
+            if where and ref:
+                anchor = next((m for m in members if m.get("id") == ref), None)
+                if anchor is None:
+                    raise ConfigError(f"{ref} is not member of {group_id}")
+                if where == "after":
+                    anchor.addnext(prim)
+                else:
+                    anchor.addprevious(prim)
+            else:
+                group.append(prim)
+        else:
+            prim = next((m for m in members if m.get("id") == rsc_id), None)
+            if prim is None:
+                raise ConfigError(f"{rsc_id} is not member of {group_id}")
+            if len(members) == 1:
+                raise ConfigError(f"cannot remove the last member {rsc_id} of {group_id}")
+            sec = self.section("resources")
+            assert sec is not None
+            sec.append(prim)
+
+    def erase(self, nodes: bool = False) -> None:
+        for tag in ("resources", "constraints", "rsc_defaults", "op_defaults", "tags", "fencing-topology", "acls", "alerts"):
+            sec = self.conf.find(tag)
+            if sec is not None:
+                for c in list(sec):
+                    sec.remove(c)
+        crm_config = self.conf.find("crm_config")
+        if crm_config is not None:
+            for c in list(crm_config):
+                crm_config.remove(c)
+        if nodes:
+            sec = self.conf.find("nodes")
+            if sec is not None:
+                for c in list(sec):
+                    sec.remove(c)
+        fence = self.conf.find("fencing-topology")
+        if fence is not None:
+            self.conf.remove(fence)
+        self.ids = IdStore.of(self.cib)
+
+
+def _merge_node(old: etree._Element, new: etree._Element) -> None:
+    for name, value in new.attrib.items():
+        old.set(name, value)
+    for c in new:
+        if not isinstance(c.tag, str):
+            continue
+        match = old.find(f"{c.tag}[@id='{c.get('id')}']")
+        if match is None:
+            old.append(c)
+            continue
+        for nvp in c.iterchildren("nvpair"):
+            for onvp in match.iterchildren("nvpair"):
+                if onvp.get("name") == nvp.get("name"):
+                    onvp.set("value", nvp.get("value") or "")
+                    break
+            else:
+                match.append(nvp)
+
+
+def _rename_simple(con: etree._Element, old: str, new: str) -> None:
+    for attr in RSC_REF_ATTRS:
+        if con.get(attr) == old:
+            con.set(attr, new)
+
+
+def _delete_rscref(con: etree._Element, ident: str) -> bool:
+    changed = False
+    for attr in RSC_REF_ATTRS:
+        if con.get(attr) == ident:
+            del con.attrib[attr]
+            changed = True
+    if changed:
+        return True
+    for ref in xp(con, "resource_set/resource_ref[@id=$i]", i=ident):
+        parent = ref.getparent()
+        assert parent is not None
+        parent.remove(ref)
+        changed = True
+    for rset in con.findall("resource_set"):
+        if rset.find("resource_ref") is None:
+            con.remove(rset)
+            changed = True
+    return changed
+
+
+def _silly(con: etree._Element, ident: str) -> bool:
+    refs = xp(con, "resource_set/resource_ref")
+    never = con.tag in ("rsc_location", "rsc_ticket")
+    if refs:
+        return len(refs) < 1 if never else len(refs) <= 1
+    cnt = sum(1 for a in RSC_REF_ATTRS if a in con.attrib)
+    same = sum(1 for a in RSC_REF_ATTRS if con.get(a) == ident)
+    if con.tag == "rsc_location" and con.find("resource_set") is None and "rsc-pattern" in con.attrib:
+        return False
+    if never:
+        return cnt < 1
+    return same == 2 or cnt < 2

@@ -1,0 +1,1423 @@
+"""A crm shell session: levels, commands, the configure working copy and its commit.
+
+The session works on one CIB source (:mod:`crm.cli.cib_source`: ``CIB_file``, ``CIB_shadow``
+or the live cluster), so offline and live are the same code.  The configure level edits a
+working copy read once; ``commit`` writes it back through ``source.modify`` and is refused
+when the configuration changed underneath since it was read (``refresh`` re-reads it).
+
+Resource and node commands run pacer's own tools (``crm_resource``, ``crm_attribute``,
+``crm_failcount``, ``crm_mon``...) as crmsh runs Pacemaker's, in the same environment, so they
+work on the same source.  This is the only module of ``crm.shell`` that does I/O.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from lxml import etree
+
+from crm.cib.document import CibDocument, same_xml
+from crm.cib.errors import CibError
+from crm.shell import help as helptext
+from crm.shell.checks import AgentInfo, semantic_checks
+from crm.shell.config import ConfigError, Configuration, Messages
+from crm.shell.lexer import LexError, Token, is_comment, logical_lines, tokenize
+from crm.shell.parser import DEFINITION_KINDS, ParseError, parse_definition
+from crm.shell.xmlgen import to_element
+from crm.shell.xpath import xp, xs
+from crm.verify import Severity, verify
+
+__all__ = ["AgentCatalog", "Options", "Session"]
+
+LEVELS = ("configure", "resource", "node", "ra", "cib", "cluster", "options", "status", "corosync")
+COLORS = {"ERROR": "\x1b[31m", "WARNING": "\x1b[33m", "INFO": "\x1b[32m"}
+
+
+class CibChanged(CibError):
+    """The configuration changed underneath the session since it was read."""
+
+
+class CommandFailed(Exception):
+    """A command reported its error already; the line fails."""
+
+
+@dataclass
+class Options:
+    force: bool = False
+    color: bool = False
+    wait: bool = False
+    interactive: bool = False
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+class AgentCatalog:
+    """Agents on this machine and their meta-data (pacer's lrmd lookup)."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        from lrmd.agent_paths import AgentLocator
+
+        self.locator = AgentLocator.from_env(env)
+        self.env = dict(env)
+        self._meta: dict[tuple[str, str | None, str], str | None] = {}
+
+    def providers_of(self, typ: str) -> list[str]:
+        return [p for p in self.providers() if typ in self.locator.list_agents("ocf", p)]
+
+    def providers(self) -> list[str]:
+        return self.locator.list_providers()
+
+    def classes(self) -> list[str]:
+        return ["lsb", "ocf / " + " ".join(self.providers()), "service", "stonith", "systemd"]
+
+    def agents(self, cls: str, provider: str | None = None) -> list[str]:
+        if cls == "ocf" and provider is None:
+            names: set[str] = set()
+            for p in self.providers():
+                names.update(self.locator.list_agents("ocf", p))
+            return sorted(names)
+        return self.locator.list_agents(cls, provider)
+
+    def metadata_text(self, cls: str, provider: str | None, typ: str) -> str | None:
+        key = (cls, provider, typ)
+        if key in self._meta:
+            return self._meta[key]
+        text: str | None = None
+        if cls == "ocf":
+            ref = self.locator.resolve(cls, provider, typ)
+            if ref is not None:
+                env = dict(self.env)
+                env.setdefault("OCF_ROOT", str(self.locator.ocf_root))
+                env["OCF_RESOURCE_INSTANCE"] = "crm-shell"
+                env["OCF_RA_VERSION_MAJOR"] = "1"
+                env["OCF_RA_VERSION_MINOR"] = "1"
+                env["OCF_RESOURCE_TYPE"] = typ
+                if provider:
+                    env["OCF_RESOURCE_PROVIDER"] = provider
+                try:
+                    proc = subprocess.run(
+                        [str(ref.path), "meta-data"], capture_output=True, text=True, env=env, timeout=30, check=False
+                    )
+                    if proc.returncode == 0 and proc.stdout.strip():
+                        text = proc.stdout
+                except (OSError, subprocess.SubprocessError):
+                    text = None
+        elif cls == "lsb":
+            ref = self.locator.resolve(cls, None, typ)
+            if ref is not None:
+                from lrmd.lsb_metadata import lsb_metadata
+
+                text = lsb_metadata(typ, ref.path)
+        elif cls == "stonith":
+            text = "<resource-agent/>"
+        self._meta[key] = text
+        return text
+
+    def info(self, cls: str, provider: str | None, typ: str) -> AgentInfo | None:
+        text = self.metadata_text(cls, provider, typ)
+        if text is None:
+            return None
+        try:
+            root = etree.fromstring(text.encode())
+        except etree.XMLSyntaxError:
+            return None
+        params = tuple(p.get("name") or "" for p in root.iterfind("parameters/parameter"))
+        required = tuple(p.get("name") or "" for p in root.iterfind("parameters/parameter") if p.get("required") in ("1", "true"))
+        timeouts = {a.get("name") or "": a.get("timeout") or "" for a in root.iterfind("actions/action") if a.get("timeout")}
+        return AgentInfo(params, required, timeouts)
+
+
+class Session:
+    def __init__(
+        self,
+        source_factory: Callable[[Mapping[str, str]], object],
+        options: Options,
+        out: TextIO,
+        err: TextIO,
+        stdin: TextIO | None = None,
+    ) -> None:
+        self.source_factory = source_factory
+        self.opts = options
+        self.env = dict(options.env)
+        self.out = out
+        self.err = err
+        self.stdin = stdin
+        self.level: list[str] = []
+        self.base: CibDocument | None = None
+        self.work: CibDocument | None = None
+        self.failed = False
+        self.catalog = AgentCatalog(self.env)
+        self.tooldir = Path(sys.executable).parent
+        self.line_no = 0
+
+    # -- output -------------------------------------------------------------------------
+    def log(self, level: str, text: str) -> None:
+        prefix = f"{COLORS[level]}{level}\x1b[0m" if self.opts.color else level
+        where = f"{self.line_no}: " if (level == "ERROR" and self.line_no and not self.opts.interactive) else ""
+        self.err.write(f"{prefix}: {where}{text}\n")
+        self.err.flush()
+
+    def error(self, text: str) -> None:
+        self.log("ERROR", text)
+
+    def fail(self, text: str) -> CommandFailed:
+        self.error(text)
+        return CommandFailed(text)
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    @property
+    def source(self) -> object:
+        return self.source_factory(self.env)
+
+    # -- driving ------------------------------------------------------------------------
+    def run_text(self, text: str) -> int:
+        """Run a command stream (``crm -f``); 1 if any command failed."""
+        for number, line in logical_lines(text):
+            self.line_no = number
+            if not self.execute(line, number):
+                self.failed = True
+        self.line_no = 0
+        if not self.finish():
+            self.failed = True
+        return 1 if self.failed else 0
+
+    def finish(self) -> bool:
+        """End of input: leave the levels (the configure level commits pending changes)."""
+        ok = True
+        while self.level:
+            ok = self._leave() and ok
+        return ok
+
+    def execute(self, text: str, number: int = 0) -> bool:
+        try:
+            line = tokenize(text, number)
+        except LexError as e:
+            self.error(f"line {e.line}, column {e.column}: {e.message}")
+            return False
+        if not line.tokens or is_comment(line):
+            return True
+        for w in line.warnings:
+            self.log("WARNING", w)
+        try:
+            return self.dispatch(line.tokens) is not False
+        except CommandFailed:
+            return False
+        except CibError as e:
+            self.error(str(e))
+            return False
+
+    def dispatch(self, tokens: list[Token]) -> bool | None:
+        words = [t.text for t in tokens]
+        cmd = words[0]
+        lvl = self.level[-1] if self.level else ""
+        # navigation
+        if cmd in ("quit", "exit", "bye"):
+            ok = self.finish()
+            raise SystemExit(0 if ok and not self.failed else 1)
+        if cmd in ("up", "end", "cd") and (cmd != "cd" or len(words) == 1 or words[1] == ".."):
+            if cmd == "end":
+                pass
+            if self.level:
+                return self._leave()
+            return True
+        if cmd == "cd" and len(words) > 1:
+            return self.dispatch([Token(words[1], tokens[1].line, tokens[1].column)])
+        if cmd == "help" or cmd == "?":
+            self.print(helptext.help_for(lvl, words[1] if len(words) > 1 else None))
+            return True
+        if cmd == "ls":
+            self.print("  ".join(helptext.commands_of(lvl)))
+            return True
+        # a level name, possibly with a command after it
+        if cmd in LEVELS and (not lvl or cmd not in helptext.commands_of(lvl) or lvl == ""):
+            if cmd == "status":
+                return self.cmd_status(words[1:])
+            if len(words) == 1:
+                if cmd == "configure":
+                    self._enter_configure()
+                self.level.append(cmd)
+                return True
+            # one-liner: run the command in that level, then leave it
+            saved = list(self.level)
+            self.level.append(cmd)
+            if cmd == "configure":
+                self._enter_configure()
+            try:
+                ok = self.dispatch(tokens[1:]) is not False
+            finally:
+                leave_ok = True
+                while len(self.level) > len(saved):
+                    leave_ok = self._leave() and leave_ok
+            return ok is not False and leave_ok
+        handler = getattr(self, f"{lvl or 'root'}_{cmd.replace('-', '_')}", None)
+        if handler is None and lvl == "configure" and cmd.lower() in DEFINITION_KINDS:
+            return self.configure_define(tokens)
+        if handler is None:
+            where = f"{lvl}." if lvl else ""
+            raise self.fail(f"{where}{cmd}: No such command")
+        result = handler(words[1:])
+        return result is not False
+
+    def _leave(self) -> bool:
+        lvl = self.level.pop()
+        if lvl == "configure":
+            ok = True
+            if self.changed():
+                ok = self.commit(force=self.opts.force)
+            self.base = self.work = None
+            return ok
+        return True
+
+    # -- the configure working copy -----------------------------------------------------------
+    def _enter_configure(self) -> None:
+        if self.work is None:
+            self.refresh_copy()
+
+    def refresh_copy(self) -> None:
+        doc = self.source.read()  # type: ignore[attr-defined]
+        self.base = doc
+        self.work = doc.copy()
+
+    def conf(self) -> Configuration:
+        if self.work is None:
+            self.refresh_copy()
+        assert self.work is not None
+        return Configuration(self.work.root)
+
+    def changed(self) -> bool:
+        if self.base is None or self.work is None:
+            return False
+        a, b = self.base.root.find("configuration"), self.work.root.find("configuration")
+        if a is None or b is None:
+            return a is not b
+        return not same_xml(a, b) or self.base.root.get("validate-with") != self.work.root.get("validate-with")
+
+    def report(self, msgs: Messages) -> bool:
+        for w in msgs.warnings:
+            self.log("WARNING", w)
+        for i in msgs.infos:
+            self.log("INFO", i)
+        for e in msgs.errors:
+            self.error(e)
+        return not msgs.errors
+
+    def configure_define(self, tokens: list[Token]) -> bool:
+        conf = self.conf()
+        try:
+            definition = parse_definition(tokens, providers=self.catalog.providers_of, nodes=conf.node_names)
+        except ParseError as e:
+            hint = f" ({e.hint})" if e.hint else ""
+            near = f" near <{e.token.text}>" if e.token else ""
+            col = f" (line {e.line}, column {e.column})" if e.token else ""
+            raise self.fail(f"syntax in {e.context}: {e.message}{near} parsing '{' '.join(e.words)}'{col}{hint}") from None
+        if definition.kind == "ms":
+            child = definition.node.children[-1].get("id") if definition.node.children else ""
+            metas = " ".join(
+                f"{n.get('name')}={n.get('value')}"
+                for c in definition.node.children
+                if c.tag == "meta_attributes"
+                for n in c.children
+                if n.get("value") is not None
+            )
+            suggestion = f"clone {definition.node.get('id')} {child} meta {metas + ' ' if metas else ''}promotable=true"
+            self.log("WARNING", f'"ms" is deprecated. Please use "{suggestion}"')
+        msgs = Messages()
+        try:
+            conf.apply(definition, msgs)
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        return self.report(msgs)
+
+    def _agent_info(self, cls: str, provider: str | None, typ: str) -> AgentInfo | None:
+        return self.catalog.info(cls, provider, typ)
+
+    def check(self, doc: CibDocument, changed_only: bool) -> tuple[bool, bool]:
+        """Run crm_verify's checks and crmsh's; print them; (errors?, anything?)."""
+        errors = False
+        report = verify(doc.root)
+        for problem in report.schema_errors:
+            self.error(f"{problem.element or ''} ({problem.line or 0}): {problem.reason}".strip())
+            errors = True
+        for f in report.findings:
+            if f.severity is Severity.NOTICE:
+                continue
+            if f.severity is Severity.ERROR:
+                errors = True
+                self.error(f.render())
+            else:
+                self.log("WARNING", f.render())
+        if report.has_errors and report.schema_valid:
+            self.error("crm_verify: Errors found during check: config not valid")
+        conf = doc.root.find("configuration")
+        if conf is not None:
+            changed: set[str] | None = None
+            if changed_only and self.base is not None:
+                changed = _changed_primitives(self.base.root, doc.root)
+            for finding in semantic_checks(conf, self._agent_info, changed):
+                if finding.severity == "error":
+                    errors = True
+                    self.error(finding.text)
+                else:
+                    self.log("WARNING", finding.text)
+        return errors, True
+
+    def commit(self, force: bool = False, replace: bool = False) -> bool:
+        if not self.changed():
+            self.log("INFO", "apparently there is nothing to commit")
+            self.log("INFO", "try changing something first")
+            return True
+        assert self.work is not None and self.base is not None
+        has_primitives = bool(xp(self.work.root, "configuration/resources//primitive"))
+        errors = False
+        if has_primitives:
+            errors, _ = self.check(self.work, changed_only=True)
+        if errors and not (force or self.opts.force):
+            return False
+        if errors:
+            self.log("INFO", "commit forced")
+        base_conf = self.base.root.find("configuration")
+        new_conf = self.work.root.find("configuration")
+        new_schema = self.work.root.get("validate-with")
+
+        def change(doc: CibDocument) -> None:
+            current = doc.root.find("configuration")
+            if base_conf is not None and current is not None and not same_xml(base_conf, current):
+                raise CibChanged("CIB changed in the meantime: won't touch it! Use 'refresh' to read it again, then redo your changes")
+            if new_schema:
+                doc.root.set("validate-with", new_schema)
+            assert new_conf is not None
+            replacement = etree.fromstring(etree.tostring(new_conf))
+            if current is None:
+                doc.root.insert(0, replacement)
+            else:
+                doc.root.replace(current, replacement)
+
+        try:
+            _result, outcome = self.source.modify(change, config_change=True)  # type: ignore[attr-defined]
+        except CibChanged as e:
+            self.error(str(e))
+            return False
+        except CibError as e:
+            self.error(f"could not commit: {e}")
+            return False
+        self.base = outcome.document
+        self.work = outcome.document.copy()
+        return True
+
+    # -- configure commands ---------------------------------------------------------------
+    def configure_commit(self, args: list[str]) -> bool:
+        for a in args:
+            if a not in ("force", "replace"):
+                raise self.fail(f"syntax: configure.commit {a}")
+        return self.commit(force="force" in args, replace="replace" in args)
+
+    def configure_refresh(self, args: list[str]) -> bool:
+        if self.changed():
+            self.log("WARNING", "discarding the changes that were not committed")
+        self.refresh_copy()
+        return True
+
+    def configure_verify(self, args: list[str]) -> bool:
+        assert self.work is not None or self.conf()
+        assert self.work is not None
+        errors, _ = self.check(self.work, changed_only=False)
+        return not errors
+
+    def configure_show(self, args: list[str]) -> bool:
+        conf = self.conf()
+        as_xml = bool(args) and args[0] == "xml"
+        rest = args[1:] if as_xml else args
+        if "changed" in rest:
+            rest = [a for a in rest if a != "changed"]
+            objs = self._changed_objects(conf)
+        else:
+            try:
+                objs = conf.select(rest)
+            except ConfigError as e:
+                raise self.fail(str(e)) from None
+        if as_xml:
+            self.out.write(self._xml_of(conf, objs if rest else None))
+            self.out.flush()
+            return True
+        text = conf.show(objs)
+        if text:
+            self.print(text)
+        return True
+
+    def _changed_objects(self, conf: Configuration) -> list[etree._Element]:
+        if self.base is None:
+            return []
+        old = Configuration(self.base.root.__copy__() if False else etree.fromstring(etree.tostring(self.base.root)))
+        out = []
+        for o in conf.objects():
+            prev = old.find(conf.object_id(o))
+            if prev is None or not same_xml(prev, o):
+                out.append(o)
+        return out
+
+    def _xml_of(self, conf: Configuration, objs: Sequence[etree._Element] | None) -> str:
+        assert self.work is not None
+        root = etree.Element("cib")
+        for k, v in self.work.root.attrib.items():
+            root.set(k, v)
+        c = etree.SubElement(root, "configuration")
+        if objs is None:
+            for sec in conf.conf:
+                c.append(etree.fromstring(etree.tostring(sec)))
+        else:
+            for tag in ("crm_config", "nodes", "resources", "constraints"):
+                etree.SubElement(c, tag)
+            for o in objs:
+                top = o
+                while top.getparent() is not None and top.getparent().tag in ("group", "clone", "master"):  # type: ignore[union-attr]
+                    top = top.getparent()  # type: ignore[assignment]
+                parent = top.getparent()
+                ptag = str(parent.tag) if parent is not None else "configuration"
+                target = c.find(ptag)
+                if target is None:
+                    target = etree.SubElement(c, ptag)
+                if top.getparent() is not None and ptag == "configuration":
+                    target = c
+                target.append(etree.fromstring(etree.tostring(top)))
+        text = etree.tostring(root, pretty_print=True, encoding="unicode")
+        return '<?xml version="1.0" ?>\n' + text + "\n"
+
+    def configure_delete(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: delete [--force] <id> [<id>...]")
+        conf = self.conf()
+        ok = True
+        msgs = Messages()
+        for a in [a for a in args if a not in ("--force", "force")]:
+            try:
+                conf.delete(a, msgs)
+            except ConfigError as e:
+                self.error(str(e))
+                ok = False
+        return self.report(msgs) and ok
+
+    configure_rm = configure_delete
+
+    def configure_rename(self, args: list[str]) -> bool:
+        if len(args) != 2:
+            raise self.fail("usage: rename <old_id> <new_id>")
+        try:
+            self.conf().rename(args[0], args[1])
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        return True
+
+    def configure_modgroup(self, args: list[str]) -> bool:
+        if len(args) not in (3, 5) or args[1] not in ("add", "remove"):
+            raise self.fail("usage: modgroup <id> add <id> [after <id>|before <id>] | remove <id>")
+        where = args[3] if len(args) == 5 else None
+        ref = args[4] if len(args) == 5 else None
+        if where is not None and where not in ("after", "before"):
+            raise self.fail("usage: modgroup <id> add <id> [after <id>|before <id>]")
+        try:
+            self.conf().modgroup(args[0], args[1], args[2], where, ref)
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        return True
+
+    def configure_erase(self, args: list[str]) -> bool:
+        if args and args != ["nodes"]:
+            raise self.fail("usage: erase [nodes]")
+        self.conf().erase(nodes=bool(args))
+        return True
+
+    def _read_input(self, name: str) -> str:
+        if name == "-":
+            return (self.stdin or sys.stdin).read()
+        try:
+            return Path(name).read_text()
+        except OSError as e:
+            raise self.fail(f"could not read {name}: {e.strerror}") from None
+
+    def load_text(self, text: str, method: str) -> bool:
+        """Apply a configure-language text (``load``, ``edit``): objects with existing ids
+        are replaced (``update``) or the whole configuration is replaced (``replace``)."""
+        conf = self.conf()
+        definitions = []
+        ok = True
+        for number, line in logical_lines(text):
+            try:
+                toks = tokenize(line, number)
+            except LexError as e:
+                self.error(str(e))
+                ok = False
+                continue
+            if not toks.tokens or is_comment(toks):
+                continue
+            try:
+                definitions.append(parse_definition(toks.tokens, providers=self.catalog.providers_of, nodes=conf.node_names))
+            except ParseError as e:
+                self.error(str(e))
+                ok = False
+        if not ok:
+            return False
+        if method == "replace":
+            conf.erase(nodes=False)
+            for n in list(xp(conf.conf, "nodes/node")):
+                if not any(d.kind == "node" and (d.node.get("uname") == n.get("uname")) for d in definitions):
+                    parent = n.getparent()
+                    assert parent is not None
+                    parent.remove(n)
+        msgs = Messages()
+        # leaf objects first, so groups and clones find their children
+        order = {"node": 0, "rsc_template": 1, "primitive": 2, "group": 3, "clone": 4, "ms": 4}
+        for d in sorted(definitions, key=lambda d: order.get(d.kind, 5)):
+            try:
+                conf.apply(d, msgs, replace=True)
+            except ConfigError as e:
+                self.error(str(e))
+                ok = False
+        return self.report(msgs) and ok
+
+    def load_xml(self, text: str, method: str) -> bool:
+        try:
+            root = etree.fromstring(text.encode())
+        except etree.XMLSyntaxError as e:
+            raise self.fail(f"cannot parse XML: {e}") from None
+        conf_new = root.find("configuration") if root.tag == "cib" else (root if root.tag == "configuration" else None)
+        if conf_new is None:
+            raise self.fail("no configuration element found")
+        assert self.work is not None or self.conf()
+        assert self.work is not None
+        current = self.work.root.find("configuration")
+        if method == "replace" or current is None:
+            if current is None:
+                self.work.root.insert(0, conf_new)
+            else:
+                self.work.root.replace(current, conf_new)
+            return True
+        for sec in conf_new:
+            mine = current.find(str(sec.tag))
+            if mine is None:
+                current.append(sec)
+                continue
+            for obj in list(sec):
+                ident = obj.get("id")
+                old = mine.find(f"*[@id='{ident}']") if ident else None
+                if old is not None:
+                    mine.replace(old, obj)
+                else:
+                    mine.append(obj)
+        return True
+
+    def configure_load(self, args: list[str]) -> bool:
+        if len(args) < 2 or args[0] not in ("replace", "update", "push"):
+            raise self.fail("usage: load [xml] {replace|update|push} {<url>|<path>|-}")
+        xml = False
+        if args[0] == "xml":
+            xml, args = True, args[1:]
+        method, name = args[0], args[1]
+        text = self._read_input(name)
+        if xml or text.lstrip().startswith("<"):
+            return self.load_xml(text, "replace" if method == "push" else method)
+        return self.load_text(text, "replace" if method == "push" else method)
+
+    def configure_save(self, args: list[str]) -> bool:
+        xml = False
+        if args and args[0] == "xml":
+            xml, args = True, args[1:]
+        if not args:
+            raise self.fail("usage: save [xml] <filename>")
+        conf = self.conf()
+        text = self._xml_of(conf, None) if xml else conf.show() + "\n"
+        if args[0] == "-":
+            self.out.write(text)
+            return True
+        try:
+            Path(args[0]).write_text(text)
+        except OSError as e:
+            raise self.fail(f"could not write {args[0]}: {e.strerror}") from None
+        return True
+
+    def configure_edit(self, args: list[str]) -> bool:
+        conf = self.conf()
+        try:
+            objs = conf.select([a for a in args if a != "xml"])
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        text = conf.show(objs) + "\n"
+        editor = self.env.get("EDITOR") or self.env.get("VISUAL") or "vi"
+        with tempfile.NamedTemporaryFile("w", suffix=".crm", delete=False) as f:
+            f.write(text)
+            path = f.name
+        try:
+            rc = subprocess.call(f"{editor} {shlex.quote(path)}", shell=True, env=self.env)
+            if rc != 0:
+                raise self.fail(f"editor {editor} exited with {rc}; nothing changed")
+            new = Path(path).read_text()
+        finally:
+            os.unlink(path)
+        if new == text:
+            return True
+        # objects removed in the editor are deleted
+        ids_before = [conf.object_id(o) for o in objs]
+        kept = self._ids_in(new)
+        msgs = Messages()
+        for ident in ids_before:
+            if ident not in kept and conf.find(ident) is not None:
+                with contextlib.suppress(ConfigError):
+                    conf.delete(ident, msgs)
+        return self.load_text(new, "update") and self.report(msgs)
+
+    def _ids_in(self, text: str) -> set[str]:
+        ids: set[str] = set()
+        for number, line in logical_lines(text):
+            try:
+                toks = tokenize(line, number)
+            except LexError:
+                continue
+            if len(toks.tokens) >= 2 and not is_comment(toks):
+                kind = toks.tokens[0].text
+                word = toks.tokens[1].text
+                if kind in ("property", "rsc_defaults", "op_defaults"):
+                    word = word[:-1] if word.endswith(":") else {"property": "cib-bootstrap-options", "rsc_defaults": "rsc-options", "op_defaults": "op-options"}[kind]
+                ids.add(word.split(":")[0] if kind == "node" else word)
+        return ids
+
+    def configure_upgrade(self, args: list[str]) -> bool:
+        from crm.cib.upgrade import upgrade
+
+        assert self.work is not None or self.conf()
+        assert self.work is not None
+        try:
+            new_root = upgrade(self.work.root)
+        except Exception as e:
+            raise self.fail(f"upgrade failed: {e}") from None
+        if new_root is not None and new_root is not self.work.root:
+            self.work = CibDocument(new_root)
+        return True
+
+    def configure_schema(self, args: list[str]) -> bool:
+        self.conf()
+        assert self.work is not None
+        if not args:
+            self.print(self.work.root.get("validate-with") or "")
+            return True
+        self.work.root.set("validate-with", args[0])
+        return True
+
+    def configure_xml(self, args: list[str]) -> bool:
+        text = " ".join(args)
+        try:
+            elem = etree.fromstring(text.encode())
+        except etree.XMLSyntaxError as e:
+            raise self.fail(f"cannot parse XML: {e}") from None
+        conf = self.conf()
+        from crm.shell.config import TOP
+
+        sec = conf.section(TOP.get(str(elem.tag), "resources"))
+        assert sec is not None
+        sec.append(elem)
+        return True
+
+    def configure_ptest(self, args: list[str]) -> bool:
+        self.conf()
+        assert self.work is not None
+        with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
+            f.write(self.work.to_text())
+            path = f.name
+        try:
+            flags = ["-S"] if not args else []
+            if "scores" in args:
+                flags.append("-s")
+            if "utilization" in args:
+                flags.append("-U")
+            if "actions" in args:
+                flags.append("-S")
+            rc = self.run_tool(["crm_simulate", "-x", path, *flags])
+        finally:
+            os.unlink(path)
+        return rc == 0
+
+    configure_simulate = configure_ptest
+
+    def configure_cib(self, args: list[str]) -> bool:
+        return self.cib_dispatch(args)
+
+    def configure_get_property(self, args: list[str]) -> bool:
+        conf = self.conf()
+        for name in args:
+            for v in xs(conf.conf, "crm_config/cluster_property_set/nvpair[@name=$n]/@value", n=name):
+                self.print(str(v))
+        return True
+
+    # -- external tools -----------------------------------------------------------------
+    def run_tool(self, argv: list[str], capture: bool = False) -> int:
+        prog = self.tooldir / argv[0]
+        cmd = [str(prog) if prog.exists() else argv[0], *argv[1:]]
+        env = dict(self.env)
+        env["PATH"] = f"{self.tooldir}{os.pathsep}{env.get('PATH', '')}"
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        except OSError as e:
+            self.error(f"{argv[0]}: {e.strerror}")
+            return 127
+        if proc.stdout:
+            self.out.write(proc.stdout)
+            self.out.flush()
+        if proc.stderr:
+            self.err.write(proc.stderr)
+            self.err.flush()
+        return proc.returncode
+
+    def _no_pending(self) -> None:
+        if self.changed():
+            self.log("INFO", "Currently editing the CIB, changes will not be committed")
+
+    # -- resource level -----------------------------------------------------------------
+    def _meta_edit(self, resources: Sequence[str], name: str, value: str) -> bool:
+        """Set a meta attribute as crmsh's set_deep_meta_attr does, and commit it."""
+        if not resources:
+            raise self.fail("Expected at least one resource as argument")
+
+        def change(doc: CibDocument) -> None:
+            conf = Configuration(doc.root)
+            for rsc in resources:
+                _set_deep_meta(conf, rsc, name, value)
+
+        try:
+            self.source.modify(change)  # type: ignore[attr-defined]
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        if self.work is not None and not self.changed():
+            self.refresh_copy()
+        return True
+
+    def resource_start(self, args: list[str]) -> bool:
+        return self._meta_edit(args, "target-role", "Started")
+
+    def resource_stop(self, args: list[str]) -> bool:
+        return self._meta_edit(args, "target-role", "Stopped")
+
+    def resource_restart(self, args: list[str]) -> bool:
+        self.log("INFO", f"ordering {', '.join(args)} to stop")
+        if not self._meta_edit(args, "target-role", "Stopped"):
+            return False
+        self.log("INFO", f"ordering {', '.join(args)} to start")
+        return self._meta_edit(args, "target-role", "Started")
+
+    def resource_manage(self, args: list[str]) -> bool:
+        return self._meta_edit(args[:1], "is-managed", "true")
+
+    def resource_unmanage(self, args: list[str]) -> bool:
+        return self._meta_edit(args[:1], "is-managed", "false")
+
+    def resource_maintenance(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: maintenance <rsc> [on|off|true|false]")
+        value = "true"
+        if len(args) > 1:
+            value = "false" if args[1] in ("off", "false") else "true"
+        return self._meta_edit(args[:1], "maintenance", value)
+
+    def _promotable(self, rsc: str) -> bool:
+        conf = Configuration(self.source.read().root)  # type: ignore[attr-defined]
+        el = conf.find_resource(rsc)
+        if el is None:
+            return False
+        if el.tag == "master":
+            return True
+        return el.tag == "clone" and bool(xp(el, "meta_attributes/nvpair[@name='promotable' and @value='true']"))
+
+    def resource_promote(self, args: list[str]) -> bool:
+        if len(args) != 1:
+            raise self.fail("usage: promote <rsc>")
+        if not self._promotable(args[0]):
+            raise self.fail(f"{args[0]} is not a promotable resource")
+        return self.run_tool(["crm_resource", "--meta", "--resource", args[0], "--set-parameter", "target-role", "--parameter-value", "Master"]) == 0
+
+    def resource_demote(self, args: list[str]) -> bool:
+        if len(args) != 1:
+            raise self.fail("usage: demote <rsc>")
+        if not self._promotable(args[0]):
+            raise self.fail(f"{args[0]} is not a promotable resource")
+        return self.run_tool(["crm_resource", "--meta", "--resource", args[0], "--set-parameter", "target-role", "--parameter-value", "Slave"]) == 0
+
+    def resource_status(self, args: list[str]) -> bool:
+        if not args:
+            return self.run_tool(["crm_resource", "--list"]) == 0
+        return all(self.run_tool(["crm_resource", "--locate", "--resource", r]) == 0 for r in args)
+
+    resource_show = resource_status
+    resource_list = resource_status
+
+    def resource_locate(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("Expected at least one resource as argument")
+        for r in args:
+            self.run_tool(["crm_resource", "--resource", r, "--locate"])
+        return True
+
+    def _node_names(self) -> list[str]:
+        try:
+            doc = self.source.read()  # type: ignore[attr-defined]
+        except CibError:
+            return []
+        return Configuration(doc.root).node_names()
+
+    def _move_or_ban(self, action: str, args: list[str]) -> bool:
+        if not args:
+            raise self.fail(f"usage: {action} <rsc> [<node>] [<lifetime>] [force]")
+        rsc, rest = args[0], args[1:]
+        force = "force" in rest or self.opts.force
+        rest = [a for a in rest if a != "force"]
+        if len(rest) >= 3:
+            raise self.fail(f"usage: {action} <rsc> [<node>] [<lifetime>] [force]")
+        nodes = self._node_names()
+        node = lifetime = None
+        if len(rest) == 2:
+            node, lifetime = rest
+            if node not in nodes:
+                raise self.fail("Not our node: " + node)
+        elif len(rest) == 1:
+            if rest[0] in nodes:
+                node = rest[0]
+            else:
+                lifetime = rest[0]
+        if lifetime is not None and not lifetime.startswith("P"):
+            lifetime = "PT" + lifetime.upper() if lifetime[-1:].isalpha() else f"PT{lifetime}S"
+        if action == "move" and not node and not force:
+            raise self.fail("No target node: Move requires either a target node or 'force'")
+        argv = ["crm_resource"] + (["--quiet", "--move"] if action == "move" else ["--ban"]) + ["--resource", rsc]
+        if node:
+            argv += ["--node", node]
+        if lifetime:
+            argv += ["--lifetime", lifetime]
+        if force:
+            argv.append("--force")
+        rc = self.run_tool(argv)
+        if rc == 0:
+            cap = action.capitalize()
+            self.log("INFO", f"{cap} constraint created for {rsc}" + (f" to {node}" if node else ""))
+            self.log("INFO", f"Use `crm resource clear {rsc}` to remove this constraint")
+        return rc == 0
+
+    def resource_move(self, args: list[str]) -> bool:
+        return self._move_or_ban("move", args)
+
+    resource_migrate = resource_move
+
+    def resource_ban(self, args: list[str]) -> bool:
+        return self._move_or_ban("ban", args)
+
+    def resource_clear(self, args: list[str]) -> bool:
+        if len(args) != 1:
+            raise self.fail("usage: clear <rsc>")
+        rc = self.run_tool(["crm_resource", "--quiet", "--clear", "--resource", args[0]])
+        if rc == 0:
+            self.log("INFO", f"Removed migration constraints for {args[0]}")
+        return rc == 0
+
+    resource_unmove = resource_clear
+    resource_unmigrate = resource_clear
+    resource_unban = resource_clear
+
+    def _attr_cmd(self, flag: list[str], args: list[str], what: str) -> bool:
+        if len(args) < 3 or args[1] not in ("set", "delete", "show", "get"):
+            raise self.fail(f"usage: {what} <rsc> [set|delete|show] <param> [<value>]")
+        rsc, op, name = args[0], args[1], args[2]
+        if op == "set":
+            if len(args) != 4:
+                raise self.fail(f"usage: {what} <rsc> set <param> <value>")
+            argv = ["crm_resource", *flag, "--resource", rsc, "--set-parameter", name, "--parameter-value", args[3]]
+        elif op == "delete":
+            argv = ["crm_resource", *flag, "--resource", rsc, "--delete-parameter", name]
+        else:
+            argv = ["crm_resource", *flag, "--resource", rsc, "--get-parameter", name]
+        return self.run_tool(argv) == 0
+
+    def resource_param(self, args: list[str]) -> bool:
+        return self._attr_cmd([], args, "param")
+
+    def resource_meta(self, args: list[str]) -> bool:
+        return self._attr_cmd(["--meta"], args, "meta")
+
+    def resource_utilization(self, args: list[str]) -> bool:
+        return self._attr_cmd(["--utilization"], args, "utilization")
+
+    def resource_failcount(self, args: list[str]) -> bool:
+        if len(args) < 3 or args[1] not in ("set", "delete", "show"):
+            raise self.fail("usage: failcount <rsc> set <node> <value> | delete <node> | show <node>")
+        rsc, op, node = args[0], args[1], args[2]
+        if op == "show":
+            return self.run_tool(["crm_failcount", "-G", "-r", rsc, "-N", node]) == 0
+        if op == "delete" or (op == "set" and len(args) > 3 and args[3] == "0"):
+            return self.run_tool(["crm_failcount", "-D", "-r", rsc, "-N", node]) == 0
+        if len(args) < 4:
+            raise self.fail("usage: failcount <rsc> set <node> <value>")
+        return self.run_tool(["crm_attribute", "-t", "status", "-n", f"fail-count-{rsc}", "-N", node, "-v", args[3]]) == 0
+
+    def _refresh_cleanup(self, action: str, args: list[str]) -> bool:
+        force = "force" in args
+        rest = [a for a in args if a != "force"]
+        argv = ["crm_resource", f"--{action}"]
+        if rest:
+            argv += ["--resource", rest[0]]
+        if len(rest) > 1:
+            argv += ["--node", rest[1]]
+        if force:
+            argv.append("--force")
+        return self.run_tool(argv) == 0
+
+    def resource_cleanup(self, args: list[str]) -> bool:
+        return self._refresh_cleanup("cleanup", args)
+
+    def resource_refresh(self, args: list[str]) -> bool:
+        return self._refresh_cleanup("refresh", args)
+
+    def resource_constraints(self, args: list[str]) -> bool:
+        if len(args) != 1:
+            raise self.fail("usage: constraints <rsc>")
+        return self.run_tool(["crm_resource", "-a", "-r", args[0]]) == 0
+
+    def resource_operations(self, args: list[str]) -> bool:
+        argv = ["crm_resource", "-O"]
+        if args:
+            argv += ["-r", args[0]]
+        if len(args) > 1:
+            argv += ["-N", args[1]]
+        return self.run_tool(argv) == 0
+
+    def resource_scores(self, args: list[str]) -> bool:
+        return self.run_tool(["crm_simulate", "-sUL"]) == 0
+
+    # -- node level -----------------------------------------------------------------------
+    def _this_node(self) -> str:
+        import socket
+
+        return socket.gethostname()
+
+    def _standby(self, args: list[str], value: str) -> bool:
+        node = None
+        lifetime = None
+        for a in args:
+            if a in ("reboot", "forever"):
+                lifetime = a
+            elif node is None:
+                node = a
+            else:
+                raise self.fail("usage: standby [<node>] [reboot|forever]")
+        node = node or self._this_node()
+        if node not in self._node_names():
+            raise self.fail(f"Node {node} not found in CIB")
+        argv = ["crm_attribute", "-N", node, "-n", "standby", "-v", value]
+        argv += ["-l", "reboot" if lifetime == "reboot" else "forever"]
+        rc = self.run_tool(argv)
+        if rc == 0:
+            self.log("INFO", f"{'standby' if value == 'on' else 'online'} node {node}")
+        return rc == 0
+
+    def node_standby(self, args: list[str]) -> bool:
+        return self._standby(args, "on")
+
+    def node_online(self, args: list[str]) -> bool:
+        return self._standby(args, "off")
+
+    def _node_maintenance(self, args: list[str], value: str) -> bool:
+        node = args[0] if args else self._this_node()
+        return self.run_tool(["crm_attribute", "-t", "nodes", "-N", node, "-n", "maintenance", "-v", value]) == 0
+
+    def node_maintenance(self, args: list[str]) -> bool:
+        return self._node_maintenance(args, "true")
+
+    def node_ready(self, args: list[str]) -> bool:
+        return self._node_maintenance(args, "false")
+
+    def _node_attr(self, args: list[str], extra: list[str], what: str) -> bool:
+        if len(args) < 3 or args[1] not in ("set", "delete", "show", "get"):
+            raise self.fail(f"usage: {what} <node> [set|delete|show] <attr> [<value>]")
+        node, op, name = args[0], args[1], args[2]
+        argv = ["crm_attribute", *extra, "-N", node, "-n", name]
+        if op == "set":
+            if len(args) != 4:
+                raise self.fail(f"usage: {what} <node> set <attr> <value>")
+            argv += ["-v", args[3]]
+        elif op == "delete":
+            argv += ["-D"]
+        else:
+            argv += ["-G"]
+        return self.run_tool(argv) == 0
+
+    def node_attribute(self, args: list[str]) -> bool:
+        return self._node_attr(args, ["-t", "nodes"], "attribute")
+
+    def node_utilization(self, args: list[str]) -> bool:
+        return self._node_attr(args, ["-z"], "utilization")
+
+    def node_status_attr(self, args: list[str]) -> bool:
+        return self._node_attr(args, ["-t", "status"], "status-attr")
+
+    def node_delete(self, args: list[str]) -> bool:
+        if len(args) != 1:
+            raise self.fail("usage: delete <node>")
+        node = args[0]
+
+        def change(doc: CibDocument) -> bool:
+            found = False
+            for n in xp(doc.root, "configuration/nodes/node[@uname=$u] | status/node_state[@uname=$u]", u=node):
+                parent = n.getparent()
+                assert parent is not None
+                parent.remove(n)
+                found = True
+            return found
+
+        found, _ = self.source.modify(change)  # type: ignore[attr-defined]
+        if not found:
+            raise self.fail(f"node {node} not found in the CIB")
+        self.log("INFO", f"node {node} deleted")
+        return True
+
+    def node_clearstate(self, args: list[str]) -> bool:
+        if len(args) != 1:
+            raise self.fail("usage: clearstate <node>")
+        return self.run_tool(["crm_resource", "--refresh", "--node", args[0]]) == 0
+
+    def node_fence(self, args: list[str]) -> bool:
+        if len(args) != 1:
+            raise self.fail("usage: fence <node>")
+        self.error("fencing needs the fencer, which pacer does not have yet; nothing was done")
+        return False
+
+    def node_show(self, args: list[str]) -> bool:
+        doc = self.source.read()  # type: ignore[attr-defined]
+        conf = Configuration(doc.root)
+        for n in xp(conf.conf, "nodes/node"):
+            uname = n.get("uname") or ""
+            if args and uname not in args:
+                continue
+            state = doc.root.find(f"status/node_state[@uname='{uname}']")
+            online = state is not None and state.get("crmd") == "online"
+            standby = xs(n, "instance_attributes/nvpair[@name='standby']/@value")
+            status = "standby" if standby and str(standby[0]) in ("on", "true") else ("online" if online else "offline")
+            self.print(f"{uname}({n.get('id')}): {n.get('type') or 'member'}")
+            if state is not None or standby:
+                pass
+            for a in xp(n, "instance_attributes/nvpair"):
+                self.print(f"\t{a.get('name')}={a.get('value')}")
+            del status
+        return True
+
+    def node_status(self, args: list[str]) -> bool:
+        doc = self.source.read()  # type: ignore[attr-defined]
+        nodes = doc.root.find("configuration/nodes")
+        if nodes is None:
+            return True
+        for n in nodes:
+            if args and n.get("uname") not in args:
+                continue
+            self.out.write(etree.tostring(n, pretty_print=True, encoding="unicode"))
+        return True
+
+    def node_list(self, args: list[str]) -> bool:
+        return self.node_show(args)
+
+    # -- status, ra, cluster ------------------------------------------------------------------
+    def cmd_status(self, args: list[str]) -> bool:
+        argv = ["crm_mon", "-1"]
+        flags = {"inactive": "-r", "ops": "-o", "timing": "-t", "failcounts": "-f", "bynode": "-n"}
+        if "xml" in args:
+            argv.append("--output-as=xml")
+        else:
+            argv.append("-r")
+        for a in args:
+            if a in flags:
+                argv.append(flags[a])
+        return self.run_tool(argv) == 0
+
+    def root_status(self, args: list[str]) -> bool:
+        return self.cmd_status(args)
+
+    def ra_classes(self, args: list[str]) -> bool:
+        for c in self.catalog.classes():
+            self.print(c)
+        return True
+
+    def ra_providers(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: providers <ra> [<class>]")
+        self.print(" ".join(self.catalog.providers_of(args[0])))
+        return True
+
+    def ra_list(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: list <class> [<provider>]")
+        names = self.catalog.agents(args[0], args[1] if len(args) > 1 else None)
+        self.print(_columns(names))
+        return True
+
+    def ra_info(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: info [<class>:[<provider>:]]<type>")
+        spec = args[0]
+        parts = spec.split(":")
+        if len(parts) == 3:
+            cls, provider, typ = parts
+        elif len(parts) == 2:
+            cls, typ = parts
+            provider = _pick(self.catalog.providers_of(typ)) if cls == "ocf" else ""
+        else:
+            cls, typ = "ocf", parts[0]
+            provider = _pick(self.catalog.providers_of(typ))
+        text = self.catalog.metadata_text(cls, provider, typ)
+        if text is None:
+            raise self.fail(f"{spec}: got no meta-data, does this RA exist?")
+        self.print(helptext.format_metadata(text, ":".join(x for x in (cls, provider, typ) if x)))
+        return True
+
+    ra_meta = ra_info
+
+    def cluster_status(self, args: list[str]) -> bool:
+        return self.run_tool(["pacer-sandbox", "status"] if False else ["crm_mon", "-1"]) == 0
+
+    def _systemctl(self, action: str) -> bool:
+        rc = subprocess.call(["systemctl", action, "pacer"], env=self.env)
+        if rc != 0:
+            self.error(f"systemctl {action} pacer failed (rc={rc})")
+        return rc == 0
+
+    def cluster_start(self, args: list[str]) -> bool:
+        return self._systemctl("start")
+
+    def cluster_stop(self, args: list[str]) -> bool:
+        return self._systemctl("stop")
+
+    def cluster_restart(self, args: list[str]) -> bool:
+        return self._systemctl("restart")
+
+    def options_reset(self, args: list[str]) -> bool:
+        return True
+
+    def options_output(self, args: list[str]) -> bool:
+        if args:
+            self.opts.color = args[0] == "color"
+        return True
+
+    # -- shadow CIBs -------------------------------------------------------------------------
+    def _shadow_dir(self) -> Path:
+        return Path(self.env.get("CIB_shadow_dir") or "/var/lib/pacemaker/cib")
+
+    def cib_dispatch(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: cib new|use|commit|diff|list|delete|reset ...")
+        handler = getattr(self, f"cib_{args[0]}", None)
+        if handler is None:
+            raise self.fail(f"cib.{args[0]}: No such command")
+        return bool(handler(args[1:]))
+
+    def _live_or_file(self) -> dict[str, str]:
+        env = {k: v for k, v in self.env.items() if k != "CIB_shadow"}
+        return env
+
+    def cib_new(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: new <shadow_cib> [withstatus] [force] [empty]")
+        name = args[0]
+        path = self._shadow_dir() / f"shadow.{name}"
+        if path.exists() and "force" not in args:
+            raise self.fail(f"shadow CIB {name} exists (use force to overwrite)")
+        if "empty" in args:
+            doc = CibDocument.empty()
+        else:
+            doc = self.source_factory(self._live_or_file()).read()  # type: ignore[attr-defined]
+            if "withstatus" not in args:
+                st = doc.root.find("status")
+                if st is not None:
+                    for c in list(st):
+                        st.remove(c)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(doc.to_text())
+        self.env["CIB_shadow"] = name
+        self.log("INFO", f"cib.new: {name} shadow CIB created")
+        self.base = self.work = None
+        if "configure" in self.level:
+            self.refresh_copy()
+        return True
+
+    def cib_use(self, args: list[str]) -> bool:
+        if not args or args[0] == "live":
+            self.env.pop("CIB_shadow", None)
+        else:
+            if not (self._shadow_dir() / f"shadow.{args[0]}").exists():
+                raise self.fail(f"{args[0]}: no such shadow CIB")
+            self.env["CIB_shadow"] = args[0]
+        if self.changed():
+            self.log("WARNING", "discarding the changes that were not committed")
+        self.base = self.work = None
+        if "configure" in self.level:
+            self.refresh_copy()
+        return True
+
+    def cib_list(self, args: list[str]) -> bool:
+        d = self._shadow_dir()
+        if d.is_dir():
+            for p in sorted(d.glob("shadow.*")):
+                self.print(p.name[len("shadow.") :])
+        return True
+
+    def cib_delete(self, args: list[str]) -> bool:
+        if not args:
+            raise self.fail("usage: delete <shadow_cib>")
+        if self.env.get("CIB_shadow") == args[0]:
+            raise self.fail(f"{args[0]} shadow CIB is in use")
+        path = self._shadow_dir() / f"shadow.{args[0]}"
+        if not path.exists():
+            raise self.fail(f"{args[0]}: no such shadow CIB")
+        path.unlink()
+        self.log("INFO", f"cib.delete: {args[0]} shadow CIB deleted")
+        return True
+
+    def _shadow_name(self, args: list[str]) -> str:
+        name = args[0] if args else self.env.get("CIB_shadow", "")
+        if not name:
+            raise self.fail("no shadow CIB in use (give its name)")
+        return name
+
+    def cib_commit(self, args: list[str]) -> bool:
+        name = self._shadow_name(args)
+        shadow = CibDocument.parse((self._shadow_dir() / f"shadow.{name}").read_text())
+        conf = shadow.root.find("configuration")
+        assert conf is not None
+
+        def change(doc: CibDocument) -> None:
+            cur = doc.root.find("configuration")
+            new = etree.fromstring(etree.tostring(conf))
+            if cur is None:
+                doc.root.insert(0, new)
+            else:
+                doc.root.replace(cur, new)
+
+        self.source_factory(self._live_or_file()).modify(change, config_change=True)  # type: ignore[attr-defined]
+        self.log("INFO", f"cib.commit: committed '{name}' shadow CIB to the cluster")
+        return True
+
+    def cib_reset(self, args: list[str]) -> bool:
+        name = self._shadow_name(args)
+        doc = self.source_factory(self._live_or_file()).read()  # type: ignore[attr-defined]
+        (self._shadow_dir() / f"shadow.{name}").write_text(doc.to_text())
+        self.log("INFO", f"cib.reset: copied live CIB to {name}")
+        return True
+
+    def cib_diff(self, args: list[str]) -> bool:
+        name = self._shadow_name(args)
+        live = self.source_factory(self._live_or_file()).read()  # type: ignore[attr-defined]
+        shadow = CibDocument.parse((self._shadow_dir() / f"shadow.{name}").read_text())
+        from crm.cib import patchset
+
+        patch = patchset.diff(live.root, shadow.root)
+        self.out.write(etree.tostring(patch, pretty_print=True, encoding="unicode"))
+        return True
+
+    def root_cib(self, args: list[str]) -> bool:
+        return self.cib_dispatch(args)
+
+    def root_ra(self, args: list[str]) -> bool:  # pragma: no cover - reached through levels
+        return True
+
+    # "cib" level commands are reached as cib_<name> directly by dispatch
+
+
+def _changed_primitives(before: etree._Element, after: etree._Element) -> set[str]:
+    old = {p.get("id"): p for p in xp(before, "configuration/resources//primitive")}
+    out: set[str] = set()
+    for p in xp(after, "configuration/resources//primitive"):
+        ident = p.get("id") or ""
+        prev = old.get(ident)
+        if prev is None or not same_xml(prev, p):
+            out.add(ident)
+    return out
+
+
+def _set_deep_meta(conf: Configuration, rsc: str, name: str, value: str) -> None:
+    elem = conf.find(rsc)
+    targets: list[etree._Element] = []
+    if elem is not None and elem.tag == "tag":
+        for ref in elem.iterchildren("obj_ref"):
+            r = conf.find_resource(ref.get("id") or "")
+            if r is not None:
+                targets.append(r)
+    else:
+        r = conf.find_resource(rsc)
+        if r is None:
+            raise ConfigError(f"Resource not found: {rsc}")
+        targets.append(r)
+    for node in targets:
+        parent = node.getparent()
+        if not (node.tag == "primitive" and parent is not None and parent.tag == "group"):
+            while node.getparent() is not None and node.getparent().tag in ("group", "clone", "master"):  # type: ignore[union-attr]
+                node = node.getparent()  # type: ignore[assignment]
+        if node.tag in ("clone", "master"):
+            for c in node:
+                if c.tag in ("primitive", "group"):
+                    for nvp in xp(c, "meta_attributes/nvpair[@name=$n]", n=name):
+                        nvp.getparent().remove(nvp)  # type: ignore[union-attr]
+        for ma in xp(node, "meta_attributes"):
+            if len(ma) == 0:
+                node.remove(ma)
+        nvps = xp(node, "meta_attributes/nvpair[@name=$n]", n=name)
+        if nvps:
+            for nvp in nvps:
+                nvp.set("value", value)
+            continue
+        sets = node.findall("meta_attributes")
+        if not sets:
+            ma = etree.Element("meta_attributes")
+            ma.set("id", conf.ids.new(ma, node.get("id") or ""))
+            node.insert(_meta_position(node), ma)
+            sets = [ma]
+        for ma in sets:
+            nvp = etree.SubElement(ma, "nvpair")
+            nvp.set("name", name)
+            nvp.set("value", value)
+            nvp.set("id", conf.ids.new(nvp, ma.get("id") or ""))
+
+
+def _meta_position(node: etree._Element) -> int:
+    return len(node)
+
+
+def _pick(providers: Sequence[str]) -> str:
+    if not providers or "heartbeat" in providers:
+        return "heartbeat"
+    if "pacemaker" in providers:
+        return "pacemaker"
+    return providers[0]
+
+
+def _columns(names: Sequence[str], width: int = 80) -> str:
+    if not names:
+        return ""
+    col = max(len(n) for n in names) + 2
+    per = max(1, width // col)
+    rows = []
+    for i in range(0, len(names), per):
+        rows.append("".join(n.ljust(col) for n in names[i : i + per]).rstrip())
+    return "\n".join(rows)
+
+
+def iter_words(text: str) -> Iterator[list[str]]:
+    for number, line in logical_lines(text):
+        toks = tokenize(line, number)
+        if toks.tokens and not is_comment(toks):
+            yield toks.words
+
+
+_ = re
+__all__ += ["iter_words"]
+_unused = to_element

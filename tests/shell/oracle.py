@@ -1,0 +1,139 @@
+"""Run a crm command stream through pacer's crm and Debian's crmsh 4.4.1 on fresh copies of
+the same CIB file, and compare exit code, resulting CIB (version attributes aside) and
+``crm configure show`` text.
+
+Usable as a script: ``python tests/shell/oracle.py STREAM.crm [-F] [--base CIB]`` prints the
+differences.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+OURS = Path(sys.executable).parent / "crm"
+THEIRS = Path("/usr/sbin/crm")
+HERE = Path(__file__).resolve().parent
+STREAMS = HERE / "streams"
+BASES = HERE / "bases"
+VOLATILE = ("epoch", "num_updates", "cib-last-written", "crm_feature_set", "update-origin", "update-client", "update-user", "have-quorum", "dc-uuid")
+
+
+def available() -> bool:
+    return THEIRS.exists() and Path("/usr/sbin/crm_verify").exists()
+
+
+@dataclass
+class Result:
+    rc: int
+    cib: str
+    show: str
+    stdout: str
+    stderr: str
+
+
+def normalise(text: str) -> str:
+    parser = etree.XMLParser(remove_blank_text=True, remove_comments=False)
+    root = etree.fromstring(text.encode(), parser)
+    for name in VOLATILE:
+        root.attrib.pop(name, None)
+    for e in root.iter():
+        if isinstance(e.tag, str) and e.text is not None and not e.text.strip():
+            e.text = None
+    return etree.tostring(root, pretty_print=True, encoding="unicode")
+
+
+def _env(tool: Path, cib: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIB_")}
+    env["CIB_file"] = str(cib)
+    if tool == THEIRS:
+        env["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin"
+    else:
+        env["PATH"] = f"{OURS.parent}:/usr/sbin:/usr/bin:/sbin:/bin"
+    env["HOME"] = str(cib.parent)
+    env.pop("EDITOR", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(tool: Path, stream: str, base: str, force: bool = False, extra: dict[str, str] | None = None) -> Result:
+    with tempfile.TemporaryDirectory(prefix="crmdiff-") as d:
+        work = Path(d) / "cib.xml"
+        work.write_text(base)
+        script = Path(d) / "input.crm"
+        script.write_text(stream)
+        env = _env(tool, work, extra)
+        argv = [str(tool), "-D", "plain"] + (["-F"] if force else []) + ["-f", str(script)]
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=d, timeout=300, check=False)
+        show = subprocess.run(
+            [str(tool), "-D", "plain", "configure", "show"], env=env, capture_output=True, text=True, cwd=d, timeout=120, check=False
+        )
+        return Result(proc.returncode, normalise(work.read_text()), show.stdout.rstrip("\n"), proc.stdout, proc.stderr)
+
+
+def empty_cib() -> str:
+    return (BASES / "empty.xml").read_text()
+
+
+def compare(stream: str, base: str | None = None, force: bool = False, extra: dict[str, str] | None = None) -> list[str]:
+    """The differences (empty when pacer agrees with crmsh)."""
+    base = base if base is not None else empty_cib()
+    theirs = run(THEIRS, stream, base, force, extra)
+    ours = run(OURS, stream, base, force, extra)
+    diffs: list[str] = []
+    if theirs.rc != ours.rc:
+        diffs.append(f"exit code: crmsh {theirs.rc}, pacer {ours.rc}\n--- crmsh stderr\n{theirs.stderr}\n--- pacer stderr\n{ours.stderr}")
+    if theirs.cib != ours.cib:
+        import difflib
+
+        d = "".join(difflib.unified_diff(theirs.cib.splitlines(True), ours.cib.splitlines(True), "crmsh", "pacer"))
+        diffs.append("CIB differs:\n" + d)
+    if theirs.show != ours.show:
+        import difflib
+
+        d = "\n".join(difflib.unified_diff(theirs.show.splitlines(), ours.show.splitlines(), "crmsh", "pacer", lineterm=""))
+        diffs.append("show differs:\n" + d)
+    return diffs
+
+
+def stream_options(text: str) -> tuple[bool, str | None]:
+    """``# force`` and ``# base: NAME`` headers of a stream file."""
+    force = False
+    base = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        words = line[1:].split()
+        if words[:1] == ["force"]:
+            force = True
+        if words[:1] == ["base:"] and len(words) > 1:
+            base = (BASES / words[1]).read_text()
+    return force, base
+
+
+def main(argv: list[str]) -> int:
+    bad = 0
+    for name in argv:
+        if name.startswith("-"):
+            continue
+        text = Path(name).read_text()
+        force, base = stream_options(text)
+        diffs = compare(text, base, force or "-F" in argv)
+        print(f"== {name}: {'OK' if not diffs else 'DIFFERENT'}")
+        for d in diffs:
+            print(d)
+        bad += bool(diffs)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+    shutil.rmtree  # noqa: B018
