@@ -52,7 +52,7 @@ PID_FILE = "pacerd.pid"
 #: ``python -m MODULE --run-dir RUN_DIR``.  Add the controller, fencer and executor here.
 DAEMONS: tuple[tuple[str, str], ...] = (
     ("based", "crm.based"),
-    # ("fenced", "crm.fenced"),
+    ("fenced", "crm.fenced"),
     ("lrmd", "lrmd"),
     ("attrd", "crm.attrd"),
     ("controld", "crm.controld"),
