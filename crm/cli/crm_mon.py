@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -37,9 +36,11 @@ from crm.cib.live import LiveCibSource
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource
 from crm.cluster.node import NodeConfig, NodeConfigError
+from crm.common.booleans import is_true
+from crm.common.durations import parse_ms
+from crm.common.scores import INFINITY, parse_score
 from crm.ipc.client import DaemonError, IpcClient
 from pengine.status_view import (
-    INFINITY,
     Block,
     Entry,
     Item,
@@ -112,10 +113,6 @@ def _properties(cib: etree._Element) -> dict[str, str]:
     return values
 
 
-def _true(text: str | None) -> bool:
-    return (text or "").lower() in ("true", "yes", "1", "on", "y")
-
-
 # ---------------------------------------------------------------------------------------------
 # Header
 
@@ -131,7 +128,7 @@ def summary(cib: etree._Element, now: float, stack: str | None = None) -> Block:
     if dc is None:
         items.append(Entry("Current DC: NONE"))
     else:
-        quorum = "with" if _true(cib.get("have-quorum")) else "WITHOUT"
+        quorum = "with" if is_true(cib.get("have-quorum")) else "WITHOUT"
         version = props.get("dc-version") or "unknown"
         items.append(Entry(f"Current DC: {dc.name} (version {version}) - partition {quorum} quorum"))
     items.append(Entry(f"Last updated: {epoch_text(now)}"))
@@ -338,18 +335,6 @@ def _node_attributes(cib: etree._Element) -> Block:
     return Block("Node Attributes", tuple(items))
 
 
-def _score(text: str) -> int:
-    text = text.strip()
-    if text in ("INFINITY", "+INFINITY"):
-        return INFINITY
-    if text == "-INFINITY":
-        return -INFINITY
-    try:
-        return max(min(int(text), INFINITY), -INFINITY)
-    except ValueError:
-        return 0
-
-
 def _migration_threshold(cib: etree._Element, rsc: str) -> str:
     base = rsc.split(":", 1)[0]
     for prim in cib.iter("primitive"):
@@ -379,9 +364,9 @@ def _migration_summary(cib: etree._Element) -> Block:
                 if name.startswith(prefix):
                     rsc = name[len(prefix):].split("#", 1)[0]
                     if table is counts:
-                        table[rsc] = min(table.get(rsc, 0) + _score(value), INFINITY)
-                    else:
-                        table[rsc] = max(table.get(rsc, 0), _score(value))
+                        table[rsc] = min(table.get(rsc, 0) + parse_score(value), INFINITY)
+                    else:  # seconds since the epoch, not a score (no INFINITY cap)
+                        table[rsc] = max(table.get(rsc, 0), int(value) if value.strip().isdigit() else 0)
         lines: list[Item] = []
         for rsc in sorted(r for r, c in counts.items() if c > 0):
             count = "INFINITY" if counts[rsc] >= INFINITY else str(counts[rsc])
@@ -498,12 +483,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
 
 def _seconds(text: str) -> float | None:
     """A ``TIMESPEC``: seconds, or a number with ``ms``/``s``/``m``/``h``."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|msec|s|sec|m|min|h|hr)?\s*", text)
-    if not match:
-        return None
-    scale = {"ms": 0.001, "msec": 0.001, "m": 60, "min": 60, "h": 3600, "hr": 3600}.get(match.group(2) or "s", 1)
-    value = float(match.group(1)) * scale
-    return value if value > 0 else None
+    ms = parse_ms(text)
+    return ms / 1000 if ms is not None and ms > 0 else None
 
 
 CLEAR = "\033[H\033[2J"

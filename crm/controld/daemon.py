@@ -73,6 +73,8 @@ DEFAULT_CLUSTER_DELAY_MS = 60_000
 DEFAULT_RECHECK_S = 900.0
 DEFAULT_SERIES_MAX = 4000
 OCF_NOT_RUNNING = 7
+OP_PENDING = -1
+OP_CANCELLED = 1
 SHUTDOWN_WAIT_S = 120.0
 
 
@@ -279,8 +281,6 @@ class Controller:
         (with start-failure-is-fatal) or stop counts INFINITY, anything else one more."""
         name = f"fail-count-{rsc_id}#{action}_{interval_ms}"
         value = "INFINITY" if (action == "start" and start_fatal) or action == "stop" else f"{name}++"
-        if value.endswith("++"):
-            value = "value++"
         await self.attrd({"op": "update", "name": name, "value": value, "node": self.name})
         await self.attrd(
             {"op": "update", "name": f"last-failure-{rsc_id}#{action}_{interval_ms}", "value": str(int(time.time())),
@@ -359,6 +359,8 @@ class Controller:
             except (CibError, DaemonError) as err:
                 log.error("could not record %s: %s", result.rsc_id, err)
                 continue
+            if result.op_status in (OP_CANCELLED, OP_PENDING):
+                continue  # a cancelled monitor (the resource is being stopped) is no failure
             if result.op_status != 0 or result.rc not in (0, 8):
                 log.warning("%s %s (interval %d ms) failed: rc=%d status=%d %s", result.rsc_id, result.action,
                             result.interval_ms, result.rc, result.op_status, result.exit_reason or "")
