@@ -2,15 +2,15 @@
 
 Modules, from the bottom up:
 
-* :mod:`lrmd.codes`: OCF rc and op-status enums; per-class rc mapping (LSB status codes,
-  v1 status judged from stdout, unknown codes -> 1).
+* :mod:`lrmd.codes`: per-class rc mapping (LSB status codes, v1 status judged from stdout,
+  unknown codes -> 1); the OCF rc and op-status enums are :mod:`crm.common.results`'.
 * :mod:`lrmd.agent_paths`: where agents live (``OCF_ROOT``, the ``pacer`` provider search
   order, ``ocf:heartbeat:X`` falling back to pacer's agent, init.d, ha.d/resource.d).
 * :mod:`lrmd.environment`: command line and environment per class (``OCF_RESKEY_*`` ...).
 * :mod:`lrmd.runner`: one process in its own session; timeout -> SIGTERM/SIGKILL to the group.
 * :mod:`lrmd.executor`: resources, per-resource FIFO, parallel limit, recurring ops.
-* :mod:`lrmd.digest` (pure, shared with the scheduler) and :mod:`lrmd.history`:
-  ``op-digest``/restart/secure digests and ``lrm_rsc_op`` records.
+* :mod:`lrmd.history`: ``lrm_rsc_op`` records, with the ``op-digest``/restart/secure digests
+  of :mod:`crm.common.digest` (shared with the scheduler).
 * :mod:`lrmd.protocol`, :mod:`lrmd.daemon`, :mod:`lrmd.client`, :mod:`lrmd.admin`:
   the JSON-lines unix-socket API, the ``lrmd`` daemon, the asyncio client, ``lrmadmin``.
 

@@ -8,94 +8,11 @@ class that Pacemaker 2 dropped, Pacemaker 1.1's ``hb2uniform_rc``.
 from __future__ import annotations
 
 import re
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
-
-class OcfRc(IntEnum):
-    """OCF exit codes plus Pacemaker's extensions."""
-
-    OK = 0
-    ERR_GENERIC = 1
-    ERR_ARGS = 2
-    ERR_UNIMPLEMENTED = 3
-    ERR_PERM = 4
-    ERR_INSTALLED = 5
-    ERR_CONFIGURED = 6
-    NOT_RUNNING = 7
-    RUNNING_PROMOTED = 8
-    FAILED_PROMOTED = 9
-    DEGRADED = 190
-    DEGRADED_PROMOTED = 191
-    UNKNOWN = 193
-
-    @property
-    def text(self) -> str:
-        """Pacemaker's ``services_ocf_exitcode_str`` wording."""
-        return _RC_TEXT.get(self, "unknown")
-
-
-_RC_TEXT = {
-    OcfRc.OK: "ok",
-    OcfRc.ERR_GENERIC: "error",
-    OcfRc.ERR_ARGS: "invalid parameter",
-    OcfRc.ERR_UNIMPLEMENTED: "unimplemented feature",
-    OcfRc.ERR_PERM: "insufficient privileges",
-    OcfRc.ERR_INSTALLED: "not installed",
-    OcfRc.ERR_CONFIGURED: "not configured",
-    OcfRc.NOT_RUNNING: "not running",
-    OcfRc.RUNNING_PROMOTED: "promoted",
-    OcfRc.FAILED_PROMOTED: "promoted (failed)",
-    OcfRc.DEGRADED: "OCF_DEGRADED",
-    OcfRc.DEGRADED_PROMOTED: "promoted (degraded)",
-    OcfRc.UNKNOWN: "pending",
-}
-
-
-def rc_text(rc: int) -> str:
-    """Human wording of an OCF rc (``unknown`` for codes outside the enum)."""
-    try:
-        return OcfRc(rc).text
-    except ValueError:
-        return "unknown"
-
-
-class ExecStatus(IntEnum):
-    """``op-status`` values (Pacemaker's ``enum pcmk_exec_status``)."""
-
-    PENDING = -1
-    DONE = 0
-    CANCELLED = 1
-    TIMEOUT = 2
-    NOT_SUPPORTED = 3
-    ERROR = 4
-    ERROR_HARD = 5
-    ERROR_FATAL = 6
-    NOT_INSTALLED = 7
-    NOT_CONNECTED = 8
-    INVALID = 9
-    NO_FENCE_DEVICE = 10
-    NO_SECRETS = 11
-
-    @property
-    def text(self) -> str:
-        return _STATUS_TEXT[self]
-
-
-_STATUS_TEXT = {
-    ExecStatus.PENDING: "pending",
-    ExecStatus.DONE: "complete",
-    ExecStatus.CANCELLED: "Cancelled",
-    ExecStatus.TIMEOUT: "Timed Out",
-    ExecStatus.NOT_SUPPORTED: "NOT SUPPORTED",
-    ExecStatus.ERROR: "Error",
-    ExecStatus.ERROR_HARD: "Hard error",
-    ExecStatus.ERROR_FATAL: "Fatal error",
-    ExecStatus.NOT_INSTALLED: "Not installed",
-    ExecStatus.NOT_CONNECTED: "Not connected",
-    ExecStatus.INVALID: "Cannot execute now",
-    ExecStatus.NO_FENCE_DEVICE: "No fence device",
-    ExecStatus.NO_SECRETS: "CIB secrets unavailable",
-}
+from crm.common.results import ExecStatus as ExecStatus  # re-exported: lrmd's users import them from here
+from crm.common.results import OcfRc as OcfRc
+from crm.common.results import rc_text as rc_text
 
 
 class AgentClass(StrEnum):

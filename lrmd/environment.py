@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from crm.common.digest import is_stonith_param
 from lrmd.agent_paths import AgentRef
 from lrmd.codes import AgentClass, class_action
-from lrmd.digest import is_stonith_param
 
 OCF_RA_VERSION_MAJOR = "1"
 OCF_RA_VERSION_MINOR = "1"

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 
 from lxml import etree
 
+from crm.common.digest import op_digest as compute_op_digest
+from crm.common.digest import restart_digest, secure_digest
 from lrmd.codes import AgentClass, ExecStatus, OcfRc
-from lrmd.digest import op_digest as compute_op_digest
-from lrmd.digest import restart_digest, secure_digest
 from lrmd.metadata import AgentMetadata
 from lrmd.operation import OpResult
 

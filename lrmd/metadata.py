@@ -6,15 +6,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from lrmd.digest import PRIVATE_PARAM_NAMES, ParamSpec, ReloadKind
+from crm.common.booleans import is_true
+from crm.common.digest import PRIVATE_PARAM_NAMES, ParamSpec, ReloadKind
 
 
 class MetadataError(ValueError):
     """The agent's meta-data is not usable XML."""
-
-
-def _true(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on", "y")
 
 
 @dataclass(frozen=True)
@@ -76,9 +73,9 @@ def parse_metadata(text: str) -> AgentMetadata:
         params.append(
             ParamSpec(
                 name=name,
-                unique=_true(param.get("unique")),
-                reloadable=_true(param.get("reloadable")),
-                private=_true(param.get("private")) or name in PRIVATE_PARAM_NAMES,
+                unique=is_true(param.get("unique")),
+                reloadable=is_true(param.get("reloadable")),
+                private=is_true(param.get("private")) or name in PRIVATE_PARAM_NAMES,
             )
         )
     actions = tuple(

@@ -4,6 +4,8 @@ fencing and shutdowns (Pacemaker 2.1.5 ``pcmk_sched_primitive.c``, ``pcmk_sched_
 
 from __future__ import annotations
 
+from crm.common.booleans import is_true
+from crm.common.scores import INFINITY, MINUS_INFINITY
 from pengine.model import OpRecord, Role
 from pengine.working import Action, F, O, RscState
 from pengine.workset import WorkingSet, op_key, order_actions
@@ -143,7 +145,7 @@ def schedule_probes(ws: WorkingSet) -> None:
         if not node.online or node.unclean or not node.model.rsc_discovery:
             continue
         probed = node.model.attributes.get("probe_complete")
-        if probed is not None and probed.lower() not in ("true", "yes", "1", "on"):
+        if probed is not None and not is_true(probed):
             action = ws.singleton(f"probe_complete-{node_name}", "probe_complete", node_name, False)
             action.meta["op_no_wait"] = "true"
             continue
@@ -611,7 +613,7 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
         # remote connections and fencing devices never run on remote nodes
         for node in list(rsc.allowed):
             if ws.nodes[node].model.remote_rsc is not None:
-                rsc.allowed[node] = -1_000_000
+                rsc.allowed[node] = MINUS_INFINITY
     if ws.options.placement_strategy.lower() != "default" and rsc.primitive and rsc.primitive.utilization:
         from pengine.load import create_utilization_constraints
 
@@ -627,11 +629,11 @@ def _container_constraints(ws: WorkingSet, rsc: RscState, container: RscState) -
         # guest node connection: the container never runs on a remote node
         for node in list(container.allowed):
             if ws.nodes[node].model.remote_rsc is not None:
-                container.allowed[node] = -1_000_000
+                container.allowed[node] = MINUS_INFINITY
         ws.order_rsc_actions(container, "monitor", rsc, "stop", O.OPTIONAL)
     ws.order_rsc_actions(container, "start", rsc, "start", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
     ws.order_rsc_actions(rsc, "stop", container, "stop", O.IMPLIES_FIRST)
-    add_colocation(ws, ColocationConstraint("resource-with-container", rsc.id, container.id, 1_000_000,
+    add_colocation(ws, ColocationConstraint("resource-with-container", rsc.id, container.id, INFINITY,
                                             Role.UNKNOWN, Role.UNKNOWN, "#uname", True))
 
 
@@ -658,7 +660,7 @@ def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
                 post_down_flags = O.IMPLIES_THEN
         elif colocated:
             add_colocation(ws, ColocationConstraint("group:internal_colocation", member.id, previous.id,
-                                                    1_000_000, Role.UNKNOWN, Role.UNKNOWN, "#uname", member.critical))
+                                                    INFINITY, Role.UNKNOWN, Role.UNKNOWN, "#uname", member.critical))
         if promotable:
             ws.order_rsc_actions(rsc, "demote", member, "demote", down_flags)
             ws.order_rsc_actions(member, "demote", rsc, "demoted", post_down_flags)

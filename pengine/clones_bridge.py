@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crm.common.scores import INFINITY, MINUS_INFINITY
 from pengine.model import Cluster, ColocationConstraint, RscHistory
 from pengine.working import Action, RscState
 from pengine.workset import WorkingSet
@@ -43,14 +44,14 @@ def colocate_with_clone(placement: Placement, dependent: RscState, primary: RscS
         return
     # Fallback: the dependent may run where any instance runs
     nodes = {c.assigned for c in primary.children if c.assigned is not None}
-    if con.score >= 1_000_000:
+    if con.score >= INFINITY:
         for node in list(dependent.allowed):
             if node not in nodes:
-                dependent.allowed[node] = -1_000_000
-    elif con.score <= -1_000_000:
+                dependent.allowed[node] = MINUS_INFINITY
+    elif con.score <= MINUS_INFINITY:
         for node in nodes:
             if node in dependent.allowed:
-                dependent.allowed[node] = -1_000_000
+                dependent.allowed[node] = MINUS_INFINITY
 
 
 def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, nodes: dict[str, int] | None,
@@ -80,8 +81,8 @@ def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]
     for con in ws.cluster.locations:
         if con.rsc not in ids:
             continue
+        from crm.common.scores import MINUS_INFINITY, parse_score
         from pengine.rules import RuleContext, evaluate_rule
-        from pengine.scores import MINUS_INFINITY, parse_score
 
         if con.node is not None and not con.rules:
             if con.role == Role.PROMOTED and con.node in ws.nodes:

@@ -2,13 +2,13 @@
 
 For each resource active on a node, every operation since its last start is compared with
 the configuration: recurring operations no longer configured are cancelled, changed
-parameters (op digests, ``lrmd.digest``) force a restart, a reload or a rescheduled monitor,
+parameters (op digests, ``crm.common.digest``) force a restart, a reload or a rescheduled monitor,
 and a fail count of an operation whose definition changed is cleared.
 """
 
 from __future__ import annotations
 
-from lrmd.digest import op_digest, xml_digest
+from crm.common.digest import op_digest, xml_digest
 from pengine.model import OpRecord
 from pengine.unpack.history import EXPIRED_FAILURE_DIGEST, active_op_indexes
 from pengine.working import F, O, RscState
@@ -40,7 +40,7 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
         return "restart"  # a digest nothing computes: reschedule the monitor
     if op.restart_digest and force is not None:
         names = set(force.split())
-        from lrmd.digest import filter_for_digest
+        from crm.common.digest import filter_for_digest
 
         kept = {k: v for k, v in filter_for_digest(params).items() if k in names}
         if xml_digest(kept) != op.restart_digest:
@@ -62,7 +62,7 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
 
 def _only_private_changed(op: OpRecord, params: dict[str, str], agent_class: str) -> bool:
     """``only_sanitized_changed``: the non-private digest still matches (sanitized inputs)."""
-    from lrmd.digest import secure_digest_from_list
+    from crm.common.digest import secure_digest_from_list
 
     element = op.element
     if element is None or op.secure_digest is None:

@@ -23,10 +23,10 @@ from datetime import datetime
 
 from lxml import etree
 
+from crm.common.scores import score_text as score_to_str
 from pengine.api import CibError, ScheduleOptions, schedule
 from pengine.model import Cluster, Node, Primitive, Resource, Role
 from pengine.rules import RuleContext, rule_score
-from pengine.scores import score_text as score_to_str
 from pengine.unpack import unpack_cib
 
 

@@ -25,6 +25,8 @@ from enum import Enum
 
 from lxml import etree
 
+from crm.common.scores import MINUS_INFINITY
+
 
 class Role(Enum):
     """Resource roles, ordered as Pacemaker orders them."""
@@ -113,7 +115,7 @@ class ClusterOptions:
     migration_limit: int = -1
     placement_strategy: str = "default"
     node_health_strategy: str = "none"
-    node_health_red: int = -1_000_000
+    node_health_red: int = MINUS_INFINITY
     node_health_yellow: int = 0
     node_health_green: int = 0
     shutdown_lock: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from crm.common.scores import INFINITY
 from pengine.model import Role
 from pengine.working import Action, F, O, OrderingConstraint, RscState, Wrapper
 from pengine.workset import WorkingSet, op_key, order_actions, parse_op_key
@@ -529,7 +530,7 @@ def block_colocation_dependents(ws: WorkingSet, action: Action) -> list[Action]:
         colocations += [c for c in rsc.children[-1].rsc_cons_lhs if c.id != "group:internal_colocation"]
     changed: list[Action] = []
     for con in colocations:
-        if con.score < 1_000_000:
+        if con.score < INFINITY:
             continue
         if not is_start and con.primary_role != Role.PROMOTED:
             continue

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cmp_to_key
 
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, score_text
 from pengine.model import Clone, ColocationConstraint, Role
-from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, score_text
 from pengine.working import F, RscState
 from pengine.workset import WorkingSet
 
@@ -245,7 +245,7 @@ class Placement:
         consume(ws, node, rsc)
         prim = rsc.primitive
         if prim is not None:
-            from pengine.scores import parse_score
+            from crm.common.scores import parse_score
 
             used = {k: parse_score(v, 0) for k, v in prim.utilization.items()}
             ws.utilization.append(f"pcmk__finalize_assignment: {rsc.id} utilization on {chosen}:"

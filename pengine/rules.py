@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
-from pengine.scores import parse_score
+from crm.common.scores import parse_score
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def _op_expression(expr: etree._Element, ctx: RuleContext) -> bool:
         return False
     interval = expr.get("interval")
     if interval is not None:
-        from pengine.timespec import parse_interval_ms
+        from crm.common.durations import parse_interval_ms
 
         if parse_interval_ms(interval) != (ctx.op_interval_ms or 0):
             return False

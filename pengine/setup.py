@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from crm.common.booleans import is_true
+from crm.common.durations import parse_seconds
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
 from pengine.model import (
     Bundle,
     Clone,
@@ -21,19 +24,11 @@ from pengine.model import (
     Role,
 )
 from pengine.rules import RuleContext, evaluate_rule
-from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
-from pengine.timespec import parse_seconds
 from pengine.unpack import HistoryBans
 from pengine.working import NodeState, O, RscState
 from pengine.workset import WorkingSet
 
 VARIANT_RANK = {"primitive": 0, "group": 1, "clone": 2, "bundle": 3}
-
-
-def _true(text: str | None, default: bool = False) -> bool:
-    if text is None:
-        return default
-    return text.strip().lower() in ("true", "yes", "1", "on", "y")
 
 
 def build_nodes(ws: WorkingSet) -> None:
@@ -67,15 +62,15 @@ def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -
     rsc.needs_quorum = requires != "nothing"
     rsc.is_remote = prim.rclass == "ocf" and prim.provider == "pacemaker" and prim.type == "remote"
     # remote connections migrate unless told otherwise
-    rsc.allow_migrate = _true(meta.get("allow-migrate"), rsc.is_remote)
+    rsc.allow_migrate = is_true(meta.get("allow-migrate"), rsc.is_remote)
     return rsc
 
 
 def _common_flags(ws: WorkingSet, rsc: RscState, meta: Mapping[str, str]) -> None:
     m = dict(meta)
     rsc.priority = parse_score(m.get("priority"), 0)
-    rsc.managed = _true(m.get("is-managed"), True)
-    if _true(m.get("maintenance"), False):
+    rsc.managed = is_true(m.get("is-managed"), True)
+    if is_true(m.get("maintenance"), False):
         rsc.managed = False
         rsc.maintenance = True
     if ws.options.maintenance_mode:
@@ -93,7 +88,7 @@ def _common_flags(ws: WorkingSet, rsc: RscState, meta: Mapping[str, str]) -> Non
     if rsc.model.id in ws.cluster.failure_timeout_blocked:
         rsc.failure_timeout = 0
     rsc.recovery = (m.get("multiple-active") or "stop_start").lower()
-    rsc.critical = _true(m.get("critical"), True)
+    rsc.critical = is_true(m.get("critical"), True)
     target = m.get("target-role")
     if target is not None:
         role = Role.parse(target)
@@ -109,14 +104,14 @@ def build_resource(ws: WorkingSet, model: Resource, parent: RscState | None) -> 
     elif isinstance(model, Group):
         rsc = RscState(id=model.id, variant="group", model=model, parent=parent)
         _common_flags(ws, rsc, model.meta)
-        rsc.is_ordered = _true(model.meta.get("ordered"), True)
-        rsc.is_colocated = _true(model.meta.get("collocated"), True)
+        rsc.is_ordered = is_true(model.meta.get("ordered"), True)
+        rsc.is_colocated = is_true(model.meta.get("collocated"), True)
         for member in model.members:
             rsc.children.append(build_resource(ws, member, rsc))
     elif isinstance(model, Clone):
         rsc = RscState(id=model.id, variant="clone", model=model, parent=parent)
         _common_flags(ws, rsc, model.meta)
-        rsc.unique = _true(model.meta.get("globally-unique"), False)
+        rsc.unique = is_true(model.meta.get("globally-unique"), False)
     else:
         assert isinstance(model, Bundle)
         rsc = RscState(id=model.id, variant="bundle", model=model, parent=parent)
@@ -644,6 +639,6 @@ def apply_node_health(ws: WorkingSet) -> None:
         if health == 0:
             continue
         for rsc in ws.resources:
-            if health < 0 and _true(rsc.model.meta.get("allow-unhealthy-nodes"), False):
+            if health < 0 and is_true(rsc.model.meta.get("allow-unhealthy-nodes"), False):
                 continue
             apply_location(ws, rsc, {uname: health}, Role.UNKNOWN, "always")

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-INFINITY = 1_000_000
+from crm.common.booleans import is_true
+from crm.common.scores import INFINITY, parse_score
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,6 @@ PENDING_TEXT = {
 }
 
 
-def _true(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "yes", "y", "on", "1")
-
-
 def natural_key(name: str) -> list[object]:
     """Sort key comparing digit runs as numbers, case-insensitively (node2 < node10)."""
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
@@ -128,17 +125,17 @@ def _node_online_fencing(state: etree._Element, node: NodeView, terminate: bool)
     in_cluster = state.get("in_ccm")
     crmd_online = (state.get("crmd") or "").lower() == "online"
     exp_state = state.get("expected") or "down"
-    online = _true(in_cluster)
+    online = is_true(in_cluster)
     if node.shutdown:
         return crmd_online
     if in_cluster is None or (join or "").lower() == "banned":
         node.unclean = True
     elif not terminate and exp_state.lower() == "down":
-        if _true(in_cluster) or crmd_online:
+        if is_true(in_cluster) or crmd_online:
             node.standby = node.pending = True
-    elif terminate and (join or "").lower() == "down" and not _true(in_cluster) and not crmd_online:
+    elif terminate and (join or "").lower() == "down" and not is_true(in_cluster) and not crmd_online:
         online = False
-    elif not _true(in_cluster) or not crmd_online or terminate:
+    elif not is_true(in_cluster) or not crmd_online or terminate:
         node.unclean = True
     elif (join or "").lower() == "member":
         pass
@@ -150,7 +147,7 @@ def _node_online_fencing(state: etree._Element, node: NodeView, terminate: bool)
 
 
 def _node_online_no_fencing(state: etree._Element, node: NodeView) -> bool:
-    if not _true(state.get("in_ccm")):
+    if not is_true(state.get("in_ccm")):
         return False
     if (state.get("crmd") or "").lower() == "online":
         return (state.get("join") or "").lower() == "member"
@@ -236,7 +233,7 @@ def _health(attrs: dict[str, str]) -> int:
 def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
     """Cluster nodes by name with their membership state."""
     options = _cluster_options(cib)
-    fencing = _true(options.get("stonith-enabled", "true"))
+    fencing = is_true(options.get("stonith-enabled", "true"))
     nodes: dict[str, NodeView] = {}
     config_attrs: dict[str, dict[str, str]] = {}
     for elem in cib.iterfind("configuration/nodes/node"):
@@ -252,17 +249,17 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
         node = found
         # Node attributes (standby, maintenance) count only for nodes the status knows.
         attrs = config_attrs.get(node.name, {})
-        node.standby = _true(attrs.get("standby"))
-        node.maintenance = _true(attrs.get("maintenance"))
+        node.standby = is_true(attrs.get("standby"))
+        node.maintenance = is_true(attrs.get("maintenance"))
         transient = _nvpairs(state.find("transient_attributes"), "instance_attributes")
         if "standby" in transient:
-            node.standby = _true(transient["standby"])
+            node.standby = is_true(transient["standby"])
         if "maintenance" in transient:
-            node.maintenance = _true(transient["maintenance"])
+            node.maintenance = is_true(transient["maintenance"])
         shutdown = transient.get("shutdown", "0")
         node.shutdown = shutdown not in ("", "0")
         term = transient.get("terminate", "")
-        terminate = _true(term) or (term[:1].isdigit() and term[:1] != "0")
+        terminate = is_true(term) or (term[:1].isdigit() and term[:1] != "0")
         if fencing:
             node.online = _node_online_fencing(state, node, terminate)
         else:
@@ -277,7 +274,7 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
             attrs = {**config_attrs.get(node.name, {}), **(transient_of.get(node.name) or {})}
             node.health = _health(attrs)
     seen = {s.get("uname") for s in cib.iterfind("status/node_state")}
-    startup_fencing = fencing and _true(options.get("startup-fencing", "true"))
+    startup_fencing = fencing and is_true(options.get("startup-fencing", "true"))
     for node in nodes.values():
         if node.kind == "cluster" and node.name not in seen:
             node.online = False
@@ -312,8 +309,8 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
             continue
         transient = _nvpairs(state.find("transient_attributes"), "instance_attributes")
         attrs = {**config_attrs.get(found.name, {}), **transient}
-        found.standby = _true(attrs.get("standby"))
-        found.maintenance = _true(attrs.get("maintenance"))
+        found.standby = is_true(attrs.get("standby"))
+        found.maintenance = is_true(attrs.get("maintenance"))
     return nodes
 
 
@@ -524,13 +521,13 @@ def _managed(prim: etree._Element | None, defaults: dict[str, str]) -> bool:
     while cur is not None and cur.tag in ("primitive", "group", "clone", "master", "bundle"):
         meta = _nvpairs(cur, "meta_attributes")
         if "is-managed" in meta:
-            return _true(meta["is-managed"])
+            return is_true(meta["is-managed"])
         cur = cur.getparent()
-    return _true(defaults.get("is-managed", "true"))
+    return is_true(defaults.get("is-managed", "true"))
 
 
 def _failure_timeout(prim: etree._Element | None, defaults: dict[str, str]) -> int:
-    from pengine.timespec import parse_seconds
+    from crm.common.durations import parse_seconds
 
     cur = prim
     while cur is not None and cur.tag in ("primitive", "group", "clone", "master", "bundle"):
@@ -558,7 +555,7 @@ def _expiry(
         _int(value, 0) for name, value in attrs.items()
         if name.startswith("last-failure-") and name[len("last-failure-"):].split("#", 1)[0] in (rid, base)
     ]
-    has_count = any(_score(v) > 0 for _, v in counts)
+    has_count = any(parse_score(v) > 0 for _, v in counts)
     count_expired = not last_failures or max(last_failures) + timeout <= now
 
     def expired(op: etree._Element) -> bool:
@@ -585,8 +582,8 @@ def unpack_history(
     """
     history = History()
     options = _cluster_options(cib)
-    fencing = _true(options.get("stonith-enabled", "true"))
-    maintenance_mode = _true(options.get("maintenance-mode"))
+    fencing = is_true(options.get("stonith-enabled", "true"))
+    maintenance_mode = is_true(options.get("maintenance-mode"))
     defaults = _nvpairs(cib.find("configuration/rsc_defaults"), "meta_attributes")
     unclean_before = {name for name, node in nodes.items() if node.unclean}
     states = [s for s in cib.iterfind("status/node_state") if (s.get("uname") or "") in nodes]
@@ -787,11 +784,11 @@ def _unmanaged(elem: etree._Element, ctx: Context) -> bool:
     if ctx.maintenance_mode:
         return True
     managed = _inherited_meta(elem, "is-managed", ctx)
-    return managed is not None and not _true(managed)
+    return managed is not None and not is_true(managed)
 
 
 def _in_maintenance(elem: etree._Element, ctx: Context) -> bool:
-    return _true(_inherited_meta(elem, "maintenance", ctx))
+    return is_true(_inherited_meta(elem, "maintenance", ctx))
 
 
 def _template(prim: etree._Element) -> etree._Element | None:
@@ -976,8 +973,8 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
     cid = str(clone.get("id"))
     child = next((c for c in clone if isinstance(c.tag, str) and c.tag in ("primitive", "group")), None)
     meta = _meta(clone)
-    promotable = clone.tag == "master" or _true(meta.get("promotable"))
-    unique = _true(meta.get("globally-unique"))
+    promotable = clone.tag == "master" or is_true(meta.get("promotable"))
+    unique = is_true(meta.get("globally-unique"))
     if child is not None and child.tag == "primitive" and (_agent_attr(child, "class") or "").lower() not in (
         "ocf", "stonith"
     ):
@@ -1065,23 +1062,10 @@ def _clone_block(ctx: Context, clone: etree._Element) -> Block:
     return Block(title, tuple(items))
 
 
-def _score(value: str | None) -> int:
-    """Pacemaker's score parsing: +/-INFINITY, else the leading integer ("2.0" is 2)."""
-    if value is None:
-        return 0
-    text = value.strip().upper()
-    if text in ("INFINITY", "+INFINITY"):
-        return INFINITY
-    if text == "-INFINITY":
-        return -INFINITY
-    m = re.match(r"[+-]?\d+", text)
-    return max(-INFINITY, min(INFINITY, int(m.group(0)))) if m else 0
-
-
 def _bundle_block(ctx: Context, bundle: etree._Element) -> Block:
     info = bundle_info(bundle)
     flags: list[str] = []
-    if _true(_meta(bundle).get("globally-unique")):
+    if is_true(_meta(bundle).get("globally-unique")):
         flags.append("unique")
     if _in_maintenance(bundle, ctx) or _unmanaged(bundle, ctx):
         flags.append("unmanaged")
@@ -1112,7 +1096,7 @@ def _bundle_block(ctx: Context, bundle: etree._Element) -> Block:
 
 
 def _priority(elem: etree._Element) -> int:
-    return _score(_meta(elem).get("priority"))
+    return parse_score(_meta(elem).get("priority"))
 
 
 def _configured_ids(resources: etree._Element) -> set[str]:
@@ -1218,9 +1202,9 @@ def _context(cib: etree._Element, now: int | None = None) -> Context:
         nodes=nodes,
         history=history,
         defaults=defaults,
-        maintenance_mode=_true(options.get("maintenance-mode")),
-        stop_all=_true(options.get("stop-all-resources")),
-        symmetric=_true(options.get("symmetric-cluster", "true")),
+        maintenance_mode=is_true(options.get("maintenance-mode")),
+        stop_all=is_true(options.get("stop-all-resources")),
+        symmetric=is_true(options.get("symmetric-cluster", "true")),
     )
 
 
@@ -1263,7 +1247,7 @@ def instance_counts(cib: etree._Element, now: int | None = None) -> tuple[int, i
             if parent.tag in ("clone", "master"):
                 meta = _meta(parent)
                 copies *= _clone_max(ctx, meta, parent)
-                promotable = promotable or parent.tag == "master" or _true(meta.get("promotable"))
+                promotable = promotable or parent.tag == "master" or is_true(meta.get("promotable"))
             parent = parent.getparent()
         total += copies
         target = (_inherited_meta(prim, "target-role", ctx) or "").lower()

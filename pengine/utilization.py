@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pengine.scores import MINUS_INFINITY, parse_score
+from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
 from pengine.working import NodeState, RscState
 from pengine.workset import WorkingSet
 
@@ -55,7 +55,7 @@ def _colocated(placement: Placement, rsc: RscState, found: list[RscState]) -> li
         primary = ws.rsc_by_id.get(con.primary)
         if primary is None:
             continue
-        if con.score >= 1_000_000 and placement.filter_colocation(rsc, primary, con, True) == "location":
+        if con.score >= INFINITY and placement.filter_colocation(rsc, primary, con, True) == "location":
             _colocated(placement, primary, found)
     for con in rsc.rsc_cons_lhs:
         dependent = ws.rsc_by_id.get(con.dependent)
@@ -63,7 +63,7 @@ def _colocated(placement: Placement, rsc: RscState, found: list[RscState]) -> li
             continue
         if rsc.variant == "clone" and dependent.variant != "clone":
             continue
-        if con.score >= 1_000_000 and placement.filter_colocation(dependent, rsc, con, True) == "location":
+        if con.score >= INFINITY and placement.filter_colocation(dependent, rsc, con, True) == "location":
             _colocated(placement, dependent, found)
     return found
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntFlag
 
+from crm.common.scores import INFINITY
 from pengine.model import ColocationConstraint, Node, OnFail, OpConfig, Primitive, Resource, Role, RscHistory
 
 
@@ -229,7 +230,7 @@ class RscState:
     fence_device: bool = False
     priority: int = 0
     stickiness: int = 0
-    migration_threshold: int = 1_000_000
+    migration_threshold: int = INFINITY
     failure_timeout: int = 0
     failure_ignored: bool = False  # pe_rsc_failure_ignored: failures ignored, threshold too
     recovery: str = "stop_start"

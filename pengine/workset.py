@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from crm.common.durations import parse_interval_ms
 from pengine.model import Clone, Cluster, OpConfig
 from pengine.rules import RuleContext
-from pengine.timespec import parse_interval_ms
 from pengine.unpack.nvpairs import unpack_sets
 from pengine.working import Action, F, NodeState, O, OrderingConstraint, RscState, Wrapper
 

@@ -1,49 +1,8 @@
-"""Pacemaker exit codes (``CRM_EX_*``) and the CIB errors that map to them."""
+"""The CIB errors and the Pacemaker exit codes (``CRM_EX_*``, :mod:`crm.common.results`) they map to."""
 
 from __future__ import annotations
 
-from enum import IntEnum
-
-
-class ExitCode(IntEnum):
-    """``crm_exit_t`` values of Pacemaker 2.1 (``include/crm/common/results.h``)."""
-
-    OK = 0
-    ERROR = 1
-    INVALID_PARAM = 2
-    UNIMPLEMENT_FEATURE = 3
-    INSUFFICIENT_PRIV = 4
-    NOT_INSTALLED = 5
-    NOT_CONFIGURED = 6
-    NOT_RUNNING = 7
-    USAGE = 64
-    DATAERR = 65
-    NOINPUT = 66
-    NOUSER = 67
-    NOHOST = 68
-    UNAVAILABLE = 69
-    SOFTWARE = 70
-    OSERR = 71
-    OSFILE = 72
-    CANTCREAT = 73
-    IOERR = 74
-    TEMPFAIL = 75
-    PROTOCOL = 76
-    NOPERM = 77
-    CONFIG = 78
-    FATAL = 100
-    PANIC = 101
-    DISCONNECT = 102
-    OLD = 103
-    DIGEST = 104
-    NOSUCH = 105
-    QUORUM = 106
-    UNSAFE = 107
-    EXISTS = 108
-    MULTIPLE = 109
-    EXPIRED = 110
-    NOT_YET_IN_EFFECT = 111
-    TIMEOUT = 124
+from crm.common.results import ExitCode as ExitCode  # re-exported: the CLIs import it from here
 
 
 class CibError(Exception):

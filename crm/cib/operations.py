@@ -15,8 +15,7 @@ from lxml import etree
 from crm.cib.document import SECTION_PATHS, CibDocument, element_path
 from crm.cib.errors import AlreadyExists, InvalidArgument, NoSuchObject, OldData
 from crm.cib.version import CibVersion
-
-INFINITY = 1_000_000
+from crm.common.scores import INFINITY, parse_score
 
 
 class UnknownScope(ValueError):
@@ -50,33 +49,13 @@ def _children(node: etree._Element) -> list[etree._Element]:
     return [child for child in node if isinstance(child.tag, str)]
 
 
-def _score(text: str) -> int:
-    """Pacemaker's ``char2score``: INFINITY spellings, clamped integers, junk counts as 0."""
-    text = text.strip()
-    if text in ("INFINITY", "+INFINITY"):
-        return INFINITY
-    if text == "-INFINITY":
-        return -INFINITY
-    digits = ""
-    for i, ch in enumerate(text):
-        if ch.isdigit() or (i == 0 and ch in "+-"):
-            digits += ch
-        else:
-            break
-    try:
-        value = int(digits)
-    except ValueError:
-        return 0
-    return max(-INFINITY, min(INFINITY, value))
-
-
 def set_expanded(target: etree._Element, name: str, value: str) -> None:
     """Set an attribute, expanding ``name++`` and ``name+=N`` against the current value."""
     old = target.get(name)
     if old is not None and value.startswith(name) and len(value) >= len(name) + 2:
         rest = value[len(name) :]
         if rest == "++" or rest.startswith("+="):
-            number = _score(old) + (1 if rest == "++" else _score(rest[2:]))
+            number = parse_score(old) + (1 if rest == "++" else parse_score(rest[2:]))
             target.set(name, str(min(number, INFINITY)))
             return
     target.set(name, value)

@@ -50,6 +50,7 @@ from typing import Final, overload
 from lxml import etree
 
 from crm.cib.schema import CURRENT_SCHEMA, Grammar, UnknownSchema, grammar_for, has_legacy_syntax
+from crm.common.booleans import is_true
 
 __all__ = ["UpgradeError", "needs_upgrade", "upgrade"]
 
@@ -283,7 +284,7 @@ def _upgrade_ops(root: etree._Element) -> None:
                 if value is not None:
                     op.set(new, value)
             disabled = _pop(op, "disabled")
-            if disabled is not None and disabled.lower() in ("true", "yes", "on", "1"):
+            if is_true(disabled):
                 op.set("enabled", "false")
             prereq = _pop(op, "prereq")
             if prereq is not None and (op.get("name") == "start" or requires is None):

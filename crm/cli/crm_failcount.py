@@ -34,6 +34,7 @@ from crm.cib.live import LiveCibSource
 from crm.cli import crm_attribute, live_errors
 from crm.cli.cib_source import CibSource
 from crm.cli.crm_standby import getopt_message
+from crm.common.scores import INFINITY
 
 __all__ = ["main", "parse_interval", "run"]
 
@@ -67,7 +68,6 @@ LONG = ["help", "version", "verbose", "quiet", "query", "delete", "resource=", "
 _UNITS = (("", 1000), ("s|sec", 1000), ("ms|msec", 1), ("m|min", 60000), ("h|hr", 3600000))
 _ISO = re.compile(r"^P((\d+)Y)?((\d+)M)?((\d+)D)?T?((\d+)H)?((\d+)M)?((\d+)S)?$")
 _COUNT = re.compile(r"^(\d+|INFINITY)$")
-INFINITY = 1000000
 
 
 def parse_interval(text: str, err: TextIO) -> int:

@@ -29,6 +29,7 @@ from lxml import etree
 from crm.cib.errors import CibError as LibCibError
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource
+from crm.common.booleans import is_true
 from crm.transition.executor import RunStatus, run_graph
 from crm.transition.graph import GraphError, parse_graph
 from crm.transition.history import HistoryError
@@ -321,7 +322,7 @@ def simulate(
     now = _effective_date(out, cib, args.set_datetime)
     if not args.quiet:
         options = cluster_options_text(cib)
-        if options.get("maintenance-mode", "").lower() in ("true", "yes", "on", "1"):
+        if is_true(options.get("maintenance-mode")):
             out.line("")
             out.line("              *** Resource management is DISABLED ***")
             out.line("  The cluster will not attempt to start, stop or recover services")

@@ -1,4 +1,4 @@
-"""Pacemaker's operation digests, as pure functions (the scheduler imports this too).
+"""Pacemaker's operation digests, as pure functions (lrmd records them, the scheduler compares).
 
 Pacemaker records three digests on each ``lrm_rsc_op`` so that the scheduler can
 tell whether a resource's parameters changed since the operation ran:

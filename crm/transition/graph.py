@@ -14,7 +14,8 @@ from types import MappingProxyType
 
 from lxml import etree
 
-INFINITY = 1_000_000
+from crm.common.booleans import is_true
+from crm.common.scores import INFINITY
 
 
 class GraphError(ValueError):
@@ -76,7 +77,7 @@ class GraphAction:
 
     @property
     def can_fail(self) -> bool:
-        return (self.meta("can_fail") or "").lower() in ("true", "yes", "1", "on", "y")
+        return is_true(self.meta("can_fail"))
 
     @property
     def params(self) -> Mapping[str, str]:

@@ -15,15 +15,16 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from lrmd.digest import op_digest
+from crm.common.digest import op_digest
+from crm.common.results import ExecStatus
+from crm.common.scores import parse_score, score_text
 
 FEATURE_SET = "3.16.1"
 FAKE_TE_ID = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
-OP_STATUS_DONE = 0
-OP_STATUS_PENDING = -1
-OP_STATUS_CANCELLED = 1
+OP_STATUS_DONE = int(ExecStatus.DONE)
+OP_STATUS_PENDING = int(ExecStatus.PENDING)
+OP_STATUS_CANCELLED = int(ExecStatus.CANCELLED)
 RESOURCE_CLASSES = ("ocf", "stonith", "service", "upstart", "systemd", "lsb", "heartbeat", "nagios")
-INFINITY = 1_000_000
 
 
 class HistoryError(ValueError):
@@ -298,9 +299,8 @@ def set_transient_attr(state: etree._Element, name: str, value: str) -> None:
     if value.endswith("++"):
         current = 0
         if nvpair is not None:
-            text = (nvpair.get("value") or "0").strip().upper()
-            current = INFINITY if text in ("INFINITY", "+INFINITY") else int(text) if text.lstrip("-").isdigit() else 0
-        value = "INFINITY" if current + 1 >= INFINITY else str(current + 1)
+            current = parse_score(nvpair.get("value"))
+        value = score_text(current + 1)
     if nvpair is None:
         nvpair = etree.SubElement(iattrs, "nvpair", id=_ID_BAD.sub(".", f"{iattrs.get('id')}-{name}"), name=name)
     nvpair.set("value", value)

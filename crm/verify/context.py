@@ -9,22 +9,9 @@ from typing import Final
 
 from lxml import etree
 
+from crm.common.booleans import parse_boolean as boolean
+
 RESOURCE_TAGS: Final = frozenset({"primitive", "group", "clone", "master", "bundle"})
-
-TRUE_WORDS: Final = frozenset({"true", "yes", "on", "y", "1"})
-
-FALSE_WORDS: Final = frozenset({"false", "no", "off", "n", "0"})
-
-
-def boolean(text: str | None) -> bool | None:
-    if text is None:
-        return None
-    word = text.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    return None
 
 
 def elements(root: etree._Element, path: str) -> list[etree._Element]:

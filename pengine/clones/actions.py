@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from enum import Flag, auto
 from typing import Protocol
 
+from crm.common.scores import INFINITY
 from pengine.clones.expand import ExpandedClone, Instance
 from pengine.model import Role
 
@@ -246,10 +247,10 @@ def _notification_boundaries(ctx: ActionContext, clone: ExpandedClone, action: s
         meta = {"notify_type": "post", "notify_operation": action,
                 "notify_key_type": "post", "notify_key_operation": end.task}
         data.post = ctx.new_pseudo(clone.id, notify_key(clone.id, "post", end.task), "notify",
-                                   optional=end.optional, runnable=end.runnable, priority=1_000_000, meta=meta)
+                                   optional=end.optional, runnable=end.runnable, priority=INFINITY, meta=meta)
         done_meta = dict(meta, notify_key_type="confirmed-post")
         data.post_done = ctx.new_pseudo(clone.id, notify_key(clone.id, "confirmed-post", end.task), "notified",
-                                        optional=end.optional, runnable=end.runnable, priority=1_000_000,
+                                        optional=end.optional, runnable=end.runnable, priority=INFINITY,
                                         meta=done_meta)
         ctx.order_actions(end, data.post, OrderFlags.IMPLIES_THEN)
         ctx.order_actions(data.post, data.post_done, OrderFlags.IMPLIES_THEN)
@@ -265,12 +266,12 @@ def create_clone_actions(ctx: ActionContext, clone: ExpandedClone) -> CloneActio
 
     start = ctx.new_pseudo(cid, op_key(cid, "start"), "start", optional=not starting, runnable=True)
     running = ctx.new_pseudo(cid, op_key(cid, "running"), "running", optional=not starting,
-                             runnable=active or starting, priority=1_000_000)
+                             runnable=active or starting, priority=INFINITY)
     result_start_notify = _notification_boundaries(ctx, clone, "start", start, running)
 
     stop = ctx.new_pseudo(cid, op_key(cid, "stop"), "stop", optional=not stopping, runnable=True)
     stopped = ctx.new_pseudo(cid, op_key(cid, "stopped"), "stopped", optional=not stopping, runnable=True,
-                             priority=1_000_000)
+                             priority=INFINITY)
     result_stop_notify = _notification_boundaries(ctx, clone, "stop", stop, stopped)
     actions = CloneActions(cid, start, running, stop, stopped)
     if result_start_notify is not None and result_stop_notify is not None:
@@ -286,12 +287,12 @@ def create_clone_actions(ctx: ActionContext, clone: ExpandedClone) -> CloneActio
         actions.promote = ctx.new_pseudo(cid, op_key(cid, "promote"), "promote", optional=not promoting,
                                          runnable=True)
         actions.promoted = ctx.new_pseudo(cid, op_key(cid, "promoted"), "promoted", optional=not promoting,
-                                          runnable=True, priority=1_000_000)
+                                          runnable=True, priority=INFINITY)
         promote_notify = _notification_boundaries(ctx, clone, "promote", actions.promote, actions.promoted)
         actions.demote = ctx.new_pseudo(cid, op_key(cid, "demote"), "demote", optional=not demoting,
                                         runnable=True)
         actions.demoted = ctx.new_pseudo(cid, op_key(cid, "demoted"), "demoted", optional=not demoting,
-                                         runnable=True, priority=1_000_000)
+                                         runnable=True, priority=INFINITY)
         demote_notify = _notification_boundaries(ctx, clone, "demote", actions.demote, actions.demoted)
         if promote_notify is not None and demote_notify is not None:
             actions.notify["promote"] = promote_notify
@@ -459,7 +460,7 @@ def _notify(ctx: ActionContext, prim: str, node: str, op: ActionRef | None, conf
     key = notify_key(prim, op_meta["notify_type"], op_meta["notify_operation"])
     meta = dict(op_meta)
     meta.update(data.keys)
-    trigger = ctx.new_notify(prim, key, node, optional=op.optional, priority=1_000_000 if post else 0, meta=meta)
+    trigger = ctx.new_notify(prim, key, node, optional=op.optional, priority=INFINITY if post else 0, meta=meta)
     ctx.order_actions(op, trigger, OrderFlags.OPTIONAL)
     ctx.order_actions(trigger, confirm, OrderFlags.OPTIONAL)
     return trigger

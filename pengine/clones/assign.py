@@ -22,9 +22,9 @@ import functools
 from collections.abc import Sequence
 from typing import Protocol
 
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores
 from pengine.clones.expand import ExpandedClone, Instance
 from pengine.model import ColocationConstraint, Role
-from pengine.scores import INFINITY, MINUS_INFINITY, add_scores
 
 
 class AssignContext(Protocol):

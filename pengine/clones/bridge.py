@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
 from pengine.clones.actions import (
     COMPLETION,
     ActionRef,
@@ -33,7 +34,6 @@ from pengine.clones.colocation import colocate_with_clone as _colocate_with_clon
 from pengine.clones.config import unpack_clone_config
 from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance
 from pengine.model import Clone, ColocationConstraint, Group, OpRecord, Primitive, Role
-from pengine.scores import parse_score
 from pengine.working import Action, AFlag, Order, RscState
 from pengine.workset import WorkingSet, order_actions
 
@@ -323,7 +323,7 @@ def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]
                 attr = rule.get("score-attribute")
                 if attr:
                     value = node.model.attributes.get(attr)
-                    scores[uname] = parse_score(value, 0) if value is not None else -1_000_000
+                    scores[uname] = parse_score(value, 0) if value is not None else MINUS_INFINITY
                 else:
                     scores[uname] = parse_score(rule.get("score"), 0)
             out.append(scores)
@@ -579,7 +579,7 @@ def find_compatible_child(ws: WorkingSet, local: RscState, other: RscState, role
         def key(node: str) -> tuple[int, int, str]:
             state = ws.nodes.get(node)
             usable = state is not None and state.available()
-            score = local.allowed[node] if usable else -1_000_000
+            score = local.allowed[node] if usable else MINUS_INFINITY
             return (-score, state.num_resources if state else 0, node)
 
         candidates = sorted(local.allowed, key=key)
@@ -747,13 +747,13 @@ def order_notifs_after_fencing(ws: WorkingSet, stop: Action, rsc: RscState, ston
     base_meta = {"notify_type": "post", "notify_operation": "stop", "notify_key_type": "post",
                  "notify_key_operation": stonith.task}
     post = ws.pseudo_action(rsc, notify_key(rsc.id, "post", stonith.task), "notify", stonith.optional)
-    post.priority = 1_000_000
+    post.priority = INFINITY
     if not stonith.runnable:
         post.clear(AFlag.RUNNABLE)
     for name, value in base_meta.items():
         post.meta.setdefault(name, value)
     done = ws.pseudo_action(rsc, notify_key(rsc.id, "confirmed-post", stonith.task), "notified", stonith.optional)
-    done.priority = 1_000_000
+    done.priority = INFINITY
     if not stonith.runnable:
         done.clear(AFlag.RUNNABLE)
     for name, value in dict(base_meta, notify_key_type="confirmed-post").items():
@@ -781,7 +781,7 @@ def order_notifs_after_fencing(ws: WorkingSet, stop: Action, rsc: RscState, ston
                 notify.meta.setdefault(name, value)
             for name, value in keys.items():
                 notify.meta.setdefault(name, value)
-            notify.priority = 1_000_000
+            notify.priority = INFINITY
             order_actions(post, notify, Order.OPTIONAL)
             order_actions(notify, done, Order.OPTIONAL)
             for mon in instance.actions:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores
 from pengine.clones.assign import AssignContext, planned_role
 from pengine.model import ColocationConstraint, Role
-from pengine.scores import INFINITY, MINUS_INFINITY, add_scores
 
 #: apply a colocation between a dependent and one primary primitive/instance
 #: (the primitive's ``rsc_colocation_rh``): (dependent id, primary id, constraint)

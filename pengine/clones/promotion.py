@@ -18,11 +18,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
 from pengine.clones.assign import AssignContext, compare_instances, planned_role
 from pengine.clones.expand import ExpandedClone, Instance
 from pengine.clones.instances import strip_instance
 from pengine.model import ColocationConstraint, Role
-from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
 
 
 def _state(ctx: AssignContext, inst: Instance, *, current: bool) -> Role:

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from crm.common.booleans import is_true
+from crm.common.durations import parse_interval_ms, parse_seconds
+from crm.common.scores import MINUS_INFINITY, add_scores, parse_score
 from pengine.api import CibError
 from pengine.model import (
     Clone,
@@ -25,8 +28,6 @@ from pengine.model import (
     Ticket,
 )
 from pengine.rules import RuleContext
-from pengine.scores import add_scores, parse_score
-from pengine.timespec import parse_interval_ms, parse_seconds
 from pengine.unpack.constraints import ConstraintUnpacker
 from pengine.unpack.history import HistoryInputs, parse_op_record, unpack_history
 from pengine.unpack.nvpairs import unpack_sets
@@ -36,12 +37,6 @@ __all__ = ["HistoryBans", "UnpackResult", "iter_primitives", "unpack_cib"]
 
 EPOCH = datetime(1970, 1, 1)
 HistoryBans = list[tuple[str, str | None, str]]  # (rsc id, node or None, reason)
-
-
-def _true(text: str | None, default: bool = False) -> bool:
-    if text is None:
-        return default
-    return text.strip().lower() in ("true", "yes", "1", "on", "y")
 
 
 def iter_primitives(resources: tuple[Resource, ...] | list[Resource]) -> list[Primitive]:
@@ -165,7 +160,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         if ts is not None:
             for st in ts.findall("ticket_state"):
                 tid = st.get("id", "")
-                tickets[tid] = Ticket(tid, _true(st.get("granted")), _true(st.get("standby")),
+                tickets[tid] = Ticket(tid, is_true(st.get("granted")), is_true(st.get("standby")),
                                       int(st.get("last-granted", "0") or 0) or None)
 
     # -- constraints -----------------------------------------------------------------------
@@ -225,7 +220,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
             top = _top(all_ids, prim) if prim is not None else None
             promotable = isinstance(top, Clone) and top.promotable
             meta = prim.meta if prim is not None else {}
-            managed = _true(meta.get("is-managed"), True) and not options.maintenance_mode
+            managed = is_true(meta.get("is-managed"), True) and not options.maintenance_mode
             failure_timeout = parse_seconds(meta.get("failure-timeout"), 0)
             if prim is not None and prim.id in timeout_blocked:
                 failure_timeout = 0
@@ -278,7 +273,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
             continue
         if hist.role.value > 1 and not node.online and not node.unclean and node.kind == NodeKind.MEMBER:
             prim = primitives.get(hist.rsc_id)
-            managed = prim is None or (_true(prim.meta.get("is-managed"), True) and not options.maintenance_mode)
+            managed = prim is None or (is_true(prim.meta.get("is-managed"), True) and not options.maintenance_mode)
             if managed and options.stonith_enabled and not node.maintenance:
                 fence_nodes.setdefault(node.uname, f"{hist.rsc_id} is thought to be active there")
     if fence_nodes:
@@ -417,35 +412,35 @@ def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: Clust
 
 
 def _options(root: etree._Element, raw: dict[str, str]) -> ClusterOptions:
-    have_quorum = _true(root.get("have-quorum"), False)
+    have_quorum = is_true(root.get("have-quorum"), False)
     nqp = raw.get("no-quorum-policy", "stop").lower()
-    stonith = _true(raw.get("stonith-enabled"), True)
+    stonith = is_true(raw.get("stonith-enabled"), True)
     if nqp == "suicide" and not stonith:
         nqp = "stop"
     return ClusterOptions(
         stonith_enabled=stonith,
         stonith_action=(raw.get("stonith-action") or "reboot").replace("poweroff", "off"),
         stonith_timeout=raw.get("stonith-timeout", "60s"),
-        symmetric_cluster=_true(raw.get("symmetric-cluster"), True),
+        symmetric_cluster=is_true(raw.get("symmetric-cluster"), True),
         no_quorum_policy=nqp,
         have_quorum=have_quorum,
-        maintenance_mode=_true(raw.get("maintenance-mode"), False),
-        stop_orphan_resources=_true(raw.get("stop-orphan-resources"), True),
-        stop_orphan_actions=_true(raw.get("stop-orphan-actions"), True),
-        stop_all_resources=_true(raw.get("stop-all-resources"), False),
-        start_failure_is_fatal=_true(raw.get("start-failure-is-fatal"), True),
-        startup_fencing=_true(raw.get("startup-fencing"), True),
+        maintenance_mode=is_true(raw.get("maintenance-mode"), False),
+        stop_orphan_resources=is_true(raw.get("stop-orphan-resources"), True),
+        stop_orphan_actions=is_true(raw.get("stop-orphan-actions"), True),
+        stop_all_resources=is_true(raw.get("stop-all-resources"), False),
+        start_failure_is_fatal=is_true(raw.get("start-failure-is-fatal"), True),
+        startup_fencing=is_true(raw.get("startup-fencing"), True),
         cluster_delay=raw.get("cluster-delay", "60s"),
         batch_limit=int(raw.get("batch-limit", "0") or 0) if (raw.get("batch-limit", "0") or "0").isdigit() else 0,
         migration_limit=int(raw.get("migration-limit", "-1")) if raw.get("migration-limit", "-1").lstrip("-").isdigit()
         else -1,
         placement_strategy=raw.get("placement-strategy", "default"),
         node_health_strategy=raw.get("node-health-strategy", "none"),
-        node_health_red=parse_score(raw.get("node-health-red"), -1_000_000),
+        node_health_red=parse_score(raw.get("node-health-red"), MINUS_INFINITY),
         node_health_yellow=parse_score(raw.get("node-health-yellow"), 0),
         node_health_green=parse_score(raw.get("node-health-green"), 0),
-        shutdown_lock=_true(raw.get("shutdown-lock"), False),
-        concurrent_fencing=_true(raw.get("concurrent-fencing"), False),
+        shutdown_lock=is_true(raw.get("shutdown-lock"), False),
+        concurrent_fencing=is_true(raw.get("concurrent-fencing"), False),
         priority_fencing_delay=raw.get("priority-fencing-delay", "0"),
         dc_uuid=root.get("dc-uuid"),
         raw=dict(raw),
@@ -477,9 +472,9 @@ def _node(n: etree._Element, state: etree._Element | None, options: ClusterOptio
     attrs["#is_dc"] = "true" if options.dc_uuid == nid else "false"
     utilization: dict[str, str] = {}
     unpack_sets(n, "utilization", RuleContext(now=now), into=utilization, idmap=idmap)
-    standby = _true(attrs.get("standby"))
-    maintenance = _true(attrs.get("maintenance"))
-    rsc_discovery = _true(attrs.get("resource-discovery-enabled"), True)
+    standby = is_true(attrs.get("standby"))
+    maintenance = is_true(attrs.get("maintenance"))
+    rsc_discovery = is_true(attrs.get("resource-discovery-enabled"), True)
     shutdown_attr = attrs.get("shutdown", "0")
     shutdown = bool(shutdown_attr) and shutdown_attr != "0"
     online = False
@@ -505,9 +500,9 @@ def _node(n: etree._Element, state: etree._Element | None, options: ClusterOptio
         expected_up = expected == "member"
         crmd_online = crmd == "online"
         terminate = attrs.get("terminate", "")
-        do_terminate = _true(terminate) or (bool(terminate) and terminate[0].isdigit() and terminate[0] != "0")
+        do_terminate = is_true(terminate) or (bool(terminate) and terminate[0].isdigit() and terminate[0] != "0")
         if not options.stonith_enabled:
-            if not _true(in_ccm):
+            if not is_true(in_ccm):
                 pass
             elif crmd_online:
                 online = join == "member"
@@ -525,12 +520,12 @@ def _node(n: etree._Element, state: etree._Element | None, options: ClusterOptio
             unclean = True
             fence_reason = "peer failed Pacemaker membership criteria"
         elif not do_terminate and expected == "down":
-            if _true(in_ccm) or crmd_online:
+            if is_true(in_ccm) or crmd_online:
                 standby = True
                 pending = True
-        elif do_terminate and join == "down" and not _true(in_ccm) and not crmd_online:
+        elif do_terminate and join == "down" and not is_true(in_ccm) and not crmd_online:
             online = False
-        elif not _true(in_ccm):
+        elif not is_true(in_ccm):
             unclean = True
             fence_reason = "peer is no longer part of the cluster"
         elif not crmd_online:
@@ -565,8 +560,8 @@ def _remote_node(name: str, rsc_id: str, state: etree._Element | None, now: date
     attrs["#uname"] = name
     attrs["#id"] = name
     attrs["#kind"] = "container" if rsc_id != name else "remote"
-    return Node(name, name, NodeKind.REMOTE, False, False, _true(attrs.get("standby")), False,
-                _true(attrs.get("maintenance")), False, False, state is None, False, False, rsc_id, attrs, {}, 0)
+    return Node(name, name, NodeKind.REMOTE, False, False, is_true(attrs.get("standby")), False,
+                is_true(attrs.get("maintenance")), False, False, state is None, False, False, rsc_id, attrs, {}, 0)
 
 
 def group_of(cluster: Cluster, rsc_id: str) -> Group | None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from crm.common.booleans import is_true
+from crm.common.scores import INFINITY, parse_score
 from pengine.model import (
     ColocationConstraint,
     LocationConstraint,
@@ -16,13 +18,6 @@ from pengine.model import (
     RuleRef,
     TicketConstraint,
 )
-from pengine.scores import INFINITY, parse_score
-
-
-def _true(text: str | None, default: bool) -> bool:
-    if text is None:
-        return default
-    return text.strip().lower() in ("true", "yes", "1", "on", "y")
 
 
 def _coloc_role(text: str | None) -> Role:
@@ -117,7 +112,7 @@ class ConstraintUnpacker:
         cid = elem.get("id", "")
         score_text = elem.get("score") or elem.get("score-attribute")
         score = parse_score(elem.get("score"), 0) if score_text else 0
-        influence = _true(elem.get("influence"), True)
+        influence = is_true(elem.get("influence"), True)
         node_attr = elem.get("node-attribute") or "#uname"
         sets = self._sets(elem)
         if not sets:
@@ -144,7 +139,7 @@ class ConstraintUnpacker:
             members = self._set_members(rset)
             role = _coloc_role(rset.get("role"))
             set_score = parse_score(rset.get("score"), score) if rset.get("score") else score
-            if _true(rset.get("sequential"), True):
+            if is_true(rset.get("sequential"), True):
                 for prev, cur in itertools.pairwise(members):
                     self.colocations.append(
                         ColocationConstraint(cid, cur, prev, set_score, role, role, node_attr, influence)
@@ -161,8 +156,8 @@ class ConstraintUnpacker:
                 continue
             role1 = _coloc_role(set1.get("role"))
             role2 = _coloc_role(set2.get("role"))
-            firsts = [m1[0]] if _true(set1.get("sequential"), True) else m1
-            lasts = [m2[-1]] if _true(set2.get("sequential"), True) else m2
+            firsts = [m1[0]] if is_true(set1.get("sequential"), True) else m1
+            lasts = [m2[-1]] if is_true(set2.get("sequential"), True) else m2
             for d in firsts:
                 for p in lasts:
                     self.colocations.append(ColocationConstraint(cid, d, p, score, role1, role2, node_attr,
@@ -179,8 +174,8 @@ class ConstraintUnpacker:
             else:
                 kind = "Mandatory"
         kind = kind.capitalize()
-        symmetrical = _true(elem.get("symmetrical"), kind != "Serialize")
-        require_all = _true(elem.get("require-all"), True)
+        symmetrical = is_true(elem.get("symmetrical"), kind != "Serialize")
+        require_all = is_true(elem.get("require-all"), True)
         sets = self._sets(elem)
         if not sets:
             firsts = self.expand(elem.get("first", ""))
@@ -199,7 +194,7 @@ class ConstraintUnpacker:
             members = self._set_members(rset)
             action = rset.get("action") or "start"
             set_kind = (rset.get("kind") or kind).capitalize()
-            if _true(rset.get("sequential"), True):
+            if is_true(rset.get("sequential"), True):
                 for prev, cur in itertools.pairwise(members):
                     self.orders.append(OrderConstraint(cid, prev, cur, action, action, set_kind, symmetrical))
         for set1, set2 in itertools.pairwise(sets):
@@ -209,12 +204,12 @@ class ConstraintUnpacker:
                 continue
             a1 = set1.get("action") or "start"
             a2 = set2.get("action") or "start"
-            if not _true(set1.get("require-all"), True):
+            if not is_true(set1.get("require-all"), True):
                 self.one_or_more.append(OrderOneOrMore(set1.get("id", cid), tuple(m1), a1, tuple(m2), a2, kind,
                                                        symmetrical))
                 continue
-            lasts = [m1[-1]] if _true(set1.get("sequential"), True) else m1
-            firsts = [m2[0]] if _true(set2.get("sequential"), True) else m2
+            lasts = [m1[-1]] if is_true(set1.get("sequential"), True) else m1
+            firsts = [m2[0]] if is_true(set2.get("sequential"), True) else m2
             for f in lasts:
                 for t in firsts:
                     self.orders.append(OrderConstraint(cid, f, t, a1, a2, kind, symmetrical))

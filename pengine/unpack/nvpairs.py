@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from crm.common.scores import parse_score
 from pengine.rules import RuleContext, evaluate_rule
-from pengine.scores import parse_score
 
 
 def _resolve(elem: etree._Element, idmap: dict[str, etree._Element] | None) -> etree._Element:

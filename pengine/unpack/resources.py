@@ -7,10 +7,11 @@ from datetime import datetime
 
 from lxml import etree
 
+from crm.common.booleans import is_false, is_true
+from crm.common.durations import parse_interval_ms
 from pengine.api import CibError
 from pengine.model import Bundle, Clone, Group, OpConfig, Primitive, Resource, Role
 from pengine.rules import RuleContext
-from pengine.timespec import parse_interval_ms
 from pengine.unpack.nvpairs import unpack_sets
 
 
@@ -104,7 +105,7 @@ class ResourceUnpacker:
             unpack_sets(op, "instance_attributes", ctx, into=params, idmap=self.idmap)
             if self.op_defaults_el is not None:
                 unpack_sets(self.op_defaults_el, "meta_attributes", ctx, into=meta, idmap=self.idmap)
-            enabled = meta.get("enabled", "true").lower() not in ("false", "no", "0", "off")
+            enabled = not is_false(meta.get("enabled"))
             result.append(
                 OpConfig(
                     id=op.get("id", ""),
@@ -177,7 +178,7 @@ class ResourceUnpacker:
     def clone(self, elem: etree._Element) -> Clone:
         cid = elem.get("id", "")
         meta = self._meta(elem, None, None, self._ctx())
-        promotable = elem.tag == "master" or meta.get("promotable", "false").lower() in ("true", "yes", "1", "on")
+        promotable = elem.tag == "master" or is_true(meta.get("promotable"))
         child: Primitive | Group | None = None
         params = self._params(elem, None)
         for c in elem:

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
 
 scores = st.one_of(st.integers(min_value=-2 * INFINITY, max_value=2 * INFINITY),
                    st.sampled_from([INFINITY, MINUS_INFINITY, 0]))

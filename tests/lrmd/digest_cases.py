@@ -139,7 +139,7 @@ def regenerate() -> None:
     """Record which entries reproduce Pacemaker's recorded digests (run after review only)."""
     import json
 
-    from lrmd.digest import op_digest, restart_digest_from_list, secure_digest_from_list
+    from crm.common.digest import op_digest, restart_digest_from_list, secure_digest_from_list
 
     found = all_cases()
     golden = {

@@ -10,7 +10,7 @@ from digest_cases import GOLDEN, all_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lrmd.digest import (
+from crm.common.digest import (
     ParamSpec,
     ReloadKind,
     filter_for_digest,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from lrmd.digest import op_digest
+from crm.common.digest import op_digest
 from pengine import ScheduleOptions, schedule
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 import pytest
 from lxml import etree
 
+from crm.common.durations import parse_interval_ms
+from crm.common.scores import INFINITY
 from pengine.rules import RuleContext, evaluate_rule, parse_datetime, rule_score
-from pengine.scores import INFINITY
-from pengine.timespec import parse_interval_ms
 
 
 def rule(text: str) -> etree._Element:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
 from pengine.clones.assign import assign_clone
 from pengine.clones.expand import CloneExpansion, ExpandedClone, expand_clones
 from pengine.model import Cluster, ColocationConstraint, Primitive, Role
-from pengine.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from lrmd.digest import op_digest
+from crm.common.digest import op_digest
 from pengine import ScheduleOptions, schedule
 
 # The effective time of every scenario (crm_simulate -t), and as an epoch

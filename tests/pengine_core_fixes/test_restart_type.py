@@ -11,7 +11,7 @@ import pytest
 from failure_cibs import graph_actions
 from lxml import etree
 
-from lrmd.digest import op_digest
+from crm.common.digest import op_digest
 from pengine import schedule
 
 ORACLE = "/usr/sbin/crm_simulate"

@@ -8,7 +8,7 @@ from lxml import etree
 from pengine_cibs import Graph as Graph  # re-exported: the graph reader shared with the core tests
 from pengine_cibs import parse_graph as parse_graph
 
-from lrmd.digest import op_digest
+from crm.common.digest import op_digest
 
 
 def op(rsc: str, task: str, *, call_id: int = 1, rc: int = 0, status: int = 0, interval_ms: int = 0,
