@@ -60,7 +60,8 @@ def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
         env["CIB_shadow"] = args.shadow
     interactive = not args.file and not args.words and sys.stdin.isatty()
     color = args.display == "color" or (args.display is None and interactive and sys.stdout.isatty())
-    opts = Options(force=args.force, color=color, wait=args.wait, interactive=interactive, env=env)
+    batch = bool(args.file) or not sys.stdin.isatty()
+    opts = Options(force=args.force, color=color, wait=args.wait, interactive=interactive, batch=batch, env=env)
     session = Session(_source_factory, opts, sys.stdout, sys.stderr, sys.stdin)
     try:
         if args.file:

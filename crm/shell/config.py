@@ -214,7 +214,7 @@ class Configuration:
         node = definition.node
         kind = definition.kind
         if kind in ("property", "rsc_defaults", "op_defaults"):
-            self._apply_set(kind, to_element(node), msgs, replace=replace)
+            self._apply_set(kind, to_element(node), msgs, replace=False)
             return
         if kind == "monitor":
             self._apply_monitor(to_element(node))

@@ -57,6 +57,8 @@ class Options:
     color: bool = False
     wait: bool = False
     interactive: bool = False
+    batch: bool = True
+    """Commands from a file or a pipe (crmsh refuses ``edit`` then)."""
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -618,11 +620,11 @@ class Session:
         return True
 
     def configure_load(self, args: list[str]) -> bool:
+        xml = False
+        if args and args[0] == "xml":
+            xml, args = True, args[1:]
         if len(args) < 2 or args[0] not in ("replace", "update", "push"):
             raise self.fail("usage: load [xml] {replace|update|push} {<url>|<path>|-}")
-        xml = False
-        if args[0] == "xml":
-            xml, args = True, args[1:]
         method, name = args[0], args[1]
         text = self._read_input(name)
         if xml or text.lstrip().startswith("<"):
@@ -647,6 +649,9 @@ class Session:
         return True
 
     def configure_edit(self, args: list[str]) -> bool:
+        if self.opts.batch:
+            self.log("INFO", "edit not allowed in batch mode")
+            return False
         conf = self.conf()
         try:
             objs = conf.select([a for a in args if a != "xml"])
@@ -895,7 +900,7 @@ class Session:
             lifetime = "PT" + lifetime.upper() if lifetime[-1:].isalpha() else f"PT{lifetime}S"
         if action == "move" and not node and not force:
             raise self.fail("No target node: Move requires either a target node or 'force'")
-        argv = ["crm_resource"] + (["--quiet", "--move"] if action == "move" else ["--ban"]) + ["--resource", rsc]
+        argv = ["crm_resource", "--move" if action == "move" else "--ban", "--resource", rsc]
         if node:
             argv += ["--node", node]
         if lifetime:
@@ -920,7 +925,7 @@ class Session:
     def resource_clear(self, args: list[str]) -> bool:
         if len(args) != 1:
             raise self.fail("usage: clear <rsc>")
-        rc = self.run_tool(["crm_resource", "--quiet", "--clear", "--resource", args[0]])
+        rc = self.run_tool(["crm_resource", "--clear", "--resource", args[0]])
         if rc == 0:
             self.log("INFO", f"Removed migration constraints for {args[0]}")
         return rc == 0
@@ -950,7 +955,40 @@ class Session:
         return self._attr_cmd(["--meta"], args, "meta")
 
     def resource_utilization(self, args: list[str]) -> bool:
-        return self._attr_cmd(["--utilization"], args, "utilization")
+        if len(args) < 3 or args[1] not in ("set", "delete", "show", "get"):
+            raise self.fail("usage: utilization <rsc> [set|delete|show] <param> [<value>]")
+        rsc, op, name = args[0], args[1], args[2]
+        if op in ("show", "get"):
+            doc = self.source.read()  # type: ignore[attr-defined]
+            el = Configuration(doc.root).find_resource(rsc)
+            if el is None:
+                raise self.fail(f"Resource not found: {rsc}")
+            values = xs(el, "utilization/nvpair[@name=$n]/@value", n=name)
+            if not values:
+                raise self.fail(f"Attribute '{name}' not found for '{rsc}'")
+            self.print(values[0])
+            return True
+        if op == "set" and len(args) != 4:
+            raise self.fail("usage: utilization <rsc> set <param> <value>")
+
+        def change(doc: CibDocument) -> None:
+            conf = Configuration(doc.root)
+            el = conf.find_resource(rsc)
+            if el is None:
+                raise ConfigError(f"Resource not found: {rsc}")
+            if op == "delete":
+                for nvp in xp(el, "utilization/nvpair[@name=$n]", n=name):
+                    parent = nvp.getparent()
+                    assert parent is not None
+                    parent.remove(nvp)
+                return
+            _set_in_set(conf, el, "utilization", name, args[3])
+
+        try:
+            self.source.modify(change)  # type: ignore[attr-defined]
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        return True
 
     def resource_failcount(self, args: list[str]) -> bool:
         if len(args) < 3 or args[1] not in ("set", "delete", "show"):
@@ -1005,11 +1043,13 @@ class Session:
         return socket.gethostname()
 
     def _standby(self, args: list[str], value: str) -> bool:
+        """crmsh 4.4.1's standby/online: the ``standby`` nvpair of the node (``forever``,
+        in the configuration) or of its status entry (``reboot``), set in one change."""
         node = None
-        lifetime = None
+        lifetime = "forever"
         for a in args:
-            if a in ("reboot", "forever"):
-                lifetime = a
+            if a in ("reboot", "forever", "lifetime=reboot", "lifetime=forever"):
+                lifetime = a.split("=")[-1]
             elif node is None:
                 node = a
             else:
@@ -1017,12 +1057,41 @@ class Session:
         node = node or self._this_node()
         if node not in self._node_names():
             raise self.fail(f"Node {node} not found in CIB")
-        argv = ["crm_attribute", "-N", node, "-n", "standby", "-v", value]
-        argv += ["-l", "reboot" if lifetime == "reboot" else "forever"]
-        rc = self.run_tool(argv)
-        if rc == 0:
-            self.log("INFO", f"{'standby' if value == 'on' else 'online'} node {node}")
-        return rc == 0
+
+        def change(doc: CibDocument) -> None:
+            conf = Configuration(doc.root)
+            for n in xp(doc.root, "configuration/nodes/node[@uname=$u]", u=node):
+                nid = n.get("id") or ""
+                in_nodes = xp(doc.root, "configuration/nodes/node[@id=$i]/instance_attributes/nvpair[@name='standby']", i=nid)
+                in_status = xp(
+                    doc.root, "status/node_state[@id=$i]/transient_attributes/instance_attributes/nvpair[@name='standby']", i=nid
+                )
+                if value == "off":
+                    for item in (in_nodes[:1], in_status[:1]):
+                        if item and item[0].get("value") != "off":
+                            item[0].set("value", "off")
+                    continue
+                mine, other = (in_status, in_nodes) if lifetime == "reboot" else (in_nodes, in_status)
+                for item in other:
+                    parent = item.getparent()
+                    assert parent is not None
+                    parent.remove(item)
+                if mine:
+                    if mine[0].get("value") != "on":
+                        mine[0].set("value", "on")
+                    continue
+                holder = n
+                if lifetime == "reboot":
+                    states = xp(doc.root, "status/node_state[@id=$i]", i=nid)
+                    if not states:
+                        continue
+                    holder = _set_node(conf, states[0], "transient_attributes")
+                target = _set_node(conf, holder, "instance_attributes")
+                _set_nvpair(conf, target, "standby", "on")
+
+        self.source.modify(change)  # type: ignore[attr-defined]
+        self.log("INFO", f"{'standby' if value == 'on' else 'online'} node {node}")
+        return True
 
     def node_standby(self, args: list[str]) -> bool:
         return self._standby(args, "on")
@@ -1035,10 +1104,28 @@ class Session:
         return self.run_tool(["crm_attribute", "-t", "nodes", "-N", node, "-n", "maintenance", "-v", value]) == 0
 
     def node_maintenance(self, args: list[str]) -> bool:
-        return self._node_maintenance(args, "true")
+        node = args[0] if args else self._this_node()
+
+        def change(doc: CibDocument) -> None:
+            conf = Configuration(doc.root)
+            found = xp(doc.root, "configuration/nodes/node[@uname=$u]", u=node)
+            if not found:
+                raise ConfigError("CIB is not valid!")
+            node_el = found[0]
+            if node_el.find("instance_attributes") is None:
+                ia = etree.SubElement(node_el, "instance_attributes")
+                ia.set("id", f"nodes-{node_el.get('id')}")
+                conf.ids.save(ia.get("id"))
+            _set_in_set(conf, node_el, "instance_attributes", "maintenance", "true")
+
+        try:
+            self.source.modify(change)  # type: ignore[attr-defined]
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        return True
 
     def node_ready(self, args: list[str]) -> bool:
-        return self._node_maintenance(args, "false")
+        return self._node_maintenance(args, "off")
 
     def _node_attr(self, args: list[str], extra: list[str], what: str) -> bool:
         if len(args) < 3 or args[1] not in ("set", "delete", "show", "get"):
@@ -1389,7 +1476,44 @@ def _set_deep_meta(conf: Configuration, rsc: str, name: str, value: str) -> None
 
 
 def _meta_position(node: etree._Element) -> int:
+    """Attribute sets of a group or clone go before its children (crmsh keeps them first)."""
+    if node.tag in ("group", "clone", "master"):
+        for i, c in enumerate(node):
+            if c.tag in ("primitive", "group"):
+                return i
     return len(node)
+
+
+def _set_node(conf: Configuration, parent: etree._Element, tag: str) -> etree._Element:
+    """The first ``tag`` child of ``parent``, created (with crmsh's id) when missing."""
+    found = parent.find(tag)
+    if found is not None:
+        return found
+    elem = etree.Element(tag)
+    if tag != "transient_attributes" or True:
+        elem.set("id", conf.ids.new(elem, parent.get("id") or ""))
+    parent.insert(_meta_position(parent), elem)
+    return elem
+
+
+def _set_nvpair(conf: Configuration, attrs: etree._Element, name: str, value: str) -> None:
+    for nvp in attrs.iterchildren("nvpair"):
+        if nvp.get("name") == name:
+            nvp.set("value", value)
+            return
+    nvp = etree.SubElement(attrs, "nvpair")
+    nvp.set("name", name)
+    nvp.set("value", value)
+    nvp.set("id", conf.ids.new(nvp, attrs.get("id") or ""))
+
+
+def _set_in_set(conf: Configuration, elem: etree._Element, tag: str, name: str, value: str) -> None:
+    existing = xp(elem, f"{tag}/nvpair[@name=$n]", n=name)
+    if existing:
+        for nvp in existing:
+            nvp.set("value", value)
+        return
+    _set_nvpair(conf, _set_node(conf, elem, tag), name, value)
 
 
 def _pick(providers: Sequence[str]) -> str:

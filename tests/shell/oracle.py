@@ -47,6 +47,11 @@ def normalise(text: str) -> str:
     for e in root.iter():
         if isinstance(e.tag, str) and e.text is not None and not e.text.strip():
             e.text = None
+        if isinstance(e.tag, str):
+            items = sorted(e.attrib.items())
+            e.attrib.clear()
+            for k, v in items:
+                e.set(k, v)
     return etree.tostring(root, pretty_print=True, encoding="unicode")
 
 
@@ -68,13 +73,15 @@ def run(tool: Path, stream: str, base: str, force: bool = False, extra: dict[str
     with tempfile.TemporaryDirectory(prefix="crmdiff-") as d:
         work = Path(d) / "cib.xml"
         work.write_text(base)
+        for extra_file in sorted((HERE / "data").glob("*")):
+            shutil.copy(extra_file, Path(d) / extra_file.name)
         script = Path(d) / "input.crm"
         script.write_text(stream)
         env = _env(tool, work, extra)
         argv = [str(tool), "-D", "plain"] + (["-F"] if force else []) + ["-f", str(script)]
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=d, timeout=300, check=False)
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, errors="replace", cwd=d, timeout=300, check=False)
         show = subprocess.run(
-            [str(tool), "-D", "plain", "configure", "show"], env=env, capture_output=True, text=True, cwd=d, timeout=120, check=False
+            [str(tool), "-D", "plain", "configure", "show"], env=env, capture_output=True, text=True, errors="replace", cwd=d, timeout=120, check=False
         )
         return Result(proc.returncode, normalise(work.read_text()), show.stdout.rstrip("\n"), proc.stdout, proc.stderr)
 
@@ -106,8 +113,15 @@ def compare(stream: str, base: str | None = None, force: bool = False, extra: di
 
 def stream_options(text: str) -> tuple[bool, str | None]:
     """``# force`` and ``# base: NAME`` headers of a stream file."""
+    force, base, _env = stream_headers(text)
+    return force, base
+
+
+def stream_headers(text: str) -> tuple[bool, str | None, dict[str, str]]:
+    """``# force``, ``# base: NAME`` and ``# env: NAME=VALUE`` headers of a stream file."""
     force = False
     base = None
+    env: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -116,7 +130,10 @@ def stream_options(text: str) -> tuple[bool, str | None]:
             force = True
         if words[:1] == ["base:"] and len(words) > 1:
             base = (BASES / words[1]).read_text()
-    return force, base
+        if words[:1] == ["env:"] and len(words) > 1:
+            name, _, value = line[1:].strip()[len("env:") :].strip().partition("=")
+            env[name] = value
+    return force, base, env
 
 
 def main(argv: list[str]) -> int:
@@ -125,8 +142,8 @@ def main(argv: list[str]) -> int:
         if name.startswith("-"):
             continue
         text = Path(name).read_text()
-        force, base = stream_options(text)
-        diffs = compare(text, base, force or "-F" in argv)
+        force, base, env = stream_headers(text)
+        diffs = compare(text, base, force or "-F" in argv, env)
         print(f"== {name}: {'OK' if not diffs else 'DIFFERENT'}")
         for d in diffs:
             print(d)
@@ -136,4 +153,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
-    shutil.rmtree  # noqa: B018

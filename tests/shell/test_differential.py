@@ -23,6 +23,6 @@ pytestmark = [
 @pytest.mark.parametrize("stream", STREAMS, ids=[p.stem for p in STREAMS])
 def test_same_as_crmsh(stream: Path) -> None:
     text = stream.read_text()
-    force, base = oracle.stream_options(text)
-    diffs = oracle.compare(text, base, force)
+    force, base, env = oracle.stream_headers(text)
+    diffs = oracle.compare(text, base, force, env)
     assert not diffs, "\n".join(diffs)
