@@ -198,7 +198,7 @@ class FencerDaemon:
                 error = ""
             log.info("%s %s %s: rc %d%s", run.device.id, run.action, run.target, rc, f" ({error})" if error else "")
         if self.machine is not None:
-            self._perform(self.machine.agent_done(run.op_id, run.step, run.device.id, rc, error))
+            self._perform(self.machine.agent_done(run.op_id, run.step, run.device.id, rc, error, time.time()))
 
     async def _sender(self) -> None:
         while True:

@@ -269,6 +269,8 @@ class FencerMachine:
         # checks we are running for other initiators' queries: op id -> initiator
         self._checking: dict[str, str] = {}
         self._partial: dict[str, list[str]] = {}
+        # steps we execute: op id -> (initiator, action)
+        self._executing: dict[str, tuple[str, str]] = {}
 
     # -- configuration -----------------------------------------------------------------
     def set_config(self, config: FencingConfig) -> list[Output]:
@@ -538,6 +540,7 @@ class FencerMachine:
             return [self._result(op_id, step, str(message["device"]), RC_NO_DEVICE,
                                  f"fence device {message['device']} is not configured")]
         target = str(message["target"])
+        self._executing[op_id] = (sender.name, str(message["action"]))
         return [RunAgent(
             op_id, step, device, str(message["action"]), target, float(message["timeout"]),
             nodeid=self.config.node_ids.get(target), delay=str(message["action"]) in ("off", "reboot"),
@@ -549,9 +552,23 @@ class FencerMachine:
             "executor": self.local.name,
         }))
 
-    def agent_done(self, op_id: str, step: int, device: str, rc: int, error: str = "") -> list[Output]:
-        """The daemon ran :class:`RunAgent`: ``rc`` 0 is success, 124 a timeout."""
-        return [self._result(op_id, step, device, rc, error)]
+    def agent_done(
+        self, op_id: str, step: int, device: str, rc: int, error: str = "", now: float | None = None
+    ) -> list[Output]:
+        """The daemon ran :class:`RunAgent`: ``rc`` 0 is success, 124 a timeout.
+
+        When the initiator left meanwhile (typically: it was the target), a success is
+        announced by the executor itself, as Pacemaker's executor broadcasts the result of
+        a fencing its requester cannot see through."""
+        out: list[Output] = [self._result(op_id, step, device, rc, error)]
+        initiator, action = self._executing.pop(op_id, ("", ""))
+        entry = self.history.get(op_id)
+        if (rc == RC_OK and initiator and initiator not in {m.name for m in self.members}
+                and entry is not None and entry.action == action):
+            done = replace(entry, state="done", rc=RC_OK, executioner=self.local.name, device=device,
+                           completed=entry.started if now is None else now, error="")
+            out.append(Multicast(_encode({"t": "done", "entry": done.to_json()})))
+        return out
 
     def _on_result(self, sender: Peer, message: dict[str, Any], now: float) -> list[Output]:
         operation = self.ops.get(str(message["id"]))

@@ -111,7 +111,7 @@ class Cluster:
                 self.runs.append((name, output))
                 if self.auto_agents:
                     rc, error = self.agent(name, output)
-                    self.perform(name, machine.agent_done(output.op_id, output.step, output.device.id, rc, error))
+                    self.perform(name, machine.agent_done(output.op_id, output.step, output.device.id, rc, error, self.now))
                 else:
                     self.pending_runs.append((name, output))
 
@@ -140,5 +140,5 @@ class Cluster:
     def finish_run(self, rc: int, error: str = "") -> None:
         name, run = self.pending_runs.pop(0)
         if name in self.alive:
-            self.perform(name, self.machines[name].agent_done(run.op_id, run.step, run.device.id, rc, error))
+            self.perform(name, self.machines[name].agent_done(run.op_id, run.step, run.device.id, rc, error, self.now))
             self.settle()

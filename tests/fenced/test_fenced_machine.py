@@ -234,3 +234,15 @@ def test_bad_requests_and_messages() -> None:
     assert cluster.request("node1", {"op": "frobnicate"})[0]["rc"] == 2
     outputs = cluster.machines["node1"].deliver(cluster.peer("node2"), b"not json", cluster.now)
     assert outputs and outputs[0].__class__.__name__ == "Log"
+
+
+def test_a_target_that_asked_for_its_own_fencing_is_reported_fenced_by_the_executor() -> None:
+    cluster = Cluster(config(device_xml("f1", pcmk_host_list=ALL)), auto_agents=False)
+    cluster.request("node1", {"op": "fence", "target": "node1", "action": "reboot"})
+    assert cluster.pending_runs[0][0] == "node2"
+    cluster.set_view(["node2", "node3"])  # the agent killed node1 (the initiator)
+    cluster.finish_run(0)
+    for name in ("node2", "node3"):
+        [entry] = cluster.machines[name].history.values()
+        assert (entry.state, entry.executioner, entry.target) == ("done", "node2", "node1")
+        assert cluster.events[name][-1]["rc"] == 0 and cluster.events[name][-1]["target"] == "node1"
