@@ -189,6 +189,9 @@ class Launcher:
         spec = self.specs[name]
         env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID")}
         env["PACER_RUN_DIR"] = str(self.config.run_dir)
+        # agents call pacer's tools (crm_attribute, attrd_updater): ours come first on PATH
+        own = str(Path(sys.executable).parent)
+        env["PATH"] = os.pathsep.join([own, *[p for p in env.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(os.pathsep) if p != own]])
         path = self.log_dir / f"{name}.log"
         try:
             with open(path, "ab") as out:

@@ -39,7 +39,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 AGENTS_DIR = REPO / "agents"
-AGENT_NAMES = ("Dummy", "IPaddr", "IPaddr2", "Filesystem", "drbd", "apache", "ping")
+AGENT_NAMES = ("Dummy", "Stateful", "IPaddr", "IPaddr2", "Filesystem", "drbd", "apache", "ping")
 DEBIAN_OCF_ROOT = Path("/usr/lib/ocf")
 _counter = itertools.count()
 

@@ -46,6 +46,12 @@ def test_dummy(ocf_root: Path, tmp_path: Path) -> None:
     ocf_tester(ocf_root, "Dummy", {"state": str(tmp_path / "d.state")}, tmp_path)
 
 
+def test_stateful(ocf_root: Path, tmp_path: Path, recorder: Recorder) -> None:
+    ocf_tester(ocf_root, "Stateful", {"state": str(tmp_path / "s.state")}, tmp_path, path_prefix=recorder.bin_dir)
+    # it published its promotion score while running (crm_attribute, as crm_master does)
+    assert any("master-t-stateful" in call for call in recorder.calls("crm_attribute"))
+
+
 @pytest.mark.parametrize("agent", ["IPaddr2", "IPaddr"])
 def test_ipaddr(ocf_root: Path, tmp_path: Path, netns_pair: NetnsPair, agent: str) -> None:
     ocf_tester(ocf_root, agent, {"ip": f"{netns_pair.prefix}.40", "cidr_netmask": "24",
