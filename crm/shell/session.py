@@ -1067,9 +1067,9 @@ class Session:
                     doc.root, "status/node_state[@id=$i]/transient_attributes/instance_attributes/nvpair[@name='standby']", i=nid
                 )
                 if value == "off":
-                    for item in (in_nodes[:1], in_status[:1]):
-                        if item and item[0].get("value") != "off":
-                            item[0].set("value", "off")
+                    for found in (in_nodes[:1], in_status[:1]):
+                        if found and found[0].get("value") != "off":
+                            found[0].set("value", "off")
                     continue
                 mine, other = (in_status, in_nodes) if lifetime == "reboot" else (in_nodes, in_status)
                 for item in other:
@@ -1490,8 +1490,7 @@ def _set_node(conf: Configuration, parent: etree._Element, tag: str) -> etree._E
     if found is not None:
         return found
     elem = etree.Element(tag)
-    if tag != "transient_attributes" or True:
-        elem.set("id", conf.ids.new(elem, parent.get("id") or ""))
+    elem.set("id", conf.ids.new(elem, parent.get("id") or ""))
     parent.insert(_meta_position(parent), elem)
     return elem
 
