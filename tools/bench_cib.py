@@ -332,6 +332,7 @@ class System:
     kind: str  # "pacer" or "pacemaker"
     run_dirs: list[Path] = field(default_factory=list)  # pacer: node K's run dir
     namespaces: list[str] = field(default_factory=list)  # corosync: node K's namespace
+    directory: Path | None = None  # the sandbox directory the cluster lives in
 
     def wrap(self, k: int, argv: list[str]) -> list[str]:
         """``argv`` as run for a client of node ``k`` (inside its namespace if it has one)."""
@@ -428,6 +429,7 @@ def pacer_cluster(directory: Path, transport: str, token: int | None) -> Iterato
             f"pacer {transport}", "pacer",
             run_dirs=[state.run_dir(k) for k in state.all_nodes()],
             namespaces=[state.namespace(k) for k in state.all_nodes()] if transport == "corosync" else [],
+            directory=sandbox.directory,
         )
         yield system
     finally:
@@ -548,6 +550,7 @@ def pacemaker_cluster(directory: Path, token: int) -> Iterator[System]:
         yield System(
             "Pacemaker 2.1.5 corosync", "pacemaker",
             namespaces=[state.namespace(k) for k in state.all_nodes()],
+            directory=sandbox.directory,
         )
     finally:
         say("stopping Pacemaker")
