@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from crm.ipc.client import IpcClient
+
 BIN = Path(sys.executable).parent
 AGENTS = Path(__file__).resolve().parents[2] / "agents"
 
@@ -102,6 +104,8 @@ def test_stonith_admin_fences_a_sandbox_node(cluster: tuple[str, str]) -> None:
     listed = run_on(directory, 2, "stonith_admin", "-l", "node3")
     assert listed.stdout == "fence1\n1 fence device found\n", listed
 
+    watcher = IpcClient(Path(directory, "node2", "run", "fenced.sock"), "fencer", timeout=60)
+    watcher.call({"op": "subscribe"})
     before = node_processes(directory, 3)
     old_pacerd = pacerd_pid(directory, 3)
     assert old_pacerd in before
@@ -110,6 +114,12 @@ def test_stonith_admin_fences_a_sandbox_node(cluster: tuple[str, str]) -> None:
     assert reboot.returncode == 0, reboot.stderr
     assert reboot.stdout == ""
     assert time.monotonic() - started < 30
+    with watcher:
+        event = watcher.receive()
+    assert (event["event"], event["target"], event["action"], event["rc"], event["executioner"]) == (
+        "fenced", "node3", "reboot", 0, "node1"
+    )
+    assert event["origin"] == "node1" and event["time"] > 0
     # every process node3 had is gone; the reboot started a new pacerd
     assert not (before & node_processes(directory, 3))
     wait_for(lambda: pacerd_pid(directory, 3) != old_pacerd, 30, "node3 restarted")
