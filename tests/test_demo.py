@@ -35,7 +35,7 @@ def test_demo_migrates_promotes_and_fails_over(tmp_path: Path, capfd: pytest.Cap
         assert re.search(rf"{member}\t\(ocf:heartbeat:\w+\):\t Started node2", failover), member
 
 
-def test_demo_runs_the_configuration_on_a_live_two_node_cluster(
+def test_demo_fails_the_services_over_on_a_live_three_node_cluster(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     import tempfile
@@ -44,14 +44,18 @@ def test_demo_runs_the_configuration_on_a_live_two_node_cluster(
         out = Path(short)
         assert demo.main(["--out", str(out), "--stop"]) == 0
         output = capfd.readouterr().out
-        live = output[output.index("Start a live two-node cluster"):]
-        # node2 shows the configuration loaded on node1
-        assert re.search(r"apache_4\t\(ocf:heartbeat:apache\):\t Stopped", live)
-        assert 'name="pingd" host="node1" value="100"' in live
-        crashed = live[live.index("node1 sees it at once"):]
-        assert "OFFLINE: [ node2 ]" in crashed
-        assert "name=written-while-node2-was-down value=yes" in crashed
-        assert "is down" in live
+        live = output[output.index("run as stand-ins"):]
+        assert "apache_4 (ocf:heartbeat:apache) runs as ocf:pacer:Dummy" in live
+        before = live[live.index("The services run on the promoted"):live.index("crashes")]
+        holder = re.search(r"apache_4\t\(ocf:pacer:Dummy\):\t Started (node\d)", before)
+        assert holder is not None and "3 nodes configured" in before
+        assert f"Promoted: [ {holder.group(1)} ]" in before
+        after = live[live.index("The cluster after the failover"):]
+        moved = re.search(r"apache_4\t\(ocf:pacer:Dummy\):\t Started (node\d)", after)
+        assert moved is not None and moved.group(1) != holder.group(1)
+        assert f"Promoted: [ {moved.group(1)} ]" in after
+        assert re.search(r"The services run again on node\d, \d+\.\d s after the crash", live)
+        assert "=== Stop the cluster" in live
 
 
 def test_demo_refuses_an_incomplete_example(tmp_path: Path) -> None:
