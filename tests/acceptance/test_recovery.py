@@ -1,0 +1,118 @@
+"""Recovery on a live sandbox, through the commands a user has, on both transports:
+failing monitors, standby, maintenance, clean stops, partitions and a rolling restart."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sandbox_harness import DUMMY, Cluster, cluster, copies, eventually, sandbox
+
+__all__ = ["cluster"]
+
+THRESHOLD = DUMMY.replace(
+    '<nvpair id="d1-s" name="resource-stickiness" value="100"/>',
+    '<nvpair id="d1-s" name="resource-stickiness" value="100"/>'
+    '<nvpair id="d1-mt" name="migration-threshold" value="2"/>',
+)
+
+
+def setup(cluster: Cluster, xml: str = DUMMY) -> str:
+    assert cluster.on(1, "crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false").returncode == 0
+    assert cluster.on(1, "cibadmin", "-C", "-o", "resources", "-X", xml).returncode == 0
+    return cluster.wait_running()[0]
+
+
+def fail_count(cluster: Cluster, node: str) -> str:
+    out = cluster.on(cluster.any_alive(), "crm_failcount", "-G", "-r", "d1", "-N", node).stdout
+    return out.rsplit("value=", 1)[-1].strip() if "value=" in out else ""
+
+
+def test_a_failing_monitor_restarts_the_resource_then_moves_it_at_the_threshold(cluster: Cluster) -> None:
+    holder = setup(cluster, THRESHOLD)
+    state = f"{cluster.directory}/{holder}/state/rsctmp/Dummy-d1.state"
+    import os
+
+    os.remove(state)  # the service dies behind the cluster's back
+    eventually("the restart in place", lambda: fail_count(cluster, holder) == "1" and os.path.exists(state))
+    assert cluster.locate(cluster.any_alive()) == [holder]
+    os.remove(state)
+    eventually("the move at migration-threshold=2",
+               lambda: (where := cluster.locate(cluster.any_alive())) != [] and where != [holder])
+    assert fail_count(cluster, holder) == "2"
+    # cleanup forgets the failures; the resource may come back by its stickiness rules only
+    assert cluster.on(1, "crm_resource", "--cleanup", "-r", "d1").returncode == 0
+    eventually("the fail count cleared", lambda: fail_count(cluster, holder) in ("", "0"))
+    assert len(copies(cluster)) == 1
+
+
+def test_standby_online_and_maintenance(cluster: Cluster) -> None:
+    holder = setup(cluster)
+    assert cluster.on(1, "crm_standby", "-N", holder, "-v", "on").returncode == 0
+    eventually("the move away from the standby node",
+               lambda: (where := cluster.locate(1)) != [] and holder not in where)
+    assert cluster.on(1, "crm_standby", "-N", holder, "-v", "off").returncode == 0
+    now = cluster.locate(1)
+    # maintenance mode: the cluster stops managing; a resource stopped behind its back stays stopped
+    assert cluster.on(1, "crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", "true").returncode == 0
+    time.sleep(1)
+    k = int(now[0][-1])
+    import os
+
+    os.remove(f"{cluster.directory}/node{k}/state/rsctmp/Dummy-d1.state")
+    time.sleep(3)
+    assert copies(cluster) == []
+    assert cluster.on(1, "crm_attribute", "-t", "crm_config", "-n", "maintenance-mode", "-v", "false").returncode == 0
+    eventually("the resource started again after maintenance", lambda: len(copies(cluster)) == 1)
+
+
+def test_a_clean_stop_moves_the_resources_first_and_never_runs_two_copies(cluster: Cluster) -> None:
+    holder = setup(cluster)
+    seen: list[list[int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            seen.append(copies(cluster))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        sandbox("stop", "--dir", cluster.directory, holder[-1])
+        cluster.alive.discard(int(holder[-1]))
+        eventually("the resource elsewhere", lambda: len(copies(cluster)) == 1 and
+                   copies(cluster)[0] != int(holder[-1]))
+    finally:
+        stop.set()
+        sampler.join()
+    assert max(len(c) for c in seen) == 1
+    cluster.restart(int(holder[-1]))
+
+
+def test_partitions_with_and_without_quorum(cluster: Cluster) -> None:
+    holder = setup(cluster)
+    k = int(holder[-1])
+    others = sorted({1, 2, 3} - {k})
+    sandbox("partition", "--dir", cluster.directory, ",".join(map(str, others)), str(k))
+    try:
+        # the majority (quorate) starts it; the minority (no quorum, no-quorum-policy=stop) stops it
+        eventually("the majority runs the resource and the minority stopped it",
+                   lambda: copies(cluster) != [] and all(c in others for c in copies(cluster)), timeout=40)
+    finally:
+        sandbox("heal", "--dir", cluster.directory)
+    eventually("one copy after the heal", lambda: len(copies(cluster)) == 1, timeout=40)
+    eventually("every node sees all three", lambda: all(
+        len(cluster.on(n, "crm_node", "-p").stdout.split()) == 3 for n in (1, 2, 3)), timeout=40)
+
+
+def test_a_rolling_restart_keeps_the_service_running(cluster: Cluster) -> None:
+    setup(cluster)
+    for k in (1, 2, 3):
+        sandbox("stop", "--dir", cluster.directory, str(k))
+        cluster.alive.discard(k)
+        eventually(f"the service while node{k} is down", lambda: len(copies(cluster)) == 1, timeout=40)
+        assert len(copies(cluster)) == 1
+        cluster.restart(k)
+    eventually("the service at the end", lambda: len(cluster.locate(1)) == 1)
+    assert len(copies(cluster)) == 1
