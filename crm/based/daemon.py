@@ -20,12 +20,12 @@ from typing import Any
 
 from lxml import etree
 
-from crm.cluster import wire
 from crm.based.machine import Changed, Effect, Log, Machine, Multicast, Persist, Reply
 from crm.cib import patchset
 from crm.cib.document import CibDocument
 from crm.cib.errors import CorruptCib
 from crm.cib.store import CibStore
+from crm.cluster import wire
 from crm.cluster.factory import open_transport
 from crm.cluster.node import NodeConfig, NodeConfigError
 from crm.cluster.transport import (

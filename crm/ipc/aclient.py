@@ -80,7 +80,7 @@ class AsyncIpcClient:
             raise DaemonError(f"lost the connection to the {self.what}: {err}") from None
         try:
             reply = await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._pending.pop(ident, None)
             raise DaemonError(f"the {self.what} did not answer in time", 124) from None
         rc = int(reply.get("rc", 0))
