@@ -6,9 +6,22 @@ from __future__ import annotations
 
 from crm.common.booleans import is_true
 from crm.common.scores import INFINITY, MINUS_INFINITY
-from pengine.model import OpRecord, Role
+from pengine.config_changes import digest_state
+from pengine.load import create_utilization_constraints
+from pengine.migration import abort_dangling_migrations, can_migrate, create_migration_actions
+from pengine.model import Clone, ColocationConstraint, OnFail, OpRecord, Role
+from pengine.setup import add_colocation, effective_fail_count, raw_fail_count
+from pengine.unpack import EPOCH
 from pengine.working import Action, F, O, RscState
-from pengine.workset import WorkingSet, op_key, order_actions
+from pengine.workset import (
+    WorkingSet,
+    clear_failcount,
+    new_cancel_action,
+    op_key,
+    order_actions,
+    start_action,
+    stop_action,
+)
 
 # rsc_state_matrix[current][target] -> next role
 _S, _T, _U, _P, _X = Role.STOPPED, Role.STARTED, Role.UNPROMOTED, Role.PROMOTED, Role.UNKNOWN
@@ -38,14 +51,6 @@ def set_reason(action: Action, reason: str | None, overwrite: bool) -> None:
         action.reason = reason
 
 
-def start_action(ws: WorkingSet, rsc: RscState, node: str | None, optional: bool) -> Action:
-    return ws.custom_action(rsc, op_key(rsc.id, "start"), "start", node, optional)
-
-
-def stop_action(ws: WorkingSet, rsc: RscState, node: str | None, optional: bool) -> Action:
-    return ws.custom_action(rsc, op_key(rsc.id, "stop"), "stop", node, optional)
-
-
 # ----------------------------------------------------------------------------------------------
 # From the op history (done while unpacking in Pacemaker)
 
@@ -62,7 +67,6 @@ def history_actions(ws: WorkingSet) -> None:
                 for op in hist.active_recurring:
                     ws.custom_action(rsc, op_key(rsc.id, op.task, op.interval_ms), op.task, node_name, True)
             active = hist.role not in (Role.STOPPED, Role.UNKNOWN)
-            from pengine.model import OnFail
 
             if active and hist.failed and hist.on_fail in (OnFail.RESTART, OnFail.RESET_REMOTE) and not node.unclean:
                 stop_action(ws, rsc, node_name, False)
@@ -77,18 +81,8 @@ def history_actions(ws: WorkingSet) -> None:
                 ws.custom_action(rsc, op_key(rsc.id, "demote"), "demote", node_name, False)
 
 
-def clear_failcount(ws: WorkingSet, rsc: RscState, node: str, reason: str) -> Action:
-    """``pe__clear_failcount``."""
-    clear = ws.custom_action(rsc, op_key(rsc.id, "clear_failcount"), "clear_failcount", node, False)
-    clear.meta["op_no_wait"] = "true"
-    return clear
-
-
 def clear_expired_failcounts(ws: WorkingSet) -> None:
     """Fail counts whose failures all expired (``check_operation_expiry``) and of orphans."""
-    from pengine.setup import effective_fail_count, raw_fail_count
-    from pengine.unpack import EPOCH
-
     now = ws.cluster.now
     nowts = int((now - EPOCH).total_seconds()) if now.tzinfo is None else int(now.timestamp())
     for rsc in ws.all_primitives():
@@ -113,16 +107,12 @@ def clear_expired_failcounts(ws: WorkingSet) -> None:
 
 def _params_changed_since_failure(ws: WorkingSet, rsc: RscState, op: OpRecord) -> bool:
     """``should_clear_for_param_change`` of a start or monitor ``_last_failure_0`` entry."""
-    from pengine.config_changes import digest_state
-
     if not op.id.endswith("_last_failure_0") or op.task not in ("start", "monitor"):
         return False
     return digest_state(ws, rsc, op) not in ("match", "unknown")
 
 
 def clear_orphan_failcounts(ws: WorkingSet) -> None:
-    from pengine.setup import effective_fail_count
-
     for rsc in ws.resources:
         if not rsc.orphan:
             continue
@@ -385,7 +375,6 @@ def primitive_create_actions(ws: WorkingSet, rsc: RscState) -> None:
     is_moving = False
     allow_migrate = False
     current = rsc.current_node()
-    from pengine.migration import abort_dangling_migrations
 
     num_all_active = len(rsc.running_on)
     num_clean_active = sum(1 for n in rsc.running_on if not ws.nodes[n].unclean)
@@ -395,7 +384,6 @@ def primitive_create_actions(ws: WorkingSet, rsc: RscState) -> None:
     if current is not None and rsc.assigned is not None and current != rsc.assigned and \
             rsc.next_role >= Role.STARTED:
         is_moving = True
-        from pengine.migration import can_migrate
 
         allow_migrate = can_migrate(ws, rsc, current)
         need_stop = True
@@ -439,8 +427,6 @@ def primitive_create_actions(ws: WorkingSet, rsc: RscState) -> None:
     schedule_role_transition_actions(ws, rsc)
     create_recurring_actions(ws, rsc)
     if allow_migrate:
-        from pengine.migration import create_migration_actions
-
         create_migration_actions(ws, rsc, current)
 
 
@@ -549,17 +535,6 @@ def _recurring_for_inactive(ws: WorkingSet, rsc: RscState, node: str | None, rol
             mon.clear(F.RUNNABLE)
 
 
-def new_cancel_action(ws: WorkingSet, rsc: RscState, task: str, interval: int, node: str) -> Action:
-    """``pcmk__new_cancel_action``."""
-    key = op_key(rsc.id, task, interval)
-    # keyed by the operation it cancels (an existing action with that key becomes the cancel)
-    cancel = ws.custom_action(rsc, key, "cancel", node, False)
-    cancel.task = "cancel"
-    cancel.meta["operation"] = task
-    cancel.meta["interval"] = str(interval)
-    return cancel
-
-
 # ----------------------------------------------------------------------------------------------
 # Groups
 
@@ -597,7 +572,6 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     top = rsc.top()
     ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, rsc, op_key(rsc.id, "start"), None,
                     O.OPTIONAL | O.IMPLIES_THEN | O.RESTART)
-    from pengine.model import Clone
 
     promotable = isinstance(top.model, Clone) and top.model.promotable
     if promotable or rsc.role > Role.UNPROMOTED:
@@ -615,16 +589,11 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
             if ws.nodes[node].model.remote_rsc is not None:
                 rsc.allowed[node] = MINUS_INFINITY
     if ws.options.placement_strategy.lower() != "default" and rsc.primitive and rsc.primitive.utilization:
-        from pengine.load import create_utilization_constraints
-
         create_utilization_constraints(ws, rsc)
 
 
 def _container_constraints(ws: WorkingSet, rsc: RscState, container: RscState) -> None:
     """A resource with a ``container``: started after it, stopped before it, on the same node."""
-    from pengine.model import ColocationConstraint
-    from pengine.setup import add_colocation
-
     if rsc.is_remote:
         # guest node connection: the container never runs on a remote node
         for node in list(container.allowed):
@@ -638,9 +607,6 @@ def _container_constraints(ws: WorkingSet, rsc: RscState, container: RscState) -
 
 
 def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
-    from pengine.model import Clone, ColocationConstraint
-    from pengine.setup import add_colocation
-
     ws.order_rsc_actions(rsc, "stop", rsc, "stopped", O.OPTIONAL)
     ws.order_rsc_actions(rsc, "stopped", rsc, "start", O.OPTIONAL)
     ws.order_rsc_actions(rsc, "start", rsc, "running", O.OPTIONAL)

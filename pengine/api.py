@@ -6,47 +6,27 @@ I/O and keeps no global state, so the same input always gives the same output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
 
+from pengine.result import CibError, Result, ScheduleOptions
+from pengine.scheduler import run_scheduler
 
-class CibError(Exception):
-    """Invalid scheduler input: the message names the element and the reason."""
+__all__ = ["CibError", "Result", "ScheduleOptions", "schedule"]
 
-
-@dataclass(frozen=True)
-class ScheduleOptions:
-    """What to compute besides the transition graph."""
-
-    show_scores: bool = False  # fill Result.scores
-    show_utilization: bool = False  # fill Result.utilization
-
-
-@dataclass(frozen=True)
-class Result:
-    """Everything one scheduler run produces."""
-
-    graph_xml: str  # <transition_graph ...> exactly as `crm_simulate -G` writes it
-    dot: str  # as `crm_simulate -D` writes it
-    scores: tuple[str, ...]  # score lines as in crm_simulate -s
-    utilization: tuple[str, ...]  # utilization lines (-U)
-    transition_summary: tuple[str, ...]  # lines under "Transition Summary:"
-    messages: tuple[str, ...]  # configuration errors and warnings
+_DEFAULTS = ScheduleOptions()
 
 
 def schedule(
     cib: etree._Element,
     *,
     now: datetime | None = None,
-    options: ScheduleOptions = ScheduleOptions(),
+    options: ScheduleOptions = _DEFAULTS,
 ) -> Result:
     """Compute the transition graph (and optional views) for ``cib``.
 
     ``now=None`` means the time recorded in the CIB (``execution-date`` in crm_config or the
     ``cib-last-written`` stamp) or, failing that, a fixed epoch; never the wall clock.
     """
-    from pengine.scheduler import run_scheduler
-
     return run_scheduler(cib, now=now, options=options)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crm.common.scores import INFINITY, MINUS_INFINITY
-from pengine.model import Cluster, ColocationConstraint, RscHistory
+from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
+from pengine.model import Cluster, ColocationConstraint, Role, RscHistory
+from pengine.rules import RuleContext, evaluate_rule
 from pengine.working import Action, RscState
 from pengine.workset import WorkingSet
 
@@ -68,8 +69,6 @@ def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, no
 
 
 def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]]:
-    from pengine.model import Role
-
     ws = placement.ws
     out: list[dict[str, int]] = []
     rsc = ws.rsc_by_id[rsc_id]
@@ -81,8 +80,6 @@ def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]
     for con in ws.cluster.locations:
         if con.rsc not in ids:
             continue
-        from crm.common.scores import MINUS_INFINITY, parse_score
-        from pengine.rules import RuleContext, evaluate_rule
 
         if con.node is not None and not con.rules:
             if con.role == Role.PROMOTED and con.node in ws.nodes:

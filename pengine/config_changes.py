@@ -8,11 +8,12 @@ and a fail count of an operation whose definition changed is cleared.
 
 from __future__ import annotations
 
-from crm.common.digest import op_digest, xml_digest
-from pengine.model import OpRecord
+from crm.common.digest import filter_for_digest, op_digest, secure_digest_from_list, xml_digest
+from pengine.model import OpRecord, RscHistory
+from pengine.setup import effective_fail_count
 from pengine.unpack.history import EXPIRED_FAILURE_DIGEST, active_op_indexes
 from pengine.working import F, O, RscState
-from pengine.workset import WorkingSet, op_key
+from pengine.workset import WorkingSet, clear_failcount, new_cancel_action, op_key, stop_action
 
 
 def _digest_params(ws: WorkingSet, rsc: RscState, task: str, interval: int) -> dict[str, str]:
@@ -40,7 +41,6 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
         return "restart"  # a digest nothing computes: reschedule the monitor
     if op.restart_digest and force is not None:
         names = set(force.split())
-        from crm.common.digest import filter_for_digest
 
         kept = {k: v for k, v in filter_for_digest(params).items() if k in names}
         if xml_digest(kept) != op.restart_digest:
@@ -62,8 +62,6 @@ def digest_state(ws: WorkingSet, rsc: RscState, op: OpRecord) -> str:
 
 def _only_private_changed(op: OpRecord, params: dict[str, str], agent_class: str) -> bool:
     """``only_sanitized_changed``: the non-private digest still matches (sanitized inputs)."""
-    from crm.common.digest import secure_digest_from_list
-
     element = op.element
     if element is None or op.secure_digest is None:
         return False
@@ -76,16 +74,12 @@ def _only_private_changed(op: OpRecord, params: dict[str, str], agent_class: str
 
 def schedule_cancel(ws: WorkingSet, rsc: RscState, op: OpRecord, node: str) -> None:
     """``pcmk__schedule_cancel``."""
-    from pengine.actions import new_cancel_action
-
     cancel = new_cancel_action(ws, rsc, op.task, op.interval_ms, node)
     cancel.meta["call_id"] = str(op.call_id)
     ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, rsc, None, cancel, O.OPTIONAL)
 
 
 def _schedule_reload(ws: WorkingSet, rsc: RscState, node: str) -> None:
-    from pengine.actions import stop_action
-
     if not rsc.managed or rsc.failed:
         return
     if rsc.start_pending:
@@ -140,8 +134,6 @@ def delete_rsc(ws: WorkingSet, rsc: RscState, node: str, optional: bool) -> bool
 
 
 def _agent_changed(rsc: RscState, hist: object) -> bool:
-    from pengine.model import RscHistory
-
     assert isinstance(hist, RscHistory)
     prim = rsc.primitive
     if prim is None:
@@ -151,9 +143,6 @@ def _agent_changed(rsc: RscState, hist: object) -> bool:
 
 
 def handle_config_changes(ws: WorkingSet) -> None:
-    from pengine.actions import clear_failcount
-    from pengine.setup import effective_fail_count
-
     for rsc in ws.all_primitives():
         for node_name in ws.node_order:
             hist = rsc.history.get(node_name)

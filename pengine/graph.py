@@ -10,7 +10,7 @@ import re
 
 from pengine.model import Role
 from pengine.working import Action, F, O, RscState, Wrapper
-from pengine.workset import WorkingSet
+from pengine.workset import WorkingSet, parse_op_key
 
 _XML_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
@@ -169,7 +169,6 @@ def _operation_key(action: Action, for_dot: bool = False) -> tuple[str, str | No
             key = (f"{rsc.history_id}_{action.meta[prefix + 'type']}_notify_"
                    f"{action.meta.get(prefix + 'operation', '')}_0")
             return key, action.key
-        from pengine.workset import parse_op_key
 
         parsed = parse_op_key(action.key)
         if parsed is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pengine.model import Role
 from pengine.working import F, O, OrderingConstraint, RscState
-from pengine.workset import WorkingSet, op_key, parse_op_key
+from pengine.workset import WorkingSet, op_key, parse_op_key, start_action, stop_action
 
 
 def can_migrate(ws: WorkingSet, rsc: RscState, current: str | None) -> bool:
@@ -24,8 +24,6 @@ def can_migrate(ws: WorkingSet, rsc: RscState, current: str | None) -> bool:
 
 def create_migration_actions(ws: WorkingSet, rsc: RscState, current: str | None) -> None:
     """``pcmk__create_migration_actions``."""
-    from pengine.actions import start_action, stop_action
-
     assert current is not None and rsc.assigned is not None
     start = start_action(ws, rsc, rsc.assigned, True)
     stop = stop_action(ws, rsc, current, True)
@@ -64,8 +62,6 @@ def create_migration_actions(ws: WorkingSet, rsc: RscState, current: str | None)
 
 def abort_dangling_migrations(ws: WorkingSet, rsc: RscState) -> None:
     """``pcmk__abort_dangling_migration``: stop on the source of a completed migration."""
-    from pengine.actions import stop_action
-
     for source in rsc.dangling_migrations:
         stop = stop_action(ws, rsc, source, False)
         stop.set(F.DANGLE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 
 from crm.common.scores import INFINITY
+from pengine.migration import order_migration_equivalents
 from pengine.model import Role
 from pengine.working import Action, F, O, OrderingConstraint, RscState, Wrapper
 from pengine.workset import WorkingSet, op_key, order_actions, parse_op_key
@@ -172,8 +173,6 @@ def _order_after(ws: WorkingSet, first: Action | None, rsc: RscState, order: Ord
 
 
 def apply_orderings(ws: WorkingSet) -> None:
-    from pengine.migration import order_migration_equivalents
-
     for order in list(ws.orderings):
         order_migration_equivalents(ws, order)
     for order in ws.orderings:

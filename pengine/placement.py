@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cmp_to_key
 
-from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, score_text
+from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
 from pengine.model import Clone, ColocationConstraint, Role
+from pengine.setup import resource_location
 from pengine.working import F, RscState
 from pengine.workset import WorkingSet
 
@@ -134,8 +135,6 @@ class Placement:
             rsc.allowed = self.merge_weights(dependent, rsc.id, rsc.allowed, con.node_attribute,
                                              con.score / INFINITY, rollback=True, positive=False, forward=False)
         if rsc.next_role == Role.STOPPED:
-            from pengine.setup import resource_location
-
             resource_location(ws, rsc, None, MINUS_INFINITY, "target-role")
         elif rsc.next_role > rsc.role and not ws.have_quorum and ws.no_quorum_policy == "freeze":
             rsc.next_role = rsc.role
@@ -245,8 +244,6 @@ class Placement:
         consume(ws, node, rsc)
         prim = rsc.primitive
         if prim is not None:
-            from crm.common.scores import parse_score
-
             used = {k: parse_score(v, 0) for k, v in prim.utilization.items()}
             ws.utilization.append(f"pcmk__finalize_assignment: {rsc.id} utilization on {chosen}:"
                                   f"{_utilization_text(used)}")
@@ -510,8 +507,6 @@ class Placement:
         rsc.provisional = True
 
     def ban(self, rsc_id: str, reason: str) -> None:
-        from pengine.setup import resource_location
-
         resource_location(self.ws, self.ws.rsc_by_id[rsc_id], None, MINUS_INFINITY, reason)
 
     def colocations_as_dependent(self, rsc_id: str) -> list[ColocationConstraint]:

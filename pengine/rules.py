@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
+from crm.common.durations import parse_interval_ms
 from crm.common.scores import parse_score
 
 
@@ -162,12 +163,7 @@ def _op_expression(expr: etree._Element, ctx: RuleContext) -> bool:
     if name is not None and name != ctx.op_name:
         return False
     interval = expr.get("interval")
-    if interval is not None:
-        from crm.common.durations import parse_interval_ms
-
-        if parse_interval_ms(interval) != (ctx.op_interval_ms or 0):
-            return False
-    return True
+    return interval is None or parse_interval_ms(interval) == (ctx.op_interval_ms or 0)
 
 
 # ----------------------------------------------------------------------------------------------

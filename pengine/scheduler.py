@@ -15,13 +15,14 @@ from pengine.actions import (
     schedule_fencing_and_shutdowns,
     schedule_probes,
 )
-from pengine.api import Result, ScheduleOptions
+from pengine.clones_bridge import build_clone_children, expand_clone, expanded_history
 from pengine.config_changes import handle_config_changes
 from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
 from pengine.node_order import sorted_unames
 from pengine.ordering import apply_orderings, unpack_one_or_more, unpack_user_orders
 from pengine.placement import Placement, assign_all
 from pengine.remote import order_remote_connection_actions
+from pengine.result import Result, ScheduleOptions
 from pengine.setup import (
     add_colocation,
     apply_exclusive_discovery,
@@ -52,7 +53,6 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     ws.node_order[:] = sorted_unames(ws.node_order)
     for model in cluster.resources:
         ws.resources.append(build_resource(ws, model, None))
-    from pengine.clones_bridge import build_clone_children
 
     for rsc in ws.resources:
         if rsc.variant == "clone":
@@ -60,7 +60,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     link_containers(ws)
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
-    apply_history(ws, unpacked.history_bans)
+    apply_history(ws, expanded_history(ws.cluster), unpacked.history_bans)
     determine_remote_online(ws)
     ws.resources.sort(key=lambda r: -r.priority)
     history_actions(ws)
@@ -106,7 +106,6 @@ def run_scheduler(cib: etree._Element, *, now: datetime | None, options: Schedul
     order_remote_connection_actions(ws)
     schedule_fencing_and_shutdowns(ws)
     apply_orderings(ws)
-    from pengine.clones_bridge import expand_clone
 
     for rsc in ws.resources:
         if rsc.variant == "clone":

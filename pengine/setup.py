@@ -8,11 +8,12 @@ thresholds, exclusive discovery) and the colocation lists of every resource.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from crm.common.booleans import is_true
 from crm.common.durations import parse_seconds
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
+from pengine.migration import unpack_migrations
 from pengine.model import (
     Bundle,
     Clone,
@@ -22,9 +23,11 @@ from pengine.model import (
     Primitive,
     Resource,
     Role,
+    RscHistory,
 )
 from pengine.rules import RuleContext, evaluate_rule
-from pengine.unpack import HistoryBans
+from pengine.unpack import EPOCH, HistoryBans
+from pengine.unpack.nvpairs import unpack_sets
 from pengine.working import NodeState, O, RscState
 from pengine.workset import WorkingSet
 
@@ -137,17 +140,17 @@ def orphan_state(ws: WorkingSet, rsc_id: str, rclass: str | None, provider: str 
     return rsc
 
 
-def apply_history(ws: WorkingSet, history_bans: HistoryBans) -> None:
-    """``process_rsc_state``: current role, active nodes, failures and their consequences."""
-    from pengine.clones_bridge import expanded_history
+def apply_history(ws: WorkingSet, history: Iterable[RscHistory], history_bans: HistoryBans) -> None:
+    """``process_rsc_state``: current role, active nodes, failures and their consequences.
 
-    for hist in expanded_history(ws.cluster):
+    ``history`` is the cluster's op history with anonymous clone instances re-keyed to their
+    instance ids."""
+    for hist in history:
         rsc = ws.rsc_by_id.get(hist.rsc_id)
         if rsc is None or rsc.variant != "primitive":
             rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
             ws.resources.append(rsc)
         apply_one_history(ws, rsc, hist)
-    from pengine.migration import unpack_migrations
 
     for rsc in list(ws.rsc_by_id.values()):
         if rsc.variant == "primitive" and rsc.history:
@@ -171,8 +174,6 @@ def apply_history(ws: WorkingSet, history_bans: HistoryBans) -> None:
 
 
 def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
-    from pengine.model import RscHistory
-
     assert isinstance(hist, RscHistory)
     node = ws.node(hist.node)
     if node is None:
@@ -377,7 +378,6 @@ def _node_params(ws: WorkingSet, prim: Primitive, node: NodeState) -> dict[str, 
     if elem is None or prim.template is not None or elem.find("instance_attributes/rule") is None \
             or any(s.get("id-ref") for s in elem.findall("instance_attributes")):
         return dict(prim.params)
-    from pengine.unpack.nvpairs import unpack_sets
 
     ctx = RuleContext(now=ws.cluster.now, node_attrs=node.model.attributes, rsc_class=prim.rclass,
                       rsc_provider=prim.provider, rsc_type=prim.type)
@@ -458,7 +458,6 @@ def effective_fail_count(ws: WorkingSet, rsc: RscState, node: str) -> int:
         last = max(last, lf)
     if count > 0 and rsc.failure_timeout > 0 and last > 0:
         now = ws.cluster.now
-        from pengine.unpack import EPOCH
 
         nowts = int((now - EPOCH).total_seconds()) if now.tzinfo is None else int(now.timestamp())
         if last + rsc.failure_timeout < nowts:  # pe_get_failcount: now > last + timeout

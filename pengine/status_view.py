@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from crm.common.booleans import is_true
+from crm.common.durations import parse_seconds
 from crm.common.scores import INFINITY, parse_score
 
 
@@ -527,8 +528,6 @@ def _managed(prim: etree._Element | None, defaults: dict[str, str]) -> bool:
 
 
 def _failure_timeout(prim: etree._Element | None, defaults: dict[str, str]) -> int:
-    from crm.common.durations import parse_seconds
-
     cur = prim
     while cur is not None and cur.tag in ("primitive", "group", "clone", "master", "bundle"):
         meta = _nvpairs(cur, "meta_attributes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
+from pengine.setup import resource_location
 from pengine.working import NodeState, RscState
 from pengine.workset import WorkingSet
 
@@ -108,8 +109,6 @@ def process_utilization(ws: WorkingSet, placement: Placement, rsc: RscState) -> 
         if any_capable:
             for node in list(rsc.allowed):
                 if _node_ok(ws, rsc, node) and not _has_capacity(ws.nodes[node], total):
-                    from pengine.setup import resource_location
-
                     resource_location(ws, rsc, node, MINUS_INFINITY, "__limit_utilization__")
         else:
             prefer = most
@@ -117,8 +116,6 @@ def process_utilization(ws: WorkingSet, placement: Placement, rsc: RscState) -> 
         need = _own_utilization(rsc)
         for node in list(rsc.allowed):
             if _node_ok(ws, rsc, node) and not _has_capacity(ws.nodes[node], need):
-                from pengine.setup import resource_location
-
                 resource_location(ws, rsc, node, MINUS_INFINITY, "__limit_utilization__")
     return prefer
 

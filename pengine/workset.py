@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crm.common.durations import parse_interval_ms
-from pengine.model import Clone, Cluster, OpConfig
-from pengine.rules import RuleContext
+from pengine.model import Clone, Cluster, OpConfig, Role
+from pengine.rules import RuleContext, parse_datetime
 from pengine.unpack.nvpairs import unpack_sets
 from pengine.working import Action, F, NodeState, O, OrderingConstraint, RscState, Wrapper
 
@@ -199,8 +199,6 @@ class WorkingSet:
         for drop in ("enabled", "interval-origin", "requires"):
             meta.pop(drop, None)
         if "role" in meta:
-            from pengine.model import Role
-
             role = Role.parse(meta["role"])
             if role != Role.UNKNOWN:
                 meta["role"] = role.text
@@ -208,8 +206,6 @@ class WorkingSet:
 
     def _origin_delay_ms(self, origin_text: str, interval_ms: int) -> int | None:
         """``unpack_interval_origin``: delay until the next multiple of the interval since the origin."""
-        from pengine.rules import parse_datetime
-
         origin = parse_datetime(origin_text)
         if origin is None:
             return None
@@ -352,3 +348,33 @@ def order_actions(first: Action, then: Action, order: int) -> bool:
     first.after_map.setdefault(id(then), []).append(wrapper)
     then.before.append(Wrapper(first, order))
     return True
+
+
+# ----------------------------------------------------------------------------------------------
+# Action constructors shared by the stages
+
+
+def start_action(ws: WorkingSet, rsc: RscState, node: str | None, optional: bool) -> Action:
+    return ws.custom_action(rsc, op_key(rsc.id, "start"), "start", node, optional)
+
+
+def stop_action(ws: WorkingSet, rsc: RscState, node: str | None, optional: bool) -> Action:
+    return ws.custom_action(rsc, op_key(rsc.id, "stop"), "stop", node, optional)
+
+
+def clear_failcount(ws: WorkingSet, rsc: RscState, node: str, reason: str) -> Action:
+    """``pe__clear_failcount``."""
+    clear = ws.custom_action(rsc, op_key(rsc.id, "clear_failcount"), "clear_failcount", node, False)
+    clear.meta["op_no_wait"] = "true"
+    return clear
+
+
+def new_cancel_action(ws: WorkingSet, rsc: RscState, task: str, interval: int, node: str) -> Action:
+    """``pcmk__new_cancel_action``."""
+    key = op_key(rsc.id, task, interval)
+    # keyed by the operation it cancels (an existing action with that key becomes the cancel)
+    cancel = ws.custom_action(rsc, key, "cancel", node, False)
+    cancel.task = "cancel"
+    cancel.meta["operation"] = task
+    cancel.meta["interval"] = str(interval)
+    return cancel

@@ -34,6 +34,8 @@ from pengine.clones.colocation import colocate_with_clone as _colocate_with_clon
 from pengine.clones.config import unpack_clone_config
 from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance
 from pengine.model import Clone, ColocationConstraint, Group, OpRecord, Primitive, Role
+from pengine.rules import RuleContext, evaluate_rule
+from pengine.setup import build_resource
 from pengine.working import Action, AFlag, Order, RscState
 from pengine.workset import WorkingSet, order_actions
 
@@ -70,8 +72,6 @@ def _instance_primitives(inst: Instance) -> Sequence[Primitive]:
 def build_clone_children(ws: WorkingSet, rsc: RscState, clone: ExpandedClone,
                          expansion: CloneExpansion) -> None:
     """Create the states of ``clone``'s instances under ``rsc`` (the clone's state)."""
-    from pengine.setup import build_resource
-
     config = clone.config
     rsc.unique = config.globally_unique
     rsc.extra_meta.update(config.graph_meta())
@@ -292,8 +292,6 @@ def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, no
 
 def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]]:
     """Node scores of ``role=Promoted`` location constraints on ``rsc_id`` or its parents."""
-    from pengine.rules import RuleContext, evaluate_rule
-
     ws = placement.ws
     out: list[dict[str, int]] = []
     ids = set()

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores
-from pengine.clones.assign import AssignContext, planned_role
+from pengine.clones.context import AssignContext, planned_role
 from pengine.model import ColocationConstraint, Role
 
 #: apply a colocation between a dependent and one primary primitive/instance

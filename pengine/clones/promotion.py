@@ -19,7 +19,8 @@ import functools
 from collections.abc import Sequence
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
-from pengine.clones.assign import AssignContext, compare_instances, planned_role
+from pengine.clones.colocation import any_role_when_started
+from pengine.clones.context import AssignContext, compare_instances, planned_role
 from pengine.clones.expand import ExpandedClone, Instance
 from pengine.clones.instances import strip_instance
 from pengine.model import ColocationConstraint, Role
@@ -132,8 +133,6 @@ def _same_location(ctx: AssignContext, node_a: str, node_b: str, attribute: str)
 def _colocation_priority(ctx: AssignContext, inst_id: str, coloc: ColocationConstraint,
                          chosen: str | None, priority: int, interleave: bool = False) -> int:
     """``rsc_colocation_lh`` for an assigned promotable instance (role effects only)."""
-    from pengine.clones.colocation import any_role_when_started
-
     coloc = any_role_when_started(coloc)
     if coloc.dependent_role < Role.UNPROMOTED and coloc.dependent_role != Role.UNKNOWN:
         return priority

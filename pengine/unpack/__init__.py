@@ -12,7 +12,6 @@ from lxml import etree
 from crm.common.booleans import is_true
 from crm.common.durations import parse_interval_ms, parse_seconds
 from crm.common.scores import MINUS_INFINITY, add_scores, parse_score
-from pengine.api import CibError
 from pengine.model import (
     Clone,
     Cluster,
@@ -27,9 +26,10 @@ from pengine.model import (
     RscHistory,
     Ticket,
 )
-from pengine.rules import RuleContext
+from pengine.result import CibError
+from pengine.rules import RuleContext, parse_datetime
 from pengine.unpack.constraints import ConstraintUnpacker
-from pengine.unpack.history import HistoryInputs, parse_op_record, unpack_history
+from pengine.unpack.history import ON_FAIL_NAMES, HistoryInputs, parse_op_record, unpack_history
 from pengine.unpack.nvpairs import unpack_sets
 from pengine.unpack.resources import ResourceUnpacker
 
@@ -51,8 +51,6 @@ def iter_primitives(resources: tuple[Resource, ...] | list[Resource]) -> list[Pr
 
 
 def _cib_time(root: etree._Element, options: dict[str, str]) -> datetime:
-    from pengine.rules import parse_datetime
-
     text = root.get("execution-date") or options.get("execution-date")
     if text:
         if text.isdigit():
@@ -382,8 +380,6 @@ def _block_failure(prim: Primitive, ops: list[OpRecord]) -> bool:
 
 
 def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: ClusterOptions) -> OnFail:
-    from pengine.unpack.history import ON_FAIL_NAMES
-
     remote_conn = prim is not None and prim.rclass == "ocf" and prim.provider == "pacemaker" \
         and prim.type == "remote"
     if prim is not None:

@@ -9,8 +9,8 @@ from lxml import etree
 
 from crm.common.booleans import is_false, is_true
 from crm.common.durations import parse_interval_ms
-from pengine.api import CibError
 from pengine.model import Bundle, Clone, Group, OpConfig, Primitive, Resource, Role
+from pengine.result import CibError
 from pengine.rules import RuleContext
 from pengine.unpack.nvpairs import unpack_sets
 
