@@ -17,8 +17,8 @@ Cases: ``holder`` (the node running the Dummy is not the DC) and ``dc`` (the DC 
 A round: wait until the cluster is idle, move the Dummy where the case wants it
 (``crm_resource --move`` then ``--clear``), start a watcher in a survivor, SIGKILL every
 process of the holder node (pacer: what ``pacer-sandbox kill`` does, called in-process;
-Pacemaker: every process in the node's namespace, its corosync included, after which its
-``/run/resource-agents`` is emptied as a crash empties ``/run``), then:
+Pacemaker: every process in the node's namespace, its corosync included, after which the
+agents' state under its private ``/run`` is removed, as a crash empties ``/run``), then:
 
 * **kill -> running**: from the first SIGKILL to the watcher seeing, in the survivor's CIB,
   the Dummy's last operation on a survivor be a successful start (``<rsc>_last_0``,
@@ -116,6 +116,16 @@ def running_on(root: etree._Element, rsc: str = RSC) -> list[str]:
         if (task in RUNNING_OPS and rc == "0") or (task == "monitor" and rc in ("0", "8")):
             found.append(_uname(state, root))
     return sorted(found)
+
+
+def start_exec_ms(root: etree._Element, node: str, rsc: str = RSC) -> int | None:
+    """The ``exec-time`` (ms, as the executor measured the agent) of ``rsc``'s last operation on ``node``."""
+    for state in root.iter("node_state"):
+        if _uname(state, root) == node:
+            op = state.find(f"lrm/lrm_resources/lrm_resource[@id='{rsc}']/lrm_rsc_op[@id='{rsc}_last_0']")
+            if op is not None and op.get("exec-time", "").isdigit():
+                return int(op.get("exec-time", "0"))
+    return None
 
 
 def pending_ops(root: etree._Element) -> int:
@@ -283,7 +293,8 @@ def watch_main(args: argparse.Namespace) -> int:
         poll_time += now[0] - start
         survivors = [n for n in running_on(root) if n != victim]
         if survivors and "running" not in result:
-            result.update(running=now[0], running_wall=now[1], node=survivors[0], all=survivors)
+            result.update(running=now[0], running_wall=now[1], node=survivors[0], all=survivors,
+                          exec_ms=start_exec_ms(root, survivors[0]))
         if "running" in result and (drops is None or drops.dropped is not None):
             break
         if now[0] >= deadline:
@@ -438,8 +449,13 @@ class Target:
                 state = self.state()
                 state.corosync_pids.pop(k, None)
                 state.save()
-                # a crash loses /run: the agents' state files (HA_RSCTMP) go with it
-                shutil.rmtree(state.node_dir(k) / "corosync-run" / "resource-agents", ignore_errors=True)
+                # a crash loses /run, and the agents' state with it: Debian's Dummy keeps its
+                # in HA_VARRUN (/run/Dummy-<id>.state), other agents in HA_RSCTMP
+                # (/run/resource-agents); else the restarted node finds d1 "running"
+                run = state.node_dir(k) / "corosync-run"
+                shutil.rmtree(run / "resource-agents", ignore_errors=True)
+                for leftover in run.glob("*.state"):
+                    leftover.unlink(missing_ok=True)
             else:
                 from crm.sandbox.core import Sandbox
 
@@ -493,6 +509,7 @@ class Round:
     drop_wall: float | None = None
     running_wall: float | None = None
     timeline: dict[str, float] = field(default_factory=dict)  # pacer: controller log events, s after the drop/kill
+    start_exec_ms: int | None = None  # the start's exec-time in the CIB (the agent's run, as the executor timed it)
     error: str | None = None
 
 
@@ -558,6 +575,7 @@ def run_round(target: Target, case: str, timeout: float) -> Round:
         rnd.kill_to_running = result["running"] - kill_mono
         rnd.running_wall = result["running_wall"]
         rnd.new_node = result["node"]
+        rnd.start_exec_ms = result.get("exec_ms")
     if "dropped" in result:
         rnd.kill_to_drop = result["dropped"] - kill_mono
         rnd.drop_wall = result["dropped_wall"]
@@ -643,8 +661,9 @@ def report(rounds: list[Round], header: str, systems: list[str], cases: list[str
     lines = [
         header, "",
         "| system | case | rounds | kill -> running, median (min-max) | kill -> Corosync drop, median "
-        "| reaction: drop -> running, median (min-max) | reaction vs Pacemaker | kill -> running vs Pacemaker |",
-        "|---|---|---|---|---|---|---|---|",
+        "| reaction: drop -> running, median (min-max) | reaction vs Pacemaker | kill -> running vs Pacemaker "
+        "| the start's exec-time, median |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for case in cases:
         base = [r for r in rounds if r.case == case and r.system.startswith("Pacemaker") and r.error is None]
@@ -654,12 +673,14 @@ def report(rounds: list[Round], header: str, systems: list[str], cases: list[str
             k2r = [r.kill_to_running for r in good if r.kill_to_running is not None]
             drop = [r.kill_to_drop for r in good if r.kill_to_drop is not None]
             react = [r.reaction for r in good if r.reaction is not None]
+            execs = [r.start_exec_ms for r in good if r.start_exec_ms is not None]
             failed = len(chosen) - len(good)
             lines.append(
                 f"| {system} | {CASE_TITLE[case]} | {len(good)}" + (f" ({failed} failed)" if failed else "")
                 + f" | {_stats(k2r)} | {f'{statistics.median(drop):.2f} s' if drop else '-'} | {_stats(react)} "
                 f"| {_ratio(react, [r.reaction for r in base if r.reaction is not None]) if react else 'n/a'} "
-                f"| {_ratio(k2r, [r.kill_to_running for r in base if r.kill_to_running is not None])} |"
+                f"| {_ratio(k2r, [r.kill_to_running for r in base if r.kill_to_running is not None])} "
+                f"| {f'{statistics.median(execs):.0f} ms' if execs else '-'} |"
             )
     timelines = [r for r in rounds if r.timeline and r.error is None]
     if timelines:
@@ -703,6 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-pacemaker", action="store_true", help="pacer only")
     parser.add_argument("--skip-corosync", action="store_true", help="embedded transport only (no root needed)")
     parser.add_argument("--skip-embedded", action="store_true", help="no pacer embedded rows")
+    parser.add_argument("--keep", action="store_true", help="keep the clusters' directories (logs) after a good run")
     parser.add_argument("--out", type=Path, help="also write the Markdown report (and every round in FILE.json) there")
     return parser
 
@@ -796,7 +818,10 @@ def main(argv: list[str] | None = None) -> int:
     if any(r.error for r in rounds):
         say(f"some rounds failed; logs kept in {base}")
         return 1
-    shutil.rmtree(base, ignore_errors=True)
+    if args.keep:
+        say(f"logs kept in {base}")
+    else:
+        shutil.rmtree(base, ignore_errors=True)
     return 0
 
 
