@@ -57,6 +57,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
         print(__doc__.strip())
         return 0
     if args.shadow:
+        env.pop("CIB_file", None)
         env["CIB_shadow"] = args.shadow
     interactive = not args.file and not args.words and sys.stdin.isatty()
     color = args.display == "color" or (args.display is None and interactive and sys.stdout.isatty())

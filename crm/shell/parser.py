@@ -417,7 +417,11 @@ class _Parser:
         exprs = [self.simple_exp()]
         while (op := self.keyword("or", "and")) is not None:
             if boolop and op != boolop:
-                raise self.err(f"Mixing bool ops not allowed: {boolop} != {op}", hint="use one rule per operator")
+                raise self.err(
+                    f"Mixing bool ops not allowed: {boolop} != {op}",
+                    self.cur.tokens[self.cur.pos - 1],
+                    hint="use one rule per operator",
+                )
             boolop = op
             exprs.append(self.simple_exp())
         return boolop, exprs

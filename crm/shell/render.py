@@ -82,7 +82,7 @@ def _date_exp(node: etree._Element) -> str:
 def _exp(node: etree._Element) -> str:
     op = node.get("operation") or ""
     typ = node.get("type")
-    if typ:
+    if typ and typ != "string":  # crmsh drops the default type when it reads the CIB
         op = f"{typ}:{op}"
     attribute = node.get("attribute")
     value = node.get("value")
@@ -262,7 +262,7 @@ def _head(elem: etree._Element, kind: str, ctx: RenderContext) -> str | None:
             s = f"{s} {ident}:" if _NOQUOTES_RE.match(ident) else f'{s} $id="{ident}"'
         s = f"{s} {uname}"
         t = elem.get("type")
-        if t and t != "member":
+        if t and t not in ("member", "normal"):
             s = f"{s}:{t}"
         return s
     if tag in ("primitive", "template"):

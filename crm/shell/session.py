@@ -150,6 +150,8 @@ class Session:
         self.source_factory = source_factory
         self.opts = options
         self.env = dict(options.env)
+        self.live_env = {k: v for k, v in self.env.items() if k != "CIB_shadow"}
+        """Where ``cib commit``/``reset``/``new`` take the CIB from: the session's own source."""
         self.out = out
         self.err = err
         self.stdin = stdin
@@ -1309,8 +1311,13 @@ class Session:
         return bool(handler(args[1:]))
 
     def _live_or_file(self) -> dict[str, str]:
-        env = {k: v for k, v in self.env.items() if k != "CIB_shadow"}
-        return env
+        return dict(self.live_env)
+
+    def _use_shadow(self, name: str | None) -> None:
+        self.env = dict(self.live_env)
+        if name is not None:
+            self.env.pop("CIB_file", None)
+            self.env["CIB_shadow"] = name
 
     def cib_new(self, args: list[str]) -> bool:
         if not args:
@@ -1330,7 +1337,7 @@ class Session:
                         st.remove(c)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(doc.to_text())
-        self.env["CIB_shadow"] = name
+        self._use_shadow(name)
         self.log("INFO", f"cib.new: {name} shadow CIB created")
         self.base = self.work = None
         if "configure" in self.level:
@@ -1339,11 +1346,11 @@ class Session:
 
     def cib_use(self, args: list[str]) -> bool:
         if not args or args[0] == "live":
-            self.env.pop("CIB_shadow", None)
+            self._use_shadow(None)
         else:
             if not (self._shadow_dir() / f"shadow.{args[0]}").exists():
                 raise self.fail(f"{args[0]}: no such shadow CIB")
-            self.env["CIB_shadow"] = args[0]
+            self._use_shadow(args[0])
         if self.changed():
             self.log("WARNING", "discarding the changes that were not committed")
         self.base = self.work = None
