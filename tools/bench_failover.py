@@ -662,8 +662,8 @@ def report(rounds: list[Round], header: str, systems: list[str], cases: list[str
         header, "",
         "| system | case | rounds | kill -> running, median (min-max) | kill -> Corosync drop, median "
         "| reaction: drop -> running, median (min-max) | reaction vs Pacemaker | kill -> running vs Pacemaker "
-        "| the start's exec-time, median |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| the start's exec-time, median | reaction minus exec-time, median |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for case in cases:
         base = [r for r in rounds if r.case == case and r.system.startswith("Pacemaker") and r.error is None]
@@ -674,13 +674,16 @@ def report(rounds: list[Round], header: str, systems: list[str], cases: list[str
             drop = [r.kill_to_drop for r in good if r.kill_to_drop is not None]
             react = [r.reaction for r in good if r.reaction is not None]
             execs = [r.start_exec_ms for r in good if r.start_exec_ms is not None]
+            rest = [r.reaction - r.start_exec_ms / 1000 for r in good
+                    if r.reaction is not None and r.start_exec_ms is not None]
             failed = len(chosen) - len(good)
             lines.append(
                 f"| {system} | {CASE_TITLE[case]} | {len(good)}" + (f" ({failed} failed)" if failed else "")
                 + f" | {_stats(k2r)} | {f'{statistics.median(drop):.2f} s' if drop else '-'} | {_stats(react)} "
                 f"| {_ratio(react, [r.reaction for r in base if r.reaction is not None]) if react else 'n/a'} "
                 f"| {_ratio(k2r, [r.kill_to_running for r in base if r.kill_to_running is not None])} "
-                f"| {f'{statistics.median(execs):.0f} ms' if execs else '-'} |"
+                f"| {f'{statistics.median(execs):.0f} ms' if execs else '-'} "
+                f"| {f'{statistics.median(rest) * 1000:.0f} ms' if rest else '-'} |"
             )
     timelines = [r for r in rounds if r.timeline and r.error is None]
     if timelines:
@@ -724,6 +727,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-pacemaker", action="store_true", help="pacer only")
     parser.add_argument("--skip-corosync", action="store_true", help="embedded transport only (no root needed)")
     parser.add_argument("--skip-embedded", action="store_true", help="no pacer embedded rows")
+    parser.add_argument("--from-json", type=Path, metavar="FILE.json",
+                        help="only print the report of a earlier run's FILE.json (written by --out)")
     parser.add_argument("--keep", action="store_true", help="keep the clusters' directories (logs) after a good run")
     parser.add_argument("--out", type=Path, help="also write the Markdown report (and every round in FILE.json) there")
     return parser
@@ -776,6 +781,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "_watch":
         return watch_main(_watch_parser().parse_args(argv[1:]))
     args = build_parser().parse_args(argv)
+    if args.from_json:
+        data = json.loads(args.from_json.read_text())
+        print(report([Round(**r) for r in data["rounds"]], data["header"], data["systems"], data["cases"]))
+        return 0
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     if not cases or any(c not in CASE_TITLE for c in cases) or args.rounds < 1:
         say("--cases takes holder and/or dc; --rounds at least 1")
@@ -814,7 +823,8 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
-        args.out.with_suffix(args.out.suffix + ".json").write_text(json.dumps([asdict(r) for r in rounds], indent=1) + "\n")
+        data = {"header": header, "systems": labels, "cases": cases, "rounds": [asdict(r) for r in rounds]}
+        args.out.with_suffix(args.out.suffix + ".json").write_text(json.dumps(data, indent=1) + "\n")
     if any(r.error for r in rounds):
         say(f"some rounds failed; logs kept in {base}")
         return 1

@@ -27,7 +27,9 @@ def test_embedded_only_report(tmp_path: Path) -> None:
     assert text in proc.stdout
     assert "stonith-enabled=false" in text
     assert "| system | case | rounds | kill -> running, median (min-max) |" in text
-    rounds = json.loads(out.with_name(out.name + ".json").read_text())
+    data = json.loads(out.with_name(out.name + ".json").read_text())
+    assert data["systems"] == ["pacer embedded"] and data["cases"] == ["holder", "dc"]
+    rounds = data["rounds"]
     assert [(r["system"], r["case"]) for r in rounds] == [("pacer embedded", "holder"), ("pacer embedded", "dc")]
     for r in rounds:
         assert r["error"] is None
@@ -43,3 +45,8 @@ def test_embedded_only_report(tmp_path: Path) -> None:
     assert "| pacer embedded | holder is the DC | 1 |" in text
     assert "| Pacemaker" not in text  # no Pacemaker rows, hence no ratios
     assert "| n/a | n/a |" in text
+    again = subprocess.run(
+        [sys.executable, str(TOOL), "--from-json", str(out.with_name(out.name + ".json"))],
+        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT,
+    )
+    assert again.returncode == 0 and again.stdout.strip() == text.strip()
