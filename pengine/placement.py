@@ -12,8 +12,15 @@ from collections.abc import Sequence
 from functools import cmp_to_key
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
+from pengine.clones_bridge import (
+    assign_clone_state,
+    clone_merge_weights,
+    colocate_with_clone,
+    promoted_locations,
+)
 from pengine.model import Clone, ColocationConstraint, Role
 from pengine.setup import resource_location
+from pengine.utilization import compare_capacity, consume, process_utilization, release, sort_resources
 from pengine.working import F, RscState
 from pengine.workset import WorkingSet
 
@@ -66,8 +73,6 @@ class Placement:
         return None
 
     def assign_clone(self, rsc: RscState, prefer: str | None) -> str | None:
-        from pengine.clones_bridge import assign_clone_state
-
         assign_clone_state(self, rsc)
         rsc.provisional = False
         return None
@@ -176,8 +181,6 @@ class Placement:
                 return -1 if wa > wb else 1
             if strategy != "minimal":
                 if strategy == "balanced":
-                    from pengine.utilization import compare_capacity
-
                     r = compare_capacity(ws, a, b)
                     if r:
                         return r
@@ -195,7 +198,6 @@ class Placement:
 
     def assign_best_node(self, rsc: RscState, prefer: str | None) -> bool:
         ws = self.ws
-        from pengine.utilization import process_utilization
 
         util_prefer = process_utilization(ws, self, rsc)
         if prefer is None:
@@ -239,7 +241,6 @@ class Placement:
         rsc.assigned = chosen
         node = ws.nodes[chosen]
         node.num_resources += 1
-        from pengine.utilization import consume
 
         consume(ws, node, rsc)
         prim = rsc.primitive
@@ -265,8 +266,6 @@ class Placement:
                 self.apply_coloc_score(dependent, member, con)
             return
         if primary.variant == "clone":
-            from pengine.clones_bridge import colocate_with_clone
-
             colocate_with_clone(self, dependent, primary, con)
             return
         self.primitive_coloc_rh(dependent, primary, con)
@@ -363,8 +362,6 @@ class Placement:
             return self._group_merge_weights(rsc, primary_id, nodes, attr, factor, rollback=rollback,
                                              positive=positive, forward=forward, init=init)
         if rsc.variant == "clone":
-            from pengine.clones_bridge import clone_merge_weights
-
             return clone_merge_weights(self, rsc, primary_id, nodes, attr, factor, rollback=rollback,
                                        positive=positive, forward=forward, init=init)
         return self._native_merge_weights(rsc, primary_id, nodes, attr, factor, rollback=rollback,
@@ -500,7 +497,6 @@ class Placement:
             node = self.ws.nodes.get(rsc.assigned)
             if node is not None:
                 node.num_resources -= 1
-                from pengine.utilization import release
 
                 release(self.ws, node, rsc)
             rsc.assigned = None
@@ -546,8 +542,6 @@ class Placement:
         return self.ws.rsc_by_id[rsc_id].history_id
 
     def promoted_locations(self, rsc_id: str) -> list[dict[str, int]]:
-        from pengine.clones_bridge import promoted_locations
-
         return promoted_locations(self, rsc_id)
 
     def set_next_role(self, rsc_id: str, role: Role) -> None:
@@ -575,8 +569,6 @@ class Placement:
 def assign_all(ws: WorkingSet, placement: Placement) -> None:
     """``allocate_resources``: remote connections first, then everything in priority order."""
     if ws.options.placement_strategy.lower() != "default":
-        from pengine.utilization import sort_resources
-
         sort_resources(ws, placement)
     _show_capacities(ws, "Original")
     for rsc in ws.resources:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cmp_to_key
 from typing import TYPE_CHECKING
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
@@ -122,8 +123,6 @@ def process_utilization(ws: WorkingSet, placement: Placement, rsc: RscState) -> 
 
 def sort_resources(ws: WorkingSet, placement: Placement) -> None:
     """``pcmk__sort_resources``: order of assignment for non-default placement strategies."""
-    from functools import cmp_to_key
-
     def node_cmp(a: str, b: str) -> int:
         return _cmp_nodes_plain(ws, a, b)
 

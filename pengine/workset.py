@@ -8,6 +8,7 @@ existing action returns it (and can make it required).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC
 
 from crm.common.durations import parse_interval_ms
 from pengine.model import Clone, Cluster, OpConfig, Role
@@ -211,8 +212,6 @@ class WorkingSet:
             return None
         now = self.cluster.now
         if now.tzinfo is None:
-            from datetime import UTC
-
             now = now.replace(tzinfo=UTC)
         interval_s = interval_ms // 1000
         if interval_s <= 0:

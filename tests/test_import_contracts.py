@@ -219,3 +219,28 @@ def test_no_new_import_cycles_in_the_scheduler() -> None:
     allowed = set(KNOWN_PENGINE_CYCLES)
     new = [sorted(c) for c in cycles if not any(c <= known for known in allowed)]
     assert not new, f"import cycles among pengine modules: {new}"
+
+
+def _function_level_imports(path: Path) -> list[tuple[int, str]]:
+    """(line, ``module.name``) of what ``from pengine... import`` statements inside functions import."""
+    found: list[tuple[int, str]] = []
+    for function in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and _under(node.module or "", ("pengine",)):
+                    found.extend((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+    return sorted(set(found))
+
+
+def test_scheduler_imports_inside_functions_only_to_break_a_cycle() -> None:
+    graph = _module_graph("pengine")
+    cycles = _cycles(graph)
+    for path in sources("pengine"):
+        importer = module_name(path).removesuffix(".__init__")
+        for line, module in _function_level_imports(path):
+            target = module
+            while target and target not in graph:
+                target = target.rpartition(".")[0]
+            assert any(importer in cycle and target in cycle for cycle in cycles), (
+                f"{importer}:{line} imports {module} inside a function, but no cycle forces it: move it to the top"
+            )

@@ -47,6 +47,7 @@ from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
 from lrmd.executor import Executor, ExecutorConfig
 from lrmd.operation import DEFAULT_TIMEOUT_MS, OpRequest, ResourceSpec
+from pengine.unpack.history import is_active
 
 CRM_FEATURE_SET = "3.16.1"
 PROG = "crm_resource"
@@ -331,26 +332,14 @@ def run_force(plan: ForcePlan, option: str, verbose: int, check_level: int | Non
 
 # -- --list / --locate ------------------------------------------------------------------
 def _active_nodes(root: etree._Element, rsc_id: str) -> list[str]:
-    """Nodes where the resource's latest op (by call-id) left it running."""
+    """Nodes where the resource's op history leaves it active (the scheduler's reading)."""
     nodes: list[str] = []
     for state in root.iterfind("status/node_state"):
         uname = state.get("uname") or state.get("id") or ""
         if state.get("in_ccm") in ("false", "0", "no"):
             continue  # a node that left: what its history says no longer runs anywhere
         for lrm_rsc in state.iterfind("lrm/lrm_resources/lrm_resource"):
-            if lrm_rsc.get("id") != rsc_id:
-                continue
-            ops = [op for op in lrm_rsc.findall("lrm_rsc_op") if op.get("op-status", "0") != "-1"]
-            ops.sort(key=lambda op: int(op.get("call-id", "0") or 0))
-            last = [op for op in ops if op.get("interval", "0") in ("0", "")]
-            if not last:
-                continue
-            op = last[-1]
-            task, rc = op.get("operation"), op.get("rc-code", "")
-            running = (task in ("start", "promote", "demote", "migrate_from") and rc == "0") or (
-                task == "monitor" and rc in ("0", "8")
-            )
-            if running and uname not in nodes:
+            if lrm_rsc.get("id") == rsc_id and is_active(lrm_rsc.iterfind("lrm_rsc_op")) and uname not in nodes:
                 nodes.append(uname)
     return nodes
 

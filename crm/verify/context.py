@@ -10,6 +10,7 @@ from typing import Final
 from lxml import etree
 
 from crm.common.booleans import parse_boolean as boolean
+from pengine.unpack.history import is_active
 
 RESOURCE_TAGS: Final = frozenset({"primitive", "group", "clone", "master", "bundle"})
 
@@ -110,15 +111,10 @@ def call_id(op: etree._Element) -> int:
     return int(text) if text.lstrip("-").isdigit() else -1
 
 
-ACTIVE_OPS: Final = frozenset({"start", "promote", "demote", "monitor", "migrate_from", "notify"})
-
-
 def active_resources_of(resource: etree._Element) -> set[str]:
-    ops = list(resource.iterfind("lrm_rsc_op"))
-    if not ops:
-        return set()
-    last = max(ops, key=call_id)
-    if last.get("operation") in ACTIVE_OPS and last.get("rc-code") in ("0", "8"):
+    """The resource (its id without a clone instance number) if its op history on this node
+    leaves it active, as the scheduler reads the history."""
+    if is_active(resource.iterfind("lrm_rsc_op")):
         return {resource.get("id", "").split(":", 1)[0]}
     return set()
 

@@ -8,39 +8,13 @@ start/stop decides what happens next.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
+from crm.common.results import ExecStatus, OcfRc
 from pengine.model import OnFail, OpRecord, Role, RscHistory
-
-# Execution status codes (op-status)
-EXEC_PENDING = -1
-EXEC_DONE = 0
-EXEC_CANCELLED = 1
-EXEC_TIMEOUT = 2
-EXEC_NOT_SUPPORTED = 3
-EXEC_ERROR = 4
-EXEC_ERROR_HARD = 5
-EXEC_ERROR_FATAL = 6
-EXEC_NOT_INSTALLED = 7
-EXEC_NOT_CONNECTED = 8
-EXEC_INVALID = 9
-
-# OCF exit codes
-OCF_OK = 0
-OCF_UNKNOWN_ERROR = 1
-OCF_INVALID_PARAM = 2
-OCF_UNIMPLEMENT_FEATURE = 3
-OCF_INSUFFICIENT_PRIV = 4
-OCF_NOT_INSTALLED = 5
-OCF_NOT_CONFIGURED = 6
-OCF_NOT_RUNNING = 7
-OCF_RUNNING_PROMOTED = 8
-OCF_FAILED_PROMOTED = 9
-OCF_DEGRADED = 190
-OCF_DEGRADED_PROMOTED = 191
 
 ON_FAIL_NAMES = {
     "ignore": OnFail.IGNORE,
@@ -109,12 +83,12 @@ def active_op_indexes(ops: list[OpRecord]) -> tuple[int, int]:
     implied_monitor_start = -1
     implied_clone_start = -1
     for i, op in enumerate(ops):
-        if op.task == "stop" and op.op_status == EXEC_DONE:
+        if op.task == "stop" and op.op_status == ExecStatus.DONE:
             stop_index = i
         elif op.task in ("start", "migrate_from"):
             start_index = i
         elif implied_monitor_start <= stop_index and op.task == "monitor":
-            if op.rc_code in (OCF_OK, OCF_RUNNING_PROMOTED):
+            if op.rc_code in (OcfRc.OK, OcfRc.RUNNING_PROMOTED):
                 implied_monitor_start = i
         elif op.task in ("promote", "demote"):
             implied_clone_start = i
@@ -215,50 +189,50 @@ def _remap(op: OpRecord, inputs: HistoryInputs) -> tuple[int, Role | None]:
     status = op.op_status
     rc = op.rc_code
     is_probe = op.task == "monitor" and op.interval_ms == 0
-    target = op.target_rc if op.target_rc is not None else (OCF_NOT_RUNNING if is_probe else OCF_OK)
-    if status not in (EXEC_DONE, EXEC_ERROR):
+    target = op.target_rc if op.target_rc is not None else (OcfRc.NOT_RUNNING if is_probe else OcfRc.OK)
+    if status not in (ExecStatus.DONE, ExecStatus.ERROR):
         # Timeouts, cancellations, pending and hard errors keep their status
-        if status in (EXEC_ERROR_HARD, EXEC_NOT_INSTALLED):
+        if status in (ExecStatus.ERROR_HARD, ExecStatus.NOT_INSTALLED):
             return status, None
         return status, None
     role: Role | None = None
-    if rc == OCF_OK:
+    if rc == OcfRc.OK:
         if is_probe and target != rc:
-            status = EXEC_DONE
+            status = ExecStatus.DONE
         elif target != rc:
-            status = EXEC_ERROR
+            status = ExecStatus.ERROR
         else:
-            status = EXEC_DONE
-    elif rc == OCF_NOT_RUNNING:
+            status = ExecStatus.DONE
+    elif rc == OcfRc.NOT_RUNNING:
         if is_probe or target == rc or not inputs.managed:
-            status = EXEC_DONE
+            status = ExecStatus.DONE
             role = Role.STOPPED
         else:
-            status = EXEC_ERROR
-    elif rc == OCF_RUNNING_PROMOTED:
+            status = ExecStatus.ERROR
+    elif rc == OcfRc.RUNNING_PROMOTED:
         if is_probe and target != rc:
-            status = EXEC_DONE
+            status = ExecStatus.DONE
         elif target != rc:
-            status = EXEC_ERROR
+            status = ExecStatus.ERROR
         else:
-            status = EXEC_DONE
+            status = ExecStatus.DONE
         role = Role.PROMOTED
-    elif rc == OCF_DEGRADED_PROMOTED:
-        status = EXEC_DONE
+    elif rc == OcfRc.DEGRADED_PROMOTED:
+        status = ExecStatus.DONE
         role = Role.PROMOTED
-    elif rc == OCF_DEGRADED:
-        status = EXEC_DONE
-    elif rc == OCF_FAILED_PROMOTED:
+    elif rc == OcfRc.DEGRADED:
+        status = ExecStatus.DONE
+    elif rc == OcfRc.FAILED_PROMOTED:
         role = Role.PROMOTED
-        status = EXEC_ERROR
-    elif rc == OCF_NOT_CONFIGURED:
-        status = EXEC_ERROR_FATAL
-    elif rc == OCF_UNIMPLEMENT_FEATURE:
-        status = EXEC_NOT_SUPPORTED if op.interval_ms > 0 else EXEC_ERROR_HARD
-    elif rc in (OCF_NOT_INSTALLED, OCF_INVALID_PARAM, OCF_INSUFFICIENT_PRIV):
-        status = EXEC_ERROR_HARD
+        status = ExecStatus.ERROR
+    elif rc == OcfRc.ERR_CONFIGURED:
+        status = ExecStatus.ERROR_FATAL
+    elif rc == OcfRc.ERR_UNIMPLEMENTED:
+        status = ExecStatus.NOT_SUPPORTED if op.interval_ms > 0 else ExecStatus.ERROR_HARD
+    elif rc in (OcfRc.ERR_INSTALLED, OcfRc.ERR_ARGS, OcfRc.ERR_PERM):
+        status = ExecStatus.ERROR_HARD
     else:
-        status = EXEC_ERROR
+        status = ExecStatus.ERROR
     return status, role
 
 
@@ -275,9 +249,9 @@ def unpack_history(
     start_index, stop_index = active_op_indexes(ops)
 
     for index, op in enumerate(ops):
-        if op.task == "notify" or op.op_status == EXEC_CANCELLED:
+        if op.task == "notify" or op.op_status == ExecStatus.CANCELLED:
             continue
-        if op.op_status == EXEC_PENDING:
+        if op.op_status == ExecStatus.PENDING:
             if op.task in ("start", "migrate_from"):
                 _set_active(state, inputs)
             elif op.task == "promote":
@@ -286,8 +260,8 @@ def unpack_history(
                 state.pending_task = op.task if op.interval_ms == 0 else "monitor"
             continue
         status, role = _remap(op, inputs)
-        if status == EXEC_DONE:
-            if inputs.expired(op) and op.rc_code not in (OCF_OK, OCF_NOT_RUNNING, OCF_RUNNING_PROMOTED):
+        if status == ExecStatus.DONE:
+            if inputs.expired(op) and op.rc_code not in (OcfRc.OK, OcfRc.NOT_RUNNING, OcfRc.RUNNING_PROMOTED):
                 continue
             _update_state(state, op, inputs, role)
             continue
@@ -318,22 +292,22 @@ def unpack_history(
         elif op.task == "demote":
             if configured == OnFail.BLOCK:
                 state.role = Role.PROMOTED
-            elif op.rc_code == OCF_NOT_RUNNING:
+            elif op.rc_code == OcfRc.NOT_RUNNING:
                 state.role = Role.STOPPED
             else:
                 state.role = Role.UNPROMOTED
         is_probe = op.task == "monitor" and op.interval_ms == 0
         if role == Role.PROMOTED:
             state.role = Role.PROMOTED
-        if is_probe and op.rc_code == OCF_NOT_INSTALLED:
+        if is_probe and op.rc_code == OcfRc.ERR_INSTALLED:
             state.role = Role.STOPPED
         elif state.role < Role.STARTED:
             _set_active(state, inputs)
-        if status == EXEC_ERROR_HARD:
+        if status == ExecStatus.ERROR_HARD:
             state.bans.append((inputs.node, "hard-error"))
-        elif status == EXEC_ERROR_FATAL:
+        elif status == ExecStatus.ERROR_FATAL:
             state.bans.append((None, "fatal-error"))
-        elif status == EXEC_NOT_INSTALLED and not is_probe:
+        elif status == ExecStatus.NOT_INSTALLED and not is_probe:
             state.bans.append((inputs.node, "not-installed"))
 
     role_known = state.role != Role.UNKNOWN
@@ -363,7 +337,7 @@ def unpack_history(
                 continue
             if i < start_index:
                 continue
-            if op.interval_ms == 0 or op.op_status == EXEC_PENDING:
+            if op.interval_ms == 0 or op.op_status == ExecStatus.PENDING:
                 continue
             active.append(op)
 
@@ -387,3 +361,22 @@ def unpack_history(
         failure_ignored=bool(state.ignored_failures),
     )
     return history, state.bans, fence, on_fail
+
+
+def _default_on_fail(task: str, interval_ms: int) -> OnFail:
+    return OnFail.RESTART
+
+
+def role_from_ops(ops: Iterable[etree._Element], *, promotable: bool = False) -> Role:
+    """The role one resource's ``lrm_rsc_op`` history on one node leaves it in, read as the
+    scheduler reads it (default on-fail, no failure expiry): what a view needs to say where a
+    resource is active. ``Role.STOPPED`` when the history shows it inactive."""
+    inputs = HistoryInputs(rsc_id="", node="", node_online=True, promotable=promotable, managed=True,
+                           stonith_enabled=True, on_fail_for=_default_on_fail)
+    history, _, _, _ = unpack_history([parse_op_record(op) for op in ops], inputs, None, None, None)
+    return history.role
+
+
+def is_active(ops: Iterable[etree._Element]) -> bool:
+    """Whether the history leaves the resource active (in any role) on its node."""
+    return role_from_ops(ops) not in (Role.STOPPED, Role.UNKNOWN)
