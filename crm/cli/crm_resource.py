@@ -17,10 +17,21 @@ Implemented (on ``CIB_file=...``, as Pacemaker's tool works without a cluster):
 * ``--cleanup``/``--refresh``: on a file, Pacemaker's dry run (one "skipping" line per node).
 
 With neither ``CIB_file`` nor ``CIB_shadow`` set, the tool works on the live cluster: every
-read and configuration change goes through the local CIB daemon.  What runs an agent
-(``--force-*``, ``--validate``, ``--cleanup``, ``--refresh``) needs the controller, which pacer
-does not have yet: on the live cluster these say so and exit 102, as Pacemaker's tool does when
-it cannot reach the controller.  When pacer is not running on the node, one line says so.
+read and configuration change goes through the local CIB daemon, and the agent actions go
+through the local controller (``RUN_DIR/controld.sock``):
+
+* ``--cleanup``/``--refresh`` [``-r RSC``] [``-N NODE``] [``-n OP`` [``-I INTERVAL``]]: the
+  controller clears the fail counts (cleanup) and has each node drop the resource's history,
+  so that it is probed again; prints ``Cleaned up d1 on node1`` per node, then Pacemaker's
+  ``Waiting for N replies from the controller`` and one ``... got reply`` per node whose history
+  was dropped (read from the CIB);
+* ``--wait`` [``-T``]: until the scheduler finds nothing to do on the CIB (Pacemaker's test)
+  and the DC's controller, when it can be asked, is idle; exit 124 on timeout;
+* ``--restart -r RSC`` [``-T``]: ``target-role=stopped``, wait until what it stops has
+  stopped, restore ``target-role``, wait until it all runs again.
+
+``--force-*`` and ``--validate`` still run nothing on the live cluster (exit 102).  When the
+controller is not there, one line says so (102); when pacer is not running, one line says so.
 """
 
 from __future__ import annotations
@@ -31,7 +42,8 @@ import calendar
 import os
 import re
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -127,6 +139,368 @@ def dry_run_cleanup(root: etree._Element, rsc_id: str | None, node: str | None) 
     what = rsc_id or "all resources"
     for name in nodes:
         print(f"Dry run: skipping clean-up of {what} on {name} due to CIB_file")
+    return 0
+
+
+# -- live agent actions through the controller ----------------------------------------------
+EXIT_TIMEOUT = 124
+EXIT_TIMEOUT_TEXT = "Timer expired"
+REPLY_TIMEOUT_S = 30.0
+WAIT_DEFAULT_TIMEOUT_S = 3600.0  # Pacemaker's --wait default: one hour
+POLL_S = 0.2
+CONTROLLER_RESTART_S = 10.0
+
+
+def _controller(request: dict[str, object], timeout_ms: int = 30_000) -> dict[str, object]:
+    """One request to the local controller; pacer's controller missing is one line, 102."""
+    from crm.cli.crmadmin import controller_call, controller_path
+    from crm.ipc.client import DaemonError, DaemonNotRunning
+
+    deadline = time.monotonic() + CONTROLLER_RESTART_S
+    while True:
+        try:
+            return controller_call(dict(request), timeout_ms)
+        except DaemonNotRunning:
+            # a socket left behind: pacerd is restarting the controller; give it a moment
+            if not controller_path().exists() or time.monotonic() > deadline:
+                break
+            time.sleep(POLL_S)
+    try:
+        return controller_call(dict(request), timeout_ms)
+    except DaemonNotRunning as exc:
+        text = live_errors.one_line(PROG, exc, file_hint=False).split(": ", 1)[1].rstrip("\n")
+        raise CliError(f"{PROG}: Error connecting to the controller: {text}", int(ExitCode.DISCONNECT),
+                       bare=True) from None
+    except DaemonError as exc:
+        raise CliError(f"{PROG}: Error connecting to the controller: {exc}", exc.rc or 1, bare=True) from None
+
+
+def _online_nodes(root: etree._Element) -> list[str]:
+    names = []
+    for state in root.iterfind("status/node_state"):
+        if state.get("in_ccm") == "true" and state.get("crmd") == "online":
+            names.append(state.get("uname") or state.get("id") or "")
+    return sorted(n for n in names if n)
+
+
+def _primitives(element: etree._Element) -> list[etree._Element]:
+    return [element] if element.tag == "primitive" else list(element.iter("primitive"))
+
+
+def _op_keys(root: etree._Element, node: str, history_ids: set[str], failed_only: bool = False) -> set[str]:
+    """What identifies the recorded operations of ``history_ids`` on ``node`` (their
+    transition keys, else call ids): once the controller dropped them, none is left."""
+    keys: set[str] = set()
+    for state in root.iterfind("status/node_state"):
+        if (state.get("uname") or state.get("id")) != node:
+            continue
+        for lrm_rsc in state.iterfind("lrm/lrm_resources/lrm_resource"):
+            if lrm_rsc.get("id") not in history_ids:
+                continue
+            ops = list(lrm_rsc.iterfind("lrm_rsc_op"))
+            if failed_only and not any(_failed(op) for op in ops):
+                continue
+            for op in ops:
+                keys.add(f"{lrm_rsc.get('id')}/{op.get('id')}/{op.get('transition-key') or op.get('call-id')}")
+    return keys
+
+
+def _failed(op: etree._Element) -> bool:
+    """A recorded failure: not done, or not the rc the transition expected."""
+    status, rc = op.get("op-status", "0"), op.get("rc-code", "0")
+    if status == "-1":
+        return False  # pending
+    if status != "0":
+        return True
+    if op.get("operation") == "monitor" and op.get("interval", "0") in ("0", ""):
+        return rc not in ("0", "7", "8")  # a probe finds what it finds
+    parts = (op.get("transition-key") or "").split(":")
+    expected = parts[2] if len(parts) >= 3 else "0"
+    return rc != expected
+
+
+def _await_replies(pending: dict[str, set[str]], history_ids: set[str]) -> int:
+    """Print Pacemaker's "Waiting for N replies" and one "... got reply" per node whose
+    recorded history of the resource the controller has dropped (read from the local CIB)."""
+    count = len(pending)
+    if count == 0:
+        return 0
+    print(f"Waiting for {count} {'reply' if count == 1 else 'replies'} from the controller", flush=True)
+    source = _live()
+    assert source is not None
+    deadline = time.monotonic() + REPLY_TIMEOUT_S
+    while pending:
+        try:
+            root = source.read().root
+        except LibCibError as exc:
+            raise cib_failure(exc) from None
+        for node in sorted(pending):
+            if not (_op_keys(root, node, history_ids) & pending[node]):
+                del pending[node]
+                print("... got reply (done)" if not pending else "... got reply", flush=True)
+        if not pending:
+            break
+        if time.monotonic() > deadline:
+            print(f"Aborting because no messages received in {int(REPLY_TIMEOUT_S)} seconds", file=sys.stderr)
+            return EXIT_TIMEOUT
+        time.sleep(POLL_S)
+    return 0
+
+
+def live_cleanup(args: argparse.Namespace, option: str) -> int:
+    """``--cleanup``/``--refresh`` on the live cluster, through the local controller (which
+    clears fail counts through attrd for a cleanup, and has each node drop the resource's
+    history so that it is probed again)."""
+    root = _load_cib()
+    element = _find_resource(root, args.resource) if args.resource else None
+    nodes_configured = _node_names(root)
+    if args.node is not None and args.node not in nodes_configured:
+        raise CliError(f"Node '{args.node}' not found", EXIT_NOSUCH)
+    targets = [args.node] if args.node else _online_nodes(root)
+    cleanup = option == "cleanup"
+    filtered = cleanup and bool(args.operation)
+    if element is None:
+        if filtered:
+            _clear_fail_counts(root, None, targets, args.operation, args.interval)
+        _controller({"op": "refresh" if filtered else option, "rsc": "", "node": args.node or ""})
+        if cleanup:
+            print(f"Cleaned up all resources on {args.node or 'all nodes'}")
+            return 0
+        print("Waiting for 1 reply from the controller")
+        print("... got reply (done)")
+        return 0
+    primitives = _primitives(element)
+    history_ids: set[str] = set()
+    for prim in primitives:
+        history_ids.add(prim.get("id", ""))
+        history_ids.update(_history_ids(root, prim.get("id", "")))
+    history_ids.discard("")
+    pending: dict[str, set[str]] = {}
+    for node in targets:
+        keys = _op_keys(root, node, history_ids, failed_only=cleanup)
+        if keys or not cleanup:
+            pending[node] = keys
+    if filtered:
+        _clear_fail_counts(root, history_ids, targets, args.operation, args.interval)
+    for history_id in sorted(history_ids):
+        _controller({"op": "refresh" if filtered else option, "rsc": history_id, "node": args.node or ""})
+    for prim in primitives:
+        for node in targets:
+            print(f"Cleaned up {prim.get('id')} on {node}")
+    return _await_replies(pending, history_ids)
+
+
+def _clear_fail_counts(root: etree._Element, history_ids: set[str] | None, nodes: list[str], operation: str,
+                       interval: str | None) -> None:
+    """``--cleanup -n OP [-I INTERVAL]``: delete only those fail counts, through attrd."""
+    from crm.attrd.client import AttrdClient
+    from crm.cluster.node import run_dir_from_environment
+    from crm.ipc.client import DaemonError
+
+    interval_ms = parse_ms(interval) if interval else None
+    wanted: list[tuple[str, str]] = []
+    for state in root.iterfind("status/node_state"):
+        uname = state.get("uname", "")
+        if uname not in nodes:
+            continue
+        for pair in state.iterfind("transient_attributes/instance_attributes/nvpair"):
+            name = pair.get("name", "")
+            for kind in ("fail-count-", "last-failure-"):
+                if not name.startswith(kind) or "#" not in name:
+                    continue
+                owner, _, op_key = name[len(kind):].partition("#")
+                task, _, ms = op_key.rpartition("_")
+                if history_ids is not None and owner not in history_ids:
+                    continue
+                if task != operation or (interval_ms is not None and ms != str(interval_ms)):
+                    continue
+                wanted.append((name, uname))
+    if not wanted:
+        return
+    try:
+        client = AttrdClient(run_dir_from_environment())
+        for name, uname in wanted:
+            client.delete(name, uname)
+    except DaemonError as exc:
+        raise CliError(f"Unable to clean up {operation} failures: {exc}", exc.rc or 1) from None
+
+
+# -- --wait / --restart ---------------------------------------------------------------------
+def _timeout_s(args: argparse.Namespace, default: float) -> float:
+    if not args.timeout:
+        return default
+    value = parse_ms(args.timeout)
+    if value is None or value <= 0:
+        raise CliError(f"Invalid timeout specified: {args.timeout}", EXIT_USAGE, bare=True)
+    return value / 1000
+
+
+def cluster_settled(source: LiveCibSource) -> bool:
+    """Whether the cluster has nothing left to do: the scheduler finds no action to take on
+    the current CIB (Pacemaker's test), and the DC's controller, when it is the local one
+    (or answers through a relayed ``ping``), is idle."""
+    from crm.cli.crmadmin import pending_actions
+    from crm.ipc.client import DaemonError
+
+    try:
+        root = source.read().root
+    except LibCibError as exc:
+        raise cib_failure(exc) from None
+    if pending_actions(root):
+        return False
+    try:
+        from crm.cli.crmadmin import controller_call
+
+        idle = controller_call({"op": "idle"}, 5000)
+        if idle.get("dc"):
+            return bool(idle.get("idle"))
+        dc = controller_call({"op": "dc"}, 5000).get("dc")
+        if dc:
+            reply = controller_call({"op": "ping", "node": dc}, 5000)
+            if reply.get("node") == dc:  # relayed: the DC itself answered
+                return reply.get("state") == "S_IDLE"
+    except DaemonError:
+        pass  # no controller here: the CIB's view is all there is
+    return True
+
+
+def wait_till_stable(timeout_s: float) -> bool:
+    """``--wait``: until the cluster has settled (twice in a row, a poll apart)."""
+    source = _live()
+    assert source is not None
+    deadline = time.monotonic() + timeout_s
+    settled = 0
+    while True:
+        settled = settled + 1 if cluster_settled(source) else 0
+        if settled >= 2:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(POLL_S)
+
+
+def do_wait(args: argparse.Namespace) -> int:
+    _load_cib()  # pacer not running: one line
+    if not wait_till_stable(_timeout_s(args, WAIT_DEFAULT_TIMEOUT_S)):
+        raise CliError("", EXIT_TIMEOUT)
+    return 0
+
+
+def _all_active(root: etree._Element) -> dict[str, list[str]]:
+    """Every primitive (by id) that runs somewhere, with its nodes."""
+    active: dict[str, list[str]] = {}
+    resources = root.find("configuration/resources")
+    if resources is None:
+        return active
+    for prim in resources.iter("primitive"):
+        pid = prim.get("id", "")
+        nodes = [n for hid in _history_ids(root, pid) for n in _active_nodes(root, hid)]
+        if nodes:
+            active[pid] = nodes
+    return active
+
+
+def _would_stop(root: etree._Element) -> list[str]:
+    """Primitives the scheduler would stop (and not start again) on this CIB."""
+    from crm.cli.crmadmin import pending_actions
+
+    stops, starts = set(), set()
+    for action in pending_actions(root):
+        rsc = action.resource
+        if rsc is None:
+            continue
+        base = rsc.id.split(":", 1)[0]
+        if action.operation == "stop":
+            stops.add(base)
+        elif action.operation in ("start", "migrate_to", "migrate_from"):
+            starts.add(base)
+    return sorted(stops - starts)
+
+
+def _set_target_role(rsc_id: str, value: str | None) -> None:
+    """Set (or delete, for ``None``) the resource's ``target-role`` meta attribute, printing
+    what Pacemaker prints."""
+    from crm.cib.document import CibDocument
+
+    def change(doc: CibDocument) -> str | None:
+        if value is None:
+            return delete_parameter(doc.root, rsc_id, "target-role", "meta_attributes")
+        return set_parameter(doc.root, rsc_id, "target-role", value, "meta_attributes")
+
+    try:
+        report, _outcome = LibCibSource.from_environment().modify(change)
+    except LibCibError as exc:
+        raise cib_failure(exc) from None
+    if report:
+        print(report, flush=True)
+
+
+def _poll_until(check: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if check():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(POLL_S)
+
+
+def do_restart(args: argparse.Namespace) -> int:
+    """``--restart``: target-role=stopped, wait until what it stops has stopped, restore the
+    target-role, wait until all of it runs again (Pacemaker's ``cli_resource_restart``)."""
+    root = _load_cib()
+    element = _find_resource(root, args.resource)
+    rsc_id = element.get("id", args.resource)
+    running = list(dict.fromkeys(_located(root, element, rsc_id)))
+    if args.node is not None and args.node not in running:
+        raise CliError(f"{rsc_id} is not running on {args.node} and so cannot be restarted", 105, plain=True)
+    if not running:
+        raise CliError(f"{rsc_id} is not running anywhere and so cannot be restarted", 105, plain=True)
+    source = _live()
+    assert source is not None
+    before = _all_active(root)
+    original = _nvpairs(element, "meta_attributes", root).get("target-role")
+    timeouts = [_configured_timeout(root, p, op) for p in _primitives(element) for op in ("stop", "start")]
+    step_s = _timeout_s(args, max(timeouts, default=DEFAULT_TIMEOUT_MS) / 1000 + 60)
+
+    def read() -> etree._Element:
+        try:
+            return source.read().root
+        except LibCibError as exc:
+            raise cib_failure(exc) from None
+
+    _set_target_role(rsc_id, "stopped")
+    to_stop = _would_stop(read())
+    if not to_stop:  # already on its way down, or stopped meanwhile: what ran before and no more
+        to_stop = sorted(p.get("id", "") for p in _primitives(element) if p.get("id") in before)
+    print(f"Waiting for {len(to_stop)} resources to stop:")
+    for name in to_stop:
+        print(f" * {name}")
+    sys.stdout.flush()
+
+    def stopped() -> bool:
+        active = _all_active(read())
+        return not any(name in active for name in to_stop)
+
+    if not _poll_until(stopped, step_s):
+        remaining = sum(1 for name in to_stop if name in _all_active(read()))
+        _set_target_role(rsc_id, original)
+        raise CliError(f"Could not complete shutdown of {rsc_id}, {remaining} resources remaining",
+                       EXIT_TIMEOUT, plain=True)
+    _set_target_role(rsc_id, original)
+    print(f"Waiting for {len(to_stop)} resources to start again:")
+    for name in to_stop:
+        print(f" * {name}")
+    sys.stdout.flush()
+
+    def started() -> bool:
+        active = _all_active(read())
+        return all(name in active for name in to_stop)
+
+    if not _poll_until(started, step_s):
+        remaining = sum(1 for name in to_stop if name not in _all_active(read()))
+        raise CliError(f"Could not complete restart of {rsc_id}, {remaining} resources remaining",
+                       EXIT_TIMEOUT, plain=True)
     return 0
 
 
@@ -812,7 +1186,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Perform tasks related to cluster resources")
     parser.add_argument("-r", "--resource", help="resource id")
     parser.add_argument("-V", "--verbose", action="count", default=0)
-    parser.add_argument("--timeout", help="timeout for --force-* (e.g. 30s)")
+    parser.add_argument("-T", "--timeout", help="timeout for --force-*, --wait and --restart (e.g. 30s)")
     parser.add_argument("--check-level", type=int, help="OCF_CHECK_LEVEL for --force-check/--validate")
     group = parser.add_mutually_exclusive_group()
     for dest, (option, _action) in FORCE_ACTIONS.items():
@@ -832,9 +1206,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("-M", "--move", action="store_true")
     group.add_argument("-U", "--clear", action="store_true")
     group.add_argument("-C", "--cleanup", action="store_true",
-                       help="delete a resource's operation history and fail counts (needs the controller)")
+                       help="delete a resource's fail counts and failed history, so that it is probed again")
     group.add_argument("-R", "--refresh", action="store_true",
-                       help="re-detect a resource's state on nodes (needs the controller)")
+                       help="delete a resource's operation history, so that its state is detected again")
+    group.add_argument("--restart", action="store_true",
+                       help="stop a resource (target-role) and start it again, waiting for each")
+    group.add_argument("--wait", action="store_true", help="wait until the cluster settles")
     parser.add_argument("-n", "--operation", metavar="OPERATION", help="with --cleanup, this operation only")
     parser.add_argument("-I", "--interval", metavar="INTERVAL", help="with --cleanup -n, this interval only")
     parser.add_argument("-N", "--node", metavar="NODE")
@@ -859,8 +1236,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cleanup or args.refresh:
             option = "cleanup" if args.cleanup else "refresh"
             if _live() is not None:
-                return needs_controller(option, args.resource)
+                return live_cleanup(args, option)
             return dry_run_cleanup(_load_cib(), args.resource, args.node)
+        if args.wait:
+            if _live() is None:
+                print(f"{PROG}: --wait works on the live cluster only", file=sys.stderr)
+                return EXIT_USAGE
+            return do_wait(args)
+        if args.restart:
+            if not args.resource:
+                print(f"{PROG}: Must supply a resource id with -r", file=sys.stderr)
+                return EXIT_USAGE
+            if _live() is None:
+                print(f"{PROG}: --restart works on the live cluster only", file=sys.stderr)
+                return EXIT_USAGE
+            return do_restart(args)
         param_cmd = args.get_parameter or args.set_parameter or args.delete_parameter
         placement = args.ban or args.move or args.clear
         if not (chosen or args.query_xml or args.locate or param_cmd or placement):
@@ -889,7 +1279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan = plan_force(root, args.resource, option, action, timeout)
         return run_force(plan, option, args.verbose, args.check_level)
     except CliError as exc:
-        wording = EXIT_TEXT.get(exc.exit_code, "Error occurred")
+        wording = EXIT_TIMEOUT_TEXT if exc.exit_code == EXIT_TIMEOUT else EXIT_TEXT.get(exc.exit_code, "Error occurred")
         if exc.bare:
             print(str(exc), file=sys.stderr)
         elif not str(exc):
