@@ -47,6 +47,19 @@ def _is_executable(path: Path) -> bool:
     return path.is_file() and os.access(path, os.X_OK)
 
 
+def stonith_agent_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """Where fence agents (``fence_*``) are looked for, in order: ``PACER_FENCE_AGENT_PATH``
+    (colon-separated), ``PACER_STONITH_DIR``, the system's sbin directories, the install
+    prefix's ``sbin`` (our own agents), and the source tree's ``agents/``.  The lrmd (device
+    monitors) and the fencer (fencing) both use this list."""
+    env = os.environ if env is None else env
+    dirs = [Path(p) for p in (env.get("PACER_FENCE_AGENT_PATH") or "").split(os.pathsep) if p]
+    if env.get("PACER_STONITH_DIR"):
+        dirs.append(Path(env["PACER_STONITH_DIR"]))
+    dirs += [DEFAULT_STONITH_DIR, Path("/sbin"), Path(sys.prefix) / "sbin", SOURCE_TREE_AGENTS]
+    return tuple(dict.fromkeys(dirs))
+
+
 def pacer_agent_dirs(env: Mapping[str, str] | None = None) -> tuple[Path, ...]:
     """The directories searched for the ``pacer`` provider, in order."""
     env = os.environ if env is None else env
@@ -67,7 +80,7 @@ class AgentLocator:
     pacer_dirs: tuple[Path, ...] = field(default_factory=pacer_agent_dirs)
     lsb_dir: Path = DEFAULT_LSB_DIR
     heartbeat_dir: Path = DEFAULT_HEARTBEAT_DIR
-    stonith_dir: Path = DEFAULT_STONITH_DIR
+    stonith_dirs: tuple[Path, ...] = field(default_factory=stonith_agent_dirs)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AgentLocator:
@@ -77,7 +90,7 @@ class AgentLocator:
             pacer_dirs=pacer_agent_dirs(env),
             lsb_dir=Path(env.get("PACER_LSB_DIR") or DEFAULT_LSB_DIR),
             heartbeat_dir=Path(env.get("HA_RESOURCEDIR") or DEFAULT_HEARTBEAT_DIR),
-            stonith_dir=Path(env.get("PACER_STONITH_DIR") or DEFAULT_STONITH_DIR),
+            stonith_dirs=stonith_agent_dirs(env),
         )
 
     def _pacer_agent(self, agent_type: str) -> Path | None:
@@ -100,7 +113,7 @@ class AgentLocator:
         if agent_class == AgentClass.STONITH:
             if not agent_type.startswith("fence_") or "/" in agent_type:
                 return None
-            return self._first(agent_class, None, agent_type, [self.stonith_dir])
+            return self._first(agent_class, None, agent_type, list(self.stonith_dirs))
         return None
 
     def _first(
@@ -150,7 +163,7 @@ class AgentLocator:
         elif agent_class == AgentClass.HEARTBEAT:
             dirs = [self.heartbeat_dir]
         elif agent_class == AgentClass.STONITH:
-            dirs = [self.stonith_dir]
+            dirs = list(self.stonith_dirs)
         else:
             return []
         names: set[str] = set()

@@ -317,6 +317,10 @@ class Executor:
                 stderr=raw.stderr if raw else "",
             )
 
+        if spec.agent_class == AgentClass.STONITH and request.action == "stop":
+            # Stopping a fence device only withdraws it; nothing runs, so it cannot fail
+            # (not even when the agent is missing on this node).
+            return result(int(OcfRc.OK), ExecStatus.DONE, "")
         agent = self.locator.resolve(spec.agent_class, spec.provider, spec.agent_type)
         if agent is None:
             return result(
@@ -327,9 +331,6 @@ class Executor:
         if spec.agent_class in (AgentClass.LSB, AgentClass.HEARTBEAT) and request.action == "meta-data":
             text = lsb_metadata(spec.agent_type, agent.path)
             return replace(result(int(OcfRc.OK), ExecStatus.DONE, ""), stdout=text)
-        if spec.agent_class == AgentClass.STONITH and request.action == "stop":
-            # Stopping a fence device only withdraws it; nothing runs.
-            return result(int(OcfRc.OK), ExecStatus.DONE, "")
         raw = await run_process(
             [*self.config.command_prefix, *agent_argv(agent, request.action, params)],
             agent_env(

@@ -28,20 +28,16 @@ from lrmd.runner import run_process
 
 __all__ = ["AgentResult", "agent_dirs", "find_agent", "listed_targets", "run_agent", "run_with_retries"]
 
-ENV_PATH = "PACER_FENCE_AGENT_PATH"
-SOURCE_TREE_AGENTS = Path(__file__).resolve().parents[2] / "agents"
 SYSTEM_DIRS = (Path("/usr/sbin"), Path("/sbin"))
 RC_TIMEOUT = 124
 RC_NOT_INSTALLED = 5  # CRM_EX_NOT_INSTALLED
 
 
 def agent_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
-    env = os.environ if env is None else env
-    dirs = [Path(p) for p in (env.get(ENV_PATH) or "").split(os.pathsep) if p]
-    dirs.extend(SYSTEM_DIRS)
-    dirs.append(Path(sys.prefix) / "sbin")
-    dirs.append(SOURCE_TREE_AGENTS)
-    return dirs
+    """The fence-agent search path (one list, the lrmd's: :func:`lrmd.agent_paths.stonith_agent_dirs`)."""
+    from lrmd.agent_paths import stonith_agent_dirs
+
+    return list(stonith_agent_dirs(env))
 
 
 def find_agent(name: str, env: Mapping[str, str] | None = None) -> Path | None:

@@ -14,10 +14,11 @@ from lrmd.operation import OpRequest, OpResult, ResourceSpec
 
 def test_fence_agent_reads_options_from_stdin(tmp_path: Path) -> None:
     loc = locator_for(tmp_path)
-    loc = AgentLocator(loc.ocf_root, loc.pacer_dirs, loc.lsb_dir, loc.heartbeat_dir, stonith_dir=tmp_path / "sbin")
+    sbin = tmp_path / "sbin"
+    loc = AgentLocator(loc.ocf_root, loc.pacer_dirs, loc.lsb_dir, loc.heartbeat_dir, stonith_dirs=(sbin,))
     seen = tmp_path / "stdin"
-    write_script(loc.stonith_dir / "fence_test", f"cat >> {seen}\necho ---- >> {seen}\nexit ${{FENCE_RC:-0}}\n")
-    write_script(loc.stonith_dir / "not_a_fence_agent", "exit 0\n")
+    write_script(sbin / "fence_test", f"cat >> {seen}\necho ---- >> {seen}\nexit ${{FENCE_RC:-0}}\n")
+    write_script(sbin / "not_a_fence_agent", "exit 0\n")
     ex = executor_for(loc, tmp_path)
     params = {"ipaddr": "10.0.0.9", "passwd": "s3cret", "pcmk_host_list": "n1 n2", "CRM_meta_timeout": "5000"}
 
