@@ -14,7 +14,7 @@ pkgs="python3 python3-venv python3-pip iproute2 psmisc"
 if [ "$mode" = test ]; then
     pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils kmod"
     # pycorosync's ABI guard builds a probe against Corosync's headers
-    pkgs="$pkgs gcc libc6-dev libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libcfg-dev libqb-dev"
+    pkgs="$pkgs fence-agents gcc libc6-dev libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libcfg-dev libqb-dev"
 fi
 missing=""
 for p in $pkgs; do
