@@ -21,7 +21,7 @@ from crm.shell.render import RenderContext, object_kind, render
 from crm.shell.xmlgen import IdStore, assign_ids, to_element
 from crm.shell.xpath import xp, xs
 
-__all__ = ["ConfigError", "Configuration", "Messages"]
+__all__ = ["ConfigError", "Configuration", "Messages", "sort_containers"]
 
 SORT_ORDER = {
     "node": 0,
@@ -326,14 +326,12 @@ class Configuration:
                         new.set("id", self.ids.new(new, set_id))
             else:
                 new = copy.deepcopy(c)
-                assign_ids(new, self.ids)
+                assign_ids(new, self.ids, prefix=set_id)
                 same = existing.find(f"*[@id='{new.get('id')}']") if new.get("id") else None
                 if same is not None:
                     existing.replace(same, new)
                 else:
                     existing.append(new)
-                if new.tag == "rule":
-                    assign_ids(new, self.ids)
 
     def _apply_monitor(self, op: etree._Element) -> None:
         rsc_id = op.get("rsc") or ""
@@ -385,11 +383,48 @@ class Configuration:
             if con.tag in ("rsc_colocation", "rsc_order") and children and con.find("resource_set") is None:
                 _rename_simple(con, ident, children[0].get("id") or "")
             deleted = _delete_rscref(con, ident)
+            if deleted and con.find("resource_set") is not None:
+                con = self._maybe_rset_convert(con)
             if _silly(con, ident):
                 self.delete(con.get("id") or "", msgs)
                 msgs.infos.append(f"hanging {ckind}:{con.get('id')} deleted")
             elif deleted:
                 msgs.infos.append(f"constraint {ckind}:{con.get('id')} updated")
+
+    def _maybe_rset_convert(self, con: etree._Element) -> etree._Element:
+        """A set constraint left with two resources becomes a simple one (crmsh's rset_convert)."""
+        refs = xp(con, "resource_set/resource_ref")
+        nonseq = any(
+            (s.get("sequential") or "true").lower() in ("false", "no", "off", "0") and len(s.findall("resource_ref")) > 1
+            for s in con.findall("resource_set")
+        )
+        if nonseq or len(refs) != 2:
+            return con
+        sets = con.findall("resource_set")
+        for s in sets:
+            s.attrib.pop("sequential", "")
+        text = render(con, self.render_context(), break_lines=False).replace("_rsc_set_ ", "")
+        from crm.shell.lexer import tokenize
+        from crm.shell.parser import ParseError, parse_definition
+
+        try:
+            definition = parse_definition(tokenize(text).tokens)
+        except ParseError:
+            return con
+        new = to_element(definition.node)
+        if len(sets) == 1 and new.tag == "rsc_colocation":
+            rsc, with_rsc = new.get("rsc"), new.get("with-rsc")
+            if with_rsc is not None:
+                new.set("rsc", with_rsc)
+            if rsc is not None:
+                new.set("with-rsc", rsc)
+        for e in con.iter():
+            if isinstance(e.tag, str) and e is not con:
+                self.ids.remove(e.get("id"))
+        parent = con.getparent()
+        assert parent is not None
+        parent.replace(con, new)
+        return new
 
     def rename(self, old: str, new: str) -> None:
         obj = self.find(old)
@@ -410,7 +445,7 @@ class Configuration:
             for attr in (*RSC_REF_ATTRS, "template"):
                 if e.get(attr) == old and (e.tag in CONSTRAINT_TAGS or attr == "template"):
                     e.set(attr, new)
-            if e.tag in ("resource_ref", "obj_ref") and e.get("id") == old:
+            if e.tag == "resource_ref" and e.get("id") == old:
                 e.set("id", new)
             if e.get("id-ref") == old:
                 e.set("id-ref", new)
@@ -470,6 +505,16 @@ class Configuration:
         if fence is not None:
             self.conf.remove(fence)
         self.ids = IdStore.of(self.cib)
+
+
+def sort_containers(conf: etree._Element) -> None:
+    """Attribute sets before child resources in every group and clone, as crmsh keeps its
+    copy of the CIB (so every crmsh commit writes them in that order)."""
+    for container in xp(conf, "resources//*[self::group or self::clone or self::master]"):
+        children = [c for c in container if c.tag in ("group", "primitive")]
+        for c in children:
+            container.remove(c)
+            container.append(c)
 
 
 def _merge_node(old: etree._Element, new: etree._Element) -> None:

@@ -93,6 +93,27 @@ _TAG_RE = re.compile(r"([a-zA-Z_][^\s:]*):?$")
 _TARGET_RE = re.compile(r"([^:]+):$")
 _TARGET_ATTR_RE = re.compile(r"attr:([\w-]+)=([\w-]+)$", re.I)
 _TARGET_PATTERN_RE = re.compile(r"pattern:(.+)$", re.I)
+ACL_SPEC_MAP_2 = {
+    "xpath": "xpath",
+    "ref": "reference",
+    "reference": "reference",
+    "tag": "object-type",
+    "type": "object-type",
+    "attr": "attribute",
+    "attribute": "attribute",
+}
+ACL_SHORTCUTS: dict[str, tuple[str, ...]] = {
+    "meta": ("//primitive[@id='@@']/meta_attributes", "/nvpair[@name='@@']"),
+    "params": ("//primitive[@id='@@']/instance_attributes", "/nvpair[@name='@@']"),
+    "utilization": ("//primitive[@id='@@']/utilization",),
+    "location": ("//rsc_location[@id='cli-prefer-@@' and @rsc='@@']",),
+    "property": ("//crm_config/cluster_property_set", "/nvpair[@name='@@']"),
+    "nodeattr": ("//nodes/node/instance_attributes", "/nvpair[@name='@@']"),
+    "nodeutil": ("//nodes/node/utilization", "[@uname='@@']"),
+    "node": ("//nodes/node", "[@uname='@@']"),
+    "status": ("/cib/status",),
+    "cib": ("/cib",),
+}
 _BINOP_RE = re.compile(
     r"((" + "|".join(EXPRESSION_TYPES) + r"):)?(" + "|".join(BINARY_OPS) + r")$",
     re.I,
@@ -801,32 +822,59 @@ class _Parser:
         out = Node("acl_role", {"id": self.identifier()})
         out.set("description", self.description())
         while self.cur.more():
-            out.children.append(self._permission())
+            out.children.extend(self._permission())
         return out
 
-    def _permission(self) -> Node:
+    def _is_permission(self, text: str) -> bool:
+        head = text.split(":", 1)[0]
+        return head in ACL_SPEC_MAP_2 or head in ACL_SHORTCUTS
+
+    def _permission(self) -> list[Node]:
         kind = self.match(r"(read|write|deny)$", "Expected read, write or deny").group(1).lower()
         perm = Node("acl_permission", {"kind": kind})
+        if self.try_match(_ID_RE) or self.try_match(_ID_NEW_RE):
+            perm.attrs["id"] = self.group(1)
         perm.set("description", self.description())
-        specs = 0
-        while self.cur.more() and (self.text() or "").lower() not in ("read", "write", "deny"):
-            t = self.match_any()
-            name, _, value = t.partition(":")
-            lname = name.lower()
-            if lname == "xpath":
-                perm.attrs["xpath"] = value
-            elif lname in ("ref", "reference"):
-                perm.attrs["reference"] = value
-            elif lname == "tag" or lname == "type":
-                perm.attrs["object-type"] = value
-            elif lname in ("attr", "attribute"):
-                perm.attrs["attribute"] = value
-            else:
-                raise self.err(f"Unknown ACL specification {t}", hint="xpath:, ref:, type:, attr:")
-            specs += 1
-        if not specs:
-            raise self.err("Expected an ACL specification")
-        return perm
+        attributes: dict[str, str] = {}
+        while self.cur.more() and self._is_permission(self.text() or ""):
+            tok = self.match_any()
+            typ, sep, val = tok.partition(":")
+            typ = ACL_SPEC_MAP_2.get(typ, typ)
+            if typ in ACL_SHORTCUTS:
+                attributes["xpath"] = self._expand_shortcut(typ, val if sep else None)
+                continue
+            if not sep:
+                raise self.err("Expected <type>:<spec>")
+            attributes[typ] = val
+        out: list[Node] = []
+        for key in ("xpath", "reference"):
+            if key in attributes:
+                out.append(Node("acl_permission", {**perm.attrs, key: attributes[key]}))
+        if "object-type" in attributes:
+            node = Node("acl_permission", {**perm.attrs, "object-type": attributes["object-type"]})
+            node.set("attribute", attributes.get("attribute"))
+            out.append(node)
+        elif "attribute" in attributes:
+            raise self.err("attribute is only valid in combination with tag/object-type")
+        return out
+
+    def _expand_shortcut(self, typ: str, val: str | None) -> str:
+        expansion = ACL_SHORTCUTS[typ]
+        if val is None:
+            if "@@" in expansion[0]:
+                raise self.err(f"Missing argument to ACL shortcut {typ}")
+            return expansion[0]
+        xpath = ""
+        i = 0
+        for part in val.split(":"):
+            if i >= len(expansion):
+                raise self.err(f"Too many arguments to ACL shortcut {typ}")
+            if "@@" not in expansion[i]:
+                xpath += expansion[i]
+                i += 1
+            xpath += expansion[i].replace("@@", part)
+            i += 1
+        return xpath
 
     def _parse_acl_target(self, kind: str) -> Node:
         self._need(1)

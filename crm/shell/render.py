@@ -262,7 +262,7 @@ def _head(elem: etree._Element, kind: str, ctx: RenderContext) -> str | None:
             s = f"{s} {ident}:" if _NOQUOTES_RE.match(ident) else f'{s} $id="{ident}"'
         s = f"{s} {uname}"
         t = elem.get("type")
-        if t and t not in ("member", "normal"):
+        if t and t != "normal":
             s = f"{s}:{t}"
         return s
     if tag in ("primitive", "template"):
@@ -354,15 +354,33 @@ def _fencing(elem: etree._Element, ctx: RenderContext) -> str:
     return cli_format(["fencing_topology"] + [f"{fmt(t)} {' '.join(v)}" for t, v in dd.items()])
 
 
+def _acl_shortcut(xpath: str) -> tuple[str, list[str]] | None:
+    from crm.shell.parser import ACL_SHORTCUTS
+
+    for name, parts in ACL_SHORTCUTS.items():
+        pats = [re.escape(p).replace("@@", "([a-zA-Z_][a-zA-Z0-9_.-]*)") for p in parts]
+        for i in range(len(pats)):
+            m = re.match("".join(pats[: i + 1]) + "$", xpath)
+            if m:
+                return name, list(m.groups()[: i + 1])
+    return None
+
+
 def _acl_child(c: etree._Element) -> str | None:
     if c.tag == "acl_permission":
         s = [c.get("kind") or ""]
         if c.get("description"):
             s.append(nvpair_format("description", c.get("description")))
-        for attr, cli in (("xpath", "xpath"), ("reference", "ref"), ("object-type", "type"), ("attribute", "attr")):
+        for attr, cli in (("xpath", "xpath"), ("reference", "ref"), ("attribute", "attr"), ("object-type", "type")):
             if attr in c.attrib:
                 v = c.get(attr) or ""
-                s.append(f"{cli}:{quote(v) if attr == 'xpath' else v}")
+                if attr == "xpath":
+                    short = _acl_shortcut(v)
+                    if short is not None:
+                        s.append(f"{short[0]}:{':'.join(short[1])}" if short[1] else short[0])
+                        continue
+                    v = quote(v)
+                s.append(f"{cli}:{v}" if v else cli)
         return " ".join(s)
     if c.tag == "role":
         return c.get("id")

@@ -30,7 +30,7 @@ from crm.cib.document import CibDocument, same_xml
 from crm.cib.errors import CibError
 from crm.shell import help as helptext
 from crm.shell.checks import AgentInfo, semantic_checks
-from crm.shell.config import ConfigError, Configuration, Messages
+from crm.shell.config import ConfigError, Configuration, Messages, sort_containers
 from crm.shell.lexer import LexError, Token, is_comment, logical_lines, tokenize
 from crm.shell.parser import DEFINITION_KINDS, ParseError, parse_definition
 from crm.shell.xmlgen import to_element
@@ -293,6 +293,9 @@ class Session:
         doc = self.source.read()  # type: ignore[attr-defined]
         self.base = doc
         self.work = doc.copy()
+        conf = self.work.root.find("configuration")
+        if conf is not None:
+            sort_containers(conf)
 
     def conf(self) -> Configuration:
         if self.work is None:
@@ -306,6 +309,8 @@ class Session:
         a, b = self.base.root.find("configuration"), self.work.root.find("configuration")
         if a is None or b is None:
             return a is not b
+        a = etree.fromstring(etree.tostring(a))
+        sort_containers(a)
         return not same_xml(a, b) or self.base.root.get("validate-with") != self.work.root.get("validate-with")
 
     def report(self, msgs: Messages) -> bool:
@@ -796,6 +801,7 @@ class Session:
 
         def change(doc: CibDocument) -> None:
             conf = Configuration(doc.root)
+            sort_containers(conf.conf)
             for rsc in resources:
                 _set_deep_meta(conf, rsc, name, value)
 
@@ -1110,6 +1116,7 @@ class Session:
 
         def change(doc: CibDocument) -> None:
             conf = Configuration(doc.root)
+            sort_containers(conf.conf)
             found = xp(doc.root, "configuration/nodes/node[@uname=$u]", u=node)
             if not found:
                 raise ConfigError("CIB is not valid!")
@@ -1473,22 +1480,13 @@ def _set_deep_meta(conf: Configuration, rsc: str, name: str, value: str) -> None
         if not sets:
             ma = etree.Element("meta_attributes")
             ma.set("id", conf.ids.new(ma, node.get("id") or ""))
-            node.insert(_meta_position(node), ma)
+            node.append(ma)
             sets = [ma]
         for ma in sets:
             nvp = etree.SubElement(ma, "nvpair")
             nvp.set("name", name)
             nvp.set("value", value)
             nvp.set("id", conf.ids.new(nvp, ma.get("id") or ""))
-
-
-def _meta_position(node: etree._Element) -> int:
-    """Attribute sets of a group or clone go before its children (crmsh keeps them first)."""
-    if node.tag in ("group", "clone", "master"):
-        for i, c in enumerate(node):
-            if c.tag in ("primitive", "group"):
-                return i
-    return len(node)
 
 
 def _set_node(conf: Configuration, parent: etree._Element, tag: str) -> etree._Element:
@@ -1498,7 +1496,7 @@ def _set_node(conf: Configuration, parent: etree._Element, tag: str) -> etree._E
         return found
     elem = etree.Element(tag)
     elem.set("id", conf.ids.new(elem, parent.get("id") or ""))
-    parent.insert(_meta_position(parent), elem)
+    parent.append(elem)
     return elem
 
 

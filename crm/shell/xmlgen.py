@@ -140,7 +140,9 @@ def _lookup(elem: etree._Element, old: etree._Element | None, taken: set[int]) -
     return None
 
 
-def assign_ids(elem: etree._Element, store: IdStore, old: etree._Element | None = None) -> None:
+def assign_ids(
+    elem: etree._Element, store: IdStore, old: etree._Element | None = None, prefix: str | None = None
+) -> None:
     """Give every element of ``elem`` that needs one an id (in document order)."""
     taken: set[int] = set()
 
@@ -165,4 +167,4 @@ def assign_ids(elem: etree._Element, store: IdStore, old: etree._Element | None 
             if isinstance(child.tag, str):
                 recurse(child, ref if ref is not None else oldnode, prefix)
 
-    recurse(elem, old, HINTS.get(str(elem.tag), ""))
+    recurse(elem, old, prefix if prefix is not None else HINTS.get(str(elem.tag), ""))
