@@ -12,7 +12,6 @@ from crm.verify.context import (
     active_resources,
     active_resources_of,
     boolean,
-    call_id,
     elements,
     line_of,
     nvpairs,
@@ -21,6 +20,8 @@ from crm.verify.context import (
     truthy_state,
 )
 from crm.verify.findings import Finding, Severity
+from pengine.model import OnFail
+from pengine.unpack.history import ON_FAIL_NAMES, read_history
 
 
 def _known_node_names(ctx: Context) -> set[str]:
@@ -102,26 +103,23 @@ def check_node_state(ctx: Context) -> Iterator[Finding]:
 
 
 def _failed_stop(ctx: Context, state: etree._Element) -> str | None:
-    """A resource whose last recorded action on this node is a failed stop (Pacemaker
-    fences the node to recover it, unless the stop has on-fail=block/ignore)."""
-    stop_policy: dict[str, str] = {}
+    """A resource whose op history on this node has a stop failure that makes Pacemaker fence
+    the node to recover it (unless the stop has on-fail=block/ignore/stop), read as the
+    scheduler reads the history."""
+    stop_policy: dict[str, OnFail] = {}
     for primitive in ctx.root.iter("primitive"):
         for op in operations(ctx, primitive):
-            if op.get("name") == "stop" and op.get("on-fail"):
-                stop_policy[primitive.get("id", "")] = op.get("on-fail", "")
+            if op.get("name") == "stop" and op.get("on-fail") in ON_FAIL_NAMES:
+                stop_policy[primitive.get("id", "")] = ON_FAIL_NAMES[op.get("on-fail", "")]
     for resource in state.iterfind("lrm/lrm_resources/lrm_resource"):
-        ops = [op for op in resource.iterfind("lrm_rsc_op") if op.get("interval", "0") == "0"]
-        if not ops:
-            continue
-        last = max(ops, key=call_id)
-        if last.get("operation") != "stop" or last.get("rc-code", "0") == "0":
-            continue
-        if last.get("op-status", "0") not in ("0", "4", "1"):
-            continue
-        rid = resource.get("id", "").split(":", 1)[0]
-        if stop_policy.get(rid) in ("block", "ignore", "stop"):
-            continue
-        return f"{resource.get('id')} failed there"
+        stop_on_fail = stop_policy.get(resource.get("id", "").split(":", 1)[0], OnFail.FENCE)
+
+        def on_fail_for(task: str, interval_ms: int, stop_on_fail: OnFail = stop_on_fail) -> OnFail:
+            return stop_on_fail if task == "stop" else OnFail.RESTART
+
+        history, fence = read_history(resource.iterfind("lrm_rsc_op"), on_fail_for=on_fail_for)
+        if fence and history.stop_failed:
+            return f"{resource.get('id')} failed there"
     return None
 
 

@@ -367,16 +367,22 @@ def _default_on_fail(task: str, interval_ms: int) -> OnFail:
     return OnFail.RESTART
 
 
-def role_from_ops(ops: Iterable[etree._Element], *, promotable: bool = False) -> Role:
-    """The role one resource's ``lrm_rsc_op`` history on one node leaves it in, read as the
-    scheduler reads it (default on-fail, no failure expiry): what a view needs to say where a
-    resource is active. ``Role.STOPPED`` when the history shows it inactive."""
+def read_history(
+    ops: Iterable[etree._Element],
+    *,
+    promotable: bool = False,
+    stonith_enabled: bool = True,
+    on_fail_for: Callable[[str, int], OnFail] = _default_on_fail,
+) -> tuple[RscHistory, bool]:
+    """One resource's ``lrm_rsc_op`` history on one node, read as the scheduler reads it (no
+    failure expiry): the history and whether it makes the node's fencing necessary. For the
+    views and checks that have no working set."""
     inputs = HistoryInputs(rsc_id="", node="", node_online=True, promotable=promotable, managed=True,
-                           stonith_enabled=True, on_fail_for=_default_on_fail)
-    history, _, _, _ = unpack_history([parse_op_record(op) for op in ops], inputs, None, None, None)
-    return history.role
+                           stonith_enabled=stonith_enabled, on_fail_for=on_fail_for)
+    history, _, fence, _ = unpack_history([parse_op_record(op) for op in ops], inputs, None, None, None)
+    return history, fence
 
 
 def is_active(ops: Iterable[etree._Element]) -> bool:
     """Whether the history leaves the resource active (in any role) on its node."""
-    return role_from_ops(ops) not in (Role.STOPPED, Role.UNKNOWN)
+    return read_history(ops)[0].role not in (Role.STOPPED, Role.UNKNOWN)
