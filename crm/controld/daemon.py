@@ -532,7 +532,8 @@ class Controller:
             await client.connect(attempts=5)
             timeout = max(action.timeout_ms / 1000, 60)
             reply = await client.call({"op": "fence", "target": target, "action": kind, "timeout": timeout,
-                                       "origin": self.name}, timeout=timeout * 1.2 + 5)
+                                       "origin": self.name, "client": f"pacer-controld.{os.getpid()}"},
+                                      timeout=timeout * 1.2 + 5)
             ok = int(reply.get("rc", 1)) == 0
             log.warning("%s was fenced (%s) by %s", target, kind, reply.get("executioner", "?"))
         except DaemonError as err:

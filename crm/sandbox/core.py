@@ -291,7 +291,7 @@ class Sandbox:
         self._start_pacerd(state, k)
 
     # -- commands ----------------------------------------------------------------------
-    def up(self, nodes: int, transport: str, token: int | None, timeout: float) -> None:
+    def up(self, nodes: int, transport: str, token: int | None, timeout: float, fencing: bool = False) -> None:
         if not 1 <= nodes <= MAX_NODES:
             raise SandboxError(f"N must be 1..{MAX_NODES}", 2)
         if transport not in ("embedded", "corosync"):
@@ -331,7 +331,60 @@ class Sandbox:
             for k in state.all_nodes():
                 self._start_node(state, k)
             self.wait_joined(state, state.all_nodes(), timeout)
-            say(f"{nodes} node(s) up; every node sees all {nodes} (stop with: pacer-sandbox down --dir {self.directory})")
+            dc = self.wait_dc(state, timeout)
+            self.configure_fencing(state, fencing)
+            say(f"{nodes} node(s) up; every node sees all {nodes}; the DC is {dc} "
+                f"(stop with: pacer-sandbox down --dir {self.directory})")
+
+    def wait_dc(self, state: SandboxState, timeout: float) -> str:
+        """Wait until node1's controller names a DC (the controllers of every node joined)."""
+        from crm.ipc.client import DaemonError, IpcClient
+
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            try:
+                with IpcClient(state.run_dir(min(state.all_nodes())) / "controld.sock", "controller", 5) as client:
+                    dc = client.call({"op": "dc"}).get("dc")
+                if dc:
+                    return str(dc)
+            except DaemonError as err:
+                last = str(err)
+            time.sleep(0.1)
+        raise SandboxError(f"no DC within {timeout:g}s ({last or 'the controllers did not agree'}); "
+                           f"see {self.directory}/node*/state/log/controld.log")
+
+    def configure_fencing(self, state: SandboxState, fencing: bool) -> None:
+        """A new sandbox's fencing: a ``fence_pacer_sandbox`` device (``--fencing``), or
+        ``stonith-enabled=false`` so that resources start without one.  A CIB that already
+        says either is left alone."""
+        from lxml import etree
+
+        from crm.cib.document import CibDocument
+        from crm.cib.live import LiveCibSource
+
+        def change(doc: CibDocument) -> None:
+            if doc.root.xpath("//primitive[@class='stonith']") or doc.root.xpath(
+                "//cluster_property_set/nvpair[@name='stonith-enabled']"
+            ):
+                return
+            if fencing:
+                resources = doc.ensure_section("resources")
+                device = etree.SubElement(resources, "primitive", id="sandbox-fence", type="fence_pacer_sandbox")
+                device.set("class", "stonith")
+                attrs = etree.SubElement(device, "instance_attributes", id="sandbox-fence-ia")
+                etree.SubElement(attrs, "nvpair", id="sandbox-fence-dir", name="sandbox_dir", value=str(self.directory))
+                return
+            config = doc.ensure_section("crm_config")
+            props = config.find("cluster_property_set[@id='cib-bootstrap-options']")
+            if props is None:
+                props = etree.SubElement(config, "cluster_property_set", id="cib-bootstrap-options")
+            etree.SubElement(props, "nvpair", id="cib-bootstrap-options-stonith-enabled", name="stonith-enabled",
+                             value="false")
+
+        LiveCibSource(state.run_dir(min(state.all_nodes()))).modify(change)
+        say("fencing: the sandbox-fence device (fence_pacer_sandbox) kills and restarts a lost node" if fencing
+            else "fencing is off (stonith-enabled=false); --fencing configures a sandbox fence device")
 
     def _write_corosync_files(self, state: SandboxState) -> None:
         key = self.directory / "authkey"

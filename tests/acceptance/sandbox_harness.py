@@ -84,18 +84,28 @@ class Cluster:
             time.sleep(0.2)
 
 
-@pytest.fixture(params=["embedded", pytest.param("corosync", marks=pytest.mark.root)])
-def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+def _cluster(request: pytest.FixtureRequest, *extra: str) -> Iterator[Cluster]:
     transport = request.param
     if transport == "corosync" and (os.geteuid() != 0 or shutil.which("corosync") is None):
         pytest.skip("the corosync sandbox needs root and corosync")
     directory = tempfile.mkdtemp(prefix="pfo", dir="/tmp")
     try:
-        sandbox("up", "3", "--dir", directory, "--transport", transport, "--token", "1000")
+        sandbox("up", "3", "--dir", directory, "--transport", transport, "--token", "1000", *extra)
         yield Cluster(directory)
     finally:
         sandbox("down", "--dir", directory, check=False)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(params=["embedded", pytest.param("corosync", marks=pytest.mark.root)])
+def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    yield from _cluster(request)
+
+
+@pytest.fixture(params=["embedded", pytest.param("corosync", marks=pytest.mark.root)])
+def fenced_cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """A sandbox with fencing on: the sandbox-fence device kills and restarts a lost node."""
+    yield from _cluster(request, "--fencing")
 
 
 def copies(cluster: Cluster, rsc: str = "d1") -> list[int]:

@@ -5,13 +5,15 @@ the result is the same.  (How long it takes is measured by tools/bench_failover.
 
 from __future__ import annotations
 
-from sandbox_harness import DUMMY, Cluster, cluster
+import threading
+import time
 
-__all__ = ["cluster"]
+from sandbox_harness import DUMMY, Cluster, cluster, copies, fenced_cluster
+
+__all__ = ["cluster", "fenced_cluster"]
 
 
 def test_the_holder_and_then_the_dc_are_killed(cluster: Cluster) -> None:
-    assert cluster.on(1, "crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false").returncode == 0
     assert cluster.on(2, "cibadmin", "-C", "-o", "resources", "-X", DUMMY).returncode == 0
     cluster.wait_running()
     dc = cluster.dc()
@@ -31,3 +33,28 @@ def test_the_holder_and_then_the_dc_are_killed(cluster: Cluster) -> None:
     survivors = {f"node{k}" for k in cluster.alive}
     cluster.wait_running(survivors)
     assert cluster.dc() in survivors
+
+
+def test_a_lost_node_is_fenced_before_its_resources_are_recovered(fenced_cluster: Cluster) -> None:
+    cluster = fenced_cluster
+    assert cluster.on(2, "cibadmin", "-C", "-o", "resources", "-X", DUMMY).returncode == 0
+    holder = int(cluster.wait_running()[0][-1])
+    seen: list[list[int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            seen.append(copies(cluster))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        cluster.kill(holder)
+        cluster.wait_running({f"node{k}" for k in cluster.alive})
+    finally:
+        stop.set()
+        sampler.join()
+    history = cluster.on(cluster.any_alive(), "stonith_admin", "-H", f"node{holder}").stdout
+    assert f"of node{holder} successful" in history, history
+    assert max(len(c) for c in seen) <= 1  # never two active copies at any sampled instant
