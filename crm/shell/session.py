@@ -771,7 +771,7 @@ class Session:
         return True
 
     # -- external tools -----------------------------------------------------------------
-    def run_tool(self, argv: list[str], capture: bool = False) -> int:
+    def run_tool(self, argv: list[str], quiet: bool = False) -> int:
         prog = self.tooldir / argv[0]
         cmd = [str(prog) if prog.exists() else argv[0], *argv[1:]]
         env = dict(self.env)
@@ -781,7 +781,7 @@ class Session:
         except OSError as e:
             self.error(f"{argv[0]}: {e.strerror}")
             return 127
-        if proc.stdout:
+        if proc.stdout and not quiet:
             self.out.write(proc.stdout)
             self.out.flush()
         if proc.stderr:
@@ -915,7 +915,7 @@ class Session:
             argv += ["--lifetime", lifetime]
         if force:
             argv.append("--force")
-        rc = self.run_tool(argv)
+        rc = self.run_tool(argv, quiet=action == "move")
         if rc == 0:
             cap = action.capitalize()
             self.log("INFO", f"{cap} constraint created for {rsc}" + (f" to {node}" if node else ""))
@@ -933,7 +933,7 @@ class Session:
     def resource_clear(self, args: list[str]) -> bool:
         if len(args) != 1:
             raise self.fail("usage: clear <rsc>")
-        rc = self.run_tool(["crm_resource", "--clear", "--resource", args[0]])
+        rc = self.run_tool(["crm_resource", "--clear", "--resource", args[0]], quiet=True)
         if rc == 0:
             self.log("INFO", f"Removed migration constraints for {args[0]}")
         return rc == 0
