@@ -158,6 +158,7 @@ class Controller:
         self.last_schedule = 0.0
         self.published_view = -1
         self.history_lock = asyncio.Lock()
+        self.pings: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -356,8 +357,8 @@ class Controller:
             last[key] = outcome
             try:
                 await self.record_resource(result.rsc_id)
-            except (CibError, DaemonError) as err:
-                log.error("could not record %s: %s", result.rsc_id, err)
+            except Exception as err:  # e.g. unregistered meanwhile (cleanup/refresh): never fatal here
+                log.warning("could not record %s: %s", result.rsc_id, err)
                 continue
             if result.op_status in (OP_CANCELLED, OP_PENDING):
                 continue  # a cancelled monitor (the resource is being stopped) is no failure
@@ -675,6 +676,14 @@ class Controller:
             if node in (None, "", self.name):
                 rsc = str(message.get("rsc", ""))
                 self.spawn(self.refresh_here(rsc))
+        elif kind == "ping" and message.get("node") == self.name:
+            await self.send({"t": "pong", "to": message.get("from"), "ref": message.get("ref"), "node": self.name,
+                             "state": self.state_name(), "dc": self.dc.name if self.dc else None})
+        elif kind == "pong" and message.get("to") == self.name:
+            future = self.pings.get(str(message.get("ref")))
+            if future is not None and not future.done():
+                future.set_result({"rc": 0, "node": message.get("node"), "state": message.get("state"),
+                                   "dc": message.get("dc"), "result": "ok"})
         elif kind == "poke" and self.is_dc:
             self.want(str(message.get("reason", "requested")))
 
@@ -724,11 +733,10 @@ class Controller:
     # ------------------------------------------------------------------ local clients
     async def handle(self, conn: Connection, request: dict[str, Any]) -> dict[str, Any] | None:
         op = request.get("op")
+        if op == "ping" and request.get("node") not in (None, "", self.name):
+            return await self.relay_ping(str(request["node"]), request)
         if op == "ping":
-            state = "S_IDLE" if self.run is None else "S_TRANSITION_ENGINE"
-            if not self.is_dc:
-                state = "S_NOT_DC"
-            return {"rc": 0, "node": self.name, "state": state, "dc": self.dc.name if self.dc else None,
+            return {"rc": 0, "node": self.name, "state": self.state_name(), "dc": self.dc.name if self.dc else None,
                     "result": "ok"}
         if op == "dc":
             return {"rc": 0, "dc": self.dc.name if self.dc else None}
@@ -744,6 +752,24 @@ class Controller:
         if op == "idle":
             return {"rc": 0, "idle": self.run is None and not self.te.wanted, "dc": self.is_dc}
         return error_reply(RC_INVALID, f"unknown operation {op!r}", request)
+
+    def state_name(self) -> str:
+        if not self.is_dc:
+            return "S_NOT_DC"
+        return "S_IDLE" if self.run is None and not self.te.wanted else "S_TRANSITION_ENGINE"
+
+    async def relay_ping(self, node: str, request: dict[str, Any]) -> dict[str, Any]:
+        """``crmadmin -S NODE`` for another node: ask its controller over the group."""
+        ref = str(uuid.uuid4())
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.pings[ref] = future
+        await self.send({"t": "ping", "node": node, "from": self.name, "ref": ref})
+        try:
+            return await asyncio.wait_for(future, 10)
+        except TimeoutError:
+            return error_reply(124, f"no reply from {node}'s controller", request)
+        finally:
+            self.pings.pop(ref, None)
 
     async def clear_failures(self, rsc: str, node: str) -> None:
         """Delete the fail counts of ``rsc`` (all resources when empty) on ``node`` (all)."""
