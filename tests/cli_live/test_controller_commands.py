@@ -174,15 +174,6 @@ def test_wait_returns_once_the_cluster_settles(dummy: Sandbox) -> None:
     assert box.locate(3) == [target]  # sticky enough? at least exactly one copy
 
 
-CONTROLLER_DIES = pytest.mark.xfail(
-    reason="the controller dies when a cleanup/refresh unregisters a resource whose recurring monitor then "
-    "reports as cancelled (LrmdError from record_resource in Controller.watch_lrmd is not caught); "
-    "pacerd restarts it and stops the node after 5 deaths",
-    strict=False,
-)
-
-
-@CONTROLLER_DIES
 def test_cleanup_after_a_monitor_failure_clears_the_fail_count(dummy: Sandbox) -> None:
     box = dummy
     holder = box.running_once()
@@ -206,7 +197,6 @@ def test_cleanup_after_a_monitor_failure_clears_the_fail_count(dummy: Sandbox) -
     box.running_once()
 
 
-@CONTROLLER_DIES
 def test_refresh_reprobes_the_resource_everywhere(dummy: Sandbox) -> None:
     box = dummy
     holder = box.running_once()
