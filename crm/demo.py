@@ -14,11 +14,11 @@ runs so that an administrator can repeat it by hand:
 6. ``crm_simulate`` again with the first node failed: where do the services go?
 
 Then the same configuration goes live (unless ``--no-live``): ``pacer-sandbox`` starts a
-two-node cluster on this machine (embedded transport, no root needed), the configuration
-is loaded into its replicated CIB, node attributes go through attrd, node2 is crashed and
-restarted and catches up with what was written meanwhile.  The cluster is left running
-for you to explore (``--stop`` takes it down at the end).  There is no controller yet, so
-the resources are configured but not started.
+three-node cluster on this machine (embedded transport, no root needed), the configuration
+is loaded into its replicated CIB, the DC starts the services, the node running them is
+crashed, and the demo shows them recovered elsewhere with the time it took.  Agents that need
+root run as stand-ins (it says which).  The cluster is taken down at the end (``--keep``
+leaves it running for you to explore).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="directory with ha.cf, haresources and authkeys")
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="where to write results")
     parser.add_argument("--no-live", action="store_true", help="skip the live three-node cluster")
-    parser.add_argument("--stop", action="store_true", help="take the live cluster down at the end")
+    parser.add_argument("--keep", action="store_true", help="leave the live cluster running at the end")
     args = parser.parse_args(argv)
 
     example: Path = args.example
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nResults are in {out}/. Try: CIB_file={cib} cibadmin --query --scope resources")
     if rc != 0 or args.no_live:
         return rc
-    return live(out, cib, stop=args.stop)
+    return live(out, cib, stop=not args.keep)
 
 
 def _sandbox(title: str, directory: Path, *args: str) -> int:

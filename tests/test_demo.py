@@ -42,7 +42,7 @@ def test_demo_fails_the_services_over_on_a_live_three_node_cluster(
 
     with tempfile.TemporaryDirectory(prefix="pdemo", dir="/tmp") as short:  # socket paths stay short
         out = Path(short)
-        assert demo.main(["--out", str(out), "--stop"]) == 0
+        assert demo.main(["--out", str(out)]) == 0
         output = capfd.readouterr().out
         live = output[output.index("run as stand-ins"):]
         assert "apache_4 (ocf:heartbeat:apache) runs as ocf:pacer:Dummy" in live

@@ -49,7 +49,7 @@ log = logging.getLogger("pacer.pacerd")
 PID_FILE = "pacerd.pid"
 
 #: The node's daemons, in start order (stopped in reverse): (name, module).  Each runs as
-#: ``python -m MODULE --run-dir RUN_DIR``.  Add the controller, fencer and executor here.
+#: ``python -m MODULE --run-dir RUN_DIR``.
 DAEMONS: tuple[tuple[str, str], ...] = (
     ("based", "crm.based"),
     ("fenced", "crm.fenced"),
