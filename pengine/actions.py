@@ -557,7 +557,7 @@ def create_actions(ws: WorkingSet, rsc: RscState) -> None:
     elif rsc.variant == "group":
         group_create_actions(ws, rsc)
     elif rsc.variant == "clone":
-        from pengine.clones_bridge import clone_create_actions
+        from pengine.clones.bridge import clone_create_actions
 
         clone_create_actions(ws, rsc)
 
@@ -670,7 +670,7 @@ def internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     elif rsc.variant == "group":
         group_internal_constraints(ws, rsc)
     elif rsc.variant == "clone":
-        from pengine.clones_bridge import clone_internal_constraints
+        from pengine.clones.bridge import clone_internal_constraints
 
         clone_internal_constraints(ws, rsc)
 
@@ -725,7 +725,7 @@ def _rsc_stonith_ordering(ws: WorkingSet, rsc: RscState, stonith: Action) -> Non
     parent_stop = ws.find_first_action(top.actions, None, "stop", None) if (stops and order_implicit) else None
     for action in stops:
         action.set(F.PSEUDO | F.RUNNABLE)
-        from pengine.clones_bridge import order_notifs_after_fencing
+        from pengine.clones.bridge import order_notifs_after_fencing
 
         order_notifs_after_fencing(ws, action, rsc, stonith)
         if order_implicit:

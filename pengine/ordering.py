@@ -8,11 +8,12 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import cast
 
 from crm.common.scores import INFINITY
 from pengine.migration import order_migration_equivalents
 from pengine.model import Role
-from pengine.working import Action, F, O, OrderingConstraint, RscState, Wrapper
+from pengine.working import Action, AFlag, F, O, Order, OrderingConstraint, RscState, Wrapper
 from pengine.workset import WorkingSet, op_key, order_actions, parse_op_key
 
 INVERSE = {
@@ -60,9 +61,9 @@ def unpack_user_orders(ws: WorkingSet) -> None:
             and kind == "Optional"
         if restart_type:
             flags |= O.IMPLIES_THEN
-        from pengine.clones_bridge import clone_min_ordering
+        from pengine.clones.bridge import clone_min_ordering
 
-        if clone_min_ordering(ws, first, con.first_action, then, con.then_action, flags, order_id=con.id,
+        if clone_min_ordering(ws, first, con.first_action, then, con.then_action, cast(Order, flags), order_id=con.id,
                               require_all=con.require_all):
             pass
         else:
@@ -184,7 +185,7 @@ def apply_orderings(ws: WorkingSet) -> None:
             order_actions(order.first_action, order.then_action, order.type)
     # probes before restarts (add_start_restart_orderings_for_rsc), one mechanism for every
     # resource: it follows clone actions to their instances, so it lives with the clone code
-    from pengine.clones_bridge import order_probes_before_restarts
+    from pengine.clones.bridge import order_probes_before_restarts
 
     order_probes_before_restarts(ws)
     add_probe_orderings_for_stops(ws)
@@ -252,7 +253,7 @@ def action_flags(ws: WorkingSet, action: Action, node: str | None) -> int:
     if rsc is None or rsc.variant == "primitive":
         return action.flags
     if rsc.variant == "clone":
-        from pengine.clones_bridge import clone_action_flags
+        from pengine.clones.bridge import clone_action_flags
 
         return clone_action_flags(ws, action, node)
     flags = F.OPTIONAL | F.RUNNABLE | F.PSEUDO
@@ -398,9 +399,10 @@ def rsc_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | 
     if rsc is not None and rsc.variant == "group":
         return _group_update_ordered(ws, first, then, node, flags, filt, otype)
     if rsc is not None and rsc.variant == "clone":
-        from pengine.clones_bridge import clone_update_ordered
+        from pengine.clones.bridge import clone_update_ordered
 
-        return clone_update_ordered(ws, first, then, node, flags, filt, otype)
+        # the flags are the working set's plain ints (``F``/``O``), which the clone code types as flags
+        return clone_update_ordered(ws, first, then, node, cast(AFlag, flags), cast(AFlag, filt), cast(Order, otype))
     return update_ordered_actions(ws, first, then, node, flags, filt, otype)
 
 
@@ -418,7 +420,7 @@ def _remap_uuid(first: Action) -> str | None:
              "stopped": "stopped", "running": "running", "promoted": "promoted", "demoted": "demoted"}.get(task)
     if remap is None:
         return None
-    from pengine.clones_bridge import notify_remap
+    from pengine.clones.bridge import notify_remap
 
     notified = notify_remap(rsc, rid, remap)
     return notified if notified is not None else op_key(rid, remap)

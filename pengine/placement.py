@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cmp_to_key
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
-from pengine.clones_bridge import (
+from pengine.clones.bridge import (
     assign_clone_state,
     clone_merge_weights,
     colocate_with_clone,

@@ -15,7 +15,7 @@ from pengine.actions import (
     schedule_fencing_and_shutdowns,
     schedule_probes,
 )
-from pengine.clones_bridge import build_clone_children, expand_clone, expanded_history
+from pengine.clones.bridge import build_clone_instances, clone_expand, expanded_history
 from pengine.config_changes import handle_config_changes
 from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
 from pengine.node_order import sorted_unames
@@ -56,7 +56,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
 
     for rsc in ws.resources:
         if rsc.variant == "clone":
-            build_clone_children(ws, rsc)
+            build_clone_instances(ws, rsc)
     link_containers(ws)
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
@@ -109,7 +109,7 @@ def run_scheduler(cib: etree._Element, *, now: datetime | None, options: Schedul
 
     for rsc in ws.resources:
         if rsc.variant == "clone":
-            expand_clone(ws, rsc)
+            clone_expand(ws, rsc)
     summary = SummaryWriter(ws).lines()
     builder = GraphBuilder(ws)
     builder.build()

@@ -75,17 +75,9 @@ PENGINE_MAY_IMPORT = ("crm.common",)
 # set is one strongly connected component of the module graph, imports inside functions
 # included, annotation-only imports under TYPE_CHECKING not). The list may only shrink: a new
 # cycle, or a module joining one, fails the test. What remains is the clone dispatch (the
-# bridges call back into the primitive's stages), which the variant method tables remove.
+# clone code calls back into the primitive's stages), which the variant method tables remove.
 KNOWN_PENGINE_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset(
-        {
-            "pengine.actions",
-            "pengine.clones.bridge",
-            "pengine.clones.core_hooks",
-            "pengine.clones_bridge",
-            "pengine.ordering",
-        }
-    ),
+    frozenset({"pengine.actions", "pengine.clones.bridge", "pengine.ordering"}),
 )
 
 

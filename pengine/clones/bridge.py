@@ -1,9 +1,11 @@
 """The clone code over the scheduler's working set (``pengine.working`` / ``pengine.workset``).
 
-Everything the core pipeline calls for a clone, in one place (``pengine/clones_bridge.py``
-can re-export this module):
+Everything the core pipeline calls for a clone, in one place (the core stages import the
+functions they dispatch to from here; a method table per variant is to replace that):
 
-* :func:`build_clone_children` - instance states (``child:N``) with their clone meta;
+* :func:`expanded_history` - the op history with anonymous instances re-keyed;
+* :func:`build_clone_instances`, :func:`build_clone_children` - instance states (``child:N``)
+  with their clone meta;
 * :func:`assign_clone_state`, :func:`colocate_with_clone`, :func:`clone_merge_weights`,
   :func:`promoted_locations` - assignment (see ``pengine.clones.assign``);
 * :func:`clone_create_actions`, :func:`clone_internal_constraints` - actions and orderings;
@@ -32,8 +34,8 @@ from pengine.clones.actions import (
 from pengine.clones.assign import assign_clone
 from pengine.clones.colocation import colocate_with_clone as _colocate_with_clone
 from pengine.clones.config import unpack_clone_config
-from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance
-from pengine.model import Clone, ColocationConstraint, Group, OpRecord, Primitive, Role
+from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance, expand_clones
+from pengine.model import Clone, Cluster, ColocationConstraint, Group, OpRecord, Primitive, Role, RscHistory
 from pengine.rules import RuleContext, evaluate_rule
 from pengine.setup import build_resource
 from pengine.working import Action, AFlag, Order, RscState
@@ -63,6 +65,20 @@ def to_order(flags: OrderFlags) -> Order:
 
 # ---------------------------------------------------------------------------------------------
 # Building instance states
+
+
+def expanded_history(cluster: Cluster) -> tuple[RscHistory, ...]:
+    """The op history with anonymous clone entries re-keyed to their instances (``rsc`` on
+    the second node -> ``rsc:1``); the scheduler uses it instead of ``cluster.history``."""
+    return expand_clones(cluster).history
+
+
+def build_clone_instances(ws: WorkingSet, rsc: RscState) -> None:
+    """Create the instance states of the clone ``rsc``."""
+    expansion = expand_clones(ws.cluster)
+    clone = expansion.clones.get(rsc.id)
+    if clone is not None:
+        build_clone_children(ws, rsc, clone, expansion)
 
 
 def _instance_primitives(inst: Instance) -> Sequence[Primitive]:
