@@ -68,7 +68,7 @@ __all__ = ["Controller", "main"]
 
 log = logging.getLogger("pacer.controld")
 
-DEBOUNCE = 0.05
+DEBOUNCE = 0.01  # gathers the events of one moment (a view change and its CIB writes)
 DEFAULT_CLUSTER_DELAY_MS = 60_000
 DEFAULT_RECHECK_S = 900.0
 DEFAULT_SERIES_MAX = 4000
@@ -400,22 +400,22 @@ class Controller:
         tid = self.te.transition_id
         now = datetime.now(UTC)
         result = await asyncio.to_thread(self._compute, doc, now)
-        index = await asyncio.to_thread(self._save_input, doc, options)
         graph = parse_graph(result.graph_xml)
         graph = TransitionGraph(tid, graph.synapses, graph.attributes)
-        if not graph.synapses:
-            log.info("transition %d (pe-input-%d): nothing to do%s", tid, index,
-                     f" ({'; '.join(reasons[:3])})" if reasons else "")
-            return
-        log.info("transition %d (pe-input-%d): %d actions%s", tid, index, len(graph.synapses),
-                 f" ({'; '.join(reasons[:3])})" if reasons else "")
-        for line in result.transition_summary:
-            log.info("  %s", line.strip())
-        self.graph = graph
-        self.run = GraphRun(graph)
-        self.cluster_delay_ms = _parse_interval_ms(options.get("cluster-delay"), DEFAULT_CLUSTER_DELAY_MS)
-        self.start_fatal = options.get("start-failure-is-fatal", "true").lower() not in ("false", "no", "0", "off")
-        self.advance()
+        why = f" ({'; '.join(reasons[:3])})" if reasons else ""
+        if graph.synapses:
+            log.info("transition %d: %d actions%s", tid, len(graph.synapses), why)
+            for line in result.transition_summary:
+                log.info("  %s", line.strip())
+            self.graph = graph
+            self.run = GraphRun(graph)
+            self.cluster_delay_ms = _parse_interval_ms(options.get("cluster-delay"), DEFAULT_CLUSTER_DELAY_MS)
+            self.start_fatal = options.get("start-failure-is-fatal", "true").lower() not in ("false", "no", "0", "off")
+            self.advance()  # the actions go out first; the input is saved meanwhile
+        else:
+            log.info("transition %d: nothing to do%s", tid, why)
+        index = await asyncio.to_thread(self._save_input, doc, options)
+        log.info("transition %d: input saved as %s/pe-input-%d.xml.bz2", tid, self.pe_dir, index)
 
     def _compute(self, doc: CibDocument, now: datetime) -> Any:
         from pengine import schedule
