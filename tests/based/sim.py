@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crm.cluster import wire
 from crm.based.machine import Effect, Machine, Multicast, Persist, Reply
 from crm.cib import patchset
 from crm.cib.document import CibDocument
 from crm.cib.transaction import perform
-from crm.cluster import bus
+from crm.cluster import bus, wire
 from crm.cluster.transport import Delivery, Member, QuorumChange, ViewChange
 
 
