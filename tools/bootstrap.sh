@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-pkgs="python3 python3-venv python3-pip iproute2 psmisc"
+pkgs="python3 python3-venv python3-pip iproute2 psmisc iputils-ping"
 if [ "$mode" = test ]; then
     pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils kmod"
     # pycorosync's ABI guard builds a probe against Corosync's headers
