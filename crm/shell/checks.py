@@ -1,17 +1,27 @@
 """crmsh's own advisory checks on a configuration (before a commit, on ``verify``).
 
 Pure: agent meta-data comes through a lookup function.  Each finding is (severity, text);
-errors refuse a commit unless forced, as crmsh does.
+errors refuse a commit unless forced, as crmsh 4.4.1 does in its default (strict) check
+mode.  Objects are checked in id order, each as crmsh checks it:
+
+- primitives and templates: unknown meta attributes (warning), the agent (error when it has
+  no meta-data), operations (unknown actions, intervals, timeouts below the advised ones:
+  warnings), required parameters missing and unknown parameters (errors);
+- groups, clones, ms: unknown meta attributes (warning);
+- locations: a node that does not exist (warning);
+- property sets, rsc_defaults, op_defaults: unknown names (warning).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crm.shell.xpath import xp
+from crm.shell.render import object_kind
+from crm.shell.xpath import xp, xs
 from crm.verify.durations import parse_ms
 
 __all__ = ["AgentInfo", "Finding", "semantic_checks"]
@@ -22,6 +32,8 @@ class AgentInfo:
     params: tuple[str, ...]
     required: tuple[str, ...]
     action_timeouts: dict[str, str]
+    actions: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    """Every <action> of the meta-data as a dict of its attributes."""
 
 
 @dataclass(frozen=True)
@@ -32,49 +44,250 @@ class Finding:
 
 MetaLookup = Callable[[str, str | None, str], AgentInfo | None]
 
-_IGNORED_PARAMS = {"depth"}
+RSC_META = (
+    "allow-migrate", "maintenance", "is-managed", "interval-origin", "migration-threshold", "priority",
+    "multiple-active", "failure-timeout", "resource-stickiness", "target-role", "restart-type",
+    "description", "remote-node", "requires", "provides", "remote-port", "remote-addr", "remote-connect-timeout",
+)  # fmt: skip
+COMMON_META = ("priority", "target-role", "is-managed")
+GROUP_META = (*COMMON_META, "container")
+CLONE_META = (
+    *COMMON_META, "ordered", "notify", "interleave", "globally-unique", "clone-max", "clone-node-max",
+    "clone-state", "description", "clone-min", "promotable", "promoted-max", "promoted-node-max",
+)  # fmt: skip
+MS_META = (
+    *COMMON_META, "clone-max", "clone-node-max", "notify", "globally-unique", "ordered", "interleave",
+    "master-max", "master-node-max", "description",
+)  # fmt: skip
+CLUSTER_PROPERTIES = (
+    "batch-limit", "cluster-delay", "cluster-infrastructure", "cluster-ipc-limit", "cluster-name",
+    "cluster-recheck-interval", "concurrent-fencing", "dc-deadtime", "dc-version", "election-timeout",
+    "enable-acl", "enable-startup-probes", "fence-reaction", "have-watchdog", "join-finalization-timeout",
+    "join-integration-timeout", "load-threshold", "maintenance-mode", "migration-limit", "no-quorum-policy",
+    "node-action-limit", "node-health-base", "node-health-green", "node-health-red", "node-health-strategy",
+    "node-health-yellow", "pe-error-series-max", "pe-input-series-max", "pe-warn-series-max",
+    "placement-strategy", "priority-fencing-delay", "remove-after-stop", "shutdown-escalation",
+    "shutdown-lock", "shutdown-lock-limit", "start-failure-is-fatal", "startup-fencing", "stonith-action",
+    "stonith-enabled", "stonith-max-attempts", "stonith-timeout", "stonith-watchdog-timeout",
+    "stop-all-resources", "stop-orphan-actions", "stop-orphan-resources", "symmetric-cluster",
+    "transition-delay", "last-lrm-refresh",
+)  # fmt: skip
+"""Pacemaker 2.1.5's cluster options (controller, scheduler and CIB manager meta-data) and
+the extra names crmsh accepts."""
+OP_ATTRIBUTES = (
+    "id", "name", "interval", "description", "interval-origin", "start-delay", "timeout", "enabled",
+    "record-pending", "role", "requires", "on-fail",
+)  # fmt: skip
+NO_INTERVAL_OPS = ("start", "stop", "promote", "demote")
+SKIP_OP_ATTRS = ("name", "depth", "id")
 
 
 def agent_name(cls: str | None, provider: str | None, typ: str | None) -> str:
     return ":".join(x for x in (cls, provider, typ) if x)
 
 
-def semantic_checks(conf: etree._Element, meta: MetaLookup, changed: set[str] | None = None) -> list[Finding]:
-    """Findings for the primitives (``changed``: only those ids) and location constraints."""
+def _meta_warnings(ident: str, elem: etree._Element, allowed: tuple[str, ...]) -> list[Finding]:
+    out = []
+    for attrs in elem.iterchildren("meta_attributes"):
+        for nvp in attrs.iterchildren("nvpair"):
+            name = nvp.get("name")
+            if name and name not in allowed:
+                out.append(Finding("warning", f"{ident}: unknown attribute '{name}'"))
+    return out
+
+
+def _advised(info: AgentInfo, op: str, key: str, role: str | None, depth: str | None) -> str | None:
+    matching = [a for a in info.actions if a.get("name") == op]
+    if not matching:
+        return None
+    if op == "monitor":
+        if role is None and depth is None:
+            return matching[0].get(key)
+        if role:
+            for a in matching:
+                if a.get("role") == role:
+                    return a.get(key)
+        if depth:
+            for a in matching:
+                if a.get("depth") == depth:
+                    return a.get(key)
+        return matching[0].get(key)
+    return matching[-1].get(key)
+
+
+def _ops(ident: str, prim: etree._Element, info: AgentInfo, cls: str | None, default_timeout: str | None) -> list[Finding]:
     out: list[Finding] = []
-    nodes = {(n.get("uname") or n.get("id") or "").lower() for n in xp(conf, "nodes/node")}
-    templates = {t.get("id"): t for t in xp(conf, "resources/template")}
-    for prim in xp(conf, "resources//primitive | resources/template"):
-        pid = prim.get("id") or ""
-        if changed is not None and pid not in changed:
+    monitors: list[dict[str, str]] = []
+    others: dict[str, dict[str, str]] = {}
+    for op_el in xp(prim, "operations/op"):
+        name = op_el.get("name") or ""
+        d = {str(k): str(v) for k, v in op_el.attrib.items() if k not in SKIP_OP_ATTRS}
+        if name == "monitor":
+            monitors.append(d)
+        else:
+            others[name] = d
+    known = {a.get("name") for a in info.actions}
+
+    def timeout_check(op: str, item: dict[str, str], advised: str | None) -> None:
+        if "timeout" in item:
+            actual: str | None = item["timeout"]
+            label = "specified timeout"
+        else:
+            actual = default_timeout
+            label = "default timeout"
+        if actual and advised:
+            a, b = parse_ms(advised), parse_ms(actual)
+            if a is not None and b is not None and a > b:
+                out.append(Finding("warning", f"{ident}: {label} {actual} for {op} is smaller than the advised {advised}"))
+
+    groups: list[tuple[str, object]] = [("monitor", monitors), *others.items()]
+    for op, data in groups:
+        if cls == "stonith" and op in ("start", "stop"):
             continue
-        src = prim
-        if prim.get("template"):
-            tmpl = templates.get(prim.get("template"))
-            if tmpl is None:
-                continue
-            src = tmpl
-        cls, provider, typ = src.get("class"), src.get("provider"), src.get("type")
+        if op == "monitor" and not monitors:
+            continue
+        if op not in known:
+            out.append(Finding("warning", f"{ident}: action '{op}' not found in Resource Agent meta-data"))
+            continue
+        if op == "monitor":
+            seen: list[int] = []
+            for item in monitors:
+                role, depth = item.get("role"), item.get("depth")
+                adv_interval = _advised(info, op, "interval", role, depth)
+                ms = parse_ms(item.get("interval", "0")) or 0
+                if ms == 0:
+                    out.append(Finding("warning", f"{ident}: interval in monitor should be larger than 0, advised is {adv_interval}"))
+                elif ms in seen:
+                    out.append(Finding("warning", f"{ident}: interval in monitor must be unique, advised is {adv_interval}"))
+                else:
+                    seen.append(ms)
+            for item in monitors:
+                timeout_check(op, item, _advised(info, op, "timeout", item.get("role"), item.get("depth")))
+        else:
+            assert isinstance(data, dict)
+            if "interval" in data and op in NO_INTERVAL_OPS and (parse_ms(data["interval"]) or 0) != 0:
+                out.append(Finding("warning", f"{ident}: Specified interval for {op} is {data['interval']}, it must be 0"))
+            timeout_check(op, data, _advised(info, op, "timeout", None, None))
+    return out
+
+
+def _primitive(prim: etree._Element, conf: etree._Element, meta: MetaLookup) -> list[Finding]:
+    pid = prim.get("id") or ""
+    out = _meta_warnings(pid, prim, RSC_META)
+    src = prim
+    if prim.tag == "primitive" and prim.get("template"):
+        found = xp(conf, "resources/template[@id=$i]", i=prim.get("template") or "")
+        if not found:
+            return [*out, Finding("error", f"{prim.get('template')}: no such resource template")]
+        src = found[0]
+    cls, provider, typ = src.get("class"), src.get("provider"), src.get("type")
+    info = meta(cls or "", provider, typ or "")
+    if info is None:
         name = agent_name(cls, provider, typ)
-        info = meta(cls or "", provider, typ or "")
-        if info is None:
-            out.append(Finding("error", f"{name}: got no meta-data, does this RA exist?"))
+        return [*out, Finding("error", f"{name}: got no meta-data, does this RA exist?"), Finding("error", f"{name}: no such resource agent")]
+    default_timeout = None
+    for v in xp(conf, "op_defaults/meta_attributes/nvpair[@name='timeout']"):
+        default_timeout = v.get("value")
+    ops_node = prim if prim.find("operations") is not None else src
+    out += _ops(pid, ops_node, info, cls, default_timeout)
+    given: dict[str, str | None] = {}
+    for attrs in src.iterchildren("instance_attributes"):
+        for nvp in attrs.iterchildren("nvpair"):
+            if nvp.get("name"):
+                given[nvp.get("name") or ""] = nvp.get("value")
+    if src is not prim:
+        for attrs in prim.iterchildren("instance_attributes"):
+            for nvp in attrs.iterchildren("nvpair"):
+                if nvp.get("name"):
+                    given[nvp.get("name") or ""] = nvp.get("value")
+    for p in info.required:
+        if cls == "stonith" and (typ or "").startswith(("rhcs/", "fence_")) and p in ("action", "port"):
             continue
-        given = [n.get("name") or "" for n in xp(prim, "instance_attributes/nvpair")]
+        if p not in given:
+            out.append(Finding("error", f'{pid}: required parameter "{p}" not defined'))
+    if cls != "stonith":
         for p in given:
-            if p not in info.params and p not in _IGNORED_PARAMS and cls != "stonith":
+            if p.startswith("$"):
+                continue
+            if p not in info.params:
                 out.append(Finding("error", f'{pid}: parameter "{p}" is not known'))
-        for op in xp(prim, "operations/op"):
-            timeout = op.get("timeout")
-            advised = info.action_timeouts.get(op.get("name") or "")
-            if timeout and advised:
-                t, a = parse_ms(timeout), parse_ms(advised)
-                if t is not None and a is not None and t < a:
-                    out.append(
-                        Finding("warning", f"{pid}: specified timeout {timeout} for {op.get('name')} is smaller than the advised {advised}")
-                    )
-    for loc in xp(conf, "constraints/rsc_location[@node]"):
-        node = loc.get("node") or ""
-        if node.lower() not in nodes:
-            out.append(Finding("warning", f"{loc.get('id')}: referenced node {node} does not exist"))
+    return out
+
+
+def _refs(con: etree._Element, conf: etree._Element, kind: str) -> list[Finding]:
+    """Constraints on a missing resource, or on a member of a group (colocations) or of a
+    clone (all kinds)."""
+    ident = con.get("id") or ""
+    refs = xs(con, ".//resource_set/resource_ref/@id")
+    if not refs:
+        attrs = {"order": ("first", "then"), "colocation": ("rsc", "with-rsc")}.get(kind, ("rsc",))
+        refs = [con.get(a) or "" for a in attrs if con.get(a)]
+    out: list[Finding] = []
+    for rid in refs:
+        found = xp(conf, "*//*[@id=$i]", i=rid)
+        target = next((f for f in found if f.tag in ("primitive", "group", "clone", "master", "template", "bundle", "tag")), None)
+        if target is None:
+            out.append(Finding("warning", f"{ident}: resource {rid} does not exist"))
+            continue
+        parent = target.getparent()
+        ptag = parent.tag if parent is not None else ""
+        if ptag == "group":
+            if kind == "colocation":
+                out.append(Finding("warning", f"{ident}: resource {rid} is grouped, constraints should apply to the group"))
+        elif ptag in ("clone", "master", "bundle"):
+            out.append(Finding("warning", f"{ident}: resource {rid} ambiguous, apply constraints to container"))
+    return out
+
+
+def semantic_checks(conf: etree._Element, meta: MetaLookup, changed: set[str] | None = None) -> list[Finding]:
+    """Findings for the objects of ``conf`` (``changed``: only those ids), in id order."""
+    nodes = {(n.get("uname") or n.get("id") or "").lower() for n in xp(conf, "nodes/node")}
+    objects: list[etree._Element] = []
+    objects += xp(conf, "resources//*[self::primitive or self::template or self::group or self::clone or self::master]")
+    objects += xp(conf, "constraints/*[self::rsc_location or self::rsc_colocation or self::rsc_order or self::rsc_ticket]")
+    objects += xp(conf, "crm_config/cluster_property_set | rsc_defaults/meta_attributes | op_defaults/meta_attributes")
+    if changed is not None:
+        objects = [o for o in objects if (o.get("id") or "") in changed]
+    out: list[Finding] = []
+    for obj in sorted(objects, key=lambda o: o.get("id") or ""):
+        ident = obj.get("id") or ""
+        kind = object_kind(obj)
+        if obj.tag in ("primitive", "template"):
+            out += _primitive(obj, conf, meta)
+        elif obj.tag == "group":
+            out += _meta_warnings(ident, obj, RSC_META + GROUP_META)
+        elif obj.tag == "clone":
+            out += _meta_warnings(ident, obj, RSC_META + CLONE_META)
+        elif obj.tag == "master":
+            out += _meta_warnings(ident, obj, RSC_META + CLONE_META + MS_META)
+        elif obj.tag == "rsc_location":
+            node = obj.get("node")
+            if node and node.lower() not in nodes:
+                out.append(Finding("warning", f"{ident}: referenced node {node} does not exist"))
+            pattern = obj.get("rsc-pattern")
+            if pattern:
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    out.append(Finding("warning", f"{ident}: '{pattern}' may not be a valid regular expression ({e})"))
+            for expr in xp(obj, "rule/expression[@attribute='#uname']"):
+                uname = expr.get("value")
+                if uname and uname.lower() not in nodes:
+                    out.append(Finding("warning", f"{ident}: referenced node {uname} does not exist"))
+            out += _refs(obj, conf, kind)
+        elif obj.tag in ("rsc_colocation", "rsc_order", "rsc_ticket"):
+            out += _refs(obj, conf, kind)
+        elif kind in ("property", "rsc_defaults", "op_defaults"):
+            if kind == "property":
+                if ident != "cib-bootstrap-options":
+                    continue
+                allowed: tuple[str, ...] = CLUSTER_PROPERTIES
+            elif kind == "rsc_defaults":
+                allowed = RSC_META
+            else:
+                allowed = OP_ATTRIBUTES
+            for nvp in obj.iterchildren("nvpair"):
+                name = nvp.get("name")
+                if name and name not in allowed:
+                    out.append(Finding("warning", f"{ident}: unknown attribute '{name}'"))
     return out

@@ -381,7 +381,9 @@ class Configuration:
                 continue
             ckind = object_kind(con)
             if con.tag in ("rsc_colocation", "rsc_order") and children and con.find("resource_set") is None:
-                _rename_simple(con, ident, children[0].get("id") or "")
+                first = children[0].get("id") or ""
+                if _rename_simple(con, ident, first):
+                    msgs.infos.append(f"modified {ckind}:{con.get('id')} from {ident} to {first}")
             deleted = _delete_rscref(con, ident)
             if deleted and con.find("resource_set") is not None:
                 con = self._maybe_rset_convert(con)
@@ -426,7 +428,7 @@ class Configuration:
         parent.replace(con, new)
         return new
 
-    def rename(self, old: str, new: str) -> None:
+    def rename(self, old: str, new: str, msgs: Messages | None = None) -> None:
         obj = self.find(old)
         if obj is None:
             raise ConfigError(f"object {old} does not exist")
@@ -439,6 +441,10 @@ class Configuration:
         obj.set("id", new)
         self.ids.remove(old)
         self.ids.save(new)
+        if msgs is not None:
+            for con in xp(self.conf, "constraints/*"):
+                if old in self._references(con):
+                    msgs.infos.append(f"modified {object_kind(con)}:{con.get('id')} from {old} to {new}")
         for e in self.conf.iter():
             if not isinstance(e.tag, str):
                 continue
@@ -536,10 +542,13 @@ def _merge_node(old: etree._Element, new: etree._Element) -> None:
                 match.append(nvp)
 
 
-def _rename_simple(con: etree._Element, old: str, new: str) -> None:
+def _rename_simple(con: etree._Element, old: str, new: str) -> bool:
+    changed = False
     for attr in RSC_REF_ATTRS:
         if con.get(attr) == old:
             con.set(attr, new)
+            changed = True
+    return changed
 
 
 def _delete_rscref(con: etree._Element, ident: str) -> bool:

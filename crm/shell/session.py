@@ -39,6 +39,19 @@ from crm.verify import Severity, verify
 
 __all__ = ["AgentCatalog", "Options", "Session"]
 
+ALIASES: dict[str, dict[str, str]] = {
+    "*": {"end": "up", "back": "up", "bye": "quit", "exit": "quit", "?": "help", "-h": "help", "--help": "help"},
+    "configure": {"rm": "delete", "master": "ms", "collocation": "colocation", "simulate": "ptest", "get-property": "get_property"},
+    "resource": {"migrate": "move", "unmove": "clear", "unban": "clear", "unmigrate": "clear", "show": "status", "list": "status"},
+    "node": {"list": "show"},
+    "ra": {"meta": "info"},
+}
+WAITING = {
+    ("configure", "commit"),
+    *(("resource", c) for c in ("start", "stop", "restart", "promote", "demote", "move", "ban", "clear", "cleanup", "refresh")),
+    *(("node", c) for c in ("standby", "online", "maintenance", "ready", "clearstate")),
+}
+"""Commands after which ``-w`` waits for the cluster to settle (crmsh's @command.wait)."""
 LEVELS = ("configure", "resource", "node", "ra", "cib", "cluster", "options", "status", "corosync")
 COLORS = {"ERROR": "\x1b[31m", "WARNING": "\x1b[33m", "INFO": "\x1b[32m"}
 
@@ -135,7 +148,8 @@ class AgentCatalog:
         params = tuple(p.get("name") or "" for p in root.iterfind("parameters/parameter"))
         required = tuple(p.get("name") or "" for p in root.iterfind("parameters/parameter") if p.get("required") in ("1", "true"))
         timeouts = {a.get("name") or "": a.get("timeout") or "" for a in root.iterfind("actions/action") if a.get("timeout")}
-        return AgentInfo(params, required, timeouts)
+        actions = tuple({str(k): str(v) for k, v in a.attrib.items()} for a in root.iterfind("actions/action"))
+        return AgentInfo(params, required, timeouts, actions)
 
 
 class Session:
@@ -165,10 +179,12 @@ class Session:
 
     # -- output -------------------------------------------------------------------------
     def log(self, level: str, text: str) -> None:
+        """ERROR lines go to stderr, WARNING and INFO lines to stdout (as crmsh's)."""
         prefix = f"{COLORS[level]}{level}\x1b[0m" if self.opts.color else level
         where = f"{self.line_no}: " if (level == "ERROR" and self.line_no and not self.opts.interactive) else ""
-        self.err.write(f"{prefix}: {where}{text}\n")
-        self.err.flush()
+        stream = self.err if level == "ERROR" else self.out
+        stream.write(f"{prefix}: {where}{text}\n")
+        stream.flush()
 
     def error(self, text: str) -> None:
         self.log("ERROR", text)
@@ -226,6 +242,13 @@ class Session:
         words = [t.text for t in tokens]
         cmd = words[0]
         lvl = self.level[-1] if self.level else ""
+        canonical = ALIASES.get(lvl, {}).get(cmd) or ALIASES["*"].get(cmd)
+        if canonical is not None:
+            if cmd not in ("-h", "--help"):
+                self.log("WARNING", f"This command '{cmd}' is deprecated, please use '{canonical}'")
+            self.log("INFO", f'"{cmd}" is accepted as "{canonical}"')
+            cmd = words[0] = canonical
+            tokens = [Token(canonical, tokens[0].line, tokens[0].column), *tokens[1:]]
         # navigation
         if cmd in ("quit", "exit", "bye"):
             ok = self.finish()
@@ -266,6 +289,11 @@ class Session:
                     leave_ok = self._leave() and leave_ok
             return ok is not False and leave_ok
         handler = getattr(self, f"{lvl or 'root'}_{cmd.replace('-', '_')}", None)
+        if handler is not None and self.opts.wait and (lvl, cmd) in WAITING:
+            result = handler(words[1:])
+            if result is not False:
+                self.wait_for_idle()
+            return result is not False
         if handler is None and lvl == "configure" and cmd.lower() in DEFINITION_KINDS:
             return self.configure_define(tokens)
         if handler is None:
@@ -373,7 +401,7 @@ class Session:
         if conf is not None:
             changed: set[str] | None = None
             if changed_only and self.base is not None:
-                changed = _changed_primitives(self.base.root, doc.root)
+                changed = _changed_ids(self.base.root, doc.root)
             for finding in semantic_checks(conf, self._agent_info, changed):
                 if finding.severity == "error":
                     errors = True
@@ -522,11 +550,12 @@ class Session:
     def configure_rename(self, args: list[str]) -> bool:
         if len(args) != 2:
             raise self.fail("usage: rename <old_id> <new_id>")
+        msgs = Messages()
         try:
-            self.conf().rename(args[0], args[1])
+            self.conf().rename(args[0], args[1], msgs)
         except ConfigError as e:
             raise self.fail(str(e)) from None
-        return True
+        return self.report(msgs)
 
     def configure_modgroup(self, args: list[str]) -> bool:
         if len(args) not in (3, 5) or args[1] not in ("add", "remove"):
@@ -789,6 +818,31 @@ class Session:
             self.err.flush()
         return proc.returncode
 
+    def wait_for_idle(self, timeout: float = 120.0) -> bool:
+        """``-w``: wait until the DC's controller is idle (no transition running), as crmsh's
+        wait4dc does with ``crmadmin -D`` and ``crmadmin -S``.  Nothing to wait for offline."""
+        if "CIB_file" in self.env or "CIB_shadow" in self.env:
+            return True
+        import time
+
+        deadline = time.monotonic() + timeout
+        env = dict(self.env)
+        env["PATH"] = f"{self.tooldir}{os.pathsep}{env.get('PATH', '')}"
+        time.sleep(0.5)
+        while time.monotonic() < deadline:
+            dc = subprocess.run(
+                [str(self.tooldir / "crmadmin"), "-q", "-D"], env=env, capture_output=True, text=True, check=False
+            ).stdout.strip()
+            if dc:
+                state = subprocess.run(
+                    [str(self.tooldir / "crmadmin"), "-q", "-S", dc.split()[-1]], env=env, capture_output=True, text=True, check=False
+                ).stdout.strip()
+                if state == "S_IDLE":
+                    return True
+            time.sleep(0.5)
+        self.log("WARNING", f"the cluster did not settle within {int(timeout)}s")
+        return False
+
     def _no_pending(self) -> None:
         if self.changed():
             self.log("INFO", "Currently editing the CIB, changes will not be committed")
@@ -991,11 +1045,18 @@ class Session:
                     parent.remove(nvp)
                 return
             _set_in_set(conf, el, "utilization", name, args[3])
+            for nvp in xp(el, "utilization/nvpair[@name=$n]", n=name):
+                parent = nvp.getparent()
+                assert parent is not None
+                said.append(f"Set '{rsc}' option: id={nvp.get('id')} set={parent.get('id')} name={name} value={args[3]}")
 
+        said: list[str] = []
         try:
             self.source.modify(change)  # type: ignore[attr-defined]
         except ConfigError as e:
             raise self.fail(str(e)) from None
+        for line in said[-1:]:
+            self.print(line)
         return True
 
     def resource_failcount(self, args: list[str]) -> bool:
@@ -1434,13 +1495,18 @@ class Session:
     # "cib" level commands are reached as cib_<name> directly by dispatch
 
 
-def _changed_primitives(before: etree._Element, after: etree._Element) -> set[str]:
-    old = {p.get("id"): p for p in xp(before, "configuration/resources//primitive")}
+def _changed_ids(before: etree._Element, after: etree._Element) -> set[str]:
+    """Ids of the configuration objects that are new or differ from ``before``."""
+    conf_before = before.find("configuration")
+    conf_after = after.find("configuration")
+    if conf_after is None:
+        return set()
+    old = {Configuration.object_id(o): o for o in Configuration(before).objects()} if conf_before is not None else {}
     out: set[str] = set()
-    for p in xp(after, "configuration/resources//primitive"):
-        ident = p.get("id") or ""
+    for o in Configuration(after).objects():
+        ident = Configuration.object_id(o)
         prev = old.get(ident)
-        if prev is None or not same_xml(prev, p):
+        if prev is None or not same_xml(prev, o):
             out.add(ident)
     return out
 

@@ -9,6 +9,7 @@ differences.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,11 @@ THEIRS = Path("/usr/sbin/crm")
 HERE = Path(__file__).resolve().parent
 STREAMS = HERE / "streams"
 BASES = HERE / "bases"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+CRMSH_ONLY = re.compile(
+    r"WARNING: \((unpack_config|cluster_status)\) "  # Pacemaker's crm_verify -VV; pacer's verify has no such warnings
+    r"|WARNING: \S+: resource None does not exist"  # crmsh 4.4.1 bug on rsc-pattern locations
+)
 VOLATILE = ("epoch", "num_updates", "cib-last-written", "crm_feature_set", "update-origin", "update-client", "update-user", "have-quorum", "dc-uuid")
 
 
@@ -103,6 +109,13 @@ def compare(stream: str, base: str | None = None, force: bool = False, extra: di
 
         d = "".join(difflib.unified_diff(theirs.cib.splitlines(True), ours.cib.splitlines(True), "crmsh", "pacer"))
         diffs.append("CIB differs:\n" + d)
+    want = "\n".join(line for line in ANSI.sub("", theirs.stdout).split("\n") if not CRMSH_ONLY.match(line))
+    got = ANSI.sub("", ours.stdout)
+    if want != got:
+        import difflib
+
+        d = "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(), "crmsh", "pacer", lineterm=""))
+        diffs.append("stdout differs:\n" + d)
     if theirs.show != ours.show:
         import difflib
 
