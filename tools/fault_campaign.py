@@ -513,6 +513,7 @@ class RoundResult:
     settle_seconds: float | None = None
     storm: str = ""
     started: str = ""  # wall clock, to find the round in the logs
+    samples: int = 0  # of the agents' state files, during the round
 
     @property
     def passed(self) -> bool:
@@ -533,6 +534,7 @@ class Round:
         self.cleanup: set[str] = set()
         self.storm_threads: list[threading.Thread] = []
         self.storm_stats = {"ok": 0, "failed": 0}
+        self.storm_errors: set[str] = set()  # a delete of an absent constraint, a create of a present one: expected
         self.partitioned = False
         self.notes: list[str] = []
 
@@ -625,6 +627,9 @@ class Round:
                     argv = ["cibadmin", "-D", "-o", "constraints", "-X", f'<rsc_location id="{cid}"/>']
             proc = self.c.run(k, *argv, timeout=60)
             self.storm_stats["ok" if proc.returncode == 0 else "failed"] += 1
+            if proc.returncode != 0:
+                reason = (proc.stderr.strip().splitlines() or [""])[-1][:160]
+                self.storm_errors.add(f"{argv[0]} {argv[1]} exited {proc.returncode}: {reason}")
 
     def undo(self) -> None:
         c = self.c
@@ -633,20 +638,28 @@ class Round:
         if self.partitioned:
             c.sandbox("heal")
             self.partitioned = False
+        # --no-wait: ``start`` holds the sandbox's lock while it waits for the join, and a
+        # fence_pacer_sandbox of that node (which cuts its link, then ``pacer-sandbox kill``s it)
+        # would wait for the lock meanwhile; settling waits for the join instead
         for k in sorted(self.killed):
-            c.sandbox("start", str(k), "--timeout", "90", check=False)
+            c.sandbox("start", str(k), "--no-wait", check=False)
         # nodes fenced (or stopped) during the round come back too
         for k in c.all:
-            if not c.pacerd_up(k):
+            if not c.pacerd_up(k) and k not in self.killed:
                 self.notes.append(f"node{k} was down at the end of the faults; started it")
-                c.sandbox("start", str(k), "--timeout", "90", check=False)
+                c.sandbox("start", str(k), "--no-wait", check=False)
         for target, name in self.params:
             proc = c.run(self.any_node(), "crm_resource", "-r", target, "--delete-parameter", name)
             if proc.returncode != 0:
                 self.notes.append(f"--delete-parameter {name} of {target} exited {proc.returncode}: {proc.stderr.strip()[:300]}")
         for rsc in sorted(self.cleanup):
             target = CLONE if rsc == CLONE_PRIMITIVE else rsc
-            c.run(self.any_node(), "crm_resource", "--cleanup", "-r", target)
+            proc = c.run(self.any_node(), "crm_resource", "--cleanup", "-r", target)
+            if proc.returncode != 0:
+                # crm_resource --cleanup may not work live yet: clear the fail counts instead
+                self.notes.append(f"crm_resource --cleanup exited {proc.returncode}; used crm_failcount -D")
+                for k in c.all:
+                    c.run(self.any_node(), "crm_failcount", "-D", "-r", rsc, "-N", f"node{k}")
 
     # -- the round ----------------------------------------------------------------------
     def execute(self) -> RoundResult:
@@ -673,15 +686,17 @@ class Round:
             settled, problems = settle(self.campaign, faults_end + self.campaign.bound)
             result.settle_seconds = round(time.monotonic() - faults_end, 1) if settled else None
         result.problems += problems
+        result.samples = sampler.samples
         dual = sampler.summary()
         if dual:
             result.problems.insert(0, "one copy: " + dual)
         result.problems += ["no crash: " + p for p in log_problems(read_new_logs(c, offsets), self.caused)]
         result.seconds = round(time.monotonic() - began, 1)
         result.storm = (f"{self.storm_stats['ok']} writes ok, {self.storm_stats['failed']} failed"
+                        + (f" ({'; '.join(sorted(self.storm_errors)[:4])})" if self.storm_errors else "")
                         if self.storm_threads else "")
         if self.notes:
-            result.storm = "; ".join(filter(None, [result.storm, *self.notes]))
+            result.storm = "; ".join(filter(None, [result.storm, *dict.fromkeys(self.notes)]))
         return result
 
 
@@ -798,7 +813,7 @@ class Campaign:
             return
         for k in c.all:
             if not c.pacerd_up(k):
-                c.sandbox("start", str(k), "--timeout", "90", check=False)
+                c.sandbox("start", str(k), "--no-wait", check=False)
         k = next((k for k in c.all if c.pacerd_up(k)), 1)
         proc = c.run(k, "crm_resource", "--refresh")
         settled, problems = settle(self, time.monotonic() + 60)
