@@ -552,14 +552,8 @@ def group_create_actions(ws: WorkingSet, rsc: RscState) -> None:
 
 
 def create_actions(ws: WorkingSet, rsc: RscState) -> None:
-    if rsc.variant == "primitive":
-        primitive_create_actions(ws, rsc)
-    elif rsc.variant == "group":
-        group_create_actions(ws, rsc)
-    elif rsc.variant == "clone":
-        from pengine.clones.bridge import clone_create_actions
-
-        clone_create_actions(ws, rsc)
+    """``rsc->cmds->create_actions``."""
+    ws.methods[rsc.variant].create_actions(ws, rsc)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -665,14 +659,8 @@ def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
 
 
 def internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
-    if rsc.variant == "primitive":
-        primitive_internal_constraints(ws, rsc)
-    elif rsc.variant == "group":
-        group_internal_constraints(ws, rsc)
-    elif rsc.variant == "clone":
-        from pengine.clones.bridge import clone_internal_constraints
-
-        clone_internal_constraints(ws, rsc)
+    """``rsc->cmds->internal_constraints``."""
+    ws.methods[rsc.variant].internal_constraints(ws, rsc)
 
 
 # ----------------------------------------------------------------------------------------------

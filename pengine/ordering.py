@@ -13,7 +13,7 @@ from typing import cast
 from crm.common.scores import INFINITY
 from pengine.migration import order_migration_equivalents
 from pengine.model import Role
-from pengine.working import Action, AFlag, F, O, Order, OrderingConstraint, RscState, Wrapper
+from pengine.working import Action, F, O, Order, OrderingConstraint, RscState, Wrapper
 from pengine.workset import WorkingSet, op_key, order_actions, parse_op_key
 
 INVERSE = {
@@ -250,12 +250,20 @@ def _complex_task(rsc: RscState, task: str) -> str:
 def action_flags(ws: WorkingSet, action: Action, node: str | None) -> int:
     """``rsc->cmds->action_flags``."""
     rsc = action.rsc
-    if rsc is None or rsc.variant == "primitive":
+    if rsc is None:
         return action.flags
-    if rsc.variant == "clone":
-        from pengine.clones.bridge import clone_action_flags
+    return ws.methods[rsc.variant].action_flags(ws, action, node)
 
-        return clone_action_flags(ws, action, node)
+
+def primitive_action_flags(ws: WorkingSet, action: Action, node: str | None) -> int:
+    """A primitive's action has its own flags."""
+    return action.flags
+
+
+def collective_action_flags(ws: WorkingSet, action: Action, node: str | None) -> int:
+    """``group_action_flags``: a group's (or bundle's) pseudo action from its members'."""
+    rsc = action.rsc
+    assert rsc is not None
     flags = F.OPTIONAL | F.RUNNABLE | F.PSEUDO
     for member in rsc.children:
         task = _complex_task(member, action.task)
@@ -380,8 +388,8 @@ def _handle_restart(first: Action, then: Action, filt: int) -> None:
         clear_because(then, F.RUNNABLE, first)
 
 
-def _group_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
-                          filt: int, otype: int) -> tuple[bool, bool]:
+def group_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
+                         filt: int, otype: int) -> tuple[bool, bool]:
     assert then.rsc is not None
     tc, fc = update_ordered_actions(ws, first, then, node, flags, filt, otype)
     for member in then.rsc.children:
@@ -396,14 +404,9 @@ def _group_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str
 def rsc_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
                        filt: int, otype: int) -> tuple[bool, bool]:
     rsc = then.rsc
-    if rsc is not None and rsc.variant == "group":
-        return _group_update_ordered(ws, first, then, node, flags, filt, otype)
-    if rsc is not None and rsc.variant == "clone":
-        from pengine.clones.bridge import clone_update_ordered
-
-        # the flags are the working set's plain ints (``F``/``O``), which the clone code types as flags
-        return clone_update_ordered(ws, first, then, node, cast(AFlag, flags), cast(AFlag, filt), cast(Order, otype))
-    return update_ordered_actions(ws, first, then, node, flags, filt, otype)
+    if rsc is None:
+        return update_ordered_actions(ws, first, then, node, flags, filt, otype)
+    return ws.methods[rsc.variant].update_ordered_actions(ws, first, then, node, flags, filt, otype)
 
 
 def _remap_uuid(first: Action) -> str | None:

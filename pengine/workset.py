@@ -7,7 +7,8 @@ existing action returns it (and can make it required).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC
 
 from crm.common.durations import parse_interval_ms
@@ -35,11 +36,25 @@ def parse_op_key(key: str) -> tuple[str, str, int] | None:
     return rsc, task, int(interval)
 
 
+@dataclass(frozen=True, slots=True)
+class VariantMethods:
+    """What the stages ask of a resource, by variant: Pacemaker's ``resource_alloc_functions_t``
+    for the methods dispatched through it so far (the others are still chosen by ``variant``).
+    The scheduler builds the tables (``pengine.variants``) and gives them to the working set, so
+    the stage modules never import the variant code."""
+
+    create_actions: Callable[[WorkingSet, RscState], None]
+    internal_constraints: Callable[[WorkingSet, RscState], None]
+    action_flags: Callable[..., int]  # (ws, action, node) -> flags
+    update_ordered_actions: Callable[..., tuple[bool, bool]]  # (ws, first, then, node, flags, filter, type)
+
+
 class WorkingSet:
     """Everything one scheduler run mutates."""
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: Cluster, methods: Mapping[str, VariantMethods]) -> None:
         self.cluster = cluster
+        self.methods = methods  # variant -> its method table
         self.options = cluster.options
         self.nodes: dict[str, NodeState] = {}
         self.node_order: list[str] = []

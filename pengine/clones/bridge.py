@@ -1,7 +1,9 @@
 """The clone code over the scheduler's working set (``pengine.working`` / ``pengine.workset``).
 
-Everything the core pipeline calls for a clone, in one place (the core stages import the
-functions they dispatch to from here; a method table per variant is to replace that):
+Everything the core pipeline calls for a clone, in one place: the clone's method table
+(``pengine.variants``) points here, and the stages still import the clone-only steps
+(``clone_min_ordering``, ``notify_remap``, ``order_probes_before_restarts``,
+``order_notifs_after_fencing``) from here:
 
 * :func:`expanded_history` - the op history with anonymous instances re-keyed;
 * :func:`build_clone_instances`, :func:`build_clone_children` - instance states (``child:N``)

@@ -1,0 +1,51 @@
+"""The method table of each resource variant (Pacemaker's ``resource_alloc_functions_t``).
+
+The stage modules dispatch through ``ws.methods[rsc.variant]``; only the scheduler, which builds
+the working set, imports this module, so the stages never import the variant code (the clone
+code calls back into them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import pengine.actions as actions
+import pengine.clones.bridge as clones
+import pengine.ordering as ordering
+from pengine.working import RscState
+from pengine.workset import VariantMethods, WorkingSet
+
+
+def _nothing(ws: WorkingSet, rsc: RscState) -> None:
+    """A bundle creates no actions and constraints of its own yet."""
+
+
+PRIMITIVE = VariantMethods(
+    create_actions=actions.primitive_create_actions,
+    internal_constraints=actions.primitive_internal_constraints,
+    action_flags=ordering.primitive_action_flags,
+    update_ordered_actions=ordering.update_ordered_actions,
+)
+GROUP = VariantMethods(
+    create_actions=actions.group_create_actions,
+    internal_constraints=actions.group_internal_constraints,
+    action_flags=ordering.collective_action_flags,
+    update_ordered_actions=ordering.group_update_ordered,
+)
+CLONE = VariantMethods(
+    create_actions=clones.clone_create_actions,
+    internal_constraints=clones.clone_internal_constraints,
+    action_flags=clones.clone_action_flags,
+    update_ordered_actions=clones.clone_update_ordered,
+)
+BUNDLE = VariantMethods(
+    create_actions=_nothing,
+    internal_constraints=_nothing,
+    action_flags=ordering.collective_action_flags,
+    update_ordered_actions=ordering.update_ordered_actions,
+)
+
+METHODS: Mapping[str, VariantMethods] = MappingProxyType(
+    {"primitive": PRIMITIVE, "group": GROUP, "clone": CLONE, "bundle": BUNDLE}
+)
