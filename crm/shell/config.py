@@ -239,6 +239,8 @@ class Configuration:
             raise ConfigError(f"{ident}: invalid object id")
         existing = self.find(ident)
         if elem.tag == "node" and existing is not None and existing.tag == "node" and not replace:
+            if existing.get("id"):
+                elem.set("id", existing.get("id") or "")
             assign_ids(elem, self.ids, existing)
             _merge_node(existing, elem)
             return

@@ -177,36 +177,80 @@ def help_for(level: str, command: str | None) -> str:
     return f"No help for {command}"
 
 
+def _text(n: etree._Element | None, tag: str) -> str:
+    if n is None:
+        return ""
+    found = n.findtext(tag)
+    return found.strip() if found else ""
+
+
 def format_metadata(text: str, name: str) -> str:
+    """``ra info``: the agent's meta-data laid out as crmsh 4.4.1 prints it."""
     root = etree.fromstring(text.encode())
-    out = []
-    short = (root.findtext("shortdesc") or "").strip()
-    longdesc = (root.findtext("longdesc") or "").strip()
-    out.append(f"{short} ({name})" if short else name)
-    out.append("")
+    agent_type = name.split(":")[-1]
+
+    def shortdesc(n: etree._Element) -> str:
+        short, long_ = _text(n, "shortdesc"), _text(n, "longdesc")
+        return short if short and short not in (n.get("name"), long_, agent_type) else ""
+
+    parts = []
+    title = shortdesc(root)
+    parts.append(f"{title} ({name})" if title else name)
+    longdesc = _text(root, "longdesc")
     if longdesc:
-        out.append(longdesc)
-        out.append("")
-    params = root.findall("parameters/parameter")
+        parts.append(longdesc)
+    params = []
+    for p in root.iterfind("parameters/parameter"):
+        pname = p.get("name")
+        if not pname:
+            continue
+        head = pname + ("*" if p.get("required") == "1" else "")
+        content = p.find("content")
+        typ = content.get("type") if content is not None else None
+        default = content.get("default") if content is not None else None
+        if typ and default:
+            head = f"{head} ({typ}, [{default}])"
+        elif typ:
+            head = f"{head} ({typ})"
+        lines = [f"{head}: {shortdesc(p)}"]
+        ld = _text(p, "longdesc")
+        if ld:
+            lines.append("    " + ld.replace("\n", "\n    ") + "\n")
+        params.append("\n".join(lines))
     if params:
-        out.append("Parameters (*: required, []: default):")
-        out.append("")
-        for p in params:
-            content = p.find("content")
-            typ = content.get("type") if content is not None else "string"
-            default = content.get("default") if content is not None else None
-            req = "*" if p.get("required") in ("1", "true") else ""
-            dflt = f" [{default}]" if default else ""
-            out.append(f"{p.get('name')}{req} ({typ}){dflt}: {(p.findtext('shortdesc') or '').strip()}")
-            ld = (p.findtext("longdesc") or "").strip()
-            if ld:
-                out.append("    " + ld.replace("\n", "\n    "))
-            out.append("")
-    actions = root.findall("actions/action")
+        parts.append(("Parameters (*: required, []: default):\n\n" + "\n".join(params)).rstrip())
+    actions = []
+    for a in root.iterfind("actions/action"):
+        aname = a.get("name")
+        if not aname or aname in ("meta-data", "validate-all"):
+            continue
+        s = f"{aname:<13}"
+        for k, v in a.attrib.items():
+            if k != "name" and v:
+                s = f"{s} {k!s}={v!s}"
+        actions.append("    " + s)
     if actions:
-        out.append("Operations' defaults (advisory minimum):")
-        out.append("")
-        for a in actions:
-            attrs = " ".join(f"{k!s}={v!s}" for k, v in a.attrib.items() if k != "name")
-            out.append(f"    {a.get('name'):<16} {attrs}")
-    return "\n".join(out).rstrip()
+        parts.append("Operations' defaults (advisory minimum):\n\n" + "\n".join(actions))
+    return "\n\n".join(parts)
+
+
+def multicolumn(names: list[str], width: int = 80) -> str:
+    """crmsh's ls-like columns."""
+    max_len = max([8, *(len(n) for n in names)])
+    cols = max(1, width // (max_len + 2))
+    col_len = width // cols
+    rows = []
+    for i in range(len(names) // cols + 1):
+        s = ""
+        for j in range(i * cols, (i + 1) * cols):
+            if j >= len(names):
+                break
+            if not s:
+                s = f"{names[j]:<{col_len}}"
+            elif (j + 1) % cols == 0:
+                s += names[j]
+            else:
+                s += f"{names[j]:<{col_len}}"
+        if s:
+            rows.append(s)
+    return "\n".join(rows)

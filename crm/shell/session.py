@@ -92,7 +92,7 @@ class AgentCatalog:
         return self.locator.list_providers()
 
     def classes(self) -> list[str]:
-        return ["lsb", "ocf / " + " ".join(self.providers()), "service", "stonith", "systemd"]
+        return ["lsb", "ocf / " + " ".join(self.providers()), "service", "stonith"]
 
     def agents(self, cls: str, provider: str | None = None) -> list[str]:
         if cls == "ocf" and provider is None:
@@ -112,7 +112,7 @@ class AgentCatalog:
             if ref is not None:
                 env = dict(self.env)
                 env.setdefault("OCF_ROOT", str(self.locator.ocf_root))
-                env["OCF_RESOURCE_INSTANCE"] = "crm-shell"
+                env["OCF_RESOURCE_INSTANCE"] = typ
                 env["OCF_RA_VERSION_MAJOR"] = "1"
                 env["OCF_RA_VERSION_MINOR"] = "1"
                 env["OCF_RESOURCE_TYPE"] = typ
@@ -1316,7 +1316,7 @@ class Session:
         if not args:
             raise self.fail("usage: list <class> [<provider>]")
         names = self.catalog.agents(args[0], args[1] if len(args) > 1 else None)
-        self.print(_columns(names))
+        self.print(helptext.multicolumn(names))
         return True
 
     def ra_info(self, args: list[str]) -> bool:
