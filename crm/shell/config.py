@@ -350,10 +350,27 @@ class Configuration:
         ops.append(op)
 
     # -- deleting, renaming -------------------------------------------------------------
-    def delete(self, ident: str, msgs: Messages) -> None:
+    def delete(self, ident: str, msgs: Messages, quiet: bool = False) -> None:
+        """Delete an object as crmsh does: the only child of a group or clone takes its parent
+        with it; constraints follow (renamed to the first child of a deleted container,
+        references dropped, left-over constraints deleted); ``quiet`` leaves out the
+        "hanging ... deleted" notes (erase)."""
         obj = self.find(ident)
         if obj is None:
             raise ConfigError(f"object {ident} does not exist")
+        self._delete_1(obj, msgs, quiet)
+
+    def _delete_1(self, obj: etree._Element, msgs: Messages, quiet: bool) -> None:
+        parent = obj.getparent()
+        if parent is not None and parent.tag in ("group", "clone", "master"):
+            siblings = [c for c in parent if c.tag in RESOURCE_TAGS]
+            if len(siblings) == 1:
+                self._delete_1(parent, msgs, quiet)
+        if obj.getparent() is not None:
+            self._remove_obj(obj, msgs, quiet)
+
+    def _remove_obj(self, obj: etree._Element, msgs: Messages, quiet: bool) -> None:
+        ident = self.object_id(obj)
         children = [c for c in obj if c.tag in RESOURCE_TAGS] if obj.tag in ("group", "clone", "master") else []
         parent = obj.getparent()
         assert parent is not None
@@ -367,22 +384,23 @@ class Configuration:
         parent.remove(obj)
         if obj.tag == "fencing-topology":
             return
-        kind = object_kind(obj) if obj.tag != "meta_attributes" else ""
         for tag in list(xp(self.conf, "tags/tag")):
-            for ref in list(tag.iterchildren("obj_ref")):
-                if ref.get("id") == ident:
-                    tag.remove(ref)
+            refs = [r for r in tag.iterchildren("obj_ref") if r.get("id") == ident]
+            if not refs:
+                continue
+            for ref in refs:
+                tag.remove(ref)
             if tag.find("obj_ref") is None:
-                self.delete(tag.get("id") or "", msgs)
-                msgs.infos.append(f"hanging tag:{tag.get('id')} deleted")
+                self._remove_obj(tag, msgs, quiet)
+                if not quiet:
+                    msgs.infos.append(f"hanging tag:{tag.get('id')} deleted")
         if obj.tag not in RESOURCE_TAGS:
             return
-        del kind
         for con in list(xp(self.conf, "constraints/*")):
             if ident not in self._references(con):
                 continue
             ckind = object_kind(con)
-            if con.tag in ("rsc_colocation", "rsc_order") and children and con.find("resource_set") is None:
+            if children and con.find("resource_set") is None:
                 first = children[0].get("id") or ""
                 if _rename_simple(con, ident, first):
                     msgs.infos.append(f"modified {ckind}:{con.get('id')} from {ident} to {first}")
@@ -390,10 +408,31 @@ class Configuration:
             if deleted and con.find("resource_set") is not None:
                 con = self._maybe_rset_convert(con)
             if _silly(con, ident):
-                self.delete(con.get("id") or "", msgs)
-                msgs.infos.append(f"hanging {ckind}:{con.get('id')} deleted")
+                self._remove_obj(con, msgs, quiet)
+                if not quiet:
+                    msgs.infos.append(f"hanging {ckind}:{con.get('id')} deleted")
             elif deleted:
                 msgs.infos.append(f"constraint {ckind}:{con.get('id')} updated")
+
+    def erase_objects(self, msgs: Messages) -> None:
+        """crmsh's erase: delete every leaf object (not nodes, not constraints) in document
+        order; containers, constraints and tags follow."""
+        leaves = [
+            o
+            for o in self.objects_in_document_order()
+            if o.tag != "node"
+            and o.tag not in CONSTRAINT_TAGS
+            and not (o.tag in ("group", "clone", "master") and any(c.tag in RESOURCE_TAGS for c in o))
+            and o.tag != "tag"
+        ]
+        for o in leaves:
+            if o.getparent() is not None:
+                self._delete_1(o, msgs, True)
+        self.erase(nodes=False)
+
+    def objects_in_document_order(self) -> list[etree._Element]:
+        objs = set(self.objects())
+        return [e for e in self.conf.iter() if e in objs]
 
     def _maybe_rset_convert(self, con: etree._Element) -> etree._Element:
         """A set constraint left with two resources becomes a simple one (crmsh's rset_convert)."""

@@ -383,7 +383,12 @@ class Session:
     def check(self, doc: CibDocument, changed_only: bool) -> tuple[bool, bool]:
         """Run crm_verify's checks and crmsh's; print them; (errors?, anything?)."""
         errors = False
-        report = verify(doc.root)
+        # crmsh gives crm_verify the configuration only (its copy has no status section)
+        bare = etree.fromstring(etree.tostring(doc.root))
+        status = bare.find("status")
+        if status is not None:
+            bare.remove(status)
+        report = verify(bare)
         for problem in report.schema_errors:
             self.error(f"{problem.element or ''} ({problem.line or 0}): {problem.reason}".strip())
             errors = True
@@ -537,7 +542,10 @@ class Session:
         conf = self.conf()
         ok = True
         msgs = Messages()
+        force = self.opts.force or "--force" in args
         for a in [a for a in args if a not in ("--force", "force")]:
+            if force and conf.find(a) is None:
+                continue  # crmsh: with --force a missing object is not an error
             try:
                 conf.delete(a, msgs)
             except ConfigError as e:
@@ -573,8 +581,14 @@ class Session:
     def configure_erase(self, args: list[str]) -> bool:
         if args and args != ["nodes"]:
             raise self.fail("usage: erase [nodes]")
-        self.conf().erase(nodes=bool(args))
-        return True
+        msgs = Messages()
+        conf = self.conf()
+        if args:
+            for n in list(xp(conf.conf, "nodes/node")):
+                conf.delete(conf.object_id(n), msgs)
+        else:
+            conf.erase_objects(msgs)
+        return self.report(msgs)
 
     def _read_input(self, name: str) -> str:
         if name == "-":
