@@ -713,9 +713,7 @@ def _rsc_stonith_ordering(ws: WorkingSet, rsc: RscState, stonith: Action) -> Non
     parent_stop = ws.find_first_action(top.actions, None, "stop", None) if (stops and order_implicit) else None
     for action in stops:
         action.set(F.PSEUDO | F.RUNNABLE)
-        from pengine.clones.bridge import order_notifs_after_fencing
-
-        order_notifs_after_fencing(ws, action, rsc, stonith)
+        ws.clone_steps.order_notifs_after_fencing(ws, action, rsc, stonith)
         if order_implicit:
             action.set(F.IMPLIED_BY_STONITH)
             order_actions(stonith, action, O.PRESERVE)

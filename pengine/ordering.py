@@ -8,12 +8,11 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import cast
 
 from crm.common.scores import INFINITY
 from pengine.migration import order_migration_equivalents
 from pengine.model import Role
-from pengine.working import Action, F, O, Order, OrderingConstraint, RscState, Wrapper
+from pengine.working import Action, F, O, OrderingConstraint, RscState, Wrapper
 from pengine.workset import WorkingSet, op_key, order_actions, parse_op_key
 
 INVERSE = {
@@ -61,10 +60,8 @@ def unpack_user_orders(ws: WorkingSet) -> None:
             and kind == "Optional"
         if restart_type:
             flags |= O.IMPLIES_THEN
-        from pengine.clones.bridge import clone_min_ordering
-
-        if clone_min_ordering(ws, first, con.first_action, then, con.then_action, cast(Order, flags), order_id=con.id,
-                              require_all=con.require_all):
+        if ws.clone_steps.min_ordering(ws, first, con.first_action, then, con.then_action, flags, order_id=con.id,
+                                       require_all=con.require_all):
             pass
         else:
             ws.new_ordering(first, op_key(first.id, con.first_action), None, then, op_key(then.id, con.then_action),
@@ -185,9 +182,7 @@ def apply_orderings(ws: WorkingSet) -> None:
             order_actions(order.first_action, order.then_action, order.type)
     # probes before restarts (add_start_restart_orderings_for_rsc), one mechanism for every
     # resource: it follows clone actions to their instances, so it lives with the clone code
-    from pengine.clones.bridge import order_probes_before_restarts
-
-    order_probes_before_restarts(ws)
+    ws.clone_steps.order_probes_before_restarts(ws)
     add_probe_orderings_for_stops(ws)
     update_all_actions(ws)
 
@@ -409,7 +404,7 @@ def rsc_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | 
     return ws.methods[rsc.variant].update_ordered_actions(ws, first, then, node, flags, filt, otype)
 
 
-def _remap_uuid(first: Action) -> str | None:
+def _remap_uuid(ws: WorkingSet, first: Action) -> str | None:
     rsc = first.rsc
     if rsc is None or rsc.variant == "primitive" or "notify" in first.key:
         return None
@@ -423,9 +418,7 @@ def _remap_uuid(first: Action) -> str | None:
              "stopped": "stopped", "running": "running", "promoted": "promoted", "demoted": "demoted"}.get(task)
     if remap is None:
         return None
-    from pengine.clones.bridge import notify_remap
-
-    notified = notify_remap(rsc, rid, remap)
+    notified = ws.clone_steps.notify_remap(rsc, rid, remap)
     return notified if notified is not None else op_key(rid, remap)
 
 
@@ -433,7 +426,7 @@ def action_for_ordering(ws: WorkingSet, action: Action) -> Action:
     rsc = action.rsc
     if rsc is None or rsc.variant == "primitive":
         return action
-    uuid = _remap_uuid(action)
+    uuid = _remap_uuid(ws, action)
     if uuid is None:
         return action
     found = ws.find_first_action(rsc.actions, uuid, None, None)

@@ -39,7 +39,7 @@ from pengine.setup import (
     link_containers,
 )
 from pengine.unpack import unpack_cib
-from pengine.variants import METHODS
+from pengine.variants import CLONE_STEPS, METHODS
 from pengine.workset import WorkingSet
 
 
@@ -47,7 +47,7 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
     """Unpack the CIB and build the working set up to (not including) assignment."""
     unpacked = unpack_cib(cib, now)
     cluster = unpacked.cluster
-    ws = WorkingSet(cluster, METHODS)
+    ws = WorkingSet(cluster, METHODS, CLONE_STEPS)
     ws._op_defaults_el = cib.find("configuration/op_defaults")
     ws.messages.extend(cluster.messages)
     build_nodes(ws)

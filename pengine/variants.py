@@ -1,8 +1,8 @@
 """The method table of each resource variant (Pacemaker's ``resource_alloc_functions_t``).
 
-The stage modules dispatch through ``ws.methods[rsc.variant]``; only the scheduler, which builds
-the working set, imports this module, so the stages never import the variant code (the clone
-code calls back into them).
+The stage modules dispatch through ``ws.methods[rsc.variant]`` (and call the clone-only steps
+through ``ws.clone_steps``); only the scheduler, which builds the working set, imports this
+module, so the stages never import the variant code (the clone code calls back into them).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pengine.actions as actions
 import pengine.clones.bridge as clones
 import pengine.ordering as ordering
 from pengine.working import RscState
-from pengine.workset import VariantMethods, WorkingSet
+from pengine.workset import CloneSteps, VariantMethods, WorkingSet
 
 
 def _nothing(ws: WorkingSet, rsc: RscState) -> None:
@@ -48,4 +48,11 @@ BUNDLE = VariantMethods(
 
 METHODS: Mapping[str, VariantMethods] = MappingProxyType(
     {"primitive": PRIMITIVE, "group": GROUP, "clone": CLONE, "bundle": BUNDLE}
+)
+
+CLONE_STEPS = CloneSteps(
+    min_ordering=clones.clone_min_ordering,
+    notify_remap=clones.notify_remap,
+    order_probes_before_restarts=clones.order_probes_before_restarts,
+    order_notifs_after_fencing=clones.order_notifs_after_fencing,
 )

@@ -49,12 +49,24 @@ class VariantMethods:
     update_ordered_actions: Callable[..., tuple[bool, bool]]  # (ws, first, then, node, flags, filter, type)
 
 
+@dataclass(frozen=True, slots=True)
+class CloneSteps:
+    """The clone-only steps the stages call for every resource (they follow clone actions to
+    their instances); the scheduler gives them to the working set with the method tables."""
+
+    min_ordering: Callable[..., bool]  # clone-min orderings; True when it handled the ordering
+    notify_remap: Callable[[RscState, str, str], str | None]
+    order_probes_before_restarts: Callable[[WorkingSet], None]
+    order_notifs_after_fencing: Callable[[WorkingSet, Action, RscState, Action], None]
+
+
 class WorkingSet:
     """Everything one scheduler run mutates."""
 
-    def __init__(self, cluster: Cluster, methods: Mapping[str, VariantMethods]) -> None:
+    def __init__(self, cluster: Cluster, methods: Mapping[str, VariantMethods], clone_steps: CloneSteps) -> None:
         self.cluster = cluster
         self.methods = methods  # variant -> its method table
+        self.clone_steps = clone_steps
         self.options = cluster.options
         self.nodes: dict[str, NodeState] = {}
         self.node_order: list[str] = []

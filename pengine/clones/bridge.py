@@ -1,9 +1,7 @@
 """The clone code over the scheduler's working set (``pengine.working`` / ``pengine.workset``).
 
-Everything the core pipeline calls for a clone, in one place: the clone's method table
-(``pengine.variants``) points here, and the stages still import the clone-only steps
-(``clone_min_ordering``, ``notify_remap``, ``order_probes_before_restarts``,
-``order_notifs_after_fencing``) from here:
+Everything the core pipeline calls for a clone, in one place: the clone's method table and the
+clone-only steps (``pengine.variants``) point here, so the stages never import this module:
 
 * :func:`expanded_history` - the op history with anonymous instances re-keyed;
 * :func:`build_clone_instances`, :func:`build_clone_children` - instance states (``child:N``)
@@ -21,6 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
+from pengine.actions import create_actions, internal_constraints
 from pengine.clones.actions import (
     COMPLETION,
     ActionRef,
@@ -38,6 +37,7 @@ from pengine.clones.colocation import colocate_with_clone as _colocate_with_clon
 from pengine.clones.config import unpack_clone_config
 from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance, expand_clones
 from pengine.model import Clone, Cluster, ColocationConstraint, Group, OpRecord, Primitive, Role, RscHistory
+from pengine.ordering import action_flags, rsc_update_ordered, update_ordered_actions
 from pengine.rules import RuleContext, evaluate_rule
 from pengine.setup import build_resource
 from pengine.working import Action, AFlag, Order, RscState
@@ -430,8 +430,6 @@ class WorkingSetActions:
 
 def clone_create_actions(ws: WorkingSet, rsc: RscState) -> None:
     """``clone_create_actions``: the instances' actions, then the clone's pseudo actions."""
-    from pengine.actions import create_actions
-
     for child in rsc.children:
         create_actions(ws, child)
     create_clone_actions(WorkingSetActions(ws), expanded_from_state(ws, rsc))
@@ -439,8 +437,6 @@ def clone_create_actions(ws: WorkingSet, rsc: RscState) -> None:
 
 def clone_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     """``clone_internal_constraints`` (instances' own internal orderings included)."""
-    from pengine.actions import internal_constraints
-
     for child in rsc.children:
         internal_constraints(ws, child)
     clone_internal_orderings(WorkingSetActions(ws), expanded_from_state(ws, rsc))
@@ -529,7 +525,6 @@ def summary_action_flags(ws: WorkingSet, action: Action, node: str | None) -> AF
     """``summary_action_flags`` (``clone_action_flags``)."""
     rsc = action.rsc
     assert rsc is not None
-    from pengine.ordering import action_flags
 
     task = child_task(action)
     flags = AFlag.OPTIONAL | AFlag.RUNNABLE | AFlag.PSEUDO
@@ -635,8 +630,6 @@ def _assign_nowhere(ws: WorkingSet, rsc: RscState) -> None:
 def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: AFlag,
                          filt: AFlag, otype: Order) -> tuple[bool, bool]:
     """``pcmk__multi_update_actions`` returning (then changed, first changed)."""
-    from pengine.ordering import action_flags, rsc_update_ordered, update_ordered_actions
-
     assert then.rsc is not None
     if can_interleave(ws, first, then):
         assert first.rsc is not None
