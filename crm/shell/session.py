@@ -383,12 +383,10 @@ class Session:
     def check(self, doc: CibDocument, changed_only: bool) -> tuple[bool, bool]:
         """Run crm_verify's checks and crmsh's; print them; (errors?, anything?)."""
         errors = False
-        # crmsh gives crm_verify the configuration only (its copy has no status section)
-        bare = etree.fromstring(etree.tostring(doc.root))
-        status = bare.find("status")
-        if status is not None:
-            bare.remove(status)
-        report = verify(bare)
+        # crmsh gives crm_verify the configuration only; pacer's verify is given the status
+        # too, without which it would warn of fencing unseen nodes where Pacemaker, finding
+        # no quorum, does not
+        report = verify(doc.root)
         for problem in report.schema_errors:
             self.error(f"{problem.element or ''} ({problem.line or 0}): {problem.reason}".strip())
             errors = True
@@ -1256,15 +1254,36 @@ class Session:
         return True
 
     def node_clearstate(self, args: list[str]) -> bool:
-        if len(args) != 1:
-            raise self.fail("usage: clearstate <node>")
-        return self.run_tool(["crm_resource", "--refresh", "--node", args[0]]) == 0
+        """Forget the node's state (crmsh 4.4.1 on Pacemaker >= 1.1.8: ``stonith_admin
+        --confirm``, i.e. tell the cluster the node is safely down).  Asks first unless -F."""
+        node = args[0] if args else self._this_node()
+        if not (self.opts.force or self._ask(f"Do you really want to drop state for node {node}?")):
+            return False
+        return self.run_tool(["stonith_admin", "--confirm", node]) == 0
 
     def node_fence(self, args: list[str]) -> bool:
+        """Fence a node (crmsh sets the ``terminate`` status attribute); asks first unless -F."""
         if len(args) != 1:
             raise self.fail("usage: fence <node>")
-        self.error("fencing needs the fencer, which pacer does not have yet; nothing was done")
-        return False
+        node = args[0]
+        question = (
+            f"Fencing {node} will shut down the node and migrate any resources that are running on it! "
+            f"Do you want to fence {node}?"
+        )
+        if not (self.opts.force or self._ask(question)):
+            return False
+        return self.run_tool(["crm_attribute", "-t", "status", "-N", node, "-n", "terminate", "-v", "true"]) == 0
+
+    def _ask(self, question: str) -> bool:
+        """Interactive y/n; batch mode answers no (crmsh never blocks a script on a prompt)."""
+        if self.opts.batch or not self.opts.interactive:
+            self.log("INFO", f"{question} (answered no in batch mode; use -F to force)")
+            return False
+        try:
+            answer = input(f"{question} (y/n)? ")
+        except EOFError:
+            return False
+        return answer.strip().lower() in ("y", "yes")
 
     def node_show(self, args: list[str]) -> bool:
         doc = self.source.read()  # type: ignore[attr-defined]
