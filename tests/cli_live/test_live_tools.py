@@ -197,6 +197,8 @@ def test_crm_verify_and_crm_simulate_read_the_live_cib(shared_cluster: LiveClust
 
 def test_crm_mon_follows_the_membership(cluster: LiveCluster) -> None:
     c = cluster
+    # without fencing a crashed node is simply offline (with it, it is UNCLEAN until fenced)
+    c.ok(1, ["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false"])
     for k in (1, 2, 3):
         out = c.ok(k, ["crm_mon", "-1"])
         assert "Stack: pacer-embedded" in out
