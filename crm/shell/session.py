@@ -357,7 +357,7 @@ class Session:
         except ParseError as e:
             hint = f" ({e.hint})" if e.hint else ""
             near = f" near <{e.token.text}>" if e.token else ""
-            col = f" (line {e.line}, column {e.column})" if e.token else ""
+            col = (f" (line {e.line}, column {e.column})" if e.line else f" (column {e.column})") if e.token else ""
             raise self.fail(f"syntax in {e.context}: {e.message}{near} parsing '{' '.join(e.words)}'{col}{hint}") from None
         if definition.kind == "ms":
             child = definition.node.children[-1].get("id") if definition.node.children else ""
