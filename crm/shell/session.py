@@ -499,7 +499,7 @@ class Session:
     def _changed_objects(self, conf: Configuration) -> list[etree._Element]:
         if self.base is None:
             return []
-        old = Configuration(self.base.root.__copy__() if False else etree.fromstring(etree.tostring(self.base.root)))
+        old = Configuration(etree.fromstring(etree.tostring(self.base.root)))
         out = []
         for o in conf.objects():
             prev = old.find(conf.object_id(o))
@@ -1126,22 +1126,33 @@ class Session:
     def _standby(self, args: list[str], value: str) -> bool:
         """crmsh 4.4.1's standby/online: the ``standby`` nvpair of the node (``forever``,
         in the configuration) or of its status entry (``reboot``), set in one change."""
-        node = None
         lifetime = "forever"
-        for a in args:
-            if a in ("reboot", "forever", "lifetime=reboot", "lifetime=forever"):
-                lifetime = a.split("=")[-1]
-            elif node is None:
-                node = a
-            else:
-                raise self.fail("usage: standby [<node>] [reboot|forever]")
-        node = node or self._this_node()
-        if node not in self._node_names():
-            raise self.fail(f"Node {node} not found in CIB")
+        rest = list(args)
+        if rest and rest[-1] in ("reboot", "forever", "lifetime=reboot", "lifetime=forever") and value == "on":
+            lifetime = rest.pop().split("=")[-1]
+        all_nodes = "--all" in rest
+        rest = [a for a in rest if a != "--all"]
+        if all_nodes and rest:
+            raise self.fail("Should either use --all or specific node(s)")
+        members = self._node_names()
+        for n in rest:
+            if n not in members:
+                raise self.fail(f'Node "{n}" is not a cluster node')
+        nodes = list(members) if all_nodes else (rest or [self._this_node()])
+        if "CIB_file" in self.env or "CIB_shadow" in self.env:
+            # crmsh 4.4.1 pings each node first and leaves out (with a warning) those that do
+            # not answer; a live pacer cluster knows its members, so only files get this
+            for n in list(nodes):
+                ping = subprocess.run(["ping", "-c", "1", n], capture_output=True, text=True, check=False)
+                if ping.returncode != 0:
+                    self.log("WARNING", f'host "{n}" is unreachable: {ping.stderr.strip()}')
+                    nodes.remove(n)
+        if not nodes:
+            return True
 
         def change(doc: CibDocument) -> None:
             conf = Configuration(doc.root)
-            for n in xp(doc.root, "configuration/nodes/node[@uname=$u]", u=node):
+            for n in (x for x in xp(doc.root, "configuration/nodes/node") if x.get("uname") in nodes):
                 nid = n.get("id") or ""
                 in_nodes = xp(doc.root, "configuration/nodes/node[@id=$i]/instance_attributes/nvpair[@name='standby']", i=nid)
                 in_status = xp(
@@ -1171,7 +1182,8 @@ class Session:
                 _set_nvpair(conf, target, "standby", "on")
 
         self.source.modify(change)  # type: ignore[attr-defined]
-        self.log("INFO", f"{'standby' if value == 'on' else 'online'} node {node}")
+        for node in nodes:
+            self.log("INFO", f"{'standby' if value == 'on' else 'online'} node {node}")
         return True
 
     def node_standby(self, args: list[str]) -> bool:
@@ -1374,7 +1386,7 @@ class Session:
     ra_meta = ra_info
 
     def cluster_status(self, args: list[str]) -> bool:
-        return self.run_tool(["pacer-sandbox", "status"] if False else ["crm_mon", "-1"]) == 0
+        return self.run_tool(["crm_mon", "-1"]) == 0
 
     def _systemctl(self, action: str) -> bool:
         rc = subprocess.call(["systemctl", action, "pacer"], env=self.env)

@@ -69,6 +69,13 @@ def test_configure_on_one_node_seen_on_the_others(cluster: str) -> None:
     status = crm(cluster, 2, "status")
     assert status.returncode == 0, status.stderr
     assert "Online: [ node1 node2 node3 ]" in status.stdout
+    # live, the members are known: no ping of the node names (crmsh pings them)
+    r = crm(cluster, 1, "node", "standby", "node3")
+    assert r.returncode == 0, r.stderr
+    assert "standby=on" in crm(cluster, 2, "configure", "show", "node3").stdout
+    r = crm(cluster, 2, "-w", "node", "online", "node3")
+    assert r.returncode == 0, r.stderr
+    assert "standby=off" in crm(cluster, 3, "configure", "show", "node3").stdout
 
 
 def test_commit_refused_when_another_node_changed_the_configuration(cluster: str) -> None:
