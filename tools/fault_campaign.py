@@ -816,8 +816,19 @@ class Campaign:
                 c.sandbox("start", str(k), "--no-wait", check=False)
         k = next((k for k in c.all if c.pacerd_up(k)), 1)
         proc = c.run(k, "crm_resource", "--refresh")
-        settled, problems = settle(self, time.monotonic() + 60)
+        settled, problems = settle(self, time.monotonic() + 30)
         say(f"repair (crm_resource --refresh exited {proc.returncode}): "
+            + ("settled" if settled else "still not settled: " + "; ".join(problems)))
+        if settled:
+            return
+        # last resort: crash and restart the nodes one by one, so that each joins again
+        # with what its agents really run (a crashed node's agent state is gone)
+        for k in c.all:
+            c.sandbox("kill", str(k), check=False)
+            c.sandbox("start", str(k), "--no-wait", check=False)
+            settle(self, time.monotonic() + 30)
+        settled, problems = settle(self, time.monotonic() + 60)
+        say("repair (every node crashed and restarted in turn): "
             + ("settled" if settled else "still not settled: " + "; ".join(problems)))
 
 
@@ -847,7 +858,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def report(results: list[RoundResult], seed: int, args: argparse.Namespace, fencing: bool, directory: Path,
-           elapsed: float, setup_error: str | None) -> str:
+           elapsed: float, setup_error: str | None, interrupted: bool = False) -> str:
     failed = [r for r in results if not r.passed]
     lines = [
         "",
@@ -857,6 +868,8 @@ def report(results: list[RoundResult], seed: int, args: argparse.Namespace, fenc
     ]
     if setup_error:
         lines.append(f"setup failed: {setup_error}")
+    if interrupted:
+        lines.append(f"interrupted after {len(results)} of {args.rounds} rounds")
     if failed:
         lines.append("Failing rounds:")
         for r in failed:
@@ -920,7 +933,7 @@ def main(argv: list[str] | None = None) -> int:
             with contextlib.suppress(Exception):
                 campaign.cluster.sandbox("down", timeout=300, check=False)
     elapsed = time.monotonic() - begun
-    print(report(results, seed, args, campaign.fencing, directory, elapsed, setup_error), flush=True)
+    print(report(results, seed, args, campaign.fencing, directory, elapsed, setup_error, interrupted), flush=True)
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n")
     ok = not setup_error and all(r.passed for r in results)
