@@ -55,10 +55,14 @@ def generate(seed: int) -> str:
             parts.append("meta " + " ".join(metas))
         if r.random() < 0.4:
             parts.append(f"utilization cpu={r.randint(1, 8)}")
+        seen_ops: set[tuple[str, str]] = set()
         for _ in range(r.randint(0, 3)):
             op = r.choice(["monitor", "start", "stop"])
             interval = f"{r.randint(5, 60)}s" if op == "monitor" else "0"
             timeout = f"{r.randint(20, 120)}s"
+            if (op, interval) in seen_ops:
+                continue  # the same name and interval twice is an error crm_verify reports
+            seen_ops.add((op, interval))
             parts.append(f"op {op} interval={interval} timeout={timeout}" + (" on-fail=restart" if r.random() < 0.2 else ""))
         lines.append(" ".join(parts))
     free = list(prims)
