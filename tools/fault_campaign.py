@@ -922,7 +922,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"round {i}/{args.rounds} seed {result.seed} at {result.started}, {result.seconds}s{settled}: "
                       f"{', '.join(result.faults)}{extra}: {status}", flush=True)
                 if not result.passed:
-                    if args.stop_on_failure:
+                    if args.stop_on_failure or i == args.rounds:
                         break
                     campaign.repair()
     except KeyboardInterrupt:
