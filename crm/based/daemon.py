@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from crm.based.machine import Changed, Effect, Log, Machine, Multicast, Persist, Reply
+from crm.based.machine import Changed, Effect, Log, Machine, Multicast, Persist, Reply, Synced
 from crm.cib import patchset
 from crm.cib.document import CibDocument
 from crm.cib.errors import CorruptCib
@@ -110,6 +110,9 @@ class CibDaemon:
                 self._persist_wanted.set()
             elif isinstance(effect, Changed):
                 self._notify(effect.before, effect.after)
+            elif isinstance(effect, Synced):
+                for conn in list(self.subscribers.values()):
+                    conn.send_nowait({"event": "synced", "tag": effect.tag})
             elif isinstance(effect, Log):
                 log.log(_LEVELS.get(effect.level, logging.INFO), "%s", effect.text)
 
@@ -157,7 +160,10 @@ class CibDaemon:
         if op == "query":
             return {"rc": 0, "cib": machine.doc.to_text()}
         if op == "ping":
-            return {"rc": 0, "version": str(machine.version()), "digest": machine.digest()}
+            return {"rc": 0, "version": str(machine.version()), "digest": machine.digest(),
+                    "round": machine.synced_tag, "in_sync": machine.in_sync and machine.awaiting is None,
+                    "settled": machine.round is None and machine.outstanding is None and machine.awaiting is None,
+                    "members": [m.name for m in machine.members]}
         if op == "membership":
             return machine.membership(self.transport.quorate)
         if op == "patch":

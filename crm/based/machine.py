@@ -56,6 +56,7 @@ __all__ = [
     "Multicast",
     "Persist",
     "Reply",
+    "Synced",
 ]
 
 CONFLICT = int(ExitCode.TEMPFAIL)
@@ -91,7 +92,16 @@ class Log:
     text: str
 
 
-Effect = Multicast | Reply | Persist | Changed | Log
+@dataclass(frozen=True, slots=True)
+class Synced:
+    """A sync round ended here, at the same point of the stream on every member: a write
+    sent after this is on every replica whatever copy won (controllers republish their
+    node's history then)."""
+
+    tag: str
+
+
+Effect = Multicast | Reply | Persist | Changed | Log | Synced
 
 
 def _ok(**extra: Any) -> dict[str, Any]:
@@ -164,6 +174,7 @@ class Machine:
     # new round, which every member decides alike since all see the same messages
     round_no: int = 0
     seen: set[tuple[int, int]] = field(default_factory=set)
+    synced_tag: str = ""
     queued: list[tuple[Member, dict[str, Any]]] = field(default_factory=list)
     in_sync: bool = False
     clock: Any = time.time
@@ -434,6 +445,9 @@ class Machine:
                         f"{w_name}'s (version {w_version})",
                     )
                 )
+        if self.outstanding is None:  # every copy is the same: the round ends here
+            self.synced_tag = rnd.tag
+            effects.append(Synced(rnd.tag))
         if winner_key == mine:
             if any(digest != w_digest for (_, digest, _) in rnd.states.values()):
                 effects.append(
@@ -456,10 +470,14 @@ class Machine:
         except (KeyError, XmlInputError, CibStructureError, CibVersionError) as err:
             return [Log("error", f"ignoring an unreadable CIB copy from {sender}: {err}")]
         if reason == "join":
+            done: list[Effect] = []
             if self.outstanding == (message.get("view"), sender.name):
+                # the round ends at this delivery, for every member
                 self.outstanding = None
+                self.synced_tag = str(message.get("view"))
+                done = [Synced(self.synced_tag)]
             if self.awaiting is None or self.awaiting != (message.get("view"), sender.name):
-                return []
+                return done
             old_version = self.doc.version
             effects: list[Effect] = [
                 Log("notice", f"CIB sync: took {sender.name}'s copy (version {new.version}), ours was {old_version}")
@@ -468,6 +486,7 @@ class Machine:
             effects += self._adopt(new)
             self.awaiting = None
             self.in_sync = True
+            effects += done
             effects += self._drain_queue()
             return effects
         if reason == "sync":

@@ -157,6 +157,8 @@ class Controller:
         self.shutdown_granted = asyncio.Event()
         self.last_schedule = 0.0
         self.published_view = -1
+        self.sync_tag = ""
+        self.tag_known = asyncio.Event()
         self.history_lock = asyncio.Lock()
         self.pings: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
@@ -385,6 +387,11 @@ class Controller:
                 self.want("retry after a scheduling failure")
 
     async def schedule(self) -> None:
+        if self.cib_events is not None and self.cib_events.connected:
+            state = await self.cib_events.call({"op": "ping"})
+            if not state.get("settled", True) or str(state.get("round", "")) != self.join.tag:
+                log.info("waiting for the CIB to finish synchronising before scheduling")
+                return  # its "synced" event asks again
         doc = await asyncio.to_thread(self.cib.read)
         if doc.version.as_tuple() < self.te.min_version:
             await asyncio.sleep(0.02)
@@ -626,11 +633,13 @@ class Controller:
             if old_dc is None or old_dc != self.dc:
                 self.spawn(self.take_over())
             self.want("membership changed")
-        if self.transport.local in event.joined or (event.joined and self.published_view < 0):
+        if event.joined or self.published_view < 0:
+            # someone came (or came back): everyone's history goes in again, so the DC
+            # schedules on what every node runs now
             self.spawn(self.announce())
         elif old_dc != self.dc and self.dc is not None:
-            # a new DC needs everyone's join again only if it never saw it; resend ours
-            self.spawn(self.send({"t": "joined", "node": self.name}))
+            # a new DC needs everyone's join; our history in the CIB is current
+            self.spawn(self.send({"t": "joined", "node": self.name, "tag": self.sync_tag}))
 
     async def take_over(self) -> None:
         nodeid = str(self.transport.local.nodeid)
@@ -645,19 +654,22 @@ class Controller:
         log.info("this node (%s) is the DC", self.name)
 
     async def announce(self) -> None:
+        await self.tag_known.wait()
+        tag = self.sync_tag
         try:
             version = await self.publish_history()
-        except (CibError, DaemonError) as err:
+        except Exception as err:
             log.error("could not publish this node's history: %s", err)
             return
         self.published_view = self.join.view
-        await self.send({"t": "joined", "node": self.name, "version": list(version)})
+        log.info("published this node's history (round %s)", tag)
+        await self.send({"t": "joined", "node": self.name, "version": list(version), "tag": tag})
 
     async def deliver(self, sender: Member, message: dict[str, Any]) -> None:
         kind = message.get("t")
         if kind == "joined":
-            self.join.join(str(message.get("node", sender.name)))
-            if self.is_dc:
+            accepted = self.join.join(str(message.get("node", sender.name)), str(message.get("tag", "")))
+            if self.is_dc and accepted:
                 self.te.saw_version(tuple(message.get("version", (0, 0, 0))))  # type: ignore[arg-type]
                 self.want(f"{sender.name} joined")
         elif kind == "exec":
@@ -704,10 +716,22 @@ class Controller:
         await client.connect(attempts=50)
         self.cib_events = client
         await client.call({"op": "subscribe"})
+        self.sync_tag = str((await client.call({"op": "ping"})).get("round", ""))
+        self.join.new_round(self.sync_tag)
+        self.tag_known.set()
+        self.want("the CIB's round is known")
         while True:
             event = await client.events.get()
             if event is None:
                 raise TransportClosed("lost the CIB daemon")
+            if event.get("event") == "synced":
+                # a CIB sync round ended: the status may hold another partition's copy now
+                self.sync_tag = str(event.get("tag", ""))
+                self.join.new_round(self.sync_tag)
+                self.spawn(self.announce())
+                if self.is_dc:
+                    self.abort("the CIB was synchronised")
+                continue
             if event.get("event") != "diff" or not self.is_dc:
                 continue
             patch = str(event.get("patch", ""))

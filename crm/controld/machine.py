@@ -39,11 +39,20 @@ def choose_dc(members: Iterable[Member]) -> Member | None:
 
 @dataclass
 class JoinState:
-    """Which nodes' controllers have published their history in the current view."""
+    """Which nodes' controllers have published their history since the CIB's last sync round.
+
+    A sync round of the CIB daemons (:class:`crm.based.machine.Synced`, tagged alike on every
+    node) may replace the status with another partition's copy; a history written before it
+    may be gone after it.  So joins count only for the current round's tag: the DC forgets
+    every join when its CIB finishes a round, and each controller publishes again when its
+    own does."""
 
     view: int = 0
     members: tuple[Member, ...] = ()
-    joined: set[str] = field(default_factory=set)
+    tag: str = ""
+    # node -> the round its last join was made in (a join may arrive before the DC learns
+    # of the round it belongs to; it counts once the DC is in that round too)
+    rounds: dict[str, str] = field(default_factory=dict)
 
     def new_view(self, view: int, members: tuple[Member, ...]) -> None:
         # nodes that stayed keep their join: their history stayed current; new ones must join
@@ -51,11 +60,21 @@ class JoinState:
         stayed = {m.name for m in self.members} & names
         self.view = view
         self.members = members
-        self.joined &= stayed
+        self.rounds = {node: tag for node, tag in self.rounds.items() if node in stayed}
 
-    def join(self, node: str) -> None:
-        if node in {m.name for m in self.members}:
-            self.joined.add(node)
+    def new_round(self, tag: str) -> None:
+        self.tag = tag
+
+    def join(self, node: str, tag: str) -> bool:
+        """Record a join; True when it counts in the current round."""
+        if node not in {m.name for m in self.members}:
+            return False
+        self.rounds[node] = tag
+        return tag == self.tag
+
+    @property
+    def joined(self) -> set[str]:
+        return {node for node, tag in self.rounds.items() if tag == self.tag}
 
     def missing(self, online: Iterable[str]) -> set[str]:
         """Nodes the CIB shows online whose controller has not joined (yet)."""

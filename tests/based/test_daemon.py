@@ -112,7 +112,7 @@ def test_a_node_with_a_corrupt_disk_copy_restores_from_its_peers_and_says_so() -
         cib = cluster.config(2).cib_dir / "cib.xml"
         cib.write_text(cib.read_text().replace("precious", "tampered"))
         cluster.start(2)
-        cluster.wait_members(1, {"node1", "node2", "node3"})
+        cluster.wait_members(2, {"node1", "node2", "node3"})  # node2 serves its clients
         deadline = time.monotonic() + 20
         while properties(cluster.source(2).read()).get("precious") != "yes":
             assert time.monotonic() < deadline
