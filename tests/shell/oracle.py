@@ -85,7 +85,9 @@ def run(tool: Path, stream: str, base: str, force: bool = False, extra: dict[str
         script.write_text(stream)
         env = _env(tool, work, extra)
         argv = [str(tool), "-D", "plain"] + (["-F"] if force else []) + ["-f", str(script)]
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True, errors="replace", cwd=d, timeout=300, check=False)
+        proc = subprocess.run(
+            argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace", cwd=d, timeout=300, check=False
+        )
         show = subprocess.run(
             [str(tool), "-D", "plain", "configure", "show"], env=env, capture_output=True, text=True, errors="replace", cwd=d, timeout=120, check=False
         )
