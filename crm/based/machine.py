@@ -319,6 +319,12 @@ class Machine:
         self.published_quorum = self.quorate
         return [Multicast({"t": "quorum", "quorate": self.quorate})]
 
+    def _quorum_after_sync(self) -> list[Effect]:
+        """The copy that won a sync may carry another partition's ``have-quorum``: the
+        leader says again what this partition's quorum is."""
+        self.published_quorum = None
+        return self._publish_quorum()
+
     def view_change(self, event: ViewChange) -> list[Effect]:
         effects: list[Effect] = []
         # A round runs again when members joined, when the last round had not finished, or
@@ -448,6 +454,7 @@ class Machine:
         if self.outstanding is None:  # every copy is the same: the round ends here
             self.synced_tag = rnd.tag
             effects.append(Synced(rnd.tag))
+            effects += self._quorum_after_sync()
         if winner_key == mine:
             if any(digest != w_digest for (_, digest, _) in rnd.states.values()):
                 effects.append(
@@ -476,6 +483,8 @@ class Machine:
                 self.outstanding = None
                 self.synced_tag = str(message.get("view"))
                 done = [Synced(self.synced_tag)]
+                if self.awaiting is None:
+                    done += self._quorum_after_sync()
             if self.awaiting is None or self.awaiting != (message.get("view"), sender.name):
                 return done
             old_version = self.doc.version
@@ -488,6 +497,7 @@ class Machine:
             self.in_sync = True
             effects += done
             effects += self._drain_queue()
+            effects += self._quorum_after_sync()
             return effects
         if reason == "sync":
             effects = []

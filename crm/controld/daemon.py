@@ -368,6 +368,7 @@ class Controller:
                 log.warning("%s %s (interval %d ms) failed: rc=%d status=%d %s", result.rsc_id, result.action,
                             result.interval_ms, result.rc, result.op_status, result.exit_reason or "")
                 await self.count_failure(result.rsc_id, result.action, result.interval_ms, True)
+        raise TransportClosed("lost the connection to the lrmd")
 
     # ------------------------------------------------------------------ the DC
     async def scheduler_loop(self) -> None:
@@ -519,17 +520,25 @@ class Controller:
             self.spawn(self.fence(action))
             return None
         if operation == "clear_failcount":
+            # every fail count of the resource on that node, as Pacemaker's controller clears
+            # them; the action completes when attrd has them gone
             rsc = action.resource.id if action.resource else ""
-            task = action.meta("clear_failcount_op") or action.meta("op_name") or ""
-            interval = action.meta("clear_failcount_interval") or action.meta("interval") or "0"
-            names = [f"fail-count-{rsc}#{task}_{interval}", f"last-failure-{rsc}#{task}_{interval}"]
-            for name in names:
-                self.spawn(self.attrd({"op": "delete", "name": name, "node": node}))
-            return ActionResult(action.id, True)
+            self.te.in_flight[action.id] = node
+            self.spawn(self.clear_and_confirm(self.te.transition_id, action.id, rsc, node))
+            return None
         if operation == "do_shutdown":
             self.spawn(self.send({"t": "shutdown-ok", "node": node}))
             return ActionResult(action.id, True)
         return ActionResult(action.id, True)  # lrm_refresh, probe markers: nothing to do here
+
+    async def clear_and_confirm(self, tid: int, aid: int, rsc: str, node: str) -> None:
+        ok = True
+        try:
+            await self.clear_failures(rsc, node)
+        except Exception as err:
+            log.error("could not clear the fail counts of %s on %s: %s", rsc, node, err)
+            ok = False
+        self.result_for(tid, aid, ok, 0 if ok else 1, (0, 0, 0))
 
     async def fence(self, action: GraphAction) -> None:
         target = action.on_node or ""
@@ -554,7 +563,10 @@ class Controller:
 
     async def node_fenced(self, target: str) -> None:
         """What the DC records once a node is confirmed fenced: it is down, expected down,
-        and its history and transient attributes are gone (so its resources are stopped)."""
+        and its history and transient attributes are gone (so its resources are stopped).
+        A node that is back already (a reboot) has published its fresh state: left alone."""
+        if target in {m.name for m in self.members}:
+            return
 
         def change(doc: CibDocument) -> None:
             for state in doc.root.iterfind("status/node_state"):
@@ -656,11 +668,17 @@ class Controller:
     async def announce(self) -> None:
         await self.tag_known.wait()
         tag = self.sync_tag
-        try:
-            version = await self.publish_history()
-        except Exception as err:
-            log.error("could not publish this node's history: %s", err)
-            return
+        delay = 0.1
+        while True:
+            try:
+                version = await self.publish_history()
+                break
+            except Exception as err:  # the CIB daemon or the lrmd is (re)starting: try again
+                log.warning("could not publish this node's history (%s); retrying", err)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                if tag != self.sync_tag:
+                    return  # a newer round asked for a newer announce
         self.published_view = self.join.view
         log.info("published this node's history (round %s)", tag)
         await self.send({"t": "joined", "node": self.name, "version": list(version), "tag": tag})

@@ -409,9 +409,9 @@ class Sandbox:
             if state.transport == "corosync" and os.geteuid() != 0:
                 raise SandboxError("the corosync transport needs root", 4)
             self._start_node(state, k)
-            if wait:
-                self.wait_joined(state, [k], timeout)
-            say(f"node{k} is up")
+        if wait:  # outside the lock: a fence agent may need to kill meanwhile
+            self.wait_joined(state, [k], timeout)
+        say(f"node{k} is up")
 
     def stop(self, k: int, timeout: float = PACERD_STOP_TIMEOUT) -> None:
         with self.locked():
