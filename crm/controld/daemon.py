@@ -382,6 +382,10 @@ class Controller:
                 continue
             try:
                 await self.schedule()
+            except (CibError, DaemonError) as err:  # the CIB daemon is (re)starting
+                log.warning("cannot schedule now (%s); trying again in 1 s", err)
+                await asyncio.sleep(1)
+                self.want("retry after a scheduling failure")
             except Exception:
                 log.exception("scheduling failed; trying again in 1 s")
                 await asyncio.sleep(1)

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import oracle
+import shell_oracle as oracle
 
 STREAMS = sorted(oracle.STREAMS.glob("*.crm"))
 

@@ -14,8 +14,8 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generator
-import oracle
+import shell_oracle as oracle
+import shell_streams as generator
 
 from crm.cli.cib_source import CibSource
 from crm.shell.session import Options, Session

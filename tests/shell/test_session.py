@@ -12,7 +12,7 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import oracle
+import shell_oracle as oracle
 
 from crm.cli.cib_source import CibSource
 from crm.shell import help as helptext

@@ -2,7 +2,7 @@
 the same CIB file, and compare exit code, resulting CIB (version attributes aside) and
 ``crm configure show`` text.
 
-Usable as a script: ``python tests/shell/oracle.py STREAM.crm [-F] [--base CIB]`` prints the
+Usable as a script: ``python tests/shell/shell_oracle.py STREAM.crm [-F] [--base CIB]`` prints the
 differences.
 """
 
