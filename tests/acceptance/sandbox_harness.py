@@ -43,11 +43,16 @@ class Cluster:
     def any_alive(self, but: int | None = None) -> int:
         return min(k for k in self.alive if k != but)
 
-    def dc(self) -> str:
-        out = self.on(self.any_alive(), "crm_mon", "-1").stdout
-        match = re.search(r"Current DC: (node\d)", out)
-        assert match, out
-        return match.group(1)
+    def dc(self, timeout: float = 30) -> str:
+        """The DC crm_mon shows (the new DC records itself as it takes over: wait for it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = self.on(self.any_alive(), "crm_mon", "-1").stdout
+            match = re.search(r"Current DC: (node\d)", out)
+            if match:
+                return match.group(1)
+            assert time.monotonic() < deadline, out
+            time.sleep(0.2)
 
     def locate(self, k: int) -> list[str]:
         out = self.on(k, "crm_resource", "--locate", "-r", "d1").stdout
