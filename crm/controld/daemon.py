@@ -157,6 +157,7 @@ class Controller:
         self.shutdown_granted = asyncio.Event()
         self.last_schedule = 0.0
         self.published_view = -1
+        self.claiming = False  # a dc-uuid write is in flight
         self.sync_tag = ""
         self.tag_known = asyncio.Event()
         self.history_lock = asyncio.Lock()
@@ -398,6 +399,10 @@ class Controller:
                 log.info("waiting for the CIB to finish synchronising before scheduling")
                 return  # its "synced" event asks again
         doc = await asyncio.to_thread(self.cib.read)
+        if doc.root.get("dc-uuid") != str(self.transport.local.nodeid) and not self.claiming:
+            # a sync round can bring in a copy written before this DC took over (or the
+            # first claim failed): the CIB names its DC again, as Pacemaker's join does
+            self.spawn(self.take_over())
         if doc.version.as_tuple() < self.te.min_version:
             await asyncio.sleep(0.02)
             self.want("waiting for results to reach the CIB")
@@ -663,11 +668,16 @@ class Controller:
         def change(doc: CibDocument) -> None:
             doc.root.set("dc-uuid", nodeid)
 
+        self.claiming = True
         try:
             self.te.saw_version(await self.cib_modify(change))
-        except CibError as err:
-            log.error("could not record myself as DC: %s", err)
-        log.info("this node (%s) is the DC", self.name)
+            log.info("this node (%s) is the DC", self.name)
+        except (CibError, DaemonError) as err:  # the next scheduling pass claims again
+            log.warning("could not record myself as DC yet: %s", err)
+            await asyncio.sleep(0.5)
+            self.want("record this node as DC")
+        finally:
+            self.claiming = False
 
     async def announce(self) -> None:
         await self.tag_known.wait()
