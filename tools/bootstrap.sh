@@ -15,6 +15,8 @@ if [ "$mode" = test ]; then
     pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils kmod"
     # pycorosync's ABI guard builds a probe against Corosync's headers
     pkgs="$pkgs fence-agents gcc libc6-dev libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libcfg-dev libqb-dev"
+    # tests/vm: QEMU guests booting Debian's stock kernel (drbd.ko 8.4, ip_vs.ko)
+    pkgs="$pkgs qemu-system-x86 linux-image-amd64 busybox-static ipvsadm"
 fi
 missing=""
 for p in $pkgs; do
