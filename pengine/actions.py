@@ -644,9 +644,9 @@ def group_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
                 ws.order_rsc_actions(rsc, "promote", member, "promote", O.NONE)
         else:
             ws.order_rsc_actions(previous, "start", member, "start", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
+            # Pacemaker 2.1.5 orders nothing more here: a member active after an inactive one
+            # only keeps the stop ordering with the last active member (below)
             ws.order_rsc_actions(member, "stop", previous, "stop", O.OPTIONAL | O.RESTART)
-            if member.running_on and not previous.running_on:
-                ws.order_rsc_actions(member, "stop", previous, "start", O.IMPLIES_FIRST | O.RUNNABLE_LEFT)
             if promotable:
                 ws.order_rsc_actions(previous, "promote", member, "promote", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
                 ws.order_rsc_actions(member, "demote", previous, "demote", O.OPTIONAL)
