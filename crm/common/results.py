@@ -133,3 +133,26 @@ class ExitCode(IntEnum):
     EXPIRED = 110
     NOT_YET_IN_EFFECT = 111
     TIMEOUT = 124
+
+
+_EXIT_TEXT = {
+    0: "OK", 1: "Error occurred", 2: "Invalid parameter", 3: "Unimplemented",
+    4: "Insufficient privileges", 5: "Not installed", 6: "Not configured", 7: "Not running",
+    8: "Promoted", 9: "Failed in promoted role", 64: "Incorrect usage", 65: "Invalid data given",
+    66: "Input file not available", 67: "User does not exist", 68: "Host does not exist",
+    69: "Necessary service unavailable", 70: "Internal software bug", 71: "Operating system error occurred",
+    72: "System file not available", 73: "Cannot create output file", 74: "I/O error occurred",
+    75: "Temporary failure, try again", 76: "Protocol violated", 77: "Insufficient privileges",
+    78: "Invalid configuration", 100: "Fatal error occurred, will not respawn", 101: "System panic required",
+    102: "Not connected", 103: "Update was older than existing configuration", 104: "Digest mismatch",
+    105: "No such object", 106: "Quorum required", 107: "Operation not safe",
+    108: "Requested item already exists", 109: "Multiple items match request",
+    110: "Requested item has expired", 111: "Requested item is not yet in effect",
+    124: "Timeout occurred", 190: "Service is active but might fail soon",
+    191: "Service is promoted but might fail soon", 193: "No exit status available",
+}
+
+
+def exit_text(code: int) -> str:
+    """Pacemaker's ``crm_exit_str``: the wording of a ``crm_exit_t`` (tools' exit codes)."""
+    return _EXIT_TEXT.get(code, "Unknown exit status")
