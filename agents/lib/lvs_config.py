@@ -411,8 +411,15 @@ def parse_config(text: str, *, file: str = "ldirectord.cf", resolve: Resolver = 
     if not sections and not problems:
         problems.append(f"{file}: no 'virtual =' section")
     if problems:
-        raise ConfigError(problems)
-    return Config(tuple(virtuals), cleanstop, tuple(warnings), file)
+        raise ConfigError(sorted(problems, key=lambda p: _line_of(p, file)))
+    return Config(tuple(virtuals), cleanstop, tuple(sorted(warnings, key=lambda w: _line_of(w, file))), file)
+
+
+def _line_of(message: str, file: str) -> int:
+    """The line number of a ``file:line: ...`` message (0 for the whole file), for file order."""
+    rest = message[len(file) + 1:] if message.startswith(file + ":") else ""
+    number = rest.split(":", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
 def _virtual(section: _Section, defaults: dict[str, str], default_lines: dict[str, int], file: str,

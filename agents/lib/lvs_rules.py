@@ -102,7 +102,7 @@ class SavedFormatError(ValueError):
     pass
 
 
-def _service_key(tokens: list[str], index: int) -> tuple[str, int]:
+def service_key(tokens: list[str], index: int) -> tuple[str, int]:
     flag = tokens[index]
     long_flags = {"--tcp-service": "-t", "--udp-service": "-u", "--fwmark-service": "-f"}
     flag = long_flags.get(flag, flag)
@@ -121,7 +121,7 @@ def parse_saved(text: str) -> dict[str, Service]:
             continue
         op = tokens[0]
         if op == "-A":
-            key, index = _service_key(tokens, 1)
+            key, index = service_key(tokens, 1)
             scheduler, persistent, netmask = "wlc", None, None
             while index < len(tokens):
                 opt = tokens[index]
@@ -141,7 +141,7 @@ def parse_saved(text: str) -> dict[str, Service]:
             reals[key] = {}
             table[key] = Service(scheduler, persistent, netmask, reals[key])
         elif op == "-a":
-            key, index = _service_key(tokens, 1)
+            key, index = service_key(tokens, 1)
             real, forwarding, weight = None, "gate", 1
             while index < len(tokens):
                 opt = tokens[index]
