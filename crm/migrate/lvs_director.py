@@ -157,7 +157,8 @@ def render_ldirectord_cf(table: RulesTable, mon: MonConfig | None, *, quiescent:
         out = [_virtual_line(service)]
         for real in reals:
             host = f"[{real.address}]" if ":" in real.address else real.address
-            out.append(f"\treal = {host}:{real.port} {real.forwarding} {real.weight}")
+            port = f":{real.port}" if real.port else ""  # a firewall mark's routed server has none
+            out.append(f"\treal = {host}{port} {real.forwarding} {real.weight}")
         out.append(f"\tscheduler = {service.scheduler}")
         out.append(f"\tprotocol = {service.protocol}")
         if service.persistent is not None:
@@ -232,6 +233,10 @@ def place_director(haresources_text: str, file: str, vips: list[str], warnings: 
             warnings.append(warning(file, entry.line, "no ldirectord on this line: the director joins the line of "
                                                       "its virtual address (one group: address first)"))
             return "\n".join(physical) + "\n", None
+    if not vips:
+        raise MigrationError([error(file, 0, "the rules have only firewall-mark services, whose addresses the "
+                                             "packet filter decides: name ldirectord on the haresources line of "
+                                             "their addresses")])
     raise MigrationError([error(file, 0, f"no haresources line holds a virtual address ({', '.join(vips)}) or "
                                          "names ldirectord; add 'ldirectord' to the line of the address")])
 
