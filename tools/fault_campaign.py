@@ -3,7 +3,7 @@ the cluster's invariants checked during and after every round.
 
     python tools/fault_campaign.py [--rounds 20] [--nodes 3] [--transport embedded|corosync]
                                    [--seed S] [--fencing auto|on|off] [--bound 30] [--keep]
-                                   [--dir DIR] [--json FILE]
+                                   [--pace normal|fast] [--dir DIR] [--json FILE]
 
 The cluster: ``pacer-sandbox up N`` with ``ocf:pacer:Dummy`` resources, all with a 2 s
 monitor: two sticky primitives (``d1``, ``d2``), a sticky group ``g1`` of two (``ga``,
@@ -13,7 +13,8 @@ and ``stonith-enabled=true``; else ``stonith-enabled=false``.
 
 A round applies one to three faults, chosen with the round's own seed (round ``i`` of
 ``--seed S`` uses seed ``S + i - 1``: ``--seed R --rounds 1`` replays the faults of a round
-whose seed is R), holds them for a few seconds, undoes them (heal, restart the killed nodes,
+whose seed is R), holds them for a few seconds (``--pace fast``: one to 2.5 seconds, with
+hangs of 3 s against monitor timeouts of 2 s, which is how the test suite runs 200 rounds), undoes them (heal, restart the killed nodes,
 restore the agents' parameters, ``crm_resource --cleanup``), then waits for the cluster to
 settle.  The faults:
 
@@ -74,6 +75,8 @@ if str(ROOT) not in sys.path:
 
 from lxml import etree  # noqa: E402
 
+from pengine.unpack.history import is_active  # noqa: E402
+
 DAEMONS = {  # name -> the module pacerd runs (``python -m MODULE --run-dir D/nodeK/run``)
     "based": "crm.based",
     "fenced": "crm.fenced",
@@ -86,13 +89,35 @@ PRIMITIVES = ("d1", "d2", "ga", "gb")  # non-clone Dummies
 CLONE, CLONE_PRIMITIVE = "cl", "c"
 DUMMIES = (*PRIMITIVES, CLONE_PRIMITIVE)
 FENCE = "fence1"
-MONITOR_TIMEOUT = 5  # s; the hang sleeps longer than that
-HANG_SLEEP = 7
 OP_TIMEOUT = 30  # start and stop
 SAMPLE_INTERVAL = 0.1
 CRASH_PATTERN = re.compile(r"Traceback \(most recent call last\)|internal error", re.IGNORECASE)
 DEATH_PATTERN = re.compile(r"\b(based|fenced|lrmd|attrd|controld) (killed by signal (\d+)|exited with code (\d+))")
 GAVE_UP_PATTERN = re.compile(r"pacerd exits with code|giving up")
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How long a round holds its faults, and how an agent hangs."""
+
+    gap: float  # at most this long between two faults of a round
+    hold: tuple[float, float]  # the faults are held for a time drawn from this range
+    monitor_timeout: int  # s, of every Dummy's monitor
+    hang_sleep: int  # s, an agent_hang's op_sleep: longer than the monitor timeout
+    storm_writes: int  # by each writer of a cib_storm
+
+    @property
+    def hang_hold(self) -> float:
+        """A hang is held long enough for a slow stop, a slow start and a monitor timeout."""
+        return 2 * self.hang_sleep + self.monitor_timeout + 3.0
+
+
+PACES = {
+    "normal": Pace(gap=1.5, hold=(3.0, 7.0), monitor_timeout=5, hang_sleep=7, storm_writes=10),
+    # the same faults with shorter holds: enough for a 2 s monitor to notice, and for
+    # 200 rounds to fit in a test run
+    "fast": Pace(gap=0.5, hold=(1.0, 2.5), monitor_timeout=2, hang_sleep=3, storm_writes=5),
+}
 
 
 def say(message: str) -> None:
@@ -104,19 +129,19 @@ def say(message: str) -> None:
 # =====================================================================================
 
 
-def _dummy(rsc: str, sticky: bool = True) -> str:
+def _dummy(rsc: str, pace: Pace, sticky: bool = True) -> str:
     meta = (f'<meta_attributes id="{rsc}-m"><nvpair id="{rsc}-s" name="resource-stickiness" value="100"/>'
             "</meta_attributes>") if sticky else ""
     return (
         f'<primitive id="{rsc}" class="ocf" provider="pacer" type="Dummy">{meta}<operations>'
-        f'<op id="{rsc}-mon" name="monitor" interval="2s" timeout="{MONITOR_TIMEOUT}s"/>'
+        f'<op id="{rsc}-mon" name="monitor" interval="2s" timeout="{pace.monitor_timeout}s"/>'
         f'<op id="{rsc}-start" name="start" interval="0" timeout="{OP_TIMEOUT}s"/>'
         f'<op id="{rsc}-stop" name="stop" interval="0" timeout="{OP_TIMEOUT}s"/>'
         "</operations></primitive>"
     )
 
 
-def resources_xml(sandbox_dir: Path | None) -> str:
+def resources_xml(sandbox_dir: Path | None, pace: Pace = PACES["normal"]) -> str:
     """The resources section; with ``sandbox_dir``, a fence device for that sandbox."""
     fence = ""
     if sandbox_dir is not None:
@@ -129,10 +154,10 @@ def resources_xml(sandbox_dir: Path | None) -> str:
             "</operations></primitive>"
         )
     return (
-        "<resources>" + _dummy("d1") + _dummy("d2")
+        "<resources>" + _dummy("d1", pace) + _dummy("d2", pace)
         + '<group id="g1"><meta_attributes id="g1-m"><nvpair id="g1-s" name="resource-stickiness" value="100"/>'
-        + "</meta_attributes>" + _dummy("ga", sticky=False) + _dummy("gb", sticky=False) + "</group>"
-        + f'<clone id="{CLONE}">' + _dummy(CLONE_PRIMITIVE, sticky=False) + "</clone>"
+        + "</meta_attributes>" + _dummy("ga", pace, sticky=False) + _dummy("gb", pace, sticky=False) + "</group>"
+        + f'<clone id="{CLONE}">' + _dummy(CLONE_PRIMITIVE, pace, sticky=False) + "</clone>"
         + fence + "</resources>"
     )  # fmt: skip
 
@@ -218,7 +243,6 @@ def log_problems(new_text: Mapping[str, str], caused: Iterable[str] = ()) -> lis
     return problems
 
 
-RUNNING_OPS = ("start", "promote", "migrate_from")
 
 
 def running_nodes(root: etree._Element) -> dict[str, list[str]]:
@@ -234,30 +258,9 @@ def running_nodes(root: etree._Element) -> dict[str, list[str]]:
         if name not in online:
             continue
         for lrm in state.iterfind("lrm/lrm_resources/lrm_resource"):
-            rid = lrm.get("id", "")
-            ops = [op for op in lrm.iterfind("lrm_rsc_op") if op.get("op-status") in ("0", None)]
-            last = next((op for op in ops if op.get("id", "").endswith("_last_0")), None)
-            if last is None:
-                continue
-            task, rc = last.get("operation"), last.get("rc-code")
-            active = (task in RUNNING_OPS and rc == "0") or (task == "monitor" and rc in ("0", "8"))
-            if task == "monitor" and rc == "7":
-                active = False
-            failure = next((op for op in ops if op.get("id", "").endswith("_last_failure_0")), None)
-            if active and failure is not None and failure.get("rc-code") == "7" and _newer(failure, last):
-                active = False
-            if active:
-                found.setdefault(rid.split(":")[0], []).append(name)
+            if is_active(lrm.iterfind("lrm_rsc_op")):  # the scheduler's reading of the history
+                found.setdefault(lrm.get("id", "").split(":")[0], []).append(name)
     return {rsc: sorted(nodes) for rsc, nodes in found.items()}
-
-
-def _newer(a: etree._Element, b: etree._Element) -> bool:
-    def key(op: etree._Element) -> tuple[int, int]:
-        try:
-            return int(op.get("last-rc-change") or 0), int(op.get("call-id") or 0)
-        except ValueError:
-            return 0, 0
-    return key(a) > key(b)
 
 
 def _uname(root: etree._Element, node_id: str | None) -> str:
@@ -331,6 +334,23 @@ class Cluster:
             time.sleep(1.0)
         raise AssertionError("not reached")
 
+    def cli(self, k: int, *argv: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """One of pacer's commands as a client of node k, without ``pacer-sandbox run``'s own
+        start-up (the daemons' sockets are files: no namespace is needed to reach them)."""
+        env = {**self.env, "PACER_RUN_DIR": str(self.run_dir(k))}
+        for attempt in range(5):
+            try:
+                proc = subprocess.run([str(BIN / argv[0]), *argv[1:]], capture_output=True, text=True, env=env,
+                                      timeout=timeout, check=False)
+            except subprocess.TimeoutExpired:
+                return subprocess.CompletedProcess(list(argv), 124, "", f"timed out after {timeout:g}s")
+            except FileNotFoundError:  # a console script briefly missing while the package is reinstalled
+                proc = subprocess.CompletedProcess(list(argv), 127, "", f"{argv[0]}: not found")
+            if proc.returncode != 127 or attempt == 4:
+                return proc
+            time.sleep(1.0)
+        raise AssertionError("not reached")
+
     # -- processes and files -------------------------------------------------------------
     def run_dir(self, k: int) -> Path:
         return self.directory / f"node{k}" / "run"
@@ -388,8 +408,11 @@ class Cluster:
         return sorted(str(m.get("name") or f"node{m.get('nodeid')}") for m in reply.get("members", []))
 
     def configuration(self, k: int) -> str | None:
-        proc = self.run(k, "cibadmin", "-Q", "-o", "configuration", timeout=30)
-        return proc.stdout if proc.returncode == 0 else None
+        """Node k's configuration section, as its CIB daemon answers ``cibadmin -Q -o
+        configuration`` (read in-process: a round reads it on every node)."""
+        root = self.cib(k)
+        section = root.find("configuration") if root is not None else None
+        return etree.tostring(section, encoding="unicode") if section is not None else None
 
     def up(self) -> list[int]:
         return [k for k in self.all if self.pacerd_up(k)]
@@ -495,11 +518,11 @@ def plan_round(rng: random.Random, nodes: int) -> list[Fault]:
             faults.append(Fault(kind, rsc=rsc, method=method, detail=f"{rsc} {method}"))
         elif kind == "agent_hang":
             rsc = rng.choice(DUMMIES)
-            faults.append(Fault(kind, rsc=rsc, detail=f"{rsc} op_sleep={HANG_SLEEP}"))
+            faults.append(Fault(kind, rsc=rsc, detail=f"{rsc} op_sleep"))
         else:
             writers = rng.randint(2, min(nodes, 4))
             faults.append(Fault(kind, nodes=sorted(rng.sample(range(1, nodes + 1), writers)),
-                                detail=f"{writers} writers x 10"))
+                                detail=f"{writers} writers"))
     return faults
 
 
@@ -514,6 +537,7 @@ class RoundResult:
     storm: str = ""
     started: str = ""  # wall clock, to find the round in the logs
     samples: int = 0  # of the agents' state files, during the round
+    phases: dict[str, float] = field(default_factory=dict)  # seconds spent applying, holding, undoing
 
     @property
     def passed(self) -> bool:
@@ -591,7 +615,8 @@ class Round:
             self.cleanup.add(fault.rsc)
         elif fault.kind == "agent_hang":
             assert fault.rsc is not None
-            self._set_param(fault.rsc, "op_sleep", str(HANG_SLEEP))
+            self._set_param(fault.rsc, "op_sleep", str(self.campaign.pace.hang_sleep))
+            fault.detail = f"{fault.rsc} op_sleep={self.campaign.pace.hang_sleep}"
             self.cleanup.add(fault.rsc)
         elif fault.kind == "cib_storm":
             for i, k in enumerate(fault.nodes):
@@ -601,7 +626,7 @@ class Round:
 
     def _set_param(self, rsc: str, name: str, value: str) -> None:
         target = CLONE if rsc == CLONE_PRIMITIVE else rsc
-        proc = self.c.run(self.any_node(), "crm_resource", "-r", target, "--set-parameter", name,
+        proc = self.c.cli(self.any_node(), "crm_resource", "-r", target, "--set-parameter", name,
                           "--parameter-value", value)
         if proc.returncode != 0:
             self.notes.append(f"crm_resource --set-parameter {name} on {rsc} exited {proc.returncode}: {proc.stderr.strip()[:300]}")
@@ -609,7 +634,7 @@ class Round:
 
     def _storm(self, k: int, writer: int) -> None:
         rng = random.Random(f"{self.seed}:{writer}")
-        for i in range(10):
+        for i in range(self.campaign.pace.storm_writes):
             choice = rng.randrange(4)
             value = f"r{self.number}w{writer}i{i}"
             if choice == 0:
@@ -625,7 +650,7 @@ class Round:
                             f'<rsc_location id="{cid}" rsc="d1" node="node{rng.randint(1, self.c.nodes)}" score="0"/>']
                 else:
                     argv = ["cibadmin", "-D", "-o", "constraints", "-X", f'<rsc_location id="{cid}"/>']
-            proc = self.c.run(k, *argv, timeout=60)
+            proc = self.c.cli(k, *argv, timeout=60)
             self.storm_stats["ok" if proc.returncode == 0 else "failed"] += 1
             if proc.returncode != 0:
                 reason = (proc.stderr.strip().splitlines() or [""])[-1][:160]
@@ -649,21 +674,22 @@ class Round:
                 self.notes.append(f"node{k} was down at the end of the faults; started it")
                 c.sandbox("start", str(k), "--no-wait", check=False)
         for target, name in self.params:
-            proc = c.run(self.any_node(), "crm_resource", "-r", target, "--delete-parameter", name)
+            proc = c.cli(self.any_node(), "crm_resource", "-r", target, "--delete-parameter", name)
             if proc.returncode != 0:
                 self.notes.append(f"--delete-parameter {name} of {target} exited {proc.returncode}: {proc.stderr.strip()[:300]}")
         for rsc in sorted(self.cleanup):
             target = CLONE if rsc == CLONE_PRIMITIVE else rsc
-            proc = c.run(self.any_node(), "crm_resource", "--cleanup", "-r", target)
+            proc = c.cli(self.any_node(), "crm_resource", "--cleanup", "-r", target)
             if proc.returncode != 0:
                 # crm_resource --cleanup may not work live yet: clear the fail counts instead
                 self.notes.append(f"crm_resource --cleanup exited {proc.returncode}; used crm_failcount -D")
                 for k in c.all:
-                    c.run(self.any_node(), "crm_failcount", "-D", "-r", rsc, "-N", f"node{k}")
+                    c.cli(self.any_node(), "crm_failcount", "-D", "-r", rsc, "-N", f"node{k}")
 
     # -- the round ----------------------------------------------------------------------
     def execute(self) -> RoundResult:
         c = self.c
+        pace = self.campaign.pace
         result = RoundResult(self.number, self.seed, [f"{f.kind}({f.detail})" for f in self.faults],
                              started=time.strftime("%H:%M:%S"))
         began = time.monotonic()
@@ -672,17 +698,21 @@ class Round:
             try:
                 for fault in self.faults:
                     self.apply(fault)
-                    time.sleep(self.rng.uniform(0.0, 1.5))
+                    time.sleep(self.rng.uniform(0.0, pace.gap))
+                result.phases["apply"] = round(time.monotonic() - began, 1)
                 result.faults = [f"{f.kind}({f.detail})" for f in self.faults]
-                hold = self.rng.uniform(3.0, 7.0)
+                hold = self.rng.uniform(*pace.hold)
                 if any(f.kind == "agent_hang" for f in self.faults):
                     # the parameter change restarts it (a slow stop, a slow start), then a
                     # monitor times out
-                    hold = max(hold, 2 * HANG_SLEEP + MONITOR_TIMEOUT + 3.0)
+                    hold = max(hold, pace.hang_hold)
+                result.phases["hold"] = round(hold, 1)
                 time.sleep(hold)
             finally:
+                undo_began = time.monotonic()
                 self.undo()
             faults_end = time.monotonic()
+            result.phases["undo"] = round(faults_end - undo_began, 1)
             settled, problems = settle(self.campaign, faults_end + self.campaign.bound)
             result.settle_seconds = round(time.monotonic() - faults_end, 1) if settled else None
         result.problems += problems
@@ -783,6 +813,7 @@ class Campaign:
         self.args = args
         self.cluster = Cluster(directory, args.nodes, args.transport)
         self.bound = args.bound
+        self.pace = PACES[args.pace]
         self.fencing = fencing_wanted(args.fencing)
 
     def setup(self) -> None:
@@ -796,7 +827,7 @@ class Campaign:
             proc = c.run(k, "crm_attribute", "-t", "crm_config", "-n", name, "-v", value)
             if proc.returncode != 0:
                 raise RuntimeError(f"crm_attribute {name}={value} exited {proc.returncode}: {proc.stderr.strip()}")
-        proc = c.run(k, "cibadmin", "-R", "-o", "resources", "-X", resources_xml(c.directory if self.fencing else None))
+        proc = c.run(k, "cibadmin", "-R", "-o", "resources", "-X", resources_xml(c.directory if self.fencing else None, self.pace))
         if proc.returncode != 0:
             raise RuntimeError(f"cibadmin -R -o resources exited {proc.returncode}: {proc.stderr.strip()}")
         settled, problems = settle(self, time.monotonic() + 120)
@@ -850,6 +881,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fencing", choices=("auto", "on", "off"), default="auto")
     parser.add_argument("--bound", type=float, default=30.0,
                         help="seconds after the faults end for the cluster to be back (default %(default)s)")
+    parser.add_argument("--pace", choices=sorted(PACES), default="normal",
+                        help="normal: faults held 3-7 s, hangs of 7 s; fast: held 1-2.5 s, hangs of 3 s "
+                             "(default %(default)s)")
     parser.add_argument("--keep", action="store_true", help="leave the sandbox up at the end")
     parser.add_argument("--stop-on-failure", action="store_true", help="stop at the first failing round")
     parser.add_argument("--dir", type=Path, help="the sandbox directory (default: a new one under /tmp, kept if a round failed)")
@@ -863,7 +897,7 @@ def report(results: list[RoundResult], seed: int, args: argparse.Namespace, fenc
     lines = [
         "",
         f"Fault campaign: {len(results)} rounds, {args.nodes} nodes, {args.transport} transport, "
-        f"fencing {'on' if fencing else 'off'}, seed {seed}, {elapsed:.0f}s"
+        f"fencing {'on' if fencing else 'off'}, {args.pace} pace, seed {seed}, {elapsed:.0f}s"
         + (f" ({elapsed / len(results):.1f}s per round)" if results else ""),
     ]
     if setup_error:
@@ -918,6 +952,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(result)
                 extra = f" [{result.storm}]" if result.storm else ""
                 settled = f", settled {result.settle_seconds}s after the faults" if result.settle_seconds is not None else ""
+                settled += " (" + ", ".join(f"{k} {v}s" for k, v in result.phases.items()) + ")"
                 status = "PASS" if result.passed else "FAIL: " + " | ".join(result.problems)
                 print(f"round {i}/{args.rounds} seed {result.seed} at {result.started}, {result.seconds}s{settled}: "
                       f"{', '.join(result.faults)}{extra}: {status}", flush=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bz2
+import collections
 import contextlib
 import logging
 import os
@@ -161,6 +162,10 @@ class Controller:
         self.sync_tag = ""
         self.tag_known = asyncio.Event()
         self.history_lock = asyncio.Lock()
+        # resource -> actions of it running here now; a cleanup waits for them (as
+        # Pacemaker's executor defers a deletion while operations are pending)
+        self.busy: collections.Counter[str] = collections.Counter()
+        self.idle = asyncio.Condition()
         self.pings: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -264,7 +269,11 @@ class Controller:
             return await self.cib_modify(change)
 
     async def forget_resource(self, rsc_id: str) -> tuple[int, int, int]:
-        """Drop a resource's history on this node (cleanup / refresh): it is probed again."""
+        """Drop a resource's history on this node (cleanup / refresh): it is probed again.
+        An action of the resource running here finishes first, and its result is recorded:
+        else an agent started meanwhile would run with no history to tell it."""
+        async with self.idle:
+            await self.idle.wait_for(lambda: not self.busy[rsc_id])
         with contextlib.suppress(Exception):
             await self.lrmd.unregister(rsc_id)
         nodeid = str(self.transport.local.nodeid)
@@ -319,17 +328,23 @@ class Controller:
                 version = await self.forget_resource(rsc.id)
                 ok, rc, status = True, 0, 0
             else:
-                await self.lrmd.register(rsc.id, rsc.rsc_class or "ocf", rsc.type or "", rsc.provider)
                 key = transition_key(aid, tid, target_rc, str(message.get("te", "")))
                 params = dict(action.attributes)
                 request = OpRequest(
                     rsc.id, action.operation, action.interval_ms, max(action.timeout_ms, 1000), params,
                     transition_key=key,
                 )
-                result = await self.lrmd.exec(request)
-                rc, status = int(result.rc), int(result.op_status)
-                detail = str(result.exit_reason or "")
-                version = await self.record_resource(rsc.id)
+                self.busy[rsc.id] += 1
+                try:
+                    await self.lrmd.register(rsc.id, rsc.rsc_class or "ocf", rsc.type or "", rsc.provider)
+                    result = await self.lrmd.exec(request)
+                    rc, status = int(result.rc), int(result.op_status)
+                    detail = str(result.exit_reason or "")
+                    version = await self.record_resource(rsc.id)
+                finally:
+                    async with self.idle:
+                        self.busy[rsc.id] -= 1
+                        self.idle.notify_all()
                 ok = expected_result_ok(rc, status, target_rc, action.interval_ms, action.operation)
                 probe = action.operation == "monitor" and action.interval_ms == 0
                 if not ok and not (probe and status == 0):
