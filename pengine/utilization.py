@@ -140,10 +140,11 @@ def sort_resources(ws: WorkingSet, placement: Placement) -> None:
             return -1 if r1.priority > r2.priority else 1
         t1, t2 = table(r1), table(r2)
         w1 = w2 = MINUS_INFINITY
-        if r1.running_on:
-            w1 = t1.get(r1.running_on[0], MINUS_INFINITY)
-        if r2.running_on:
-            w2 = t2.get(r2.running_on[0], MINUS_INFINITY)
+        n1, n2 = _current_node(r1), _current_node(r2)
+        if n1 is not None:
+            w1 = t1.get(n1, MINUS_INFINITY)
+        if n2 is not None:
+            w2 = t2.get(n2, MINUS_INFINITY)
         if w1 != w2:
             return -1 if w1 > w2 else 1
         for node in nodes:
@@ -153,6 +154,18 @@ def sort_resources(ws: WorkingSet, placement: Placement) -> None:
         return 0
 
     ws.resources.sort(key=cmp_to_key(cmp))
+
+
+def _current_node(rsc: RscState) -> str | None:
+    """``pe__current_node``: a collective is active where its members are (Pacemaker adds every
+    node a primitive runs on to its parents' ``running_on`` as well)."""
+    if rsc.running_on:
+        return rsc.running_on[0]
+    for child in rsc.children:
+        node = _current_node(child)
+        if node is not None:
+            return node
+    return None
 
 
 def _cmp_nodes_plain(ws: WorkingSet, a: str, b: str) -> int:
