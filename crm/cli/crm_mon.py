@@ -33,8 +33,17 @@ from lxml import etree
 
 from crm.cib.errors import CibError, CibUnavailable, ExitCode
 from crm.cib.live import LiveCibSource
-from crm.cli import live_errors
+from crm.cli import crm_mon_xml, live_errors
 from crm.cli.cib_source import CibSource
+from crm.cli.help_format import install, option_group
+from crm.cli.output_format import (
+    OutputChoice,
+    OutputFormatError,
+    XmlResult,
+    add_output_options,
+    open_output,
+    request_line,
+)
 from crm.cluster.node import NodeConfig, NodeConfigError
 from crm.common.booleans import is_true
 from crm.common.durations import parse_ms
@@ -56,6 +65,7 @@ __all__ = ["Options", "main", "render", "run"]
 PROG = "crm_mon"
 HIDDEN_ATTRIBUTE_PREFIXES = ("fail-count-", "last-failure-", "shutdown", "terminate", "standby", "#")
 INACTIVE_STATES = ("Stopped",)
+FORMATS = ("text", "xml")
 
 
 class UsageError(Exception):
@@ -78,16 +88,57 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> _Parser:
     p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
-    p.add_argument("-1", "--one-shot", dest="one_shot", action="store_true")
-    p.add_argument("-i", "--interval", default="5")
-    p.add_argument("-r", "--inactive", action="store_true")
-    p.add_argument("-f", "--failcounts", action="store_true")
-    p.add_argument("-A", "--show-node-attributes", dest="attributes", action="store_true")
-    p.add_argument("-D", "--hide-headers", dest="hide_headers", action="store_true")
-    p.add_argument("-s", "--simple-status", dest="simple", action="store_true")
-    p.add_argument("-X", "--xml-file", dest="xml_file")
-    p.add_argument("--output-as", dest="output_as", default="text")
+    add_output_options(p, FORMATS)
+    display = option_group(p, "display", "Display Options", "Show display options")
+    display.add_argument("-r", "--inactive", action="store_true", help="Display inactive resources")
+    display.add_argument("-f", "--failcounts", action="store_true",
+                         help="Display resource fail counts")
+    display.add_argument("-A", "--show-node-attributes", dest="attributes", action="store_true",
+                         help="Display node attributes")
+    display.add_argument("-D", "--hide-headers", dest="hide_headers", action="store_true",
+                         help="Hide all headers")
+    additional = option_group(p, "additional", "Additional Options", "Show additional options")
+    additional.add_argument("-i", "--interval", default="5", metavar="TIMESPEC",
+                            help="Update frequency (default is 5 seconds)")
+    additional.add_argument("-1", "--one-shot", dest="one_shot", action="store_true",
+                            help="Display the cluster status once and exit")
+    additional.add_argument("-s", "--simple-status", dest="simple", action="store_true",
+                            help="Display the cluster status once as a simple one line output\n"
+                            "(suitable for nagios)")
+    additional.add_argument("-X", "--xml-file", dest="xml_file", metavar="FILE",
+                            help="Use the CIB in FILE instead of the cluster's (as CIB_file=FILE)")
+    p.add_argument("-V", "--verbose", action="count", default=0,
+                   help="Increase debug output (may be specified multiple times)")
+    p.add_argument("-Q", "--quiet", action="store_true", help="Be less descriptive in output.")
+    install(p, "Provides a summary of cluster's current state.\n\n"
+            "Outputs varying levels of detail in a number of different formats.", epilog=EXAMPLES)
     return p
+
+
+EXAMPLES = """Time Specification:
+
+The TIMESPEC in any command line option can be specified in many different
+formats.  It can be just an integer number of seconds, a number plus units
+(ms/msec/us/usec/s/sec/m/min/h/hr), or an ISO 8601 period specification.
+
+Examples:
+
+Display the cluster status on the console with updates as they occur:
+
+\tcrm_mon
+
+Display the cluster status on the console just once then exit:
+
+\tcrm_mon -1
+
+Display your cluster status and include inactive resources in the list:
+
+\tcrm_mon --inactive
+
+Export the current cluster status as XML to stdout, then exit:
+
+\tcrm_mon --output-as xml
+"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,19 +504,29 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
             text = f"Unknown option {text.removeprefix('unrecognized arguments: ').split()[0]}"
         err.write(f"{PROG}: {text}\n")
         return ExitCode.USAGE
-    if ns.output_as not in ("text", "console"):
-        err.write(f"{PROG}: output format {ns.output_as} is not available yet (text only)\n")
-        return ExitCode.UNIMPLEMENT_FEATURE
+    try:
+        output = open_output(ns, FORMATS)
+    except OutputFormatError as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return exc.exit_code
     if ns.xml_file:
         env["CIB_file"] = ns.xml_file
     source = CibSource.from_environment(env)
     try:
         cib = source.read().root
     except CibError as exc:
+        if output.xml:
+            return _xml_read_error(exc, list(argv), output, out)
         if live_errors.not_running(exc):
             return live_errors.report(PROG, exc, err)
         return _read_error(exc, err)
     stack = live_stack(source) if isinstance(source, LiveCibSource) else None
+    if output.xml:
+        clock = time.time() if now is None else now
+        result = XmlResult(request_line(PROG, list(argv)))
+        code = crm_mon_xml.build(result, cib, int(clock), epoch_text(clock), stack)
+        output.write(result.finish(code), out)
+        return code
     options = Options(ns.inactive, ns.failcounts, ns.attributes, ns.hide_headers, ns.simple)
     if options.simple:
         line, code = simple_status(cib)
@@ -532,6 +593,20 @@ def live_stack(source: LiveCibSource) -> str | None:
     except NodeConfigError:
         return None
     return STACKS.get(transport, transport)
+
+
+def _xml_read_error(exc: CibError, argv: list[str], output: OutputChoice, out: TextIO) -> int:
+    """Pacemaker reports a CIB it cannot reach inside the XML result (and exits 0 for a
+    missing file, which scripts cannot tell from success: pacer's status carries the code)."""
+    result = XmlResult(request_line(PROG, argv))
+    if isinstance(exc, CibUnavailable) and "does not exist" in str(exc):
+        result.error("Could not connect to the CIB: No such device or address")
+        code = int(ExitCode.NOSUCH)
+    else:
+        result.error(str(exc))
+        code = int(exc.exit_code)
+    output.write(result.finish(code), out)
+    return code
 
 
 def _read_error(exc: CibError, err: TextIO) -> int:
