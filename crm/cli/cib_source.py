@@ -23,8 +23,9 @@ from typing import Protocol, TypeVar
 
 from crm.cib.atomic import write_atomic
 from crm.cib.document import CibDocument, CibStructureError
-from crm.cib.errors import CibUnavailable, ExitCode, UnusableCib
+from crm.cib.errors import CibUnavailable, ExitCode, SchemaViolation, UnusableCib
 from crm.cib.live import LiveCibSource
+from crm.cib.pacemaker_schemas import validate_xml
 from crm.cib.transaction import Outcome, perform
 from crm.cib.version import CibVersionError
 from crm.cib.xmltext import XmlInputError
@@ -36,6 +37,11 @@ ENV_FILE = "CIB_file"
 ENV_SHADOW = "CIB_shadow"
 ENV_SHADOW_DIR = "CIB_shadow_dir"
 DEFAULT_SHADOW_DIR = Path("/var/lib/pacemaker/cib")
+
+CONNECT_FAILED = "Could not connect to the CIB"
+"""How Pacemaker's tools begin the error when the CIB cannot be read (missing ``CIB_file``:
+"... No such device or address", a file that fails its schema: "... Update does not conform
+to the configured schema")."""
 
 T = TypeVar("T")
 
@@ -97,16 +103,21 @@ class CibSource:
     def read(self) -> CibDocument:
         try:
             data = self.path.read_bytes()
-        except FileNotFoundError:
-            raise CibUnavailable(f"could not connect to the CIB: {self.path} does not exist") from None
+        except FileNotFoundError as err:
+            missing = f"CIB_file {self.path} does not exist"
+            raise CibUnavailable(f"{CONNECT_FAILED}: {CibUnavailable.reason} ({missing})") from err
         except OSError as err:
             raise CibUnavailable(f"could not read the CIB {self.path}: {err.strerror}") from None
         try:
-            return CibDocument.parse(data, str(self.path), from_file=True)
+            doc = CibDocument.parse(data, str(self.path), from_file=True)
         except XmlInputError as err:
             raise UnusableCib(f"the CIB file is unusable: {err}") from None
         except (CibStructureError, CibVersionError) as err:
             raise UnusableCib(f"the CIB file {self.path} is unusable: {err}") from None
+        if not validate_xml(doc.root, str(self.path), None, record=False):
+            # as Pacemaker's file-based CIB: a file that fails its schema cannot be connected to
+            raise SchemaViolation(f"{CONNECT_FAILED}: {SchemaViolation.reason}")
+        return doc
 
     def write(self, doc: CibDocument) -> None:
         """Replace the file atomically with ``doc`` (Pacemaker's formatting)."""

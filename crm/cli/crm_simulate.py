@@ -21,13 +21,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from lxml import etree
 
 from crm.cib.errors import CibError as LibCibError
-from crm.cli import live_errors
+from crm.cib.pacemaker_schemas import STDIN_LABEL, load_check
+from crm.cli import crm_mon, live_errors
 from crm.cli.cib_source import CibSource
 from crm.common.booleans import is_true
 from crm.transition.executor import RunStatus, run_graph
@@ -191,25 +193,38 @@ def _live_cib(stderr: TextIO) -> bytes | None:
     except LibCibError as exc:
         if live_errors.not_running(exc):
             live_errors.report("crm_simulate", exc, stderr)
+        elif isinstance(source, CibSource):  # CIB_file missing, unreadable or not valid
+            stderr.write("crm_simulate: CIB query failed: Input file not available\n")
         else:
             stderr.write(f"crm_simulate: CIB query failed: {' '.join(str(exc).split())}\n")
         return None
 
 
+class NoCib(Exception):
+    """The input is not a CIB at all (another document element): nothing to query."""
+
+
 def read_cib(source: str, data: bytes) -> etree._Element:
+    """Parse the input and add an empty status section if it has none, as Pacemaker does
+    before validating it."""
     if not data.strip():
         raise UsageError(f"{source}: the CIB is empty")
     try:
         root = etree.fromstring(data, parser=etree.XMLParser(remove_blank_text=True, huge_tree=True))
     except etree.XMLSyntaxError as exc:
         raise UsageError(f"{source}: not well-formed XML: {exc}") from None
-    if root.tag != "cib":
-        raise UsageError(f"{source}: root element is <{root.tag}>, expected <cib>")
-    for name in ("configuration", "status"):
-        if root.find(name) is None and name == "configuration":
-            raise UsageError(f"{source}: <cib> has no <configuration> section")
     if root.find("status") is None:
         etree.SubElement(root, "status")
+    return root
+
+
+def usable_cib(source: str, root: etree._Element) -> etree._Element:
+    """A validated CIB (or one whose validation is off) made usable by the scheduler: the
+    document element must be ``cib``; a missing configuration is an empty one."""
+    if root.tag != "cib":
+        raise NoCib(f"{source}: the document element is <{root.tag}>, expected <cib>")
+    if root.find("configuration") is None:
+        root.insert(0, etree.Element("configuration"))
     return root
 
 
@@ -217,8 +232,25 @@ def read_cib(source: str, data: bytes) -> etree._Element:
 # Command line
 
 
+def _repeat_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid repeat count {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"the repeat count must be at least 1, not {value}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit with Pacemaker's code 64 (argparse uses 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"crm_simulate: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="crm_simulate",
         description="Tool for simulating the cluster's response to events",
     )
@@ -231,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     ops.add_argument("-S", "--simulate", action="store_true", help="Simulate the transition's execution and display the resulting cluster status")
     ops.add_argument("-s", "--show-scores", action="store_true", help="Show allocation scores")
     ops.add_argument("-U", "--show-utilization", action="store_true", help="Show utilization information")
+    ops.add_argument("-X", "--in-place", action="store_true",
+                     help="Like --simulate, but also store the results back to the input file")
+    ops.add_argument("-A", "--show-attrs", action="store_true", help="Show node attributes")
+    ops.add_argument("-c", "--show-failcounts", action="store_true", help="Show resource fail counts")
+    ops.add_argument("-P", "--profile", metavar="DIR",
+                     help="Process all the XML files in the named directory to create profiling data")
+    ops.add_argument("-N", "--repeat", metavar="N", type=_repeat_count, default=1,
+                     help="With --profile, repeat each test N times and print timings")
     ops.add_argument("-Q", "--quiet", action="store_true", help="Display only essential output")
     ops.add_argument("-t", "--set-datetime", metavar="DATETIME", help="Set date/time (ISO 8601 format)")
     ops.add_argument("-a", "--all-actions", action="store_true", help="Display all possible actions in dot graph")
@@ -252,6 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
     ops.add_argument("--explain", metavar="RSC",
                      help="Say why RSC is where it is: constraints per node, stickiness, fail counts, "
                           "colocations, scores and the decision (after any requested modifications)")
+    p.add_argument("-$", "--version", action="store_true", help="Display software version and exit")
+    fmt = p.add_argument_group("Output Options")
+    fmt.add_argument("--output-as", metavar="FORMAT", default="text", choices=("text",),
+                     help="Specify output format as one of: text (default)")
+    fmt.add_argument("--output-to", metavar="DEST",
+                     help='Specify file name for output (or "-" for stdout)')
+    fmt.add_argument("--text-fancy", action="store_true",
+                     help="Use more highly formatted output (requires --output-as=text)")
     out = p.add_argument_group("Output")
     out.add_argument("-I", "--save-input", metavar="FILE", help="Save the input configuration to the named file")
     out.add_argument("-O", "--save-output", metavar="FILE", help="Save the output configuration to the named file")
@@ -260,13 +308,34 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """The optional sections of a status display (``-A``, ``-c``)."""
+
+    attributes: bool = False
+    failcounts: bool = False
+
+
 def _print_status(
-    out: TextOutput, cib: etree._Element, title: str, spacer: bool, *, pending: bool, now: datetime
+    out: TextOutput,
+    cib: etree._Element,
+    title: str,
+    spacer: bool,
+    *,
+    pending: bool,
+    now: datetime,
+    sections: Sections = Sections(),
 ) -> None:
     if spacer:
         out.spacer()
     out.begin_list(title)
-    out.tree(cluster_status(cib, show_pending=pending, now=int(now.timestamp())))
+    items: list[Item] = list(cluster_status(cib, show_pending=pending, now=int(now.timestamp())))
+    # the same sections as crm_mon -A / -f, in Pacemaker's order (after the resources)
+    if sections.attributes:
+        items += [Spacer(), crm_mon._node_attributes(cib)]
+    if sections.failcounts:
+        items += [Spacer(), crm_mon._migration_summary(cib)]
+    out.tree(items)
     out.end_list()
 
 
@@ -289,7 +358,8 @@ def simulate(
     args: argparse.Namespace, stdout: TextIO, stderr: TextIO, scheduler: Scheduler = schedule
 ) -> int:
     """Run crm_simulate with parsed ``args``; ``scheduler`` is :func:`pengine.schedule` (tests swap it)."""
-    if args.live_check or (args.xml_file is None and not args.xml_pipe):
+    live_source = args.live_check or (args.xml_file is None and not args.xml_pipe)
+    if live_source:
         # Without -x or -p, Pacemaker's crm_simulate also works on the live CIB.
         live = _live_cib(stderr)
         if live is None:
@@ -305,11 +375,21 @@ def simulate(
         cib = read_cib(args.xml_file, data)
     else:
         cib = read_cib("stdin", sys.stdin.buffer.read())
+    label = None if live_source else (STDIN_LABEL if args.xml_file is None else args.xml_file)
+    loaded = load_check(cib, label)
+    for message in loaded.messages:
+        stderr.write(message + "\n")
+    if loaded.document is None:
+        return EXIT_CONFIG
+    cib = usable_cib(label or "live CIB", loaded.document)
     if args.set_datetime is not None:
         parse_iso8601(args.set_datetime)  # reject a bad date before any output
+    if args.in_place:
+        args.simulate = True
     op_fail = [FailSpec.parse(s) for s in args.op_fail]
     op_inject = [InjectSpec.parse(s) for s in args.op_inject]
 
+    sections = Sections(attributes=args.show_attrs, failcounts=args.show_failcounts)
     fancy = not (args.show_scores or args.show_utilization)
     out = TextOutput(stdout, fancy=fancy, quiet=args.quiet)
     process = args.simulate or args.run or args.show_scores or args.show_utilization or bool(
@@ -337,7 +417,9 @@ def simulate(
                 "from further action due to failure"
             )
             printed = True
-        _print_status(out, cib, "Current cluster status", printed, pending=True, now=now or wall)
+        _print_status(
+            out, cib, "Current cluster status", printed, pending=True, now=now or wall, sections=sections
+        )
         printed = True
 
     modifications = (
@@ -407,7 +489,7 @@ def simulate(
             if printed:
                 out.spacer()
             printed = True
-        keep = args.simulate or args.save_output  # the input is used again after scheduling
+        keep = args.simulate or args.save_output or args.in_place  # the input is used again
         result = scheduler(
             copy.deepcopy(cib) if keep else cib,
             now=now if now is not None else wall,
@@ -441,10 +523,14 @@ def simulate(
         rc = _run_transition(out, stderr, cib, graph_xml, op_fail, clock)
         if not args.quiet:
             now = _effective_date(out, cib, args.set_datetime)
-            _print_status(out, cib, "Revised Cluster Status", True, pending=False, now=now or wall)
+            _print_status(
+                out, cib, "Revised Cluster Status", True, pending=False, now=now or wall, sections=sections
+            )
 
     if args.save_output:
         write_atomic(args.save_output, cib_text(cib))
+    if args.in_place and args.xml_file is not None:
+        write_atomic(args.xml_file, cib_text(cib))
     return rc
 
 
@@ -503,12 +589,82 @@ def _run_transition(
     return rc
 
 
+VERSION_TEXT = "Pacemaker 2.1.5 (pacer crm_simulate)\nWritten by the pacer project contributors\n"
+
+
+def profile_directory(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, scheduler: Scheduler) -> int:
+    """``--profile DIR``: schedule every ``*.xml`` file of DIR (``--repeat`` times each) and
+    print the processor time each took, as Pacemaker does (names in reverse order, files
+    that do not load are skipped after their errors)."""
+    directory = args.profile
+    try:
+        names = sorted(os.listdir(directory), reverse=True)
+    except OSError:
+        return EXIT_OK  # Pacemaker prints nothing for a directory it cannot read
+    out = TextOutput(stdout, fancy=True, quiet=False)
+    if not names:
+        return EXIT_OK
+    out.begin_list("Timings")
+    for name in names:
+        path = f"{directory}/{name}"
+        if name.startswith(".") or not name.endswith(".xml") or not os.path.isfile(path):
+            continue
+        start = time.process_time()
+        try:
+            with open(path, "rb") as f:
+                cib = read_cib(path, f.read())
+        except (OSError, UsageError) as exc:
+            stderr.write(f"crm_simulate: {exc}\n")
+            continue
+        loaded = load_check(cib, path)
+        for message in loaded.messages:
+            stderr.write(message + "\n")
+        if loaded.document is None:
+            continue
+        cib = usable_cib(path, loaded.document)
+        when = _profile_date(cib, args.set_datetime)
+        for _ in range(args.repeat):
+            scheduler(
+                copy.deepcopy(cib) if args.repeat > 1 else cib,
+                now=when,
+                options=ScheduleOptions(show_scores=args.show_scores, show_utilization=args.show_utilization),
+            )
+        out.item(f"Testing {path} ... {time.process_time() - start:.2f} secs")
+    out.end_list()
+    return EXIT_OK
+
+
+def _profile_date(cib: etree._Element, use_date: str | None) -> datetime:
+    if use_date is not None:
+        return parse_iso8601(use_date)
+    stamp = cib.get("execution-date")
+    if stamp is not None and stamp.strip().isdigit() and int(stamp) != 0:
+        return datetime.fromtimestamp(int(stamp), UTC)
+    return datetime.now(UTC)
+
+
 def run(
     argv: Sequence[str], stdout: TextIO, stderr: TextIO, scheduler: Scheduler = schedule
 ) -> int:
     """Parse ``argv`` and run; errors become a message on ``stderr`` and Pacemaker's exit code."""
     args = build_parser().parse_args(list(argv))
+    if args.version:
+        stdout.write(VERSION_TEXT)
+        return EXIT_OK
+    if args.output_to not in (None, "-"):
+        try:
+            with open(args.output_to, "w", encoding="utf-8") as target:
+                return _run_parsed(args, target, stderr, scheduler)
+        except OSError as exc:
+            stderr.write(f"crm_simulate: cannot write {args.output_to}: {exc.strerror}\n")
+            return EXIT_CANTCREAT
+    return _run_parsed(args, stdout, stderr, scheduler)
+
+
+def _run_parsed(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, scheduler: Scheduler) -> int:
     try:
+        if args.profile is not None:
+            return profile_directory(args, stdout, stderr, scheduler)
         return simulate(args, stdout, stderr, scheduler)
     except (UsageError, ValueError) as exc:
         stderr.write(f"crm_simulate: {exc}\n")
@@ -516,6 +672,9 @@ def run(
     except CibError as exc:
         stderr.write(f"crm_simulate: invalid configuration: {exc}\n")
         return EXIT_CONFIG
+    except NoCib as exc:
+        stderr.write(f"crm_simulate: CIB query failed: {exc}\n")
+        return EXIT_NOINPUT
     except HistoryError as exc:
         stderr.write(f"crm_simulate: {exc}\n")
         return EXIT_DATAERR
