@@ -164,14 +164,17 @@ class Director:
         desired = self.desired()
         done: list[str] = []
         errors: list[str] = []
+        kept: set[str] = set()  # services of an older configuration that could not be deleted
         for args in commands(current, desired, self.owned):
             rc, out = self.run(args)
             text = "ipvsadm " + render(args)
             if rc != 0:
                 errors.append(f"{text}: {out.strip()}")
+                if args[0] == "-D":
+                    kept.add(" ".join(args[1:3]))
             else:
                 done.append(text)
-        self.owned = {v.key for v in self.config.virtuals}
+        self.owned = {v.key for v in self.config.virtuals} | kept
         self.error = "; ".join(errors)
         self.round += 1
         return done
@@ -234,6 +237,7 @@ def serve(config_path: str, state_path: str, ipvsadm: str, *, resync: float = 5.
     log(f"checking {len(director.reals)} real server(s) of {len(config.virtuals)} virtual service(s)")
     workers = max(1, min(32, len(director.reals)))
     last_sync = -resync
+    last_error = ""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while True:
             wake.clear()
@@ -258,8 +262,9 @@ def serve(config_path: str, state_path: str, ipvsadm: str, *, resync: float = 5.
                 last_sync = time.monotonic()
                 for command in director.sync_table():
                     log(command)
-                if director.error:
+                if director.error and director.error != last_error:
                     log(f"error: {director.error}")
+                last_error = director.error
                 write_state(state_path, director.state())
             next_due = director.next_due()
             until = last_sync + resync if next_due is None else min(next_due, last_sync + resync)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -182,3 +184,34 @@ def test_cleanstop_no_leaves_the_services(lvs: Env) -> None:
     assert lvs.run("stop").rc == 0
     assert lvs.saved().startswith("-A -t 10.0.0.100:80")
     assert lvs.run("monitor").rc == 7
+
+
+OCF_TESTER = Path("/usr/sbin/ocf-tester")
+
+
+@pytest.mark.root
+def test_debians_ocf_tester_passes(tmp_path: Path) -> None:
+    if not OCF_TESTER.exists() or shutil.which("xmllint") is None:
+        pytest.skip("ocf-tester (resource-agents) and xmllint (libxml2-utils) are needed")
+    if os.geteuid() != 0:
+        pytest.skip("ocf-tester's permission check needs root")
+    root = Path(tempfile.mkdtemp(prefix="pacer-ocf-"))  # meta-data runs as nobody: not under pytest's tmp
+    try:
+        root.chmod(0o755)
+        (root / "resource.d" / "pacer").mkdir(parents=True)
+        (root / "resource.d" / "pacer" / "ldirectord").symlink_to(AGENT)
+        (root / "lib").mkdir()
+        if Path("/usr/lib/ocf/lib/heartbeat").is_dir():
+            (root / "lib" / "heartbeat").symlink_to("/usr/lib/ocf/lib/heartbeat")
+        config = tmp_path / "ldirectord.cf"
+        config.write_text("virtual = 10.0.0.100:80\n\treal = 10.0.0.2:80 masq\n\treal = 10.0.0.3:80 masq\n"
+                          "\tchecktype = on\n")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OCF_", "HA_"))}
+        env.update(OCF_ROOT=str(root), HA_RSCTMP=str(tmp_path / "rsctmp"),
+                   IPVSADM_MODEL_STATE=str(tmp_path / "ipvs.json"))
+        argv = [str(OCF_TESTER), "-n", "t-ldirectord", "-o", f"configfile={config}", "-o", f"ipvsadm={MODEL}",
+                str(root / "resource.d" / "pacer" / "ldirectord")]
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert proc.returncode == 0 and "passed all tests" in proc.stdout, proc.stdout + proc.stderr
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
