@@ -19,7 +19,6 @@ SIGHUP re-reads the configuration (a bad one is reported and the old one kept).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -34,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 from lvs_check import check_real
 from lvs_config import Config, ConfigError, RealServer, Virtual, read_config
 from lvs_rules import Service, commands, desired_table, health_key, parse_saved, render
+from lvs_state import read_state, write_state
 
 Runner = Callable[[list[str]], tuple[int, str]]
 Checker = Callable[[Virtual, RealServer, int], tuple[bool, str]]
@@ -188,24 +188,6 @@ class Director:
             "reals": {key: {"up": state.up, "detail": state.detail} for key, state in sorted(self.reals.items())},
             "error": self.error,
         }
-
-
-def write_state(path: str, state: dict[str, Any]) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(state, f, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def read_state(path: str) -> dict[str, Any] | None:
-    try:
-        with open(path) as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def serve(config_path: str, state_path: str, ipvsadm: str, *, resync: float = 5.0) -> int:

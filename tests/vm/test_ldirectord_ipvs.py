@@ -2,8 +2,8 @@
 
 The LVS article's flat LVS-NAT network on the shared guests: node1 is the director (the
 virtual address 10.99.0.100 brought up by pacer's IPaddr2 agent, ip_forward on, ICMP
-redirects off), node2 holds two real servers (python's http.server on 10.99.0.2 and
-10.99.0.12, and a "sorry" server on port 8080) and routes its replies to the client
+redirects off), node2 holds two real servers (busybox httpd on 10.99.0.2 and 10.99.0.12,
+and a "sorry" server on port 8080) and routes its replies to the client
 through the director, node3 is the client.  The agent runs in node1 from this checkout
 with Debian's ipvsadm on the guest's stock kernel; the table it builds is read back with
 ``ipvsadm -S -n`` and compared with what :mod:`lvs_rules` computes, and requests through
@@ -29,6 +29,8 @@ sys.path.insert(0, str(REPO / "agents" / "lib"))
 from lvs_config import parse_config  # noqa: E402
 from lvs_rules import desired_table, health_key, parse_saved  # noqa: E402
 
+from crm.migrate.lvs_director import convert_lvs  # noqa: E402
+
 pytestmark = [pytest.mark.vm, pytest.mark.xdist_group("vm")]
 
 VIP = "10.99.0.100"
@@ -52,8 +54,8 @@ class Lab:
     def serve(self, name: str, address: str, port: int, text: str) -> None:
         root = f"/run/www-{name}"
         self.servers.write_file(f"{root}/index.html", text + "\n")
-        self.pids[name] = self.servers.spawn(
-            f"cd {root} && exec python3 -m http.server --bind {address} {port}", log=f"/run/www-{name}.log")
+        self.pids[name] = self.servers.spawn(f"exec busybox httpd -f -p {address}:{port} -h {root}",
+                                             log=f"/run/www-{name}.log")
         self.servers.wait_for(f"bash -c 'exec 3<>/dev/tcp/{address}/{port}' 2>/dev/null", timeout=60)
 
     def halt(self, name: str) -> None:
@@ -339,4 +341,75 @@ def test_ldirectord_ipvs_direct_routing_tunnelling_fwmark_udp_match_ipvsadm(lab:
     finally:
         rc, out = lab.agent("stop")
         assert rc == 0, out
+    assert lab.table() == {}
+
+
+def article_rules(names: bool) -> str:
+    """The LVS article's HA_CONFIG.sh for this network: two NAT services, rr, weight 1."""
+    http, https = ("http", "https") if names else ("80", "443")
+    lines = ["#!/bin/sh", f"VIRTUAL_CLUSTER_ADDRESS={VIP}", f"REAL_SERVER_IP_1={REAL_A}", f"REAL_SERVER_IP_2={REAL_B}",
+             'echo "1" >/proc/sys/net/ipv4/ip_forward', 'echo "0" >/proc/sys/net/ipv4/conf/all/send_redirects',
+             "/sbin/ipvsadm -C", f"/sbin/ipvsadm -A -t $VIRTUAL_CLUSTER_ADDRESS:{http} -s rr",
+             f"/sbin/ipvsadm -A -t $VIRTUAL_CLUSTER_ADDRESS:{https} -s rr"]
+    for n in (1, 2):
+        lines += [f"/sbin/ipvsadm -a -t $VIRTUAL_CLUSTER_ADDRESS:{http} -r $REAL_SERVER_IP_{n}:{http} -m -w 1",
+                  f"/sbin/ipvsadm -a -t $VIRTUAL_CLUSTER_ADDRESS:{https} -r $REAL_SERVER_IP_{n}:{https} -m -w 1"]
+    return "\n".join([*lines, "/sbin/ipvsadm"]) + "\n"
+
+
+ARTICLE_MON = f"""alertdir = /usr/lib/mon/alert.d
+
+hostgroup litstat1 {REAL_A}
+
+hostgroup litstat2 {REAL_B}
+
+watch litstat1
+    service http
+        interval 1s
+        monitor http.monitor -p 80 -u /index.html
+        alert dowem.down.alert -h
+        upalert dowem.up.alert -h
+        alertafter 1
+
+watch litstat2
+    service http
+        interval 1s
+        monitor http.monitor -p 80 -u /index.html
+        alert dowem.down.alert -h
+        upalert dowem.up.alert -h
+        alertafter 1
+"""
+
+
+def test_lvs_migrated_article_setup_builds_the_scripts_table_on_real_ipvs(lab: Lab) -> None:
+    """The rules script run by the real ipvsadm, then the converted setup run by the agent:
+    the kernel holds the same table, and mon's removal on failure is the checker's."""
+    names = "http" in Path("/etc/services").read_text() if Path("/etc/services").exists() else False
+    rules = article_rules(names)
+    lab.director.write_file("/run/HA_CONFIG.sh", rules, mode=0o755)
+    lab.director.check("sh /run/HA_CONFIG.sh >/dev/null")
+    built_by_script = lab.table()
+    assert len(built_by_script) == 2
+    lab.director.check("ipvsadm -C")
+    result = convert_lvs(f"node1 {VIP}/24/eth0\n", "node node1\nnode node2\n", rules, ARTICLE_MON,
+                         rules_name="HA_CONFIG.sh")
+    assert result.cib.xpath("//group/primitive/@type") == ["IPaddr2", "ldirectord"]
+    migrated = "/run/ldirectord-migrated.cf"
+    lab.director.write_file(migrated, result.ldirectord_cf)
+    rc, out = lab.agent("start", config=migrated)
+    assert rc == 0, out
+    try:
+        assert lab.table() == built_by_script
+        assert Counter(lab.fetch(4)) == {"real-A": 2, "real-B": 2}
+        lab.halt("b")  # mon's down alert deleted the host from both services; so does the checker
+        table = lab.wait_table(lambda t: all(f"{REAL_B}:" not in r for k in t for r in reals_of(t, k)))
+        assert {k: set(reals_of(table, k)) for k in table} == {f"-t {VIP}:80": {f"{REAL_A}:80"},
+                                                              f"-t {VIP}:443": {f"{REAL_A}:443"}}
+        lab.serve("b", REAL_B, 80, "real-B")
+        assert lab.wait_table(lambda t: t == built_by_script) == built_by_script
+    finally:
+        rc, out = lab.agent("stop", config=migrated)
+        assert rc == 0, out
+        if "b" not in lab.pids:
+            lab.serve("b", REAL_B, 80, "real-B")
     assert lab.table() == {}
