@@ -31,6 +31,7 @@ from crm.attributes.sections import parse_section
 from crm.cib.document import CibDocument
 from crm.cib.errors import CibError, CibUnavailable, ExitCode, NoSuchObject
 from crm.cli.cib_source import AnyCibSource, CibSource, LiveCibSource
+from crm.cli.help_format import answer, install, option_group
 from crm.cluster.node import NodeConfig, NodeConfigError, run_dir_from_environment
 from crm.ipc.client import DaemonError, DaemonNotRunning
 
@@ -98,22 +99,42 @@ class _Utilization(argparse.Action):
 
 def _parser() -> _Parser:
     p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
-    p.add_argument("-n", "--name", dest="name")
-    p.add_argument("-p", "--promotion", dest="promotion")
-    p.add_argument("-N", "-U", "--node", "--uname", dest="node")
-    p.add_argument("-t", "--type", dest="type_opt", action=_Type)
-    p.add_argument("-l", "--lifetime", dest="lifetime", action=_Type)
-    p.add_argument("-s", "--set-name", dest="set_id")
-    p.add_argument("-i", "--id", "--attr-id", dest="attr_id")
-    p.add_argument("-d", "--default", dest="default")
-    p.add_argument("-q", "-Q", "--quiet", dest="quiet", action="store_true")
-    p.add_argument("-G", "--query", "--get-value", dest="cmd_query", nargs=0, action=_Command, const="query")
-    p.add_argument("-v", "--update", "--attr-value", dest="cmd_update", action=_Command, const="update")
-    p.add_argument("-D", "--delete", "--delete-attr", dest="cmd_delete", nargs=0, action=_Command, const="delete")
-    p.add_argument("-V", "--verbose", action="count", default=0)
-    p.add_argument("--version", dest="version", action="store_true")
-    p.add_argument("-z", "--utilization", dest="utilization", nargs=0, action=_Utilization)
-    p.add_argument("rest", nargs="*")
+    commands = option_group(p, "commands", "Commands", "Show command options")
+    additional = option_group(p, "additional", "Additional Options", "Show additional options")
+    commands.add_argument("-G", "--query", "--get-value", dest="cmd_query", nargs=0, action=_Command,
+                          const="query", help="Query the current value of the attribute/option")
+    commands.add_argument("-v", "--update", "--attr-value", dest="cmd_update", action=_Command, const="update",
+                          metavar="VALUE", help="Update the value of the attribute/option")
+    commands.add_argument("-D", "--delete", "--delete-attr", dest="cmd_delete", nargs=0, action=_Command,
+                          const="delete", help="Delete the attribute/option")
+    additional.add_argument("-N", "-U", "--node", "--uname", dest="node", metavar="NODE",
+                            help="Set a node attribute for named node (instead of a cluster option).\n"
+                            "See also: -l")
+    additional.add_argument("-t", "--type", dest="type_opt", action=_Type, metavar="SECTION",
+                            help="Which part of the configuration to update/delete/query the option in.\n"
+                            "Valid values: crm_config, rsc_defaults, op_defaults, tickets")
+    additional.add_argument("-l", "--lifetime", dest="lifetime", action=_Type, metavar="LIFETIME",
+                            help="Lifetime of the node attribute.\n"
+                            "Valid values: reboot, forever")
+    additional.add_argument("-z", "--utilization", dest="utilization", nargs=0, action=_Utilization,
+                            help="Set an utilization attribute for the node.")
+    additional.add_argument("-s", "--set-name", dest="set_id", metavar="SET",
+                            help="(Advanced) The attribute set in which to place the value")
+    additional.add_argument("-i", "--id", "--attr-id", dest="attr_id", metavar="ID",
+                            help="(Advanced) The ID used to identify the attribute")
+    additional.add_argument("-d", "--default", dest="default", metavar="VALUE",
+                            help="(Advanced) Default value to display if none is found in configuration")
+    p.add_argument("-V", "--verbose", action="count", default=0,
+                   help="Increase debug output (may be specified multiple times)")
+    p.add_argument("-q", "-Q", "--quiet", dest="quiet", action="store_true",
+                   help="Print only the value on stdout")
+    p.add_argument("-n", "--name", dest="name", metavar="NAME", help="Name of the attribute/option to operate on")
+    p.add_argument("-p", "--promotion", dest="promotion", metavar="RESOURCE",
+                   help="Operate on node attribute used as promotion score for specified\n"
+                   "resource, or resource given in OCF_RESOURCE_INSTANCE environment\nvariable if none is specified")
+    p.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    install(p, "crm_attribute - query and update Pacemaker cluster options and node attributes",
+            help_short="-?")
     return p
 
 
@@ -141,7 +162,7 @@ def parse_args(argv: Sequence[str]) -> Request:
     return Request(
         command=ns.command, name=ns.name, value=ns.value, node=ns.node, type=ns.type,
         set_id=ns.set_id, attr_id=ns.attr_id, default=ns.default, quiet=ns.quiet, promotion=ns.promotion,
-        version=ns.version, utilization=ns.utilization,
+        version=False, utilization=ns.utilization,
     )
 
 
@@ -202,6 +223,9 @@ def _print_matches(name: str, matches: Sequence[Match], out: TextIO) -> None:
 def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str] | None = None) -> int:
     """Run ``crm_attribute argv``; returns the exit code."""
     env = os.environ if environ is None else environ
+    answered = answer(_parser(), argv, out)
+    if answered is not None:
+        return answered
     try:
         req = parse_args(argv)
     except UsageError as exc:

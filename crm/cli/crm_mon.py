@@ -35,7 +35,7 @@ from crm.cib.errors import CibError, CibUnavailable, ExitCode
 from crm.cib.live import LiveCibSource
 from crm.cli import crm_mon_xml, live_errors
 from crm.cli.cib_source import CibSource
-from crm.cli.help_format import install, option_group
+from crm.cli.help_format import answer, install, option_group
 from crm.cli.output_format import (
     OutputChoice,
     OutputFormatError,
@@ -496,6 +496,9 @@ def simple_status(cib: etree._Element) -> tuple[str, int]:
 def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str] | None = None,
         now: float | None = None) -> int:
     env = dict(os.environ if environ is None else environ)
+    answered = answer(_parser(), list(argv), out)
+    if answered is not None:
+        return answered
     try:
         ns = _parser().parse_args(list(argv))
     except UsageError as exc:

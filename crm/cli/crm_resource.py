@@ -46,6 +46,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from lxml import etree
 
@@ -54,6 +55,7 @@ from crm.cib.errors import ExitCode
 from crm.cib.live import LiveCibSource
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource as LibCibSource
+from crm.cli.help_format import install, option_group
 from crm.common.durations import parse_ms
 from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
@@ -1183,44 +1185,115 @@ def do_placement(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="Perform tasks related to cluster resources")
-    parser.add_argument("-r", "--resource", help="resource id")
-    parser.add_argument("-V", "--verbose", action="count", default=0)
-    parser.add_argument("-T", "--timeout", help="timeout for --force-*, --wait and --restart (e.g. 30s)")
-    parser.add_argument("--check-level", type=int, help="OCF_CHECK_LEVEL for --force-check/--validate")
-    group = parser.add_mutually_exclusive_group()
+    parser = argparse.ArgumentParser(prog=PROG, add_help=False)
+    commands = parser.add_mutually_exclusive_group()
+    queries = option_group(parser, "queries", "Queries", "Show query help")
+    changes = option_group(parser, "commands", "Commands", "Show command help")
+    locations = option_group(parser, "locations", "Locations", "Show location help")
+    advanced = option_group(parser, "advanced", "Advanced", "Show advanced option help")
+    additional = option_group(parser, "additional", "Additional Options", "Show additional options")
+
+    def command(shown: argparse._ArgumentGroup, *flags: str, **kwargs: Any) -> None:
+        shown._group_actions.append(commands.add_argument(*flags, **kwargs))
+
+    command(queries, "-L", "--list", action="store_true", help="List all cluster resources with status")
+    command(queries, "--list-standards", action="store_true", help="List supported standards")
+    command(queries, "--list-ocf-providers", action="store_true", help="List all available OCF providers")
+    command(queries, "--list-agents", metavar="STD:PROV",
+            help="List all agents available for the named standard and/or provider")
+    command(queries, "--list-ocf-alternatives", metavar="AGENT",
+            help="List all available providers for the named OCF agent")
+    command(queries, "--show-metadata", metavar="SPEC",
+            help="Show the metadata for the named class:provider:agent")
+    command(queries, "-q", "--query-xml", action="store_true",
+            help="Show XML configuration of resource (after any template expansion)")
+    command(queries, "-g", "--get-parameter", metavar="PARAM",
+            help="Display named parameter for resource (use instance attribute\nunless --meta is specified)")
+    command(queries, "-W", "--locate", action="store_true", help="Show node(s) currently running resource")
+    command(changes, "--validate", dest="validate", action="store_true",
+            help="Validate resource configuration by calling agent's validate-all\n"
+            "action. The configuration is the one of the resource given with -r.")
+    command(changes, "-C", "--cleanup", action="store_true",
+            help="If resource has any past failures, clear its history and fail\n"
+            "count. Optionally filtered by --resource, --node, --operation\n"
+            "and --interval (otherwise all).")
+    command(changes, "-R", "--refresh", action="store_true",
+            help="Delete resource's history (including failures) so its current state\n"
+            "is rechecked. Optionally filtered by --resource and --node\n(otherwise all).")
+    command(changes, "-p", "--set-parameter", metavar="PARAM",
+            help="Set named parameter for resource (requires -v). Use instance\n"
+            "attribute unless --meta is specified.")
+    command(changes, "-d", "--delete-parameter", metavar="PARAM",
+            help="Delete named parameter for resource. Use instance attribute\nunless --meta is specified.")
+    command(locations, "-M", "--move", action="store_true",
+            help="Create a constraint to move resource. If --node is specified,\n"
+            "the constraint will be to move to that node, otherwise it\n"
+            "will be to ban the current node.\nOptional: --lifetime.")
+    command(locations, "-B", "--ban", action="store_true",
+            help="Create a constraint to keep resource off a node.\nOptional: --node, --lifetime.")
+    command(locations, "-U", "--clear", action="store_true",
+            help="Remove all constraints created by the --ban and/or --move\n"
+            "commands. Requires: --resource. Optional: --node.")
+    locations.add_argument("-u", "--lifetime", metavar="TIMESPEC",
+                           help="Lifespan (as ISO 8601 duration) of created constraints (with\n-B, -M)")
+    command(advanced, "--restart", action="store_true",
+            help="(Advanced) Tell the cluster to restart this resource and\nanything that depends on it")
+    command(advanced, "--wait", action="store_true",
+            help="(Advanced) Wait until the cluster settles into a stable state")
     for dest, (option, _action) in FORCE_ACTIONS.items():
-        group.add_argument(f"--{option}", dest=dest, action="store_true")
-    group.add_argument("-L", "--list", action="store_true")
-    group.add_argument("-q", "--query-xml", action="store_true")
-    group.add_argument("-W", "--locate", action="store_true")
-    group.add_argument("-g", "--get-parameter", metavar="NAME")
-    group.add_argument("-p", "--set-parameter", metavar="NAME")
-    group.add_argument("-d", "--delete-parameter", metavar="NAME")
-    group.add_argument("--list-standards", action="store_true")
-    group.add_argument("--list-ocf-providers", action="store_true")
-    group.add_argument("--list-agents", metavar="STD")
-    group.add_argument("--list-ocf-alternatives", metavar="TYPE")
-    group.add_argument("--show-metadata", metavar="SPEC")
-    group.add_argument("-B", "--ban", action="store_true")
-    group.add_argument("-M", "--move", action="store_true")
-    group.add_argument("-U", "--clear", action="store_true")
-    group.add_argument("-C", "--cleanup", action="store_true",
-                       help="delete a resource's fail counts and failed history, so that it is probed again")
-    group.add_argument("-R", "--refresh", action="store_true",
-                       help="delete a resource's operation history, so that its state is detected again")
-    group.add_argument("--restart", action="store_true",
-                       help="stop a resource (target-role) and start it again, waiting for each")
-    group.add_argument("--wait", action="store_true", help="wait until the cluster settles")
-    parser.add_argument("-n", "--operation", metavar="OPERATION", help="with --cleanup, this operation only")
-    parser.add_argument("-I", "--interval", metavar="INTERVAL", help="with --cleanup -n, this interval only")
-    parser.add_argument("-N", "--node", metavar="NODE")
-    parser.add_argument("-u", "--lifetime", metavar="DURATION", help="ISO 8601 duration, e.g. PT1H")
-    parser.add_argument("-v", "--parameter-value", metavar="VALUE")
-    parser.add_argument(
-        "-m", "--meta", action="store_true", help="use meta attributes, not instance attributes"
-    )
+        if dest != "validate":
+            command(advanced, f"--{option}", dest=dest, action="store_true",
+                    help=f"(Advanced) Bypass the cluster and {FORCE_WORDS[option]} a resource on the local node")
+    additional.add_argument("-N", "--node", metavar="NAME", help="Node name")
+    additional.add_argument("-v", "--parameter-value", metavar="PARAM", help="Value to use with -p")
+    additional.add_argument("-m", "--meta", action="store_true",
+                            help="Use resource meta-attribute instead of instance attribute\n(with -p, -g, -d)")
+    additional.add_argument("-n", "--operation", metavar="OPERATION",
+                            help="Operation to clear instead of all (with -C -r)")
+    additional.add_argument("-I", "--interval", metavar="N",
+                            help="Interval of operation to clear (default 0) (with -C -r -n)")
+    additional.add_argument("-T", "--timeout", metavar="N",
+                            help="(Advanced) Abort if command does not finish in this time (with\n"
+                            "--restart, --wait, --force-*)")
+    additional.add_argument("--check-level", type=int, metavar="LEVEL",
+                            help="OCF_CHECK_LEVEL of the agent (with --force-check, --validate)")
+    parser.add_argument("-V", "--verbose", action="count", default=0,
+                        help="Increase debug output (may be specified multiple times)")
+    parser.add_argument("-r", "--resource", metavar="ID", help="Resource ID")
+    install(parser, "crm_resource - perform tasks related to Pacemaker cluster resources", help_short="-h",
+            epilog=EXAMPLES)
     return parser
+
+
+FORCE_WORDS = {"force-start": "start", "force-stop": "stop", "force-check": "check the state of",
+               "force-promote": "promote", "force-demote": "demote"}
+EXAMPLES = """Examples:
+
+List the available OCF agents:
+
+\t# crm_resource --list-agents ocf
+
+List the available OCF agents from the linux-ha project:
+
+\t# crm_resource --list-agents ocf:heartbeat
+
+Move 'myResource' to a specific node:
+
+\t# crm_resource --resource myResource --move --node altNode
+
+Allow (but not force) 'myResource' to move back to its original location:
+
+\t# crm_resource --resource myResource --clear
+
+Stop 'myResource' (and anything that depends on it):
+
+\t# crm_resource --resource myResource --set-parameter target-role --meta --parameter-value Stopped
+
+Tell the cluster not to manage 'myResource' (the cluster will not attempt to start or stop the
+resource under any circumstances; useful when performing maintenance tasks on a resource):
+
+\t# crm_resource --resource myResource --set-parameter is-managed --meta --parameter-value false
+"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

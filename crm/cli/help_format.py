@@ -148,3 +148,20 @@ def render_help(parser: argparse.ArgumentParser, which: str = "") -> str:
 
 def write_help(parser: argparse.ArgumentParser, out: TextIO, which: str = "") -> None:
     out.write(render_help(parser, which))
+
+
+def answer(parser: argparse.ArgumentParser, argv: Sequence[str], out: TextIO) -> int | None:
+    """For tools run in-process (``run(argv, out, err)``): when ``argv`` asks for help or the
+    version, write it to ``out`` and return 0 (the exit code); else None."""
+    for arg in argv:
+        if arg == "--":
+            break
+        for action in parser._actions:
+            if arg in action.option_strings:
+                if isinstance(action, _ShowHelp):
+                    out.write(render_help(parser, action.which))
+                    return 0
+                if isinstance(action, _ShowVersion):
+                    out.write(VERSION_TEXT)
+                    return 0
+    return None

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from crm.cli.help_format import install
 from crm.cluster.node import run_dir_from_environment
 from crm.ipc.client import DaemonError, DaemonNotRunning, IpcClient
 
@@ -255,7 +256,7 @@ def _metadata(agent: str | None, timeout: float) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="stonith_admin - Access the Pacemaker fencing API")
+    parser = argparse.ArgumentParser(prog=PROG, add_help=False)
     commands = parser.add_mutually_exclusive_group()
     commands.add_argument("-L", "--list-registered", action="store_true", help="List all registered devices.")
     commands.add_argument("-l", "--list", metavar="HOST", help="List devices that can terminate the specified host.")
@@ -276,7 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-b", "--broadcast", action="store_true", help="Broadcast wherever appropriate.")
     parser.add_argument("-V", "--verbose", action="count", default=0, help="Increase debug output.")
     parser.add_argument("-q", "--quiet", action="store_true", help="Be less descriptive in output.")
-    parser.add_argument("--output-as", choices=("text", "xml"), default="text", help="Output format.")
+    parser.add_argument("--output-as", choices=("text", "xml"), default="text", metavar="FORMAT",
+                        help="Specify output format as one of: text (default), xml")
+    install(parser, "stonith_admin - Access the Pacemaker fencing API")
     return parser
 
 
