@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import json
 import os
 import sys
@@ -51,6 +52,8 @@ def _describe(result: OpResult) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lrmadmin", description="talk to a running pacer lrmd")
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s (pacer {importlib.metadata.version('pacer')})")
     parser.add_argument("-s", "--socket", default=os.environ.get("PACER_LRMD_SOCKET", DEFAULT_SOCKET))
     parser.add_argument("--json", action="store_true", help="print raw JSON replies")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.metadata
 import logging
 import os
 import signal
@@ -238,6 +239,8 @@ def _field(message: dict[str, Any], name: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lrmd", description="pacer local resource daemon")
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s (pacer {importlib.metadata.version('pacer')})")
     parser.add_argument("--socket", default=os.environ.get("PACER_LRMD_SOCKET", DEFAULT_SOCKET))
     parser.add_argument("--node-name", default=os.uname().nodename)
     parser.add_argument("--max-parallel", type=int, default=2 * (os.cpu_count() or 1))

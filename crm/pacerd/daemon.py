@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import importlib.metadata
 import logging
 import os
 import shlex
@@ -327,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--backoff", type=float, default=sv.DEFAULT_BACKOFF, help="first respawn delay in seconds, doubled per recent restart (default %(default)s)")
     parser.add_argument("--corosync-wait", type=float, default=60.0, metavar="SEC", help="with the corosync transport, how long to wait for corosync at start (default %(default)s)")
     parser.add_argument("--child", action="append", type=_parse_child, default=None, metavar="NAME=COMMAND", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s (pacer {importlib.metadata.version('pacer')})")
     return parser
 
 
