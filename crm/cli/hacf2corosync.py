@@ -20,7 +20,7 @@ DEFAULT_AUTHKEYS = Path("/etc/ha.d/authkeys")
 @click.option("-k", "--authkeys", type=click.Path(path_type=Path), default=None,
               help=f"Heartbeat authkeys [default: {DEFAULT_AUTHKEYS} if it exists].")
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
-              help="Write corosync.conf and authkey (mode 0400) here.")
+              help="Write corosync.conf and authkey (mode 0400) here (created if needed).")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print corosync.conf only (no key is written).")
 @click.option("--cluster-name", default="pacer", show_default=True)
 @click.option("--addr", multiple=True, help="NODE=IP[,IP...]: the node's address on link 0, 1, ...")

@@ -40,13 +40,18 @@ def write_corosync(
     if authkeys is not None:
         authkeys_text = read_text(authkeys)
         mode = authkeys.stat().st_mode
+    conf, key = out_dir / "corosync.conf", out_dir / "authkey"
     result = corosync_conf(
         hacf_text, authkeys_text, cluster_name=cluster_name, addresses=addresses,
         hacf_name=str(hacf_path), authkeys_name=str(authkeys) if authkeys else "authkeys", authkeys_mode=mode,
+        keyfile=str(key.absolute()),
     )
-    conf, key = out_dir / "corosync.conf", out_dir / "authkey"
-    if not out_dir.is_dir():
+    if out_dir.exists() and not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: not a directory")
+    try:
+        out_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"{out_dir}: cannot create: {exc.strerror or exc}") from None
     existing = [str(p) for p in (conf, key) if p.exists()]
     if existing and not force:
         raise click.ClickException(f"{', '.join(existing)} exist(s); use --force to replace")
@@ -64,6 +69,8 @@ def write_corosync(
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help=f"CIB file to write [default: {DEFAULT_OUTPUT}; --compat: {COMPAT_DIR}/cib.xml].")
 @click.option("--force", is_flag=True, help="Replace an existing output file (default mode).")
+@click.option("--chown", "chown", is_flag=True,
+              help="Give the written CIB to hacluster:haclient (done anyway for the default output path).")
 @click.option("--no-ocf", is_flag=True, help="--compat: classify every resource by file lookup only.")
 @click.option("--no-monitor", is_flag=True, help="Generate no operations.")
 @click.option("--resource-dir", type=click.Path(path_type=Path), default=Path("/etc/ha.d/resource.d"),
@@ -80,7 +87,7 @@ def write_corosync(
 @click.option("--addr", multiple=True, help="NODE=IP[,IP...]: node addresses per link (with --corosync-out).")
 def main(
     resourcefile: Path, hacf: Path, compat: bool, to_stdout: bool, output: Path | None, force: bool,
-    no_ocf: bool, no_monitor: bool, resource_dir: Path, initd_dir: Path, agent_map: tuple[str, ...],
+    chown: bool, no_ocf: bool, no_monitor: bool, resource_dir: Path, initd_dir: Path, agent_map: tuple[str, ...],
     cluster_name: str | None,
     corosync_out: Path | None, authkeys: Path | None, addr: tuple[str, ...],
 ) -> None:
@@ -134,7 +141,8 @@ def main(
     except OSError as exc:
         print(f"{target}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         sys.exit(1)
-    give_to_cluster_user(target)
+    if chown or output is None:  # a file given with -o stays the caller's unless asked
+        give_to_cluster_user(target)
 
 
 if __name__ == "__main__":  # pragma: no cover

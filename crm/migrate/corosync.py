@@ -89,6 +89,31 @@ def _media_links(hacf: HaCf, warnings: list[Diagnostic]) -> list[tuple[str, list
     return list(links.items())
 
 
+# Why some common ha.cf directives have no counterpart in the generated files.
+_IGNORED_BECAUSE: dict[str, str] = {
+    "crm": "Pacemaker runs as its own service (systemctl enable pacemaker)",
+    "pacemaker": "Pacemaker runs as its own service (systemctl enable pacemaker)",
+    "initdead": "corosync's votequorum waits for all nodes at the first start (wait_for_all) instead",
+    "warntime": "corosync has no late-heartbeat warning",
+    "logfile": "corosync.conf logs to /var/log/corosync/corosync.log and syslog",
+    "debugfile": "corosync.conf logs to /var/log/corosync/corosync.log and syslog",
+    "use_logd": "corosync.conf logs to /var/log/corosync/corosync.log and syslog",
+    "watchdog": "use a fence device or sbd with stonith-watchdog-timeout",
+    "apiauth": "Pacemaker's daemons authenticate their clients themselves",
+    "compression": "knet links have their own knet_compression_model option",
+    "autojoin": "corosync.conf lists every node (nodelist)",
+}
+
+
+def _ignored_directives(hacf: HaCf) -> list[Diagnostic]:
+    """A warning for each ha.cf directive that neither corosync.conf nor the CIB carries over."""
+    return [
+        warning(hacf.file, line, f"'{directive}' is ignored: "
+                                 f"{_IGNORED_BECAUSE.get(directive, 'no equivalent in corosync.conf or the CIB')}")
+        for line, directive in hacf.ignored
+    ]
+
+
 def _check_addresses(
     hacf: HaCf, addresses: Mapping[str, Sequence[str]], errors: list[Diagnostic]
 ) -> dict[str, tuple[str, ...]]:
@@ -157,6 +182,7 @@ def corosync_conf(
     if errors:
         raise MigrationError(errors)
 
+    warnings.extend(_ignored_directives(hacf))
     notes: list[str] = []
     media = _media_links(hacf, warnings)
     links: list[_Link] = []
@@ -219,7 +245,7 @@ def corosync_conf(
         token_origin=token_origin,
         links=links,
         nodes=nodes,
-        two_node=len(hacf.nodes) == 2,
+        two_node=hacf.two_node,
         syslog_facility=facility,
     )
     return CorosyncResult(text, key if key is not None else os.urandom(KEY_BYTES), tuple(warnings))

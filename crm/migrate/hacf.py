@@ -87,6 +87,23 @@ class HaCf:
     udpport: int | None = None
     logfacility: str | None = None
     warnings: tuple[Diagnostic, ...] = field(default=())
+    ignored: tuple[tuple[int, str], ...] = ()
+    """(line, directive) of the directives the migration does not convert."""
+
+    @property
+    def two_node(self) -> bool:
+        """Exactly two nodes: corosync.conf sets ``two_node: 1`` and the CIB ignores loss of
+        quorum (one fact for both generated files)."""
+        return len(self.nodes) == 2
+
+
+#: The ha.cf directives that become part of corosync.conf or of the CIB.
+MIGRATED_DIRECTIVES = frozenset(
+    {
+        "node", "stonith_host", "auto_failback", "ping", "ping_group", "respawn",
+        "bcast", "ucast", "mcast", "serial", "keepalive", "deadtime", "udpport", "logfacility",
+    }
+)
 
 
 _TIME = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)(ms|us|s)?$")
@@ -133,9 +150,12 @@ def parse_hacf(text: str, *, file: str = "ha.cf", strict: bool = True) -> HaCf:
     auto_failback_line = 0
     udpport: int | None = None
     logfacility: str | None = None
+    ignored: list[tuple[int, str]] = []
 
     for number, tokens in _logical_lines(text, strip_comments=strict):
         directive, args = tokens[0], tokens[1:]
+        if directive not in MIGRATED_DIRECTIVES:
+            ignored.append((number, directive))
         if directive == "node":
             name_count += len(args)
             if not args and strict:
@@ -240,4 +260,5 @@ def parse_hacf(text: str, *, file: str = "ha.cf", strict: bool = True) -> HaCf:
         udpport=udpport,
         logfacility=logfacility,
         warnings=tuple(warnings),
+        ignored=tuple(ignored),
     )

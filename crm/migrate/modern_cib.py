@@ -10,7 +10,8 @@ Mapping (see docs in :mod:`crm.migrate`):
 * ``Filesystem::dev::dir::fstype[::options]`` and the other historical OCF types ->
   ``ocf:<provider>:<type>`` with named parameters;
 * other words -> ``heartbeat:`` (a script in the resource.d directory) or ``lsb:`` (an init
-  script); an unknown word is an error;
+  script); an unknown word without arguments becomes ``lsb:WORD`` with a warning naming
+  ``--map`` (with arguments it is an error);
 * one location preference (score 100) per haresources line; ``auto_failback`` ->
   ``resource-stickiness``; ``ping``/``ping_group`` + ``respawn pingd|ipfail`` -> an
   ``ocf:pacemaker:ping`` clone and a -INFINITY rule for nodes without connectivity;
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from crm.cib.document import FEATURE_SET
 from crm.migrate.agents import MODERN_PROVIDER, OCF_PARAMETERS, AgentDirs, IpSpecError, parse_ip_spec
 from crm.migrate.diagnostics import Diagnostic, MigrationError, error, warning
 from crm.migrate.hacf import AutoFailback, HaCf, Respawn
@@ -245,12 +247,23 @@ class _Builder:
                 self.fail(line, f"{token.text!r}: init script {rtype} takes no arguments")
                 return None
             return Agent("lsb", rtype, None, ())
-        self.fail(
+        if args:
+            self.fail(
+                line,
+                f"unknown resource agent {rtype!r}: not a known OCF type, and neither "
+                f"{self.dirs.resource_dir / rtype} nor {self.dirs.initd_dir / rtype} exists here; "
+                f"name its agent with --map {rtype}=CLASS:[PROVIDER:]TYPE",
+            )
+            return None
+        # the cluster being migrated is usually another machine: its init script (httpd,
+        # mysqld...) is simply not installed here
+        self.warn(
             line,
-            f"unknown resource agent {rtype!r}: not a known OCF type, and neither "
-            f"{self.dirs.resource_dir / rtype} nor {self.dirs.initd_dir / rtype} exists",
+            f"{rtype}: no OCF type, {self.dirs.resource_dir / rtype} or {self.dirs.initd_dir / rtype} here; "
+            f"converted to lsb:{rtype} (give another agent with --map {rtype}=systemd:{rtype} or "
+            f"--map {rtype}=ocf:PROVIDER:TYPE)",
         )
-        return None
+        return Agent("lsb", rtype, None, ())
 
     def drbd_clone(self, resources: etree._Element, token: ResourceToken, line: int) -> str | None:
         if len(token.args) != 1 or not token.args[0]:
@@ -518,8 +531,10 @@ class _Builder:
     # ------------------------------------------------------------------ document
     def build(self) -> etree._Element:
         hacf = self.hacf
-        cib = etree.Element("cib", attrib={"validate-with": SCHEMA, "admin_epoch": "0", "epoch": "1",
-                                           "num_updates": "0"})
+        # crm_feature_set as Pacemaker 2.1.5 writes it: without it Pacemaker reads the status
+        # with old rules (no per-operation fail counts) and would behave differently from pacer
+        cib = etree.Element("cib", attrib={"crm_feature_set": FEATURE_SET, "validate-with": SCHEMA,
+                                           "admin_epoch": "0", "epoch": "1", "num_updates": "0"})
         configuration = etree.SubElement(cib, "configuration")
         crm_config = etree.SubElement(configuration, "crm_config")
         nodes = etree.SubElement(configuration, "nodes")
@@ -554,12 +569,15 @@ class _Builder:
                                                        "without fencing is unsafe (both sides of a split may "
                                                        "run the services)"))
         self.prop(props, "stonith-enabled", "true" if fencing else "false")
-        if len(hacf.nodes) <= 2:
+        if hacf.two_node:
             props.append(etree.Comment(
                 " Two nodes: losing one means losing quorum. corosync.conf sets two_node: 1 "
                 "(votequorum keeps the survivor quorate, wait_for_all protects the first start), "
                 "so Pacemaker need not stop anything here; fencing decides who survives a split. "
             ))
+            self.prop(props, "no-quorum-policy", "ignore")
+        elif len(hacf.nodes) < 2:
+            props.append(etree.Comment(" One node: it always holds its own vote, so quorum is never lost. "))
             self.prop(props, "no-quorum-policy", "ignore")
         else:
             self.prop(props, "no-quorum-policy", "stop")

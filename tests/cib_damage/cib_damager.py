@@ -174,7 +174,8 @@ def _rename_element(root: etree._Element, rng: random.Random) -> str | None:
 
 def _validate_with(root: etree._Element, rng: random.Random) -> str | None:
     if rng.random() < 0.15:
-        root.attrib.pop("validate-with", None)
+        if root.get("validate-with") is not None:
+            del root.attrib["validate-with"]
         return "removed validate-with"
     value = rng.choice(VALIDATE_WITH)
     root.set("validate-with", value)

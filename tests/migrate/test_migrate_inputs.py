@@ -115,7 +115,7 @@ def test_hacf_directives() -> None:
 
 BAD_HARESOURCES = [
     ("lonelynode\n", "haresources:1: error: needs a node name and at least one resource"),
-    ("n1 frobnicator\n", "haresources:1: error: unknown resource agent 'frobnicator'"),
+    ("n1 frobnicator::fast\n", "haresources:1: error: unknown resource agent 'frobnicator'"),
     ("n1 10.0.0.300/24\n", "haresources:1: error: bad IP spec: '10.0.0.300' is not an IPv4 address"),
     ("n1 10.0.0.1/33\n", "haresources:1: error: bad IP spec: netmask length 33 out of range"),
     ("n1 10.0.0.1/24/eth0/10.0.1.255\n", "haresources:1: error: bad IP spec: broadcast 10.0.1.255 is outside"),
@@ -184,7 +184,7 @@ def test_missing_or_unreadable_hacf(compat: bool, agents: AgentTree, tmp_path: P
 
 def test_library_collects_every_error_at_once(agents: AgentTree) -> None:
     with pytest.raises(MigrationError) as caught:
-        convert("n1 nosuch\nn1 10.0.0.999\n", "node n1 n2\n", resource_dir=agents.resource_dir,
+        convert("n1 nosuch::arg\nn1 10.0.0.999\n", "node n1 n2\n", resource_dir=agents.resource_dir,
                 initd_dir=agents.initd_dir)
     assert [d.line for d in caught.value.diagnostics] == [1, 2]
 
