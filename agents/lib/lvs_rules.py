@@ -87,8 +87,10 @@ def desired_service(virtual: Virtual, up: Mapping[str, bool]) -> Service:
         key = real_key(virtual, fallback)
         if key not in reals or reals[key].weight == 0:
             reals[key] = Destination(fallback.forwarding, fallback.weight)
-    return Service(virtual.scheduler, virtual.persistent, virtual.netmask if virtual.persistent else None,
-                   reals)
+    netmask = virtual.netmask if virtual.persistent is not None else None
+    if netmask == "255.255.255.255":  # the default: ipvsadm -S does not print it
+        netmask = None
+    return Service(virtual.scheduler, virtual.persistent, netmask, reals)
 
 
 def desired_table(config: Config, up: Mapping[str, bool]) -> dict[str, Service]:
