@@ -33,10 +33,11 @@ from crm.cib.errors import CibError, ExitCode
 from crm.cib.schema import CURRENT_SCHEMA
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource
+from crm.cli.help_format import answer, install, option_group
+from crm.cli.output_format import OutputFormatError, add_output_options, error_result, open_output
 from crm.verify import Report, Severity, verify
 
 PROG = "crm_verify"
-VERSION_TEXT = "Pacemaker 2.1.5 (pacer crm_verify)\nWritten by the pacer project contributors\n"
 
 
 class InputProblem(Exception):
@@ -55,35 +56,43 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        description="Check a Pacemaker configuration for errors",
-        epilog="Check the consistency of the configuration in the running cluster: crm_verify --live-check\n"
-        "Check the consistency of the configuration in a given file: crm_verify --xml-file file.xml",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "-L", "--live-check", action="store_true", help="Check the configuration used by the running cluster"
-    )
+    parser = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
+    add_output_options(parser, FORMATS)
+    data = option_group(parser, "data", "Data sources", "Show data options")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument("-L", "--live-check", action="store_true",
+                        help="Check the configuration used by the running cluster")
     source.add_argument("-x", "--xml-file", metavar="FILE", help="Check the configuration in the named file")
-    source.add_argument(
-        "-X", "--xml-text", metavar="TEXT", help="Check the configuration in the supplied string"
-    )
-    source.add_argument(
-        "-p", "--xml-pipe", action="store_true", help="Check the configuration piped in via stdin"
-    )
-    parser.add_argument(
-        "-V", "--verbose", action="count", default=0, help="Increase debug output (may be repeated)"
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="Be less descriptive in output")
-    parser.add_argument(
-        "--warnings-ok",
-        action="store_true",
-        help="Exit 0 when only warnings are found (pacer extension: Pacemaker exits 78 for both)",
-    )
-    parser.add_argument("--version", action="store_true", help="Display software version and exit")
+    source.add_argument("-p", "--xml-pipe", action="store_true",
+                        help="Check the configuration piped in via stdin")
+    source.add_argument("-X", "--xml-text", metavar="XML", help="Check the configuration in the supplied string")
+    additional = option_group(parser, "additional", "Additional options", "Show additional options")
+    additional.add_argument("--warnings-ok", action="store_true",
+                            help="Exit 0 when only warnings are found (pacer's extension:\n"
+                            "Pacemaker exits 78 for both)")
+    parser.add_argument("-V", "--verbose", action="count", default=0,
+                        help="Increase debug output (may be specified multiple times)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="Be less descriptive in output.")
+    install(parser, "Check a Pacemaker configuration for errors", DESCRIPTION, EXAMPLES, help_short="-h")
     return parser
+
+
+FORMATS = ("text", "xml")
+DESCRIPTION = """Check the well-formedness of a complete Pacemaker XML configuration,
+its conformance to the configured schema, and the presence of common
+misconfigurations. Problems reported as errors must be fixed before the
+cluster will work properly. It is left to the administrator to decide
+whether to fix problems reported as warnings."""
+EXAMPLES = """Examples:
+
+Check the consistency of the configuration in the running cluster:
+
+\tcrm_verify --live-check
+
+Check the consistency of the configuration in a given file and produce verbose output:
+
+\tcrm_verify --xml-file file.xml --verbose
+"""
 
 
 def _parse(data: bytes, label: str) -> etree._Element:
@@ -140,10 +149,24 @@ def _print_schema_errors(report: Report, label: str, live: bool, err: TextIO) ->
 
 
 def run(argv: Sequence[str], stdin: TextIO, out: TextIO, err: TextIO) -> int:
-    args = _parser().parse_args(list(argv))
-    if args.version:
-        out.write(VERSION_TEXT)
-        return ExitCode.OK
+    parser = _parser()
+    answered = answer(parser, list(argv), out)
+    if answered is not None:
+        return answered
+    args = parser.parse_args(list(argv))
+    try:
+        output = open_output(args, FORMATS)
+    except OutputFormatError as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return exc.exit_code
+    code = _check(args, stdin, err)
+    if output.xml:
+        # Pacemaker's XML result of crm_verify carries only the status; messages stay on stderr.
+        output.write(error_result(PROG, list(argv), code), out)
+    return code
+
+
+def _check(args: argparse.Namespace, stdin: TextIO, err: TextIO) -> int:
     if not (args.live_check or args.xml_file or args.xml_text is not None or args.xml_pipe):
         err.write(f"{PROG}: No configuration source specified.  Use --help for usage information.\n")
         return ExitCode.ERROR
