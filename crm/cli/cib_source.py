@@ -16,6 +16,7 @@ Pacemaker exit code.
 from __future__ import annotations
 
 import os
+import pwd
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,32 @@ CONNECT_FAILED = "Could not connect to the CIB"
 to the configured schema")."""
 
 T = TypeVar("T")
+
+
+def shadow_file(name: str, environ: Mapping[str, str] | None = None) -> Path:
+    """The file of shadow copy ``name`` (Pacemaker's ``get_shadow_file``): ``shadow.NAME`` in
+    ``CIB_shadow_dir``; without it, in the CIB directory for root and hacluster, else in
+    ``~/.cib`` (created on demand) or the temporary directory."""
+    env = os.environ if environ is None else environ
+    directory = env.get(ENV_SHADOW_DIR)
+    if directory is None:
+        try:
+            user = pwd.getpwuid(os.geteuid()).pw_name
+        except KeyError:
+            user = env.get("USER", "")
+        if user.lower() in ("root", "hacluster"):
+            directory = str(DEFAULT_SHADOW_DIR)
+        else:
+            directory = env.get("TMPDIR") or "/tmp"
+            home = env.get("HOME", "")
+            if home.startswith("/"):
+                cib_home = Path(home) / ".cib"
+                try:
+                    cib_home.mkdir(mode=0o700, exist_ok=True)
+                    directory = str(cib_home)
+                except OSError:
+                    pass
+    return Path(f"{directory}/shadow.{name}")
 
 
 class AnyCibSource(Protocol):
@@ -80,14 +107,21 @@ class CibSource:
         ``CIB_shadow`` (in ``CIB_shadow_dir``), else the local CIB daemon (the run directory
         in ``PACER_RUN_DIR``)."""
         env = os.environ if environ is None else environ
+        shadow = env.get(ENV_SHADOW, "")
+        if shadow:  # as Pacemaker's cib_new: a shadow copy wins over CIB_file
+            return cls(shadow_file(shadow, env))
         name = env.get(ENV_FILE, "")
         if name:
             return cls(Path(name))
-        shadow = env.get(ENV_SHADOW, "")
-        if shadow:
-            directory = Path(env.get(ENV_SHADOW_DIR) or DEFAULT_SHADOW_DIR)
-            return cls(directory / f"shadow.{shadow}")
         return LiveCibSource(run_dir_from_environment(env))
+
+    @classmethod
+    def without_shadow(cls, environ: Mapping[str, str] | None = None) -> CibSource | LiveCibSource:
+        """The source ignoring ``CIB_shadow`` (Pacemaker's ``cib_new_no_shadow``): what a
+        shadow copy is made from and committed to."""
+        env = dict(os.environ if environ is None else environ)
+        env.pop(ENV_SHADOW, None)
+        return cls.from_environment(env)
 
     @classmethod
     def file_from_environment(cls, environ: Mapping[str, str] | None = None) -> CibSource:

@@ -132,6 +132,8 @@ class ExitCode(IntEnum):
     MULTIPLE = 109
     EXPIRED = 110
     NOT_YET_IN_EFFECT = 111
+    INDETERMINATE = 112
+    UNSATISFIED = 113
     TIMEOUT = 124
 
 
@@ -148,6 +150,7 @@ _EXIT_TEXT = {
     105: "No such object", 106: "Quorum required", 107: "Operation not safe",
     108: "Requested item already exists", 109: "Multiple items match request",
     110: "Requested item has expired", 111: "Requested item is not yet in effect",
+    112: "Could not determine status", 113: "Not applicable under current conditions",
     124: "Timeout occurred", 190: "Service is active but might fail soon",
     191: "Service is promoted but might fail soon", 193: "No exit status available",
 }
