@@ -608,6 +608,9 @@ def apply_tickets(ws: WorkingSet) -> None:
         policy = con.loss_policy.lower()
         if policy == "demote" and con.role != Role.PROMOTED:
             policy = "stop"
+        if policy == "fence" and not ws.stonith_enabled:
+            # rsc_ticket_new: "Resetting 'loss-policy' ... to 'stop' because fencing is not configured"
+            policy = "stop"
         _ticket_constraint(ws, rsc, con.ticket, con.role, policy)
 
 
