@@ -24,7 +24,9 @@ leaves it running for you to explore).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -33,6 +35,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lxml import etree
+
+from crm import demo_services
+from crm.sandbox.state import SUBNET as SANDBOX_SUBNET
 
 EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "heartbeat"
 
@@ -43,9 +48,21 @@ def _tool(name: str) -> str:
     return str(candidate) if candidate.exists() else name
 
 
+def _shown(arg: str | Path) -> str:
+    """An argument as printed: paths relative to the current directory where they are
+    below it, so that every command shown can be pasted as it is."""
+    text = str(arg)
+    if text.startswith("/"):
+        with contextlib.suppress(ValueError):
+            text = os.path.relpath(text) if Path(text).resolve().is_relative_to(Path.cwd().resolve()) else text
+        if "/" not in text:
+            text = f"./{text}"
+    return shlex.quote(text)
+
+
 def _run(title: str, argv: Sequence[str], *, env_cib: Path | None = None) -> int:
-    shown = " ".join(shlex.quote(a if not a.startswith("/") else Path(a).name) for a in argv)
-    prefix = f"CIB_file={env_cib.name} " if env_cib is not None else ""
+    shown = " ".join(_shown(a) for a in argv)
+    prefix = f"CIB_file={_shown(env_cib.resolve())} " if env_cib is not None else ""
     print(f"\n=== {title}\n$ {prefix}{shown}", flush=True)
     env = None
     if env_cib is not None:
@@ -63,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="where to write results")
     parser.add_argument("--no-live", action="store_true", help="skip the live three-node cluster")
     parser.add_argument("--keep", action="store_true", help="leave the live cluster running at the end")
+    parser.add_argument("--stand-ins", action="store_true",
+                        help="run Dummy stand-ins for the address, file system and web server even as root")
     args = parser.parse_args(argv)
 
     example: Path = args.example
@@ -80,8 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print((example / name).read_text().rstrip())
 
     cmd = [_tool("haresources2cib"), "-c", str(example / "ha.cf"), "--stdout", str(example / "haresources")]
-    print(f"\n=== Convert haresources + ha.cf to a CIB\n$ {' '.join(shlex.quote(c) for c in ['haresources2cib', *cmd[1:]])}",
-          flush=True)
+    print(f"\n=== Convert haresources + ha.cf to a CIB\n$ {' '.join(_shown(c) for c in cmd)}", flush=True)
     conv = subprocess.run(cmd, capture_output=True, text=True, check=False)
     sys.stderr.write(conv.stderr)
     if conv.returncode != 0:
@@ -129,15 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rc = _run("node1 fails: where do the services go?",
               [_tool("crm_simulate"), "-x", str(out / "cib-promoted.xml"), "-f", "node1", "-S",
                "-O", str(out / "cib-failover.xml")])
-    print(f"\nResults are in {out}/. Try: CIB_file={cib} cibadmin --query --scope resources")
+    print(f"\nResults are in {out}/. Try: CIB_file={_shown(cib.resolve())} {_shown(_tool('cibadmin'))} --query "
+          "--scope resources")
     if rc != 0 or args.no_live:
         return rc
-    return live(out, cib, stop=not args.keep)
+    return live(out, cib, stop=not args.keep, stand_ins=args.stand_ins)
 
 
 def _sandbox(title: str, directory: Path, *args: str) -> int:
     argv = [*args[:1], "--dir", str(directory), *args[1:]]
-    print(f"\n=== {title}\n$ pacer-sandbox {' '.join(shlex.quote(a) for a in argv)}", flush=True)
+    print(f"\n=== {title}\n$ {_shown(_tool('pacer-sandbox'))} {' '.join(_shown(a) for a in argv)}", flush=True)
     proc = subprocess.run([_tool("pacer-sandbox"), *argv], check=False)
     if proc.returncode != 0:
         print(f"(exit code {proc.returncode})", flush=True)
@@ -145,7 +164,8 @@ def _sandbox(title: str, directory: Path, *args: str) -> int:
 
 
 def _on(title: str, directory: Path, node: int, *cmd: str) -> int:
-    shown = f"pacer-sandbox run --dir {directory} {node} -- {' '.join(shlex.quote(c) for c in cmd)}"
+    shown = (f"{_shown(_tool('pacer-sandbox'))} run --dir {_shown(directory)} {node} -- "
+             f"{' '.join(_shown(c) for c in cmd)}")
     print(f"\n=== {title}\n$ {shown}", flush=True)
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -203,6 +223,23 @@ def _locate(directory: Path, node: int, rsc: str) -> list[str]:
     return proc.stdout.split(marker, 1)[1].split() if marker in proc.stdout else []
 
 
+def _fetch(directory: Path, node: int, url: str) -> str | None:
+    """The page at ``url`` as a client on ``node`` sees it (None: no answer)."""
+    code = ("import sys, urllib.request\n"
+            "opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))\n"
+            "print(opener.open(sys.argv[1], timeout=3).read().decode())")
+    proc = subprocess.run([_tool("pacer-sandbox"), "run", "--dir", str(directory), str(node), "--",
+                           sys.executable, "-c", code, url], capture_output=True, text=True, check=False)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _show_page(directory: Path, node: int, url: str) -> None:
+    page = _fetch(directory, node, url)
+    text = re.sub(r"<[^>]+>", "", page or "").strip()
+    print(f"\n=== A client on node{node} fetches {url}: "
+          + (f"« {text} »" if page is not None else "no answer"), flush=True)
+
+
 def _wait_for(what: str, predicate: Callable[[], bool], timeout: float) -> float | None:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -213,7 +250,7 @@ def _wait_for(what: str, predicate: Callable[[], bool], timeout: float) -> float
     return None
 
 
-def live(out: Path, cib: Path, *, stop: bool) -> int:
+def live(out: Path, cib: Path, *, stop: bool, stand_ins: bool = False) -> int:
     """The migrated configuration on a live three-node cluster, and a real failover."""
     directory = (out / "cluster").resolve()
     if (directory / "sandbox.json").exists():
@@ -222,17 +259,29 @@ def live(out: Path, cib: Path, *, stop: bool) -> int:
     if section is None:
         print("pacer-demo: the migrated CIB has no configuration", file=sys.stderr)
         return 1
-    as_root = os.geteuid() == 0
-    config, notes = stand_in_configuration(section)
-    print("\n=== Resources that need root run as stand-ins"
-          + (" (the real IPaddr2/Filesystem/apache under pacer come with a later version)" if as_root else "")
-          + ":")
+    lacking = ["not --stand-ins"] if stand_ins else demo_services.missing()
+    services: demo_services.Services | None = None
+    if not lacking:
+        try:
+            services = demo_services.prepare(directory / "services", SANDBOX_SUBNET)
+        except (OSError, RuntimeError) as err:
+            lacking = [f"a working loop device and ext4 image ({err})"]
+    if services is not None:
+        config, notes = demo_services.configure(section, services)
+        print("\n=== The services are real: each node runs in a network namespace of its own:")
+    else:
+        config, notes = stand_in_configuration(section)
+        print("\n=== Resources that need root run as stand-ins (the real ones need "
+              + ", ".join(lacking) + "):")
     for line in notes:
         print(f"  {line}")
     configuration = out / "configuration.xml"
     configuration.write_bytes(etree.tostring(config, pretty_print=True))
-    rc = _sandbox("Start a live three-node cluster on this machine (embedded transport)", directory, "up", "3")
+    up = ["up", "3", *(["--netns"] if services is not None else [])]
+    rc = _sandbox("Start a live three-node cluster on this machine (embedded transport)", directory, *up)
     if rc != 0:
+        if services is not None:
+            demo_services.release(services)
         return rc
     try:
         # the live cluster knows its three nodes; the migrated file knows the two of ha.cf
@@ -257,9 +306,16 @@ def live(out: Path, cib: Path, *, stop: bool) -> int:
         time.sleep(1)  # let the recurring monitors begin
         rc = _on("The services run on the promoted DRBD stand-in, where haresources put them", directory, 2,
                  "crm_mon", "-1", "-r")
-        holder_name = _locate(directory, 2, "apache_4")[0]
+        located = _locate(directory, 2, "apache_4")
+        if not located:
+            print("pacer-demo: apache_4 stopped running", file=sys.stderr)
+            return 1
+        holder_name = located[0]
         holder = int(holder_name.removeprefix("node"))
         survivor = 2 if holder != 2 else 3
+        client = next(k for k in (1, 2, 3) if k not in (holder, survivor))
+        if services is not None:
+            _show_page(directory, client, services.url)
         rc = _sandbox(f"{holder_name}, which runs the services, crashes (every process SIGKILLed)", directory,
                       "kill", str(holder))
         killed = time.monotonic()
@@ -272,6 +328,11 @@ def live(out: Path, cib: Path, *, stop: bool) -> int:
         print(f"\n=== The services run again on {' '.join(where)}, {elapsed:.1f} s after the crash "
               "(measured by polling crm_resource --locate)", flush=True)
         rc = _on("The cluster after the failover", directory, survivor, "crm_mon", "-1", "-r")
+        if services is not None:
+            # a client on a node other than the new holder (the crashed one is still down)
+            client = next(k for k in (1, 2, 3) if k != holder and f"node{k}" not in where)
+            _wait_for("the page to be served again", lambda: _fetch(directory, client, services.url) is not None, 60)
+            _show_page(directory, client, services.url)
         rc = _sandbox(f"{holder_name} comes back", directory, "start", str(holder))
         time.sleep(2)
         rc = _on(f"{holder_name} is back; the services stay where they are (auto_failback off)", directory,
@@ -279,12 +340,17 @@ def live(out: Path, cib: Path, *, stop: bool) -> int:
     finally:
         if stop:
             _sandbox("Stop the cluster", directory, "down")
+            if services is not None:
+                demo_services.release(services)
     if not stop:
+        sandbox = _shown(_tool("pacer-sandbox"))
         print(
             f"\nThe cluster is still running. Talk to it with:\n"
-            f"  pacer-sandbox run --dir {directory} 1 -- crm_mon -1\n"
-            f"  pacer-sandbox status --dir {directory}\n"
-            f"and stop it with:\n  pacer-sandbox down --dir {directory}\n"
+            f"  {sandbox} run --dir {_shown(directory)} 1 -- crm_mon -1\n"
+            f"  {sandbox} status --dir {_shown(directory)}\n"
+            f"and stop it with:\n  {sandbox} down --dir {_shown(directory)}\n"
+            + (f"  losetup -d {services.device}   (the shared disk's loop device)\n" if services is not None else "")
+            +
             f"(the commands are in {Path(sys.executable).parent}; "
             f"'. {Path(sys.executable).parent}/activate' puts them on your PATH)"
         )

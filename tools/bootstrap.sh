@@ -11,6 +11,8 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 pkgs="python3 python3-venv python3-pip iproute2 psmisc iputils-ping"
+# the demo's real services as root: apache2's binary (no service of its own), an ext4 image
+pkgs="$pkgs apache2-bin e2fsprogs"
 if [ "$mode" = test ]; then
     pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils kmod groff-base"
     # pycorosync's ABI guard builds a probe against Corosync's headers

@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--transport", choices=("embedded", "corosync"), default="embedded")
     up.add_argument("--token", type=int, default=None, metavar="MS", help="corosync totem token timeout")
     up.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the cluster (default %(default)s)")
+    up.add_argument("--netns", action="store_true",
+                    help="embedded transport: each node in its own network namespace on a shared switch, "
+                         "so that IPaddr2 and services bind real addresses (root)")
     up.add_argument("--fencing", action="store_true",
                     help="configure a fence_pacer_sandbox device (default: a new sandbox has stonith-enabled=false)")
 
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = Sandbox(args.dir)
     try:
         if args.command == "up":
-            sandbox.up(args.nodes, args.transport, args.token, args.timeout, args.fencing)
+            sandbox.up(args.nodes, args.transport, args.token, args.timeout, args.fencing, args.netns)
         elif args.command == "status":
             rows = sandbox.status()
             if args.json:

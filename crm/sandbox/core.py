@@ -127,7 +127,7 @@ class Sandbox:
     def node_processes(self, state: SandboxState, k: int, *, namespace: bool) -> set[int]:
         extra = [pid for pid in (self.pacerd_pid(state, k), self.corosync_pid(state, k)) if pid]
         found = procs.select(self.node_marker(state, k), extra)
-        if namespace and state.transport == "corosync":
+        if namespace and state.namespaced:
             found |= set(netns.pids(state.namespace(k))) - {os.getpid()}
         self._record(found)
         return found
@@ -234,7 +234,7 @@ class Sandbox:
         state.state_dir(k).mkdir(parents=True, exist_ok=True)
         self._node_config(state, k).save()
         argv = [sys.executable, "-m", "crm.pacerd", "--run-dir", str(state.run_dir(k))]
-        if state.transport == "corosync":
+        if state.namespaced:
             argv = netns.exec_argv(state.namespace(k), argv)
         env = _clean_env({ENV_SANDBOX: str(self.directory), ENV_NODE: str(state.node_dir(k))})
         state.pacerd_pids[k] = self._spawn(argv, state.node_dir(k) / "pacerd.out", env)
@@ -251,9 +251,7 @@ class Sandbox:
             (node_dir / sub).mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             (node_dir / "corosync-run" / "corosync.pid").unlink()
-        netns.add_switch(state.switch)
-        netns.add_node(state.switch, state.namespace(k), k, f"{state.address(k)}/24")
-        self._reapply_partition(state)
+        self._add_namespace(state, k)
         env = _clean_env({ENV_SANDBOX: str(self.directory), ENV_NODE: str(node_dir)})
         argv = corosync.corosync_argv(state, k, binary, "-f")
         state.corosync_pids[k] = pid = self._spawn(argv, node_dir / "corosync.out", env)
@@ -279,8 +277,13 @@ class Sandbox:
                 raise SandboxError(f"corosync of node{k} does not answer; see {node_dir / 'corosync.log'}")
             time.sleep(0.1)
 
+    def _add_namespace(self, state: SandboxState, k: int) -> None:
+        netns.add_switch(state.switch)
+        netns.add_node(state.switch, state.namespace(k), k, f"{state.address(k)}/24")
+        self._reapply_partition(state)
+
     def _reapply_partition(self, state: SandboxState) -> None:
-        if state.transport == "corosync" and state.partition and netns.exists(state.switch):
+        if state.namespaced and state.partition and netns.exists(state.switch):
             netns.partition(state.switch, state.partition)
 
     def _start_node(self, state: SandboxState, k: int) -> None:
@@ -288,10 +291,13 @@ class Sandbox:
             self._start_corosync(state, k)
         else:
             self._start_bus(state)
+            if state.netns:
+                self._add_namespace(state, k)
         self._start_pacerd(state, k)
 
     # -- commands ----------------------------------------------------------------------
-    def up(self, nodes: int, transport: str, token: int | None, timeout: float, fencing: bool = False) -> None:
+    def up(self, nodes: int, transport: str, token: int | None, timeout: float, fencing: bool = False,
+           namespaces: bool = False) -> None:
         if not 1 <= nodes <= MAX_NODES:
             raise SandboxError(f"N must be 1..{MAX_NODES}", 2)
         if transport not in ("embedded", "corosync"):
@@ -302,6 +308,8 @@ class Sandbox:
                 f"{self.directory} is too long for unix sockets ({longest} is over {SOCKET_MAX} bytes): use a shorter --dir",
                 2,
             )
+        if namespaces and os.geteuid() != 0:
+            raise SandboxError("--netns needs root (network namespaces)", 4)
         if transport == "corosync":
             if os.geteuid() != 0:
                 raise SandboxError("the corosync transport needs root (network namespaces, bind mounts)", 4)
@@ -309,7 +317,8 @@ class Sandbox:
                 raise SandboxError("corosync is not installed (apt-get install corosync)")
         with self.locked():
             state = SandboxState.load(self.directory)
-            if state is not None and (state.transport != transport or state.nodes != nodes or state.token != token):
+            if state is not None and (state.transport != transport or state.nodes != nodes or state.token != token
+                                      or state.netns != namespaces):
                 if self._anything_running(state):
                     raise SandboxError(
                         f"a {state.nodes}-node {state.transport} sandbox is running in {self.directory}; "
@@ -317,8 +326,9 @@ class Sandbox:
                     )
                 state = None
             if state is None:
-                state = SandboxState(self.directory, transport, nodes, token, prefix=prefix_for(self.directory))
-                if transport == "corosync":
+                state = SandboxState(self.directory, transport, nodes, token, prefix=prefix_for(self.directory),
+                                     netns=namespaces)
+                if state.namespaced:
                     for ns in [state.switch, *(state.namespace(k) for k in state.all_nodes())]:
                         if netns.exists(ns):
                             raise SandboxError(f"namespace {ns} exists already (left over?): pacer-sandbox down --dir {self.directory}")
@@ -400,14 +410,14 @@ class Sandbox:
         if procs.select(self.marker):
             return True
         names = [state.switch, *(state.namespace(k) for k in state.all_nodes())]
-        return state.transport == "corosync" and any(netns.exists(ns) for ns in names)
+        return state.namespaced and any(netns.exists(ns) for ns in names)
 
     def start(self, k: int, timeout: float, wait: bool = True) -> None:
         with self.locked():
             state = self.load()
             self.node(state, k)
-            if state.transport == "corosync" and os.geteuid() != 0:
-                raise SandboxError("the corosync transport needs root", 4)
+            if state.namespaced and os.geteuid() != 0:
+                raise SandboxError("this sandbox's namespaces need root", 4)
             self._start_node(state, k)
         if wait:  # outside the lock: a fence agent may need to kill meanwhile
             self.wait_joined(state, [k], timeout)
@@ -435,6 +445,7 @@ class Sandbox:
                 say(f"node{k}: stopping corosync (pid {cpid})")
                 procs.terminate([cpid])
                 procs.wait_gone([cpid], COROSYNC_STOP_TIMEOUT)
+        if state.namespaced:
             procs.kill_all(lambda: self.node_processes(state, k, namespace=True))
         state.pacerd_pids.pop(k, None)
         state.corosync_pids.pop(k, None)
@@ -489,7 +500,7 @@ class Sandbox:
             dead = procs.kill_all(lambda: procs.select(self.marker))
             if dead:
                 say(f"killed leftover processes {sorted(dead)}")
-            if state.transport == "corosync":
+            if state.namespaced:
                 self._remove_namespaces(state.prefix, state)
             self._cleanup_shm()
             with contextlib.suppress(FileNotFoundError):
@@ -535,6 +546,7 @@ class Sandbox:
             }
             if state.transport == "corosync":
                 row["corosync_pid"] = self.corosync_pid(state, k)
+            if state.namespaced:
                 row["namespace"] = state.namespace(k)
             rows.append(row)
         return rows
@@ -550,7 +562,7 @@ class Sandbox:
         own = Path(sys.executable).parent
         if (own / "pacer-sandbox").exists():
             env["PATH"] = os.pathsep.join([str(own), *[p for p in env.get("PATH", "").split(os.pathsep) if p != str(own)]])
-        if state.transport == "corosync":
+        if state.namespaced:
             if not netns.exists(state.namespace(k)):
                 raise SandboxError(f"namespace {state.namespace(k)} does not exist (is the sandbox down?)")
             argv = netns.exec_argv(state.namespace(k), argv)
@@ -574,10 +586,10 @@ class Sandbox:
                     seen.add(k)
             state.partition = groups
             state.save()
-            if state.transport == "corosync":
+            if state.namespaced and netns.exists(state.switch):
                 netns.heal(state.switch, state.all_nodes())
                 netns.partition(state.switch, groups)
-            elif self.bus_pid(state):
+            if state.transport == "embedded" and self.bus_pid(state):
                 from crm.cluster.embedded import control
 
                 control(state.bus_socket, "partition", groups)
@@ -588,10 +600,9 @@ class Sandbox:
             state = self.load()
             state.partition = []
             state.save()
-            if state.transport == "corosync":
-                if netns.exists(state.switch):
-                    netns.heal(state.switch, state.all_nodes())
-            elif self.bus_pid(state):
+            if state.namespaced and netns.exists(state.switch):
+                netns.heal(state.switch, state.all_nodes())
+            if state.transport == "embedded" and self.bus_pid(state):
                 from crm.cluster.embedded import control
 
                 control(state.bus_socket, "heal")

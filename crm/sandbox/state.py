@@ -49,6 +49,12 @@ class SandboxState:
     bus_pid: int | None = None
     pacerd_pids: dict[int, int] = field(default_factory=dict)
     corosync_pids: dict[int, int] = field(default_factory=dict)
+    netns: bool = False  # embedded transport with a network namespace per node (``up --netns``)
+
+    @property
+    def namespaced(self) -> bool:
+        """Each node runs in its own network (and mount) namespace on a shared switch."""
+        return self.transport == "corosync" or self.netns
 
     # -- layout ------------------------------------------------------------------------
     def node_dir(self, k: int) -> Path:
@@ -97,6 +103,7 @@ class SandboxState:
             "bus_pid": self.bus_pid,
             "pacerd_pids": {str(k): v for k, v in sorted(self.pacerd_pids.items())},
             "corosync_pids": {str(k): v for k, v in sorted(self.corosync_pids.items())},
+            "netns": self.netns,
         }
         write_atomic(self.directory / STATE_FILE, (json.dumps(data, indent=2) + "\n").encode())
 
@@ -118,4 +125,5 @@ class SandboxState:
             bus_pid=int(data["bus_pid"]) if data.get("bus_pid") else None,
             pacerd_pids={int(k): int(v) for k, v in (data.get("pacerd_pids") or {}).items()},
             corosync_pids={int(k): int(v) for k, v in (data.get("corosync_pids") or {}).items()},
+            netns=bool(data.get("netns", False)),
         )
