@@ -337,6 +337,21 @@ def test_model_replication_link_loss_with_cluster_knowing_the_primary(tmp_path: 
     assert results["linbit"] == (0, {"alice": "Primary", "bob": "Primary"})
 
 
+def test_model_replication_link_loss_while_the_cluster_runs_both(tmp_path: Path) -> None:
+    """Only the replication link fails while both are Secondary; the cluster still runs an
+    instance on each node and asks both to promote.  Ours refuses on both (the peer is alive,
+    either could be Primary); linbit promotes both."""
+    results = {}
+    for agent in AGENTS:
+        c = make(tmp_path, agent)
+        assert c.run("alice", "start") == 0 and c.run("bob", "start") == 0
+        c.ctl("link", "down")
+        view = {"OCF_RESKEY_CRM_meta_notify_active_uname": "alice bob"}
+        results[agent] = [c.run(n, "promote", promoted=[], timeout=6, extra_env=view) for n in NODES] + [c.roles()]
+    assert results["pacer"] == [1, 1, {"alice": "Secondary", "bob": "Secondary"}]
+    assert results["linbit"] == [0, 0, {"alice": "Primary", "bob": "Primary"}]
+
+
 # ---------------------------------------------------------------- property: never two Primaries
 
 STEP = st.one_of(

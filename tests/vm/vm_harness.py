@@ -21,7 +21,7 @@ Usage::
         vms.net.heal()                    # ... until healed
         a.set_link(False)                 # or pull the guest's virtual cable (carrier down)
         a.kill()                          # hard kill: SIGKILL to the QEMU process
-        a.boot(); a.wait_ready()          # power it on again (same disk, fresh root)
+        a.start()                         # power it on again (same disk, fresh root)
 
 Guests sit on one Ethernet segment (``10.99.0.0/24``; the n-th guest is ``10.99.0.<n>``,
 names in every guest's ``/etc/hosts``), switched by :class:`Switch`, a hub in a thread of
@@ -497,7 +497,7 @@ class Guest:
             accel = ["-accel", "tcg,thread=multi,tb-size=96", "-cpu", "max"]
         hosts = ",".join(f"{n}={ip}" for n, ip in self.hosts.items())
         mac = f"52:54:00:99:00:{self.index:02x}"
-        append = (f"console=ttyS0 panic=-1 quiet pvm.init={self.files.init} pvm.host={self.name} "
+        append = (f"console=ttyS0 panic=-1 quiet no_timer_check pvm.init={self.files.init} pvm.host={self.name} "
                   f"pvm.nics=eth0={self.ip}/24 pvm.hosts={hosts} pvm.rootsize={self.root_mb}m")
         return [
             QEMU, "-nodefaults", "-no-user-config", "-name", self.name, *accel,
@@ -543,6 +543,17 @@ class Guest:
                 if time.monotonic() > deadline:
                     raise VMError(f"{self.name}: no {suffix} socket: {self._diagnostics()}") from None
                 time.sleep(0.05)
+
+    def start(self, timeout: float = 240) -> float:
+        """:meth:`boot` and :meth:`wait_ready`, booting once more after an early QEMU exit."""
+        self.boot()
+        try:
+            return self.wait_ready(timeout)
+        except VMError:
+            if self.alive():
+                raise
+            self.boot()
+            return self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float = 240) -> float:
         """Wait until the guest's command loop answers; returns the seconds since boot."""
@@ -718,10 +729,22 @@ class VMSet:
                 raise
 
     def boot_all(self, timeout: float = 240) -> dict[str, float]:
+        """Boot every guest that is not running, in parallel; returns the seconds each took.
+        A guest whose QEMU exits before it is ready (an early panic of a starved TCG guest)
+        is booted once more."""
         for g in self.guests.values():
             if not g.alive():
                 g.boot()
-        return {n: g.wait_ready(timeout) for n, g in self.guests.items()}
+        took = {}
+        for n, g in self.guests.items():
+            try:
+                took[n] = g.wait_ready(timeout)
+            except VMError:
+                if g.alive():
+                    raise
+                g.boot()
+                took[n] = g.wait_ready(timeout)
+        return took
 
     def __getitem__(self, name: str) -> Guest:
         return self.guests[name]
