@@ -86,8 +86,8 @@ class ToolSpec:
 
     def all_groups(self) -> tuple[Group, ...]:
         groups = self.groups
-        if self.output_formats:
-            groups = (*groups, output_group(self.output_formats))
+        if self.output_formats:  # Pacemaker adds the output options first
+            groups = (output_group(self.output_formats), *groups)
         return groups
 
     def help_options(self) -> list[tuple[str, str]]:
@@ -97,7 +97,8 @@ class ToolSpec:
 
     def help(self, which: str = "main") -> str:
         """``--help`` (``main``), ``--help-all`` (``all``) or ``--help-GROUP``."""
-        all_rows = [*self.help_options()]
+        # GLib sizes the column with the --help-GROUP entries counted two characters wider
+        all_rows = [(spec + "  " if spec.startswith("--help-") else spec, text) for spec, text in self.help_options()]
         for group in self.all_groups():
             all_rows += [(o.spec(), o.help) for o in group.options if not o.hidden]
         all_rows += [(o.spec(), o.help) for o in self.main if not o.hidden]

@@ -302,3 +302,36 @@ def listing(family: ResultType) -> list[tuple[int, str, str]]:
             continue
         found.append((code, name, desc))
     return found
+
+
+# Standard return codes the tools turn into exit codes (``pcmk_rc2exitc``).
+RC_UNDETERMINED = -1022
+RC_OP_UNSATISFIED = -1021
+RC_BEFORE_RANGE = -1023
+RC_WITHIN_RANGE = -1024
+RC_AFTER_RANGE = -1025
+RC_DUPLICATE_ID = -1033
+
+_RC_TO_EXIT: dict[int, int] = {
+    0: 0, -1017: 106, -1013: 103, -1016: 78, -1014: 78, -1032: 78, -1003: 2,
+    errno.EACCES: 4, errno.EBADF: 70, errno.EINVAL: 70, errno.EFAULT: 70, errno.ENOSYS: 70,
+    errno.EOVERFLOW: 70, -1028: 70,
+    errno.EBADMSG: 76, errno.EMSGSIZE: 76, errno.ENOMSG: 76, errno.ENOPROTOOPT: 76, errno.EPROTO: 76,
+    errno.EPROTONOSUPPORT: 76, errno.EPROTOTYPE: 76,
+    errno.ECOMM: 71, errno.ENOMEM: 71,
+    errno.ECONNABORTED: 102, errno.ECONNREFUSED: 102, errno.ECONNRESET: 102, errno.ENOTCONN: 102,
+    errno.EEXIST: 108, -1004: 108,
+    errno.EIO: 74, -1026: 74, -1029: 74, -1030: 74,
+    errno.EOPNOTSUPP: 3,
+    errno.ENOTUNIQ: 109, -1006: 109,
+    errno.ENODEV: 105, errno.ENOENT: 105, errno.ENXIO: 105, -1005: 105, -1002: 105,
+    errno.ETIME: 124, errno.ETIMEDOUT: 124,
+    errno.EAGAIN: 113, errno.EBUSY: 113,
+    RC_BEFORE_RANGE: 111, RC_AFTER_RANGE: 110, RC_UNDETERMINED: 112, RC_OP_UNSATISFIED: 113,
+    RC_WITHIN_RANGE: 0, -1027: 66, RC_DUPLICATE_ID: 109,
+}
+
+
+def rc_to_exit(rc: int) -> int:
+    """``pcmk_rc2exitc``: the exit code a tool gives for a standard return code."""
+    return _RC_TO_EXIT.get(rc, 1)
