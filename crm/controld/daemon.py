@@ -15,8 +15,8 @@ The DC (:func:`crm.controld.machine.choose_dc`) also
 * runs the graph through :class:`~crm.transition.executor.GraphRun`: resource actions go to
   their node's controller; fencing goes to the fencer; an unexpected result, a lost node or a
   configuration change aborts the transition, and a new one is computed when the actions in
-  flight have reported.  ``batch-limit`` is honoured by ``GraphRun``; each action times out
-  after its own timeout plus ``cluster-delay``.
+  flight have reported.  ``batch-limit`` and ``node-action-limit`` are honoured by
+  ``GraphRun``; each action times out after its own timeout plus ``cluster-delay``.
 
 Its socket (``RUN_DIR/controld.sock``) answers ``ping`` (``crmadmin``), ``dc``, ``nodes`` and
 ``refresh``/``cleanup`` of a resource's history.
@@ -133,6 +133,16 @@ _BOOKKEEPING = frozenset(
     {"num_updates", "epoch", "admin_epoch", "cib-last-written", "update-origin", "update-client", "update-user",
      "dc-uuid"}
 )
+
+
+def _node_action_limit(options: dict[str, str]) -> int:
+    """``node-action-limit``: actions in flight per node at once (0 or unset: no limit; this
+    controller has no load-based throttle to fall back on)."""
+    try:
+        return max(0, int(options.get("node-action-limit", "0")))
+    except ValueError:
+        log.warning("node-action-limit=%r is not a number: not limiting", options.get("node-action-limit"))
+        return 0
 
 
 class Controller:
@@ -440,7 +450,7 @@ class Controller:
             for line in result.transition_summary:
                 log.info("  %s", line.strip())
             self.graph = graph
-            self.run = GraphRun(graph)
+            self.run = GraphRun(graph, node_action_limit=_node_action_limit(options))
             self.cluster_delay_ms = _parse_interval_ms(options.get("cluster-delay"), DEFAULT_CLUSTER_DELAY_MS)
             self.start_fatal = options.get("start-failure-is-fatal", "true").lower() not in ("false", "no", "0", "off")
             self.advance()  # the actions go out first; the input is saved meanwhile

@@ -67,8 +67,11 @@ class ExecutorError(RuntimeError):
 class GraphRun:
     """The state of one transition graph being executed."""
 
-    def __init__(self, graph: TransitionGraph) -> None:
+    def __init__(self, graph: TransitionGraph, node_action_limit: int = 0) -> None:
+        """``node_action_limit``: at most that many actions in flight on one node at a time
+        (Pacemaker's ``node-action-limit``; 0: no limit), besides the graph's ``batch-limit``."""
         self.graph = graph
+        self.node_action_limit = node_action_limit
         self._actions = graph.actions()
         self._synapse_of = {s.action.id: s for s in graph.synapses}
         self._fired: list[int] = []
@@ -129,6 +132,12 @@ class GraphRun:
         fired = 0
         incomplete = 0
         limit = self.graph.batch_limit
+        per_node: dict[str, int] = {}
+        if self.node_action_limit > 0:
+            for aid in self._in_flight:
+                node = self._actions[aid].on_node
+                if node and self._actions[aid].kind is not ActionKind.PSEUDO:
+                    per_node[node] = per_node.get(node, 0) + 1
         for synapse in self.graph.synapses:
             aid = synapse.action.id
             if aid in self._confirmed or aid in self._in_flight:
@@ -142,6 +151,11 @@ class GraphRun:
             if action.kind is not ActionKind.PSEUDO and synapse.priority < self.abort_priority:
                 self._skipped.add(aid)
                 continue
+            busy = action.on_node if action.kind is not ActionKind.PSEUDO else None
+            if busy and self.node_action_limit > 0:
+                if per_node.get(busy, 0) >= self.node_action_limit:
+                    continue  # that node has enough to do: a later pass fires it
+                per_node[busy] = per_node.get(busy, 0) + 1
             self._skipped.discard(aid)
             fired += 1
             self._fired.append(aid)

@@ -116,6 +116,41 @@ def test_batch_limit_bounds_actions_in_flight() -> None:
     assert started == [1, 2, 3]
 
 
+def test_node_action_limit_bounds_actions_in_flight_per_node() -> None:
+    from dataclasses import replace
+
+    g = _graph([(i, "r", []) for i in range(1, 6)] + [(6, "p", [])])
+    # actions 1-3 on n1, 4-5 on n2; the pseudo action 6 counts on no node
+    synapses = tuple(replace(s, action=replace(s.action, on_node="n2")) if s.action.id in (4, 5) else s
+                     for s in g.synapses)
+    g = replace(g, synapses=synapses)
+    run = GraphRun(g, node_action_limit=1)
+    started: list[int] = []
+
+    def later(action: GraphAction) -> None:
+        if action.kind is not ActionKind.PSEUDO:
+            started.append(action.id)
+        return None
+
+    assert run.run_pass(later) is RunStatus.ACTIVE
+    assert started == [1, 4]  # one per node; the rest wait
+    run.confirm(ActionResult(4, ok=True))
+    run.run_pass(later)
+    assert started == [1, 4, 5]
+    run.confirm(ActionResult(1, ok=True))
+    run.confirm(ActionResult(5, ok=True))
+    run.run_pass(later)
+    assert started == [1, 4, 5, 2]
+    run.confirm(ActionResult(2, ok=True))
+    run.run_pass(later)
+    run.confirm(ActionResult(3, ok=True))
+    assert run.run_pass(later) is RunStatus.COMPLETE
+    unlimited = GraphRun(g)
+    started.clear()
+    unlimited.run_pass(later)
+    assert started == [1, 2, 3, 4, 5]
+
+
 def test_confirming_twice_is_an_error() -> None:
     g = _graph([(1, "r", [])])
     run = GraphRun(g)
