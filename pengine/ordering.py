@@ -494,7 +494,7 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
                         then.set(F.RUNNABLE)
                 first_flags |= F.RUNNABLE
             if then.rsc is not None:
-                tc, fc = rsc_update_ordered(ws, first, then, first_node, first_flags, FILTER, other.type)
+                tc, fc = rsc_update_ordered(ws, first, then, then.node, first_flags, FILTER, other.type)
             else:
                 tc, fc = update_ordered_actions(ws, first, then, first_node, first_flags, FILTER, other.type)
             if tc:

@@ -145,12 +145,18 @@ def apply_history(ws: WorkingSet, history: Iterable[RscHistory], history_bans: H
 
     ``history`` is the cluster's op history with anonymous clone instances re-keyed to their
     instance ids."""
+    # A node fenced for a failure becomes unclean while its resources are read (in the order of
+    # its status section): failures read before that, and the one that fences it, still count
+    fenced_by = {name: (node.fence_reason or "").removesuffix(" failed there")
+                 for name, node in ws.nodes.items() if (node.fence_reason or "").endswith(" failed there")}
     for hist in history:
         rsc = ws.rsc_by_id.get(hist.rsc_id)
         if rsc is None or rsc.variant != "primitive":
             rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
             ws.resources.append(rsc)
-        apply_one_history(ws, rsc, hist)
+        apply_one_history(ws, rsc, hist, unclean_yet=hist.node not in fenced_by)
+        if fenced_by.get(hist.node) == hist.rsc_id:
+            del fenced_by[hist.node]
 
     for rsc in list(ws.rsc_by_id.values()):
         if rsc.variant == "primitive" and rsc.history:
@@ -173,7 +179,8 @@ def apply_history(ws: WorkingSet, history: Iterable[RscHistory], history_bans: H
             resource_location(ws, target, node, MINUS_INFINITY, reason)
 
 
-def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
+def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object, unclean_yet: bool = True) -> None:
+    """``unclean_yet``: whether the node, if unclean, already was when this history is read."""
     assert isinstance(hist, RscHistory)
     node = ws.node(hist.node)
     if node is None:
@@ -196,13 +203,11 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object) -> None:
     if hist.node not in rsc.running_on:
         rsc.running_on.append(hist.node)
     on_fail = hist.on_fail
-    if node.unclean:
+    if node.unclean and unclean_yet:
         on_fail = OnFail.IGNORE
     # process_rsc_state: no failed flag on a node that was already unclean (its failures are
-    # ignored); a node fenced because of a resource failure was not (as an approximation of
-    # Pacemaker's order: it becomes unclean while its resources' history is read)
-    fenced_for_failure = (node.fence_reason or "").endswith(" failed there")
-    if hist.failed and (on_fail != OnFail.IGNORE or fenced_for_failure):
+    # ignored)
+    if hist.failed and on_fail != OnFail.IGNORE:
         rsc.failed = True
     if on_fail == OnFail.BLOCK:
         rsc.managed = False

@@ -306,9 +306,12 @@ class WorkingSet:
             return
         if action.node is None or node is None:
             action.clear(F.RUNNABLE)
-        elif not rsc.managed and "interval" not in action.meta:
+            return
+        if not rsc.managed and "interval" not in action.meta:
+            # optional, and still runnable only as the node and quorum allow (a monitor of an
+            # unmanaged resource waits for its start like any other)
             action.set(F.OPTIONAL)
-        elif not node.online and not node.model.is_remote:
+        if not node.online and not node.model.is_remote:
             action.clear(F.RUNNABLE)
             if rsc.managed and save and action.task == "stop" and not node.unclean:
                 self.fence_node(node.uname, "stop is unrunnable")
