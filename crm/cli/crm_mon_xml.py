@@ -240,15 +240,15 @@ def _clone(result: XmlResult, parent: etree._Element, ctx: Context, clone: etree
     active_nodes = {n for places in per_member.values() for n in _active(places)}
     doc_order = {str(st.get("uname")): i for i, st in enumerate(ctx.cib.iterfind("status/node_state"))}
     numbered = sorted(active_nodes, key=lambda n: (doc_order.get(n, len(doc_order)), natural_key(n)))
-    for node in numbered:
+    for index, node in enumerate(numbered):
         if child.tag == "group":
-            _group(result, elem, ctx, child, "", promotable, only_node=node)
+            _group(result, elem, ctx, child, f":{index}", promotable, only_node=node)
         else:
             _primitive(result, elem, ctx, child, child_id, {node: per_member[child_id][node]},
                        promotable=promotable)
-    for _ in range(max(0, clone_max - len(numbered))):
+    for index in range(len(numbered), clone_max):
         if child.tag == "group":
-            _group(result, elem, ctx, child, "", promotable, only_node="")
+            _group(result, elem, ctx, child, f":{index}", promotable, only_node="")
         else:
             _primitive(result, elem, ctx, child, child_id, {}, promotable=promotable)
 
@@ -345,8 +345,25 @@ def _transient(state: etree._Element) -> dict[str, str]:
     return attrs
 
 
+def _ping_expected(ctx: Context) -> dict[str, str]:
+    """The score a ``ocf:pacemaker:ping`` resource gives when every host answers, by the name of
+    the attribute it sets (``multiplier`` times the number of hosts in ``host_list``)."""
+    out: dict[str, str] = {}
+    for prim in ctx.cib.iterfind("configuration/resources//primitive"):
+        if (prim.get("class"), prim.get("provider"), prim.get("type")) != ("ocf", "pacemaker", "ping"):
+            continue
+        params: dict[str, str] = {}
+        for pair in prim.iterfind("instance_attributes/nvpair"):
+            params.setdefault(pair.get("name", ""), pair.get("value", ""))
+        hosts = len(params.get("host_list", "").split())
+        multiplier = _int(params.get("multiplier"), 1)
+        out.setdefault(params.get("name") or "pingd", str(multiplier * hosts))
+    return out
+
+
 def _node_attributes(result: XmlResult, ctx: Context) -> None:
     states = _states(ctx.cib)
+    expected = _ping_expected(ctx)
     section: etree._Element | None = None
     for node in sorted(ctx.nodes.values(), key=lambda n: natural_key(n.name)):
         if not node.online:
@@ -365,7 +382,7 @@ def _node_attributes(result: XmlResult, ctx: Context) -> None:
             section = result.add("node_attributes")
         elem = result.add("node", section, {"name": node.name})
         for name in shown:
-            result.add("attribute", elem, {"name": name, "value": attrs[name]})
+            result.add("attribute", elem, {"name": name, "value": attrs[name], "expected": expected.get(name)})
 
 
 def _migration_threshold(ctx: Context, rsc: str) -> str:
@@ -411,6 +428,9 @@ def _op_history(result: XmlResult, parent: etree._Element, op: etree._Element) -
 
 def _node_history(result: XmlResult, ctx: Context) -> None:
     configured = {str(p.get("id")) for p in ctx.cib.iter("primitive")}
+    for bundle in ctx.cib.iterfind("configuration/resources/bundle"):
+        for replica in bundle_info(bundle).replicas:
+            configured |= {x for x in (replica.container, replica.remote, replica.ip) if x}
     unique = {str(p.get("id")) for p in ctx.cib.iter("primitive")
               if not any(a.tag in ("clone", "master") and not is_true(_meta(a).get("globally-unique"))
                          for a in p.iterancestors())}
