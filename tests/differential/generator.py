@@ -558,9 +558,83 @@ class _Builder:
                          "monitor", 0, rc=7)
 
 
-def generate(seed: int) -> etree._Element:
-    """The CIB of ``seed`` (deterministic)."""
-    return _Builder(seed).build()
+class _Extension:
+    """Features drawn from a second random stream, so that the base CIB of a seed is unchanged:
+    live migration (``allow-migrate`` with a reason to move), clone notifications, orphans (history
+    of resources no longer configured) and resource templates."""
+
+    def __init__(self, seed: int, builder: _Builder, cib: etree._Element) -> None:
+        self.rng = random.Random(f"extend-{seed}")
+        self.b = builder
+        self.cib = cib
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def apply(self) -> None:
+        resources = self.cib.find("configuration/resources")
+        constraints = self.cib.find("configuration/constraints")
+        assert resources is not None and constraints is not None
+        self._migration(resources, constraints)
+        self._notify(resources)
+        if self.b.live and self.chance(0.15):
+            self._orphan()
+        if self.chance(0.2):
+            self._templates(resources)
+
+    def _meta(self, elem: etree._Element, name: str, value: str) -> None:
+        rid = elem.get("id", "")
+        block = elem.find("meta_attributes")
+        if block is None:
+            block = etree.Element("meta_attributes", id=self.b.ids(f"{rid}-meta"))
+            elem.insert(0, block)
+        etree.SubElement(block, "nvpair", id=self.b.ids(f"{rid}-{name}"), name=name, value=value)
+
+    def _migration(self, resources: etree._Element, constraints: etree._Element) -> None:
+        for prim in resources.findall("primitive"):
+            if prim.get("type") != "Dummy" or not self.chance(0.4):
+                continue
+            self._meta(prim, "allow-migrate", "true")
+            if len(self.b.live) >= 2 and self.chance(0.5):
+                node = self.rng.choice(self.b.live)
+                etree.SubElement(constraints, "rsc_location", id=self.b.ids(f"move-{prim.get('id')}"),
+                                 rsc=prim.get("id", ""), node=node,
+                                 score=self.rng.choice(("100", "1000", "INFINITY")))
+
+    def _notify(self, resources: etree._Element) -> None:
+        for clone in resources.findall("clone"):
+            if self.chance(0.5):
+                self._meta(clone, "notify", "true")
+
+    def _orphan(self) -> None:
+        prim = Prim("orphan1", "ocf", "pacemaker", "Dummy")
+        node = self.rng.choice(self.b.live)
+        if self.chance(0.7):
+            self.b._run(node, prim, prim.rid)
+        else:
+            self.b._op(node, prim, prim.rid, "monitor", 0, rc=7)
+
+    def _templates(self, resources: etree._Element) -> None:
+        users = [p for p in resources.iter("primitive") if p.get("type") == "Dummy" and self.chance(0.5)]
+        if not users:
+            return
+        template = etree.Element("template", id="dummy-template", type="Dummy", provider="pacemaker")
+        template.set("class", "ocf")
+        resources.insert(0, template)
+        for prim in users:
+            for attr in ("class", "provider", "type"):
+                del prim.attrib[attr]
+            prim.set("template", "dummy-template")
+
+
+def generate(seed: int, extended: bool = False) -> etree._Element:
+    """The CIB of ``seed`` (deterministic); ``extended`` adds the features of :class:`_Extension`
+    to the same CIB."""
+    builder = _Builder(seed)
+    cib = builder.build()
+    if extended:
+        _Extension(seed, builder, cib).apply()
+    return cib
 
 
 def to_bytes(cib: etree._Element) -> bytes:

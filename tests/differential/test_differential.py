@@ -50,3 +50,11 @@ def test_known_list_is_within_the_seeds() -> None:
 def test_generator_is_deterministic() -> None:
     assert to_bytes(generate(7)) == to_bytes(generate(7))
     assert to_bytes(generate(7)) != to_bytes(generate(8))
+
+
+def test_extension_adds_its_features_deterministically() -> None:
+    assert to_bytes(generate(7, extended=True)) == to_bytes(generate(7, extended=True))
+    assert to_bytes(generate(7, extended=False)) == to_bytes(generate(7))
+    texts = [to_bytes(generate(seed, extended=True)) for seed in range(60)]
+    for word in (b"allow-migrate", b'name="notify"', b"orphan1", b'template="dummy-template"'):
+        assert any(word in text for text in texts), word
