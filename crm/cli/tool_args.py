@@ -138,8 +138,8 @@ class ToolSpec:
                 kwargs["metavar"] = opt.metavar
             elif opt.action == "count":
                 kwargs.update(action="count", default=0)
-            elif opt.action == "store_const":
-                kwargs.update(action="store_const", const=opt.const)
+            elif opt.action in ("store_const", "append_const"):
+                kwargs.update(action=opt.action, const=opt.const)
             else:
                 kwargs["action"] = "store_true"
             parser.add_argument(*names, **kwargs)
