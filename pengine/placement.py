@@ -92,12 +92,13 @@ class Placement:
         rsc.role = first.role
         first.rsc_cons.extend(rsc.rsc_cons)
         # expand_group_colocations: members after an unmanaged one are not placed through the
-        # first member, so they get the group's colocations too
+        # first member, so they get the group's colocations too (a member that its own
+        # assignment makes unmanaged, for want of a fencing device, is still managed here)
         any_unmanaged = False
         for member in rsc.children:
             if any_unmanaged:
                 member.rsc_cons.extend(rsc.rsc_cons)
-            elif not member.managed:
+            elif not member.managed and member.id not in self.ws.unmanaged_at_assignment:
                 any_unmanaged = True
         rsc.rsc_cons = []
         last.rsc_cons_lhs.extend(rsc.rsc_cons_lhs)

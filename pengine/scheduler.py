@@ -91,6 +91,8 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
         # (not_managed_default, stickiness) and internal constraints saw managed resources
         ws.messages.append("Resource start-up disabled since no STONITH resources have been defined")
         for prim in ws.all_primitives():
+            if prim.managed:
+                ws.unmanaged_at_assignment.add(prim.id)
             prim.managed = False
     return ws, Placement(ws)
 

@@ -82,6 +82,8 @@ class WorkingSet:
         self.utilization: list[str] = []
         self.messages: list[str] = []
         self.have_stonith_resource = False
+        # resources that pcmk__primitive_assign makes unmanaged (fencing enabled without a device)
+        self.unmanaged_at_assignment: set[str] = set()
         self.stonith_enabled = cluster.options.stonith_enabled
         self.have_quorum = cluster.options.have_quorum
         self.no_quorum_policy = cluster.options.no_quorum_policy
