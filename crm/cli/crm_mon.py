@@ -86,6 +86,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _Sections(argparse.Action):
+    """``--include``/``--exclude``: kept in order, applied left to right."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        kind = "include" if option_string in ("-I", "--include") else "exclude"
+        specs = list(getattr(namespace, self.dest, None) or [])
+        specs.append((kind, str(values)))
+        setattr(namespace, self.dest, specs)
+
+
 def _parser() -> _Parser:
     p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
     add_output_options(p, FORMATS)
@@ -97,6 +108,18 @@ def _parser() -> _Parser:
                          help="Display node attributes")
     display.add_argument("-D", "--hide-headers", dest="hide_headers", action="store_true",
                          help="Hide all headers")
+    display.add_argument("-I", "--include", dest="sections", action=_Sections, metavar="SECTION(S)",
+                         help="A list of sections to include in the output.\n"
+                         "See `Output Control` help for more information.")
+    display.add_argument("-U", "--exclude", dest="sections", action=_Sections, metavar="SECTION(S)",
+                         help="A list of sections to exclude from the output.\n"
+                         "See `Output Control` help for more information.")
+    display.add_argument("--node", dest="only_node", metavar="NODE",
+                         help="When displaying information about nodes, show only what's related to the given\n"
+                         "node, or to all nodes tagged with the given tag")
+    display.add_argument("--resource", dest="only_rsc", metavar="RSC",
+                         help="When displaying information about resources, show only what's related to the given\n"
+                         "resource, or to all resources tagged with the given tag")
     additional = option_group(p, "additional", "Additional Options", "Show additional options")
     additional.add_argument("-i", "--interval", default="5", metavar="TIMESPEC",
                             help="Update frequency (default is 5 seconds)")
@@ -526,10 +549,20 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
     stack = live_stack(source) if isinstance(source, LiveCibSource) else None
     if output.xml:
         clock = time.time() if now is None else now
+        try:
+            sections = crm_mon_xml.sections_from(ns.sections or [])
+        except crm_mon_xml.SectionError as exc:
+            err.write(f"{PROG}: {exc}\n")
+            return ExitCode.USAGE
         result = XmlResult(request_line(PROG, list(argv)))
-        code = crm_mon_xml.build(result, cib, int(clock), epoch_text(clock), stack)
+        code = crm_mon_xml.build(result, cib, int(clock), epoch_text(clock), stack, sections,
+                                 ns.only_rsc, ns.only_node)
         output.write(result.finish(code), out)
         return code
+    if ns.sections or ns.only_rsc or ns.only_node:
+        err.write(f"{PROG}: --include, --exclude, --resource and --node are available with "
+                  "--output-as=xml only for now\n")
+        return ExitCode.UNIMPLEMENT_FEATURE
     options = Options(ns.inactive, ns.failcounts, ns.attributes, ns.hide_headers, ns.simple)
     if options.simple:
         line, code = simple_status(cib)

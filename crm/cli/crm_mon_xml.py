@@ -38,7 +38,7 @@ from pengine.status_view import (
     natural_key,
 )
 
-__all__ = ["SECTIONS", "build"]
+__all__ = ["SECTIONS", "Filter", "build", "sections_from"]
 
 SECTIONS = ("summary", "nodes", "resources", "attributes", "history", "failures", "tickets", "bans")
 NO_FEATURE_SET = "<3.15.1"
@@ -48,6 +48,86 @@ EXEC_STATUS_TEXT = {
     5: "Hard error", 6: "Fatal error", 7: "Not installed", 8: "Internal communication failure",
     9: "Cannot execute now", 10: "No fence device", 11: "CIB secrets unavailable",
 }
+
+
+# Pacemaker's section names (--include/--exclude) and the XML sections they stand for.
+SECTION_NAMES = {
+    "attributes": ("attributes",), "bans": ("bans",), "counts": ("summary",), "dc": ("summary",),
+    "failcounts": ("history",), "failures": ("failures",), "fencing": (), "fencing-failed": (),
+    "fencing-pending": (), "fencing-succeeded": (), "maint-mode": ("summary",), "nodes": ("nodes",),
+    "operations": ("history",), "options": ("summary",), "resources": ("resources",), "stack": ("summary",),
+    "summary": ("summary",), "tickets": ("tickets",), "times": ("summary",),
+}
+
+
+class SectionError(ValueError):
+    pass
+
+
+def sections_from(specs: list[tuple[str, str]]) -> set[str]:
+    """The XML sections to show: every section, then each ``(include|exclude, LIST)`` applied in
+    order (``all``/``none`` included)."""
+    shown = set(SECTIONS)
+    for kind, spec in specs:
+        for name in (n.strip() for n in spec.split(",")):
+            if name in ("all", "none"):
+                parts: set[str] = set(SECTIONS) if name == "all" else set()
+                if kind == "include":
+                    shown = parts if name == "all" else shown
+                else:
+                    shown = set() if name == "all" else shown
+                continue
+            if name not in SECTION_NAMES:
+                raise SectionError(f"--{kind} options: all, attributes, bans, counts, dc, failcounts, failures, "
+                                   "fencing, fencing-failed, fencing-pending, fencing-succeeded, maint-mode, "
+                                   "nodes, none, operations, options, resources, stack, summary, tickets, times")
+            if kind == "include":
+                shown |= set(SECTION_NAMES[name])
+            else:
+                shown -= set(SECTION_NAMES[name])
+    return shown
+
+
+class Filter:
+    """``--resource`` and ``--node``: what the output is limited to (tags expanded)."""
+
+    def __init__(self, cib: etree._Element, resource: str | None = None, node: str | None = None) -> None:
+        tags = {str(t.get("id")): [str(r.get("id")) for r in t.iterfind("obj_ref")]
+                for t in cib.iterfind("configuration/tags/tag")}
+        self.resources = set(tags.get(resource, [resource])) if resource else None
+        self.nodes = set(tags.get(node, [node])) if node else None
+        self.primitives = {str(p.get("id")): p for p in cib.iterfind("configuration/resources//primitive")}
+
+    def node_ok(self, name: str) -> bool:
+        return self.nodes is None or name in self.nodes
+
+    def resource_ids(self, rid: str) -> bool:
+        """Whether history of ``rid`` (``rsc`` or ``rsc:N``) is shown."""
+        if self.resources is None or rid in self.resources or rid.split(":", 1)[0] in self.resources:
+            return True
+        prim = self.primitives.get(rid.split(":", 1)[0])
+        return prim is not None and self.whole(prim)
+
+    def subtree(self, elem: etree._Element) -> bool:
+        """Whether ``elem`` (a resource element) is shown at all: it, an ancestor or a descendant
+        is named."""
+        if self.resources is None:
+            return True
+        ids = {str(elem.get("id"))}
+        ids |= {str(a.get("id")) for a in elem.iterancestors() if a.tag in ("group", "clone", "master", "bundle")}
+        ids |= {str(d.get("id")) for d in elem.iter("primitive", "group")}
+        return bool(ids & self.resources)
+
+    def whole(self, elem: etree._Element) -> bool:
+        """Whether ``elem`` is shown with all its children (it or an ancestor is named)."""
+        if self.resources is None:
+            return True
+        ids = {str(elem.get("id"))}
+        ids |= {str(a.get("id")) for a in elem.iterancestors() if a.tag in ("group", "clone", "master", "bundle")}
+        return bool(ids & self.resources)
+
+
+ALL = Filter(etree.Element("cib"))
 
 
 def _int(text: str | None, default: int = 0) -> int:
@@ -133,7 +213,10 @@ def _nodes(result: XmlResult, ctx: Context) -> None:
     section = result.add("nodes")
     states = _states(ctx.cib)
     dc_uuid = ctx.cib.get("dc-uuid")
+    flt: Filter = getattr(ctx, "output_filter", ALL)
     for node in sorted(ctx.nodes.values(), key=lambda n: natural_key(n.name)):
+        if not flt.node_ok(node.name):
+            continue
         state = states.get(node.name)
         health = "green" if node.health > 0 else ("yellow" if node.health == 0 else "red")
         attrs: dict[str, str | int | bool | None] = {
@@ -162,6 +245,11 @@ def _node_ref(result: XmlResult, parent: etree._Element, ctx: Context, name: str
 def _primitive(result: XmlResult, parent: etree._Element, ctx: Context, prim: etree._Element, rid: str,
                places: dict[str, Placement], *, promotable: bool = False, orphan: bool = False) -> None:
     active = _active(places)
+    flt: Filter = getattr(ctx, "output_filter", ALL)
+    if flt.nodes is not None and active and not any(n in flt.nodes for n in active):
+        return
+    if flt.resources is not None and not (flt.whole(prim) or flt.resource_ids(rid)):
+        return
     role = max((_display_role(p, promotable) for p in active.values()), default=Role.STOPPED)
     failed = any(p.failed for p in active.values())
     target = _inherited_meta(prim, "target-role", ctx) if not orphan else None
@@ -300,7 +388,10 @@ def _resources(result: XmlResult, ctx: Context) -> None:
     tops = [e for e in resources if isinstance(e.tag, str)
             and e.tag in ("primitive", "group", "clone", "master", "bundle")]
     tops.sort(key=lambda e: -_priority(e))
+    flt: Filter = getattr(ctx, "output_filter", ALL)
     for elem in tops:
+        if not flt.subtree(elem):
+            continue
         if elem.tag == "primitive":
             rid = str(elem.get("id"))
             _primitive(result, section, ctx, elem, rid, ctx.history.on(rid))
@@ -331,6 +422,13 @@ def _resources(result: XmlResult, ctx: Context) -> None:
                 if value is not None:
                     fake.set(name, value)
             _primitive(result, section, ctx, fake, hid, places, orphan=True)
+    if flt.resources is not None or flt.nodes is not None:
+        for empty in [e for e in section.iter("group", "clone", "bundle", "replica") if not len(e)]:
+            holder = empty.getparent()
+            if holder is not None:
+                holder.remove(empty)
+        for replica_holder in [e for e in section.iter("bundle") if not len(e)]:
+            section.remove(replica_holder)
 
 
 # -- node attributes, history, failures, bans ----------------------------------------------------
@@ -365,8 +463,9 @@ def _node_attributes(result: XmlResult, ctx: Context) -> None:
     states = _states(ctx.cib)
     expected = _ping_expected(ctx)
     section: etree._Element | None = None
+    flt: Filter = getattr(ctx, "output_filter", ALL)
     for node in sorted(ctx.nodes.values(), key=lambda n: natural_key(n.name)):
-        if not node.online:
+        if not node.online or not flt.node_ok(node.name):
             continue
         config: dict[str, str] = {}
         for elem in ctx.cib.iterfind("configuration/nodes/node"):
@@ -435,10 +534,11 @@ def _node_history(result: XmlResult, ctx: Context) -> None:
               if not any(a.tag in ("clone", "master") and not is_true(_meta(a).get("globally-unique"))
                          for a in p.iterancestors())}
     section: etree._Element | None = None
+    flt: Filter = getattr(ctx, "output_filter", ALL)
     for state in ctx.cib.iterfind("status/node_state"):
         name = str(state.get("uname") or state.get("id"))
         node = ctx.nodes.get(name)
-        if node is None or not node.online:
+        if node is None or not node.online or not flt.node_ok(name):
             continue
         transient = _transient(state)
         if section is None:
@@ -447,7 +547,7 @@ def _node_history(result: XmlResult, ctx: Context) -> None:
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             rid = str(entry.get("id"))
             ops = _history_ops(entry)
-            if not ops:
+            if not ops or not flt.resource_ids(rid):
                 continue
             if node_elem is None:
                 node_elem = result.add("node", section, {"name": name})
@@ -481,12 +581,13 @@ def _failures(result: XmlResult, ctx: Context) -> None:
     from crm.cli.crm_mon import _failed
 
     section: etree._Element | None = None
+    flt: Filter = getattr(ctx, "output_filter", ALL)
     seen: set[tuple[str, str]] = set()
     for state in ctx.cib.iterfind("status/node_state"):
         node = str(state.get("uname") or state.get("id"))
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             for op in sorted(entry.iterfind("lrm_rsc_op"), key=lambda o: _int(o.get("call-id"), -1)):
-                if not _failed(op):
+                if not _failed(op) or not flt.node_ok(node) or not flt.resource_ids(str(entry.get("id"))):
                     continue
                 key = op.get("operation_key") or f"{entry.get('id')}_{op.get('operation')}_{_int(op.get('interval'))}"
                 if (key, node) in seen:
@@ -538,6 +639,7 @@ def _bans(result: XmlResult, ctx: Context, now: int) -> None:
     from pengine.rules import RuleContext, rule_score
 
     section: etree._Element | None = None
+    flt: Filter = getattr(ctx, "output_filter", ALL)
     node_attrs: dict[str, dict[str, str]] | None = None
     for loc in ctx.cib.iterfind("configuration/constraints/rsc_location"):
         if loc.get("rsc") is None:
@@ -556,7 +658,7 @@ def _bans(result: XmlResult, ctx: Context, now: int) -> None:
                 if score is not None:
                     found.append((str(rule.get("id")), name, score, role))
         for ban_id, node, score, role in found:
-            if score >= 0:
+            if score >= 0 or not flt.node_ok(node) or not flt.resource_ids(str(loc.get("rsc"))):
                 continue
             if section is None:
                 section = result.add("bans")
@@ -593,9 +695,10 @@ def _tickets(result: XmlResult, ctx: Context) -> None:
 
 
 def build(result: XmlResult, cib: etree._Element, now: int, now_text: str, stack: str | None = None,
-          sections: Iterable[str] = SECTIONS) -> int:
+          sections: Iterable[str] = SECTIONS, resource: str | None = None, node: str | None = None) -> int:
     """Fill ``result`` with the status of ``cib``; the exit code to report."""
     ctx = _context(cib, now)
+    ctx.output_filter = Filter(cib, resource, node)  # type: ignore[attr-defined]
     wanted = set(sections)
     if "summary" in wanted:
         _summary(result, ctx, now_text, stack, now)
