@@ -57,6 +57,7 @@ from crm.cluster.transport import (
     TransportError,
     ViewChange,
 )
+from crm.common.booleans import is_true
 from crm.controld.machine import JoinState, TransitionState, choose_dc, expected_result_ok
 from crm.ipc.aclient import AsyncIpcClient
 from crm.ipc.client import DaemonError
@@ -133,6 +134,18 @@ _BOOKKEEPING = frozenset(
     {"num_updates", "epoch", "admin_epoch", "cib-last-written", "update-origin", "update-client", "update-user",
      "dc-uuid"}
 )
+
+
+# Pacemaker's PCMK_OCF_UNKNOWN: the rc-code of a record still pending
+PENDING_RC = 193
+
+
+def _records_pending(operation: str, params: dict[str, str]) -> bool:
+    """Whether an action is recorded as pending before it runs (``controld_action_is_recordable``
+    and the ``record-pending`` meta-attribute, true unless set false)."""
+    if operation in ("cancel", "delete", "lrm_delete", "notify", "meta-data"):
+        return False
+    return is_true(params.get("CRM_meta_record_pending"), default=True)
 
 
 def _node_action_limit(options: dict[str, str]) -> int:
@@ -278,6 +291,50 @@ class Controller:
 
             return await self.cib_modify(change)
 
+    async def record_pending(self, request: Any, agent_class: str, provider: str | None, agent_type: str,
+                             target_rc: int) -> None:
+        """Record an action as pending (``op-status=-1``, ``call-id=-1``) before it runs, as
+        Pacemaker's controller does with ``record-pending``: a DC that takes over meanwhile,
+        and ``crm_mon --pending``, see it in flight.  The final result replaces it."""
+        from lrmd.history import HistoryContext, lrm_rsc_op_elements
+        from lrmd.operation import OpResult
+
+        now = time.time()
+        pending = OpResult(
+            request.rsc_id, request.action, request.interval_ms, call_id=-1, rc=PENDING_RC,
+            op_status=OP_PENDING, exit_reason="", t_run=now, t_rcchange=now, exec_time_ms=0, queue_time_ms=0,
+            params=request.params, transition_key=request.transition_key, target_rc=target_rc,
+            agent_class=agent_class, provider=provider, agent_type=agent_type,
+        )
+        records = lrm_rsc_op_elements(pending, HistoryContext(node=self.name))
+        nodeid = str(self.transport.local.nodeid)
+
+        def change(doc: CibDocument) -> None:
+            state = self._node_state(doc, nodeid)
+            lrm = state.find("lrm")
+            if lrm is None:
+                lrm = etree.SubElement(state, "lrm", id=nodeid)
+            holder = lrm.find("lrm_resources")
+            if holder is None:
+                holder = etree.SubElement(lrm, "lrm_resources")
+            resource = holder.find(f"lrm_resource[@id='{request.rsc_id}']")
+            if resource is None:
+                resource = etree.SubElement(holder, "lrm_resource", id=request.rsc_id, type=agent_type)
+                resource.set("class", agent_class)
+                if provider:
+                    resource.set("provider", provider)
+            for record in records:
+                old = resource.find(f"lrm_rsc_op[@id='{record.get('id')}']")
+                if old is not None:
+                    resource.remove(old)
+                resource.append(etree.fromstring(etree.tostring(record)))
+
+        async with self.history_lock:
+            try:
+                await self.cib_modify(change)
+            except (CibError, DaemonError) as err:  # the result still gets recorded
+                log.warning("could not record %s as pending: %s", request.operation_key, err)
+
     async def forget_resource(self, rsc_id: str) -> tuple[int, int, int]:
         """Drop a resource's history on this node (cleanup / refresh): it is probed again.
         An action of the resource running here finishes first, and its result is recorded:
@@ -347,6 +404,9 @@ class Controller:
                 self.busy[rsc.id] += 1
                 try:
                     await self.lrmd.register(rsc.id, rsc.rsc_class or "ocf", rsc.type or "", rsc.provider)
+                    if _records_pending(action.operation, params):
+                        await self.record_pending(request, rsc.rsc_class or "ocf", rsc.provider, rsc.type or "",
+                                                  target_rc)
                     result = await self.lrmd.exec(request)
                     rc, status = int(result.rc), int(result.op_status)
                     detail = str(result.exit_reason or "")

@@ -116,3 +116,34 @@ def test_a_rolling_restart_keeps_the_service_running(cluster: Cluster) -> None:
         cluster.restart(k)
     eventually("the service at the end", lambda: len(cluster.locate(1)) == 1)
     assert len(copies(cluster)) == 1
+
+
+SLOW = DUMMY.replace(
+    '<operations>',
+    '<instance_attributes id="d1-i"><nvpair id="d1-sleep" name="op_sleep" value="3"/></instance_attributes>'
+    '<operations>',
+)
+
+
+def test_an_action_in_flight_is_recorded_as_pending(cluster: Cluster) -> None:
+    """record-pending (true by default): the start is in the status before it ends, as
+    Pacemaker records it (op-status -1, call-id -1, rc-code 193), then the result replaces it."""
+    from lxml import etree
+
+    assert cluster.on(1, "crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false").returncode == 0
+    assert cluster.on(1, "cibadmin", "-C", "-o", "resources", "-X", SLOW).returncode == 0
+
+    def ops() -> list[etree._Element]:
+        out = cluster.on(1, "cibadmin", "-Q", "-o", "status").stdout
+        return etree.fromstring(out.encode()).xpath("//lrm_resource[@id='d1']/lrm_rsc_op") if out.strip() else []
+
+    eventually("the start recorded as pending",
+               lambda: any(op.get("operation") == "start" and op.get("op-status") == "-1" for op in ops()),
+               timeout=30)
+    pending = next(op for op in ops() if op.get("operation") == "start" and op.get("op-status") == "-1")
+    assert (pending.get("call-id"), pending.get("rc-code")) == ("-1", "193")
+    assert pending.get("id") == "d1_last_0" and pending.get("op-digest")
+    holder = cluster.wait_running(timeout=60)[0]
+    eventually("the result in place of the pending record",
+               lambda: any(op.get("operation") == "start" and op.get("op-status") == "0"
+                           and op.get("on_node") == holder for op in ops()), timeout=30)
