@@ -1,5 +1,6 @@
-"""Validation of a whole CIB before it is written: unique ids, then the RelaxNG schema
-named by ``validate-with`` (through :func:`crm.cib.schema.validate`)."""
+"""Validation of a whole CIB before it is written, as Pacemaker validates an update: the
+schema its ``validate-with`` names, with Pacemaker's own grammars
+(:mod:`crm.cib.pacemaker_schemas`), so that what a tool writes is what every tool can load."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from lxml import etree
 
 from crm.cib.document import CibDocument
 from crm.cib.errors import InvalidArgument
+from crm.cib.pacemaker_schemas import validate_xml
 
 
 def _schema_validator() -> Callable[[Any], list[Any]] | None:
@@ -23,7 +25,17 @@ def _schema_validator() -> Callable[[Any], list[Any]] | None:
 
 
 def validation_problems(doc: CibDocument) -> list[str]:
-    """Human-readable problems; an empty list means the CIB may be written."""
+    """Why the CIB may not be written (libxml2's lines, as Pacemaker validates an update with
+    the schema its ``validate-with`` names); an empty list means it may be written."""
+    lines: list[str] = []
+    if validate_xml(doc.root, None, lines, record=False):
+        return []
+    return lines or [f"the CIB does not validate against {doc.root.get('validate-with') or 'any schema'}"]
+
+
+def grammar_problems(doc: CibDocument) -> list[str]:
+    """Problems found by pacer's own grammars (``crm.cib.schema``): more detailed messages
+    (paths, dangling references), used by ``crm_verify``."""
     validate = _schema_validator()
     if validate is None:  # no schema engine installed: at least the ids must be unique
         return [f"id {dup.id!r} is used more than once: {', '.join(dup.paths)}" for dup in doc.duplicate_ids()]

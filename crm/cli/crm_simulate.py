@@ -332,9 +332,14 @@ def _print_status(
     items: list[Item] = list(cluster_status(cib, show_pending=pending, now=int(now.timestamp())))
     # the same sections as crm_mon -A / -f, in Pacemaker's order (after the resources)
     if sections.attributes:
-        items += [Spacer(), crm_mon._node_attributes(cib)]
-    if sections.failcounts:
+        attributes = crm_mon._node_attributes(cib)
+        if attributes.items:  # Pacemaker leaves out the section when no node has one to show
+            items += [Spacer(), attributes]
+    if sections.failcounts:  # Pacemaker shows the failed actions with the fail counts
         items += [Spacer(), crm_mon._migration_summary(cib)]
+        failures = crm_mon.failed_actions(cib)
+        if failures:
+            items += [Spacer(), Block("Failed Resource Actions", failures)]
     out.tree(items)
     out.end_list()
 

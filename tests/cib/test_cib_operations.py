@@ -97,7 +97,7 @@ def test_version_going_backwards_is_refused() -> None:
 
 
 def test_duplicate_ids_fail_validation() -> None:
-    with pytest.raises(ValidationFailed, match="'a'"):
+    with pytest.raises(ValidationFailed, match="element rsc_location"):
         perform(_doc(), lambda d: ops.modify(d, "constraints", parse_xml('<rsc_location id="a" rsc="a" node="n" score="1"/>', "x"), allow_create=True))
 
 
