@@ -81,7 +81,7 @@ def _shallow(node: etree._Element) -> etree._Element:
     return shallow
 
 
-def _dirty_attributes(old: etree._Element, new: etree._Element) -> set[str]:
+def _dirty_attributes(old: etree._Element, new: etree._Element, moves: bool = True) -> set[str]:
     """Attributes of ``new`` that a patch sets: created, changed, or moved.
 
     As in ``xml_diff_old_attrs``, an unchanged attribute counts as moved when its rank among
@@ -99,6 +99,8 @@ def _dirty_attributes(old: etree._Element, new: etree._Element) -> set[str]:
         if old.get(name) != new.get(name):
             dirty.add(name)
             continue
+        if not moves:
+            continue
         p_old = sum(1 for n in old_names[: old_names.index(name)] if n not in skip_old)
         p_new = sum(1 for n in new_names[: new_names.index(name)] if n not in skip_new)
         if p_old != p_new:
@@ -111,6 +113,7 @@ def _dirty_attributes(old: etree._Element, new: etree._Element) -> set[str]:
 class _Builder:
     deletes: list[etree._Element]
     rest: list[etree._Element]
+    attribute_moves: bool = True
 
     def delete(self, old: etree._Element) -> None:
         change = etree.Element("change", operation="delete", path=element_path(old))
@@ -125,7 +128,7 @@ class _Builder:
 
     def modify(self, old: etree._Element, new: etree._Element) -> None:
         entries: list[etree._Element] = []
-        dirty = _dirty_attributes(old, new)
+        dirty = _dirty_attributes(old, new, self.attribute_moves)
         for name, value in new.attrib.items():
             if name in dirty:
                 entries.append(etree.Element("change-attr", name=str(name), operation="set", value=str(value)))
@@ -207,15 +210,18 @@ def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -
             builder.move(child, position)
 
 
-def diff(old: etree._Element, new: etree._Element) -> etree._Element:
-    """The v2 patchset turning ``old`` into ``new`` (both ``<cib>`` roots)."""
+def diff(old: etree._Element, new: etree._Element, *, attribute_moves: bool = True) -> etree._Element:
+    """The v2 patchset turning ``old`` into ``new`` (both ``<cib>`` roots).
+
+    ``attribute_moves=False`` ignores attributes that only changed rank (Pacemaker's
+    "significant changes", as ``crm_diff --cib`` computes them)."""
     if old.tag != new.tag:
         raise PatchError(f"cannot diff <{old.tag}> against <{new.tag}>: the roots differ")
     if not same_xml(old, new, ordered=True) and not (_children_addressable(old) and _children_addressable(new)):
         raise PatchError(
             f"the children of <{old.tag}> cannot be told apart by tag and id; no patch can express the change"
         )
-    builder = _Builder([], [])
+    builder = _Builder([], [], attribute_moves)
     _collect_deletes(old, new, builder)
     _collect_rest(old, new, builder)
     patch = etree.Element("diff", format="2")
