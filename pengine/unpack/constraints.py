@@ -208,8 +208,10 @@ class ConstraintUnpacker:
                 self.one_or_more.append(OrderOneOrMore(set1.get("id", cid), tuple(m1), a1, tuple(m2), a2, kind,
                                                        symmetrical))
                 continue
-            lasts = [m1[-1]] if is_true(set1.get("sequential"), True) else m1
-            firsts = [m2[0]] if is_true(set2.get("sequential"), True) else m2
+            # order_rsc_sets: between sets, a set counts as sequential only when it says so
+            # (pcmk__xe_attr_is_true), whatever the default within the set
+            lasts = [m1[-1]] if is_true(set1.get("sequential"), False) else m1
+            firsts = [m2[0]] if is_true(set2.get("sequential"), False) else m2
             for f in lasts:
                 for t in firsts:
                     self.orders.append(OrderConstraint(cid, f, t, a1, a2, kind, symmetrical))
