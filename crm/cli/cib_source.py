@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,15 @@ CONNECT_FAILED = "Could not connect to the CIB"
 to the configured schema")."""
 
 T = TypeVar("T")
+
+_STDIN_CIB: list[bytes] = []
+
+
+def _stdin_cib() -> bytes:
+    """``CIB_file=-``: the CIB is read from standard input (once; later reads see the same)."""
+    if not _STDIN_CIB:
+        _STDIN_CIB.append(sys.stdin.buffer.read())
+    return _STDIN_CIB[0]
 
 
 def shadow_file(name: str, environ: Mapping[str, str] | None = None) -> Path:
@@ -136,9 +146,9 @@ class CibSource:
 
     def read(self) -> CibDocument:
         try:
-            data = self.path.read_bytes()
+            data = _stdin_cib() if str(self.path) == "-" else self.path.read_bytes()
         except FileNotFoundError as err:
-            missing = f"CIB_file {self.path} does not exist"
+            missing = f"{self.path} does not exist"
             raise CibUnavailable(f"{CONNECT_FAILED}: {CibUnavailable.reason} ({missing})") from err
         except OSError as err:
             raise CibUnavailable(f"could not read the CIB {self.path}: {err.strerror}") from None
