@@ -170,6 +170,8 @@ def write_atomic(path: str, data: str | bytes) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".crm_simulate.", dir=directory)
     try:
+        with contextlib.suppress(FileNotFoundError):  # a replaced file keeps its permissions (-X)
+            os.fchmod(fd, os.stat(path).st_mode & 0o7777)
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode() if isinstance(data, str) else data)
             f.flush()
