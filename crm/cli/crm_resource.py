@@ -56,6 +56,16 @@ from crm.cib.live import LiveCibSource
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource as LibCibSource
 from crm.cli.help_format import install, option_group
+from crm.cli.output_format import (
+    OutputChoice,
+    OutputFormatError,
+    XmlResult,
+    add_output_options,
+    error_result,
+    open_output,
+    request_line,
+)
+from crm.cli.resource_constraints import collective, constraints
 from crm.common.durations import parse_ms
 from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
@@ -1186,6 +1196,7 @@ def do_placement(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, add_help=False)
+    add_output_options(parser, OUTPUT_FORMATS)
     commands = parser.add_mutually_exclusive_group()
     queries = option_group(parser, "queries", "Queries", "Show query help")
     changes = option_group(parser, "commands", "Commands", "Show command help")
@@ -1210,6 +1221,14 @@ def build_parser() -> argparse.ArgumentParser:
     command(queries, "-g", "--get-parameter", metavar="PARAM",
             help="Display named parameter for resource (use instance attribute\nunless --meta is specified)")
     command(queries, "-W", "--locate", action="store_true", help="Show node(s) currently running resource")
+    command(queries, "-a", "--constraints", action="store_true",
+            help="Display the location and colocation constraints that apply to a\n"
+            "resource, and if --recursive is specified, to the resources\n"
+            "directly or indirectly involved in those colocations.\n"
+            "If the named resource is part of a group, or a clone or\n"
+            "bundle instance, constraints for the collective resource\n"
+            "will be shown unless --force is given.")
+    command(queries, "-A", "--stack", action="store_true", help="Equivalent to --constraints --recursive")
     command(changes, "--validate", dest="validate", action="store_true",
             help="Validate resource configuration by calling agent's validate-all\n"
             "action. The configuration is the one of the resource given with -r.")
@@ -1245,6 +1264,11 @@ def build_parser() -> argparse.ArgumentParser:
             command(advanced, f"--{option}", dest=dest, action="store_true",
                     help=f"(Advanced) Bypass the cluster and {FORCE_WORDS[option]} a resource on the local node")
     additional.add_argument("-N", "--node", metavar="NAME", help="Node name")
+    additional.add_argument("--recursive", action="store_true",
+                            help="Follow colocation chains when using --constraints")
+    additional.add_argument("-f", "--force", action="store_true",
+                            help="With --constraints: the constraints of the resource itself, not of\n"
+                            "its collective resource")
     additional.add_argument("-v", "--parameter-value", metavar="PARAM", help="Value to use with -p")
     additional.add_argument("-m", "--meta", action="store_true",
                             help="Use resource meta-attribute instead of instance attribute\n(with -p, -g, -d)")
@@ -1265,6 +1289,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTPUT_FORMATS = ("text", "xml")
 FORCE_WORDS = {"force-start": "start", "force-stop": "stop", "force-check": "check the state of",
                "force-promote": "promote", "force-demote": "demote"}
 EXAMPLES = """Examples:
@@ -1296,11 +1321,40 @@ resource under any circumstances; useful when performing maintenance tasks on a 
 """
 
 
+def do_constraints(args: argparse.Namespace, output: OutputChoice, argv: list[str]) -> int:
+    """``--constraints``/``--stack``: the locations and colocations of the resource."""
+    root = _load_cib()
+    element = _find_resource(root, args.resource)
+    if not args.force:
+        element = collective(root, element)
+    report = constraints(root, str(element.get("id")), recursive=args.stack or args.recursive)
+    if output.xml:
+        result = XmlResult(request_line(PROG, argv))
+        report.xml(result)
+        output.write(result.finish(0), sys.stdout)
+    else:
+        output.write(report.text(), sys.stdout)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
+        output = open_output(args, OUTPUT_FORMATS)
+    except OutputFormatError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    try:
         chosen = [dest for dest in FORCE_ACTIONS if getattr(args, dest)]
+        if args.constraints or args.stack:
+            if not args.resource:
+                raise CliError("Must supply a resource id with -r", EXIT_USAGE)
+            return do_constraints(args, output, argv)
+        if output.xml:
+            print(f"{PROG}: this command has no XML output yet; use --output-as=text", file=sys.stderr)
+            return EXIT_UNIMPLEMENTED
         if args.list:
             return do_list(_load_cib())
         agent_query = do_agent_query(args)
@@ -1353,6 +1407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_force(plan, option, args.verbose, args.check_level)
     except CliError as exc:
         wording = EXIT_TIMEOUT_TEXT if exc.exit_code == EXIT_TIMEOUT else EXIT_TEXT.get(exc.exit_code, "Error occurred")
+        if output.xml:
+            text = str(exc) if exc.bare or exc.plain else f"{PROG}: {exc}\nError performing operation: {wording}"
+            output.write(error_result(PROG, argv, exc.exit_code, [text]), sys.stdout)
+            return exc.exit_code
         if exc.bare:
             print(str(exc), file=sys.stderr)
         elif not str(exc):
