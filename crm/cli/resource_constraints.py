@@ -137,7 +137,7 @@ def constraints(root: etree._Element, rsc_id: str, recursive: bool = False) -> R
     colocations = _colocations(root)
 
     def location_list(rsc: str, indent: int) -> None:
-        items = locations.get(rsc, [])
+        items = list(reversed(locations.get(rsc, [])))  # Pacemaker prepends each one it unpacks
         if not items:
             return
         report.lines.append(_header(indent, "Locations"))
