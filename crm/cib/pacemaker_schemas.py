@@ -29,6 +29,7 @@ errors in its hash table's order, here they come in document order.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -243,6 +244,24 @@ def _error_lines(log: etree._ListErrorLog, root: etree._Element, label: str | No
     return lines
 
 
+# ------------------------------------------------------------------------------ tracing
+
+
+class _Trace:
+    """Pacemaker's log lines of one function (``FUNCTION <TAB>LEVEL: MESSAGE``), added to the
+    printed lines when ``PCMK_trace_functions`` names the function, as Pacemaker's tools
+    print them on standard error then."""
+
+    def __init__(self, function: str, out: list[str] | None) -> None:
+        traced = os.environ.get("PCMK_trace_functions", "")  # noqa: SIM112 (Pacemaker's name)
+        self.out = out if function in {f.strip() for f in traced.split(",")} else None
+        self.function = function
+
+    def __call__(self, level: str, message: str) -> None:
+        if self.out is not None:
+            self.out.append(f"{self.function} \t{level}: {message}")
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -282,18 +301,23 @@ def _apply_transformation(root: etree._Element, name: str, out: list[str] | None
 
 
 def _apply_upgrade(root: etree._Element, schema: KnownSchema, out: list[str] | None) -> etree._Element | None:
+    log = _Trace("apply_upgrade", out)
     onleave = schema.transform_onleave
     upgrade: etree._Element | None = None
     if schema.transform_enter is not None:
+        log("debug", f"Upgrading {schema.name}-style configuration, pre-upgrade phase with "
+                     f"{schema.transform_enter}.xsl")
         upgrade = _apply_transformation(root, schema.transform_enter, out)
         if upgrade is None:
             onleave = False
     if upgrade is None:
         upgrade = root
     assert schema.transform is not None
+    log("debug", f"Upgrading {schema.name}-style configuration, main phase with {schema.transform}.xsl")
     final = _apply_transformation(upgrade, schema.transform, out)
     if final is not None and onleave and schema.transform_enter is not None:
         leave = schema.transform_enter[: -len("enter")] + "leave"
+        log("debug", f"Upgrading {schema.name}-style configuration, post-upgrade phase with {leave}.xsl")
         left = _apply_transformation(final, leave, out)
         if left is not None:
             final = left
@@ -310,9 +334,11 @@ def update_validation(
     whether the last step succeeded.  ``validate-with`` is updated when it went up."""
     schemas = known_schemas()
     max_stable = latest_index()
+    log = _Trace("update_validation", out)
     best = 0
     match = -1
     lpc = 0
+    nxt = -1  # the schema an upgrade step went to, until its validation is reported
     ok = True
     value = root.get("validate-with")
     if value is not None:
@@ -322,39 +348,60 @@ def update_validation(
             best = lpc
             lpc += 1
         elif lpc < 0:
+            log("debug", "Unknown validation schema")
             lpc = 0
     if match >= max_stable:
         return root, match, True
     while lpc <= max_stable:
+        log("debug", f"Testing '{schemas[lpc].name}' validation ({lpc} of {max_stable})")
         if not validate_schema(root, lpc, label, out):
+            if nxt != -1:
+                log("info", f"Configuration not valid for schema: {schemas[lpc].name}")
+                nxt = -1
+            else:
+                log("trace", f"{schemas[lpc].name} validation failed")
             if best:
                 break  # an earlier schema fits: no need to go on
             ok = False
         else:
+            if nxt != -1:
+                log("debug", f"Configuration valid for schema: {schemas[nxt].name}")
+                nxt = -1
             ok = True
         if ok:
             best = lpc
         if ok and transform:
             nxt = schemas[lpc].after_transform
             if nxt <= lpc:
+                log("trace", f"Stopping at {schemas[lpc].name}")
                 break
             if schemas[lpc].transform is None or validate_schema(root, nxt, label, None):
+                log("debug", f"{schemas[lpc].name}-style configuration is also valid for {schemas[nxt].name}")
                 lpc = nxt
             else:
-                upgraded = _apply_upgrade(root, schemas[lpc], out)
+                step = schemas[lpc]
+                log("debug", f"Upgrading {step.name}-style configuration to {schemas[nxt].name} "
+                             f"with {step.transform}.xsl")
+                upgraded = _apply_upgrade(root, step, out)
                 if upgraded is None:
+                    log("error", f"Transformation {step.transform}.xsl failed")
                     ok = False
                 elif validate_schema(upgraded, nxt, None, out):
+                    log("info", f"Transformation {step.transform}.xsl successful")
                     lpc = nxt
                     best = nxt
                     root = upgraded
                     label = None
                     ok = True
                 else:
+                    log("error", f"Transformation {step.transform}.xsl did not produce a valid configuration")
                     ok = False
+                nxt = -1
         if not transform or not ok:
             lpc += 1
     if best > match and best:
+        log("info", f"{'Transformed' if transform else 'Upgraded'} the configuration from "
+                    f"{value if value is not None else '<none>'} to {schemas[best].name}")
         root.set("validate-with", schemas[best].name)
     return root, best, ok
 
