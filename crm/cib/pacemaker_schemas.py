@@ -40,6 +40,8 @@ from typing import Final
 
 from lxml import etree
 
+from crm.common.booleans import is_true
+
 __all__ = [
     "KnownSchema",
     "LoadResult",
@@ -249,12 +251,13 @@ def _error_lines(log: etree._ListErrorLog, root: etree._Element, label: str | No
 
 class _Trace:
     """Pacemaker's log lines of one function (``FUNCTION <TAB>LEVEL: MESSAGE``), added to the
-    printed lines when ``PCMK_trace_functions`` names the function, as Pacemaker's tools
-    print them on standard error then."""
+    printed lines when ``PCMK_trace_functions`` names the function and ``PCMK_stderr`` sends
+    the log to standard error, as Pacemaker's tools print them then."""
 
     def __init__(self, function: str, out: list[str] | None) -> None:
         traced = os.environ.get("PCMK_trace_functions", "")  # noqa: SIM112 (Pacemaker's name)
-        self.out = out if function in {f.strip() for f in traced.split(",")} else None
+        to_stderr = is_true(os.environ.get("PCMK_stderr"))  # noqa: SIM112
+        self.out = out if to_stderr and function in {f.strip() for f in traced.split(",")} else None
         self.function = function
 
     def __call__(self, level: str, message: str) -> None:

@@ -190,3 +190,19 @@ def test_errors_name_the_file_line_and_element() -> None:
         "cib.xml:3: element primitive: Relax-NG validity error : Invalid attribute foo for element primitive",
         "cib.xml:3: element primitive: Relax-NG validity error : Element resources has extra content: primitive",
     )
+
+
+def test_traced_functions_log_as_pacemaker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PCMK_trace_functions", "apply_upgrade,update_validation")
+    assert ps.load_check(_input("pacemaker-2.10"), "old.xml").messages == ()  # not without PCMK_stderr
+    monkeypatch.setenv("PCMK_stderr", "1")
+    result = ps.load_check(_input("pacemaker-2.10"), "old.xml")
+    assert result.document is not None
+    assert result.messages[:2] == (
+        f"update_validation \tdebug: Testing 'pacemaker-2.10' validation ({ps.schema_index('pacemaker-2.10')} "
+        f"of {ps.latest_index()})",
+        "update_validation \tdebug: pacemaker-2.10-style configuration is also valid for pacemaker-3.0",
+    )
+    assert result.messages[-1] == "update_validation \tinfo: Transformed the configuration from pacemaker-2.10 to pacemaker-3.9"
+    monkeypatch.setenv("PCMK_trace_functions", "")
+    assert ps.load_check(_input("pacemaker-2.10"), "old.xml").messages == ()
