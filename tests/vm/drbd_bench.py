@@ -71,10 +71,30 @@ for n in $CLUSTER_ACTIVE; do
 done
 """
 
-# ra AGENT ACTION TIMEOUT_S INTERVAL_MS [VAR=value ...]: one action as the executor runs it
+# ra AGENT ACTION TIMEOUT_S INTERVAL_MS [VAR=value ...]: one action as the executor runs it.
+# Without CLUSTER_ACTIVE/CLUSTER_PROMOTED given, the cluster view is the truth as DRBD shows
+# it here: this node if r0 is up, the peer if connected, with their roles.
 RUN_AGENT = r"""#!/bin/sh
 agent=$1 action=$2 tmo=$3 interval=$4; shift 4
 me=$(hostname)
+case " $* " in
+  *" CLUSTER_ACTIVE="*) ;;
+  *) peer=node1; [ "$me" = node1 ] && peer=node2
+     ev=$(drbdsetup events2 --now r0 2>/dev/null)
+     active= promoted= unpromoted=
+     role=$(echo "$ev" | sed -n 's/^exists resource .*role:\([A-Za-z]*\).*/\1/p')
+     if [ -n "$role" ]; then
+       active=$me; [ "$role" = Primary ] && promoted=$me || unpromoted=$me
+       if echo "$ev" | grep -q "^exists connection .*connection:Connected"; then
+         active="$active $peer"
+         echo "$ev" | grep -q "^exists connection .*role:Primary" && promoted="$promoted $peer" || unpromoted="$unpromoted $peer"
+       fi
+     fi
+     set -- CLUSTER_ACTIVE="$active" CLUSTER_PROMOTED="$promoted" \
+       OCF_RESKEY_CRM_meta_notify_active_uname="${active:- }" \
+       OCF_RESKEY_CRM_meta_notify_promoted_uname="${promoted:- }" OCF_RESKEY_CRM_meta_notify_master_uname="${promoted:- }" \
+       OCF_RESKEY_CRM_meta_notify_unpromoted_uname="${unpromoted:- }" OCF_RESKEY_CRM_meta_notify_slave_uname="${unpromoted:- }" "$@";;
+esac
 set -- OCF_RESKEY_CRM_meta_interval=$interval "$@"
 env -i PATH=@CL@/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 OCF_ROOT=/usr/lib/ocf \
   OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 OCF_RESOURCE_INSTANCE=drbd_r0 \
@@ -129,24 +149,23 @@ class DrbdBench:
 
     # -- running agents
 
-    def run(self, node: str, action: str, *, interval_ms: int = 0, timeout: int = 20,
+    def run(self, node: str, action: str, *, interval_ms: int = 0, timeout: int = 60,
             active: list[str] | None = None, promoted: list[str] | None = None) -> int:
-        """One action on ``node``; the cluster view (``active``, ``promoted``) defaults to the
-        truth: where DRBD is up, and where it is Primary."""
-        roles = self.roles() if active is None or promoted is None else {}
-        if active is None:
-            active = [n for n in NODES if roles[n] != "Stopped"]
-        if promoted is None:
-            promoted = [n for n in NODES if roles[n] == "Primary"]
-        unpromoted = [n for n in active if n not in promoted]
-        view = {
-            "CLUSTER_ACTIVE": " ".join(active), "CLUSTER_PROMOTED": " ".join(promoted),
-            "OCF_RESKEY_CRM_meta_notify_active_uname": " ".join(active) or " ",
-            "OCF_RESKEY_CRM_meta_notify_promoted_uname": " ".join(promoted) or " ",
-            "OCF_RESKEY_CRM_meta_notify_master_uname": " ".join(promoted) or " ",
-            "OCF_RESKEY_CRM_meta_notify_unpromoted_uname": " ".join(unpromoted) or " ",
-            "OCF_RESKEY_CRM_meta_notify_slave_uname": " ".join(unpromoted) or " ",
-        }
+        """One action on ``node``.  The cluster view (``active``, ``promoted``) defaults to
+        the truth as DRBD shows it on that node (the peer counts when connected)."""
+        view: dict[str, str] = {}
+        if active is not None or promoted is not None:
+            active = active if active is not None else []
+            promoted = promoted if promoted is not None else []
+            unpromoted = [n for n in active if n not in promoted]
+            view = {
+                "CLUSTER_ACTIVE": " ".join(active), "CLUSTER_PROMOTED": " ".join(promoted),
+                "OCF_RESKEY_CRM_meta_notify_active_uname": " ".join(active) or " ",
+                "OCF_RESKEY_CRM_meta_notify_promoted_uname": " ".join(promoted) or " ",
+                "OCF_RESKEY_CRM_meta_notify_master_uname": " ".join(promoted) or " ",
+                "OCF_RESKEY_CRM_meta_notify_unpromoted_uname": " ".join(unpromoted) or " ",
+                "OCF_RESKEY_CRM_meta_notify_slave_uname": " ".join(unpromoted) or " ",
+            }
         if self.agent == "linbit":
             view["OCF_RESKEY_fail_promote_early_if_peer_primary"] = "true"
         args = " ".join(shlex.quote(f"{k}={v}") for k, v in view.items())

@@ -57,14 +57,14 @@ def lifecycle(b: DrbdBench) -> list[object]:
     b.connected()
     # fresh meta data: Inconsistent on both sides, so no score and no promotion
     t += [b.run("node1", "monitor", interval_ms=31000), b.score("node1")]
-    t += [b.run("node1", "promote", timeout=6), b.roles()]
+    t += [b.run("node1", "promote", timeout=10), b.roles()]
     b.initial_sync()
     t += [b.run("node1", "monitor", interval_ms=31000), b.run("node2", "monitor", interval_ms=31000),
           b.score("node1"), b.score("node2")]
     t += [b.run("node1", "promote"), b.run("node1", "monitor", interval_ms=29000),
           b.run("node2", "monitor", interval_ms=31000), b.roles()]
     # the peer is Primary: refused
-    t += [b.run("node2", "promote", timeout=6), b.roles()]
+    t += [b.run("node2", "promote", timeout=10), b.roles()]
     data = b.write_data("node1", b.agent)
     t += [b.run("node1", "demote"), b.run("node2", "promote"), b.roles(), b.read_data("node2") == data]
     t += [b.run("node2", "demote"), b.run("node2", "stop"), b.score("node2"), b.roles()]
@@ -135,7 +135,7 @@ def link_cut_both_promote(b: DrbdBench) -> list[object]:
     b.initial_sync()
     b.vms.net.cut("node1", "node2")
     b.disconnected()
-    rcs = b.run_both("promote", timeout=6, active=ALL, promoted=[])
+    rcs = b.run_both("promote", timeout=40, active=ALL, promoted=[])
     return [rcs, b.roles()]
 
 
@@ -164,7 +164,7 @@ def diverged(b: DrbdBench) -> list[object]:
     for node in NODES:
         b.wait(node, "connection:StandAlone", timeout=60)
     t: list[object] = [b.run("node1", "monitor", interval_ms=31000), b.score("node1")]
-    t += [b.run_both("promote", timeout=6), b.roles()]
+    t += [b.run_both("promote", timeout=40), b.roles()]
     return t
 
 
