@@ -266,6 +266,17 @@ class Controller:
             state = etree.SubElement(status, "node_state", id=nodeid, uname=self.name)
         return state
 
+    def _lrm_resources(self, doc: CibDocument, nodeid: str) -> etree._Element:
+        """This node's ``lrm_resources`` in the status, made if missing."""
+        state = self._node_state(doc, nodeid)
+        lrm = state.find("lrm")
+        if lrm is None:
+            lrm = etree.SubElement(state, "lrm", id=nodeid)
+        holder = lrm.find("lrm_resources")
+        if holder is None:
+            holder = etree.SubElement(lrm, "lrm_resources")
+        return holder
+
     async def record_resource(self, rsc_id: str) -> tuple[int, int, int]:
         """Write one resource's history (from the lrmd) into this node's status."""
         async with self.history_lock:
@@ -274,13 +285,7 @@ class Controller:
             nodeid = str(self.transport.local.nodeid)
 
             def change(doc: CibDocument) -> None:
-                state = self._node_state(doc, nodeid)
-                lrm = state.find("lrm")
-                if lrm is None:
-                    lrm = etree.SubElement(state, "lrm", id=nodeid)
-                holder = lrm.find("lrm_resources")
-                if holder is None:
-                    holder = etree.SubElement(lrm, "lrm_resources")
+                holder = self._lrm_resources(doc, nodeid)
                 old = holder.find(f"lrm_resource[@id='{rsc_id}']")
                 new = etree.fromstring(etree.tostring(element))
                 if old is not None:
@@ -310,13 +315,7 @@ class Controller:
         nodeid = str(self.transport.local.nodeid)
 
         def change(doc: CibDocument) -> None:
-            state = self._node_state(doc, nodeid)
-            lrm = state.find("lrm")
-            if lrm is None:
-                lrm = etree.SubElement(state, "lrm", id=nodeid)
-            holder = lrm.find("lrm_resources")
-            if holder is None:
-                holder = etree.SubElement(lrm, "lrm_resources")
+            holder = self._lrm_resources(doc, nodeid)
             resource = holder.find(f"lrm_resource[@id='{request.rsc_id}']")
             if resource is None:
                 resource = etree.SubElement(holder, "lrm_resource", id=request.rsc_id, type=agent_type)
