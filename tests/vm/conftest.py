@@ -52,7 +52,11 @@ def _workdir(tag: str) -> Path:
 def vms() -> Iterator[VMSet]:
     _need_vms()
     workdir = _workdir("shared")
-    guests = VMSet(workdir, SHARED_GUESTS)
+    try:
+        guests = VMSet(workdir, SHARED_GUESTS)
+    except BaseException:
+        cleanup_workdir(workdir)
+        raise
     try:
         yield guests
     finally:
