@@ -15,6 +15,7 @@ DEFAULT_AUTHKEYS = Path("/etc/ha.d/authkeys")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pacer", message="%(prog)s (pacer %(version)s)")
 @click.option("-c", "--config", "hacf", type=click.Path(path_type=Path), default=Path("/etc/ha.d/ha.cf"),
               show_default=True, help="Heartbeat ha.cf.")
 @click.option("-k", "--authkeys", type=click.Path(path_type=Path), default=None,

@@ -21,6 +21,7 @@ DEFAULT_OUTPUT = Path("/var/lib/pacemaker/cib/cib.xml")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pacer", message="%(prog)s (pacer %(version)s)")
 @click.argument("resourcefile", type=click.Path(path_type=Path), default=Path("/etc/ha.d/haresources"))
 @click.option("-c", "--config", "hacf", type=click.Path(path_type=Path), default=Path("/etc/ha.d/ha.cf"),
               show_default=True, help="Heartbeat ha.cf.")

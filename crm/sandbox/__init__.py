@@ -17,6 +17,7 @@ namespace on a private bridge.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import sys
@@ -45,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pacer-sandbox",
         description="Run a real N-node pacer cluster on this machine (one pacerd per node).",
     )
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s (pacer {importlib.metadata.version('pacer')})")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     default_dir = os.environ.get(ENV_DIR)
 
