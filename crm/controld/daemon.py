@@ -182,6 +182,7 @@ class Controller:
         self.last_schedule = 0.0
         self.published_view = -1
         self.claiming = False  # a dc-uuid write is in flight
+        self.history_during_run = False  # operation history changed while a transition ran
         self.sync_tag = ""
         self.tag_known = asyncio.Event()
         self.history_lock = asyncio.Lock()
@@ -510,6 +511,7 @@ class Controller:
                 log.info("  %s", line.strip())
             self.graph = graph
             self.run = GraphRun(graph, node_action_limit=_node_action_limit(options))
+            self.history_during_run = False
             self.cluster_delay_ms = _parse_interval_ms(options.get("cluster-delay"), DEFAULT_CLUSTER_DELAY_MS)
             self.start_fatal = options.get("start-failure-is-fatal", "true").lower() not in ("false", "no", "0", "off")
             self.advance()  # the actions go out first; the input is saved meanwhile
@@ -560,6 +562,13 @@ class Controller:
             handle.cancel()
         self.timers.clear()
         self.te.in_flight.clear()
+        actions = run.graph.actions()
+        changed, self.history_during_run = self.history_during_run, False
+        if status is RunStatus.COMPLETE and not changed and all(actions[aid].kind is ActionKind.PSEUDO
+                                                                for aid in run.outcome(status).fired):
+            # only pseudo actions ran: nothing changed, the same input would give the same
+            # graph again (and again); a change of the CIB or the recheck timer looks again
+            return
         # look again: a completed graph usually leaves nothing to do, an aborted one does
         self.want(f"transition {self.te.transition_id} {status.value}")
 
@@ -657,20 +666,35 @@ class Controller:
     async def node_fenced(self, target: str) -> None:
         """What the DC records once a node is confirmed fenced: it is down, expected down,
         and its history and transient attributes are gone (so its resources are stopped).
-        A node that is back already (a reboot) has published its fresh state: left alone."""
-        if target in {m.name for m in self.members}:
-            return
+        A node that is back already (a reboot) has published its fresh state: that is kept.
+        Either way the node has a ``node_state`` afterwards: a node the status never showed
+        (lost before it was recorded) is unseen, hence unclean, and would be fenced again
+        and again."""
+        back = target in {m.name for m in self.members}
 
         def change(doc: CibDocument) -> None:
-            for state in doc.root.iterfind("status/node_state"):
-                if state.get("uname") == target:
-                    state.set("in_ccm", "false")
-                    state.set("crmd", "offline")
-                    state.set("join", "down")
-                    state.set("expected", "down")
-                    for child in list(state):
-                        if child.tag in ("lrm", "transient_attributes"):
-                            state.remove(child)
+            state = next((s for s in doc.root.iterfind("status/node_state") if s.get("uname") == target), None)
+            if state is None:
+                node = next((n for n in doc.root.iterfind("configuration/nodes/node") if n.get("uname") == target),
+                            None)
+                status = doc.root.find("status")
+                if node is None or status is None:
+                    return
+                state = etree.SubElement(status, "node_state", id=node.get("id", target), uname=target)
+                state.set("in_ccm", "true" if back else "false")
+                state.set("crmd", "online" if back else "offline")
+                state.set("join", "down")
+                state.set("expected", "down")
+                return
+            if back:
+                return
+            state.set("in_ccm", "false")
+            state.set("crmd", "offline")
+            state.set("join", "down")
+            state.set("expected", "down")
+            for child in list(state):
+                if child.tag in ("lrm", "transient_attributes"):
+                    state.remove(child)
 
         try:
             self.te.saw_version(await self.cib_modify(change))
@@ -854,6 +878,8 @@ class Controller:
             if _only_history(patch):
                 if self.run is None:
                     self.want("operation history changed")
+                else:
+                    self.history_during_run = True  # looked at when the transition ends
                 continue
             if self.run is not None:
                 self.abort("the CIB changed")
