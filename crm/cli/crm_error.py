@@ -65,8 +65,7 @@ def _text_line(code: int, name: str | None, desc: str | None, show_code: bool, n
 
 def _body(argv: Sequence[str]) -> int:
     ns = SPEC.parse(argv)
-    if ns._help:
-        sys.stdout.write(SPEC.help(ns._help))
+    if SPEC.answered_help(ns):
         return ExitCode.OK
     try:
         output = open_output(ns)

@@ -100,8 +100,7 @@ def rule_message(rule_id: str, rc: int) -> str | None:
 
 def _body(argv: Sequence[str]) -> int:
     ns = SPEC.parse(argv)
-    if ns._help:
-        sys.stdout.write(SPEC.help(ns._help))
+    if SPEC.answered_help(ns):
         return ExitCode.OK
     try:
         output = open_output(ns)

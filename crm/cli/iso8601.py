@@ -49,8 +49,7 @@ SPEC = ToolSpec(
 
 def _body(argv: Sequence[str]) -> int:
     ns = SPEC.parse(argv)
-    if ns._help:
-        sys.stdout.write(SPEC.help(ns._help))
+    if SPEC.answered_help(ns):
         return ExitCode.OK
     if ns.version:
         sys.stdout.write(PACEMAKER_VERSION)

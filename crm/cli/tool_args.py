@@ -95,6 +95,13 @@ class ToolSpec:
         rows += [(f"--help-{g.name}", g.summary) for g in self.all_groups()]
         return rows
 
+    def answered_help(self, ns: argparse.Namespace) -> bool:
+        """Print the help ``ns`` asks for, if it asks for one (the caller then exits 0)."""
+        if not ns._help:
+            return False
+        sys.stdout.write(self.help(ns._help))
+        return True
+
     def help(self, which: str = "main") -> str:
         """``--help`` (``main``), ``--help-all`` (``all``) or ``--help-GROUP``."""
         # GLib sizes the column with the --help-GROUP entries counted two characters wider
