@@ -59,7 +59,9 @@ def _limit_instance_nodes(ctx: AssignContext, clone: ExpandedClone, inst: Instan
         if parent_score is None:
             _update_score(ctx, inst, node, MINUS_INFINITY)
         elif parent_score < 0:
+            # the parent's score is added, then the node is banned as any unavailable node
             _update_score(ctx, inst, node, parent_score)
+            _update_score(ctx, inst, node, MINUS_INFINITY)
         elif counts.get(node, 0) >= limit:
             _update_score(ctx, inst, node, MINUS_INFINITY)
 
