@@ -35,6 +35,13 @@ class InvalidArgument(CibError):
     reason = "Invalid argument"
 
 
+class PermissionDenied(CibError):
+    """The CIB's access control lists refuse the operation to the user (``CIB_user``)."""
+
+    exit_code = ExitCode.INSUFFICIENT_PRIV
+    reason = "Permission denied"
+
+
 class OldData(CibError):
     exit_code = ExitCode.OLD
     reason = "Update was older than existing configuration"

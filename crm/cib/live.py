@@ -115,8 +115,10 @@ class LiveCibSource:
         manage_versions: bool = True,
         validate: bool = True,
         config_change: bool = False,
+        acl_style: str = "update",
     ) -> tuple[T, Outcome]:
-        """Run ``change`` on a fresh copy and send the difference; re-run on conflict."""
+        """Run ``change`` on a fresh copy and send the difference; re-run on conflict.
+        (``acl_style`` is for file sources: the CIB daemon checks the ACLs of its clients.)"""
         for attempt in range(MAX_ATTEMPTS):
             before = self.read()
             result, outcome = perform(

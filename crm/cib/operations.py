@@ -208,6 +208,15 @@ def replace(doc: CibDocument, scope: str | None, obj: etree._Element) -> None:
     norm = _check_scope(scope)
     if norm is not None and str(obj.tag).lower() == norm.lower():
         norm = None
+    if obj.tag == "cib" and norm is not None:
+        # a whole CIB given for one section: its copy of that section replaces ours (Pacemaker's
+        # file-based CIB takes the section out of the input)
+        section = _section_of(obj, norm)
+        if section is None:
+            raise InvalidArgument(f"the replacement has no {norm} section")
+        obj = section
+        if str(obj.tag).lower() == norm.lower():
+            norm = None
     if obj.tag == "cib":
         current = doc.version
         incoming = CibVersion.of(obj)
@@ -221,6 +230,15 @@ def replace(doc: CibDocument, scope: str | None, obj: etree._Element) -> None:
     if root is None or not _replace_child(None, root, obj, delete_only=False):
         where = "the CIB" if norm is None else f"section {norm}"
         raise NoSuchObject(f"no <{obj.tag}> with id={obj.get('id')!r} in {where}")
+
+
+def _section_of(cib: etree._Element, scope: str) -> etree._Element | None:
+    """Pacemaker's ``pcmk_find_cib_element``: section ``scope`` of the CIB ``cib``."""
+    if scope in ("status",):
+        return cib.find("status")
+    if scope == "configuration":
+        return cib.find("configuration")
+    return cib.find(f"configuration/{scope}")
 
 
 def delete(doc: CibDocument, scope: str | None, obj: etree._Element) -> bool:

@@ -23,14 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from lxml import etree
+
+from crm.cib import acl
 from crm.cib.atomic import write_atomic
 from crm.cib.document import CibDocument, CibStructureError
-from crm.cib.errors import CibUnavailable, ExitCode, SchemaViolation, UnusableCib
+from crm.cib.errors import CibUnavailable, ExitCode, PermissionDenied, SchemaViolation, UnusableCib
 from crm.cib.live import LiveCibSource
 from crm.cib.pacemaker_schemas import validate_xml
 from crm.cib.transaction import Outcome, perform
 from crm.cib.version import CibVersionError
 from crm.cib.xmltext import XmlInputError
+from crm.cli import pcmk_log
 from crm.cluster.node import run_dir_from_environment
 
 __all__ = ["ENV_FILE", "ENV_SHADOW", "AnyCibSource", "CibSource", "LiveCibSource", "NoLiveCluster"]
@@ -38,6 +42,7 @@ __all__ = ["ENV_FILE", "ENV_SHADOW", "AnyCibSource", "CibSource", "LiveCibSource
 ENV_FILE = "CIB_file"
 ENV_SHADOW = "CIB_shadow"
 ENV_SHADOW_DIR = "CIB_shadow_dir"
+ENV_USER = "CIB_user"
 DEFAULT_SHADOW_DIR = Path("/var/lib/pacemaker/cib")
 
 CONNECT_FAILED = "Could not connect to the CIB"
@@ -97,6 +102,7 @@ class AnyCibSource(Protocol):
         manage_versions: bool = True,
         validate: bool = True,
         config_change: bool = False,
+        acl_style: acl.Style = "update",
     ) -> tuple[T, Outcome]: ...
 
 
@@ -105,11 +111,29 @@ class NoLiveCluster(CibUnavailable):
     reason = "Transport endpoint is not connected"
 
 
+class AclRefused(PermissionDenied):
+    """A write the ACLs refuse; ``failed`` is the ``<failed>`` answer of a refused
+    ``--create`` (None for the other operations)."""
+
+    def __init__(self, failed: etree._Element | None = None) -> None:
+        super().__init__()
+        self.failed = failed
+
+
+def _trace(function: str, message: str) -> None:
+    """Pacemaker's trace lines of the ACL checks, for the functions named in
+    ``PCMK_trace_functions`` when the tool logs to stderr."""
+    if pcmk_log.traced(function):
+        sys.stderr.write(pcmk_log.line(function, "trace", message, "acl.c:0"))
+
+
 @dataclass(frozen=True, slots=True)
 class CibSource:
-    """A CIB kept in a file (``CIB_file``)."""
+    """A CIB kept in a file (``CIB_file``), read and written as ``user`` (``CIB_user``: the
+    CIB's ACLs apply to it; None: no ACLs)."""
 
     path: Path
+    user: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> CibSource | LiveCibSource:
@@ -118,11 +142,12 @@ class CibSource:
         in ``PACER_RUN_DIR``)."""
         env = os.environ if environ is None else environ
         shadow = env.get(ENV_SHADOW, "")
+        user = env.get(ENV_USER) or None
         if shadow:  # as Pacemaker's cib_new: a shadow copy wins over CIB_file
-            return cls(shadow_file(shadow, env))
+            return cls(shadow_file(shadow, env), user)
         name = env.get(ENV_FILE, "")
         if name:
-            return cls(Path(name))
+            return cls(Path(name), user)
         return LiveCibSource(run_dir_from_environment(env))
 
     @classmethod
@@ -145,6 +170,17 @@ class CibSource:
         return source
 
     def read(self) -> CibDocument:
+        """The CIB, as much of it as the user may read."""
+        doc = self.read_whole()
+        if self.user is None or not acl.acl_required(self.user) or not acl.acls_enabled(doc.root):
+            return doc
+        visible = acl.filtered_copy(doc.root, self.user)
+        if visible is None:
+            raise PermissionDenied()
+        return CibDocument(visible)
+
+    def read_whole(self) -> CibDocument:
+        """The whole CIB, whatever the ACLs say (what changes are applied to)."""
         try:
             data = _stdin_cib() if str(self.path) == "-" else self.path.read_bytes()
         except FileNotFoundError as err:
@@ -174,15 +210,29 @@ class CibSource:
         manage_versions: bool = True,
         validate: bool = True,
         config_change: bool = False,
+        acl_style: acl.Style = "update",
     ) -> tuple[T, Outcome]:
-        """Read, run ``change`` on a copy, finish (versions, validation) and write back if the
-        document changed.  Any exception leaves the file untouched.
+        """Read, run ``change`` on a copy, check it against the ACLs, finish (versions,
+        validation) and write back if the document changed.  Any exception leaves the file
+        untouched.
 
         ``manage_versions=False`` keeps the versions ``change`` left; ``config_change=True``
-        counts any change as a configuration change (epoch + 1)."""
-        before = self.read()
+        counts any change as a configuration change (epoch + 1); ``acl_style`` says how the
+        change is made, for the ACL checks (:data:`crm.cib.acl.Style`)."""
+        before = self.read_whole()
+        check = acl.AclCheck.needed(self.user, before.root, _trace)
+
+        def guarded(doc: CibDocument) -> T:
+            result = change(doc)
+            if check is not None and not check.run(doc.root, acl_style):
+                failed = None
+                if acl_style == "create" and check.refused_while_changing:
+                    failed = etree.Element("failed")
+                raise AclRefused(failed)
+            return result
+
         result, outcome = perform(
-            before, change, manage_versions=manage_versions, validate=validate, config_change=config_change
+            before, guarded, manage_versions=manage_versions, validate=validate, config_change=config_change
         )
         if outcome.changed:
             self.write(outcome.document)

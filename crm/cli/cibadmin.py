@@ -25,6 +25,7 @@ from typing import NoReturn, TextIO
 from lxml import etree
 
 from crm.cib import operations as ops
+from crm.cib.acl import Style
 from crm.cib.document import CibDocument, md5_digest, versioned_digest
 from crm.cib.errors import BadInput, CibError, ExitCode, OldData, PatchFailed, UnsafeCommand
 from crm.cib.live import LiveCibError, LiveCibSource
@@ -34,7 +35,7 @@ from crm.cib.transaction import ValidationFailed
 from crm.cib.validation import upgrade_document
 from crm.cib.xmltext import XmlInputError, parse_xml, to_text
 from crm.cli import live_errors
-from crm.cli.cib_source import CibSource
+from crm.cli.cib_source import AclRefused, CibSource
 
 PROG = "cibadmin"
 VERSION_TEXT = "Pacemaker 2.1.5 (pacer cibadmin)\nWritten by the pacer project contributors\n"
@@ -144,7 +145,10 @@ def _report(err: CibError, streams: Streams) -> int:
     if isinstance(err, LiveCibError):
         streams.stderr.write(f"Call failed: {err.reason}\n")
         return int(err.exit_code)
-    if isinstance(err, ops.CreateFailed | ops.CreateInvalid):
+    if isinstance(err, ops.CreateFailed | ops.CreateInvalid) or (
+        isinstance(err, AclRefused) and err.failed is not None
+    ):
+        assert err.failed is not None
         streams.stdout.write(to_text(err.failed))
     if isinstance(err, ValidationFailed):
         streams.stderr.write(_numbered(err.document.to_text()))
@@ -286,7 +290,18 @@ def run(argv: Sequence[str], environ: Mapping[str, str], streams: Streams) -> in
             result = ops.query(doc, args.scope, args.xpath, args.no_children)
             streams.stdout.write(to_text(result))
             return 0
-        source.modify(_change(args, obj), config_change=command == "upgrade")
+        style: Style = "update"
+        if args.xpath is None and command in ("create", "replace"):
+            style = command
+        try:
+            source.modify(_change(args, obj), config_change=command == "upgrade", acl_style=style)
+        except AclRefused as err:
+            if err.failed is not None and obj is not None:
+                refused = obj
+                if obj.tag == args.scope:
+                    refused = next((c for c in obj if isinstance(c.tag, str)), obj)
+                err.failed = ops.failed_update(refused, "cib_create", err.reason)
+            raise
         return 0
     except CibError as err:
         return _report(err, streams)

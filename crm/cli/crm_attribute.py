@@ -29,7 +29,7 @@ from crm.attributes import (
 )
 from crm.attributes.sections import parse_section
 from crm.cib.document import CibDocument
-from crm.cib.errors import CibError, CibUnavailable, ExitCode, NoSuchObject
+from crm.cib.errors import CibError, CibUnavailable, ExitCode, NoSuchObject, PermissionDenied
 from crm.cli.cib_source import AnyCibSource, CibSource, LiveCibSource
 from crm.cli.help_format import answer, install, option_group
 from crm.cluster.node import NodeConfig, NodeConfigError, run_dir_from_environment
@@ -264,6 +264,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
             return ExitCode.NOSUCH
         err.write(f"{PROG}: {exc}\n")
         return int(exc.exit_code)
+    except PermissionDenied as exc:
+        err.write(f"{PROG}: Error performing operation: {exc.reason}\n")
+        return int(exc.exit_code)
     except CibError as exc:
         err.write(f"{PROG}: {exc}\n")
         return int(exc.exit_code)
@@ -317,6 +320,11 @@ def _update(source: AnyCibSource, target: AttrTarget, req: Request, out: TextIO,
         return int(exc.exit_code)
     except NoSuchState as exc:
         err.write(f"{exc}\n{PROG}: Error performing operation: No such device or address\n")
+        return int(exc.exit_code)
+    except PermissionDenied as exc:
+        where = target.set_id if target.set_id is not None else "<null>"
+        err.write(f"Error setting {target.label}={value} (section={target.section.value}, set={where}): "
+                  f"{exc.reason}\n{PROG}: Error performing operation: {exc.reason}\n")
         return int(exc.exit_code)
     except CibError as exc:
         err.write(f"{PROG}: Error performing operation: {exc}\n")

@@ -51,7 +51,7 @@ from typing import Any
 from lxml import etree
 
 from crm.cib.errors import CibError as LibCibError
-from crm.cib.errors import ExitCode
+from crm.cib.errors import ExitCode, PermissionDenied
 from crm.cib.live import LiveCibSource
 from crm.cli import live_errors
 from crm.cli.cib_source import CibSource as LibCibSource
@@ -125,6 +125,8 @@ def cib_failure(exc: LibCibError) -> CliError:
     """The CLI error for a CIB failure: pacer not running here is one line."""
     if live_errors.not_running(exc):
         return CliError(live_errors.one_line(PROG, exc).rstrip("\n"), int(exc.exit_code), bare=True)
+    if isinstance(exc, PermissionDenied):  # the ACLs refuse: Pacemaker names only the exit code
+        return CliError("", int(exc.exit_code))
     return CliError(str(exc), int(exc.exit_code))
 
 
@@ -978,6 +980,7 @@ def do_parameter(args: argparse.Namespace) -> int:
     if args.set_parameter and args.parameter_value is None:
         print(f"{PROG}: You need to supply a value with the -v option", file=sys.stderr)
         return EXIT_USAGE
+    _load_cib()  # as Pacemaker, which reads the whole CIB (as the user may) before changing it
     try:
         from crm.cib.document import CibDocument
         from crm.cib.errors import CibError

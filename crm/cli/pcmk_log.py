@@ -23,6 +23,13 @@ def enabled(verbosity: int = 0, environ: Mapping[str, str] | None = None) -> boo
     return verbosity > 0 or is_true(env.get("PCMK_stderr"))
 
 
+def traced(function: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``PCMK_trace_functions`` names ``function`` and the tool logs to stderr."""
+    env = os.environ if environ is None else environ
+    names = env.get("PCMK_trace_functions", "")
+    return function in {name.strip() for name in names.split(",")} and enabled(environ=env)
+
+
 def line(function: str, severity: str, message: str, source: str = "", environ: Mapping[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
     where = f"{function}@{source}" if source and "PCMK_trace_functions" in env else function
