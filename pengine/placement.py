@@ -365,7 +365,7 @@ class Placement:
         if rsc.variant == "clone":
             return clone_merge_weights(self, rsc, primary_id, nodes, attr, factor, rollback=rollback,
                                        positive=positive, forward=forward, init=init)
-        return self._native_merge_weights(rsc, primary_id, nodes, attr, factor, rollback=rollback,
+        return self.native_merge_weights(rsc, primary_id, nodes, attr, factor, rollback=rollback,
                                           positive=positive, forward=forward, init=init)
 
     def _group_merge_weights(self, rsc: RscState, primary_id: str, nodes: dict[str, int] | None, attr: str,
@@ -383,12 +383,12 @@ class Placement:
             if con.score == 0:
                 continue
             dep = self.ws.rsc_by_id[con.dependent]
-            result = self._native_merge_weights(dep, rsc.id, result, con.node_attribute, con.score / INFINITY,
+            result = self.native_merge_weights(dep, rsc.id, result, con.node_attribute, con.score / INFINITY,
                                                 rollback=rollback, positive=positive, forward=forward)
         rsc.merging = False
         return result
 
-    def _native_merge_weights(self, rsc: RscState, primary_id: str, nodes: dict[str, int] | None, attr: str,
+    def native_merge_weights(self, rsc: RscState, primary_id: str, nodes: dict[str, int] | None, attr: str,
                               factor: float, *, rollback: bool, positive: bool, forward: bool,
                               init: bool = False) -> dict[str, int]:
         ws = self.ws
@@ -398,12 +398,12 @@ class Placement:
         is_group = rsc.variant == "group" and bool(rsc.children)
         if init or nodes is None:
             if is_group:
-                work = self._native_merge_weights(rsc.children[-1], primary_id, None, attr, factor,
+                work = self.native_merge_weights(rsc.children[-1], primary_id, None, attr, factor,
                                                   rollback=rollback, positive=positive, forward=forward, init=True)
             else:
                 work = dict(rsc.allowed)
         elif is_group:
-            work = self._native_merge_weights(rsc.children[-1], primary_id, nodes, attr, factor,
+            work = self.native_merge_weights(rsc.children[-1], primary_id, nodes, attr, factor,
                                               rollback=rollback, positive=positive, forward=forward)
         else:
             work = dict(nodes)

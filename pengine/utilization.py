@@ -131,8 +131,9 @@ def sort_resources(ws: WorkingSet, placement: Placement) -> None:
 
     def table(r: RscState) -> dict[str, int]:
         if r.id not in tables:
-            tables[r.id] = placement.merge_weights(r, r.id, None, "#uname", 1.0, rollback=False, positive=False,
-                                                   forward=True, init=True)
+            # pcmk__native_merge_weights whatever the variant (a group starts from its last member)
+            tables[r.id] = placement.native_merge_weights(r, r.id, None, "#uname", 1.0, rollback=False,
+                                                          positive=False, forward=True, init=True)
         return tables[r.id]
 
     def cmp(r1: RscState, r2: RscState) -> int:

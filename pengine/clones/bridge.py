@@ -304,7 +304,7 @@ def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, no
                         attr: str, factor: float, *, rollback: bool, positive: bool, forward: bool = False,
                         init: bool = False) -> dict[str, int]:
     """Clones merge colocation scores like primitives do (``pcmk__native_merge_weights``)."""
-    return placement._native_merge_weights(rsc, primary_id, nodes, attr, factor, rollback=rollback,
+    return placement.native_merge_weights(rsc, primary_id, nodes, attr, factor, rollback=rollback,
                                            positive=positive, forward=forward, init=init)
 
 
