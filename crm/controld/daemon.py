@@ -36,6 +36,7 @@ import signal
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,9 @@ _BOOKKEEPING = frozenset(
 
 # Pacemaker's PCMK_OCF_UNKNOWN: the rc-code of a record still pending
 PENDING_RC = 193
+# actions whose pending record makes the resource active where they run (as the scheduler
+# reads a pending start, promote or migrate_from)
+_ACTIVATING = frozenset({"start", "promote", "migrate_from"})
 
 
 def _records_pending(operation: str, params: dict[str, str]) -> bool:
@@ -156,6 +160,34 @@ def _node_action_limit(options: dict[str, str]) -> int:
     except ValueError:
         log.warning("node-action-limit=%r is not a number: not limiting", options.get("node-action-limit"))
         return 0
+
+
+@dataclass(frozen=True)
+class _PendingRecords:
+    """The ``lrm_rsc_op`` records (serialised) of one action in flight on this node."""
+
+    rsc_id: str
+    operation: str
+    agent_class: str
+    provider: str | None
+    agent_type: str
+    records: list[bytes]
+
+    def merge_into(self, holder: etree._Element) -> None:
+        """Put the records into ``lrm_resources``, replacing those with the same ids (a
+        pending start replaces the resource's ``_last_0`` record until its result comes)."""
+        resource = holder.find(f"lrm_resource[@id='{self.rsc_id}']")
+        if resource is None:
+            resource = etree.SubElement(holder, "lrm_resource", id=self.rsc_id, type=self.agent_type)
+            resource.set("class", self.agent_class)
+            if self.provider:
+                resource.set("provider", self.provider)
+        for text in self.records:
+            record = etree.fromstring(text)
+            old = resource.find(f"lrm_rsc_op[@id='{record.get('id')}']")
+            if old is not None:
+                resource.remove(old)
+            resource.append(record)
 
 
 class Controller:
@@ -190,6 +222,10 @@ class Controller:
         # Pacemaker's executor defers a deletion while operations are pending)
         self.busy: collections.Counter[str] = collections.Counter()
         self.idle = asyncio.Condition()
+        # the pending records of the actions running here now, by (resource, operation
+        # key): the history this node publishes when it joins a DC carries them, so that a
+        # DC taking over sees them in flight instead of starting a second copy
+        self.in_flight: dict[tuple[str, str], _PendingRecords] = {}
         self.pings: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -246,6 +282,10 @@ class Controller:
                 if not rsc_id:
                     continue
                 elements.append(etree.fromstring((await self.lrmd.history_xml(rsc_id)).encode()))
+            # of the actions running here, those that leave the resource active: a DC taking
+            # over must count it active here (a stop or demote in flight is not merged: the
+            # last result the lrmd has, active, is the safe reading until it ends)
+            in_flight = [p for p in self.in_flight.values() if p.operation in _ACTIVATING]
             nodeid = str(self.transport.local.nodeid)
 
             def change(doc: CibDocument) -> None:
@@ -257,6 +297,8 @@ class Controller:
                 holder = etree.SubElement(lrm, "lrm_resources")
                 for element in elements:
                     holder.append(etree.fromstring(etree.tostring(element)))
+                for pending in in_flight:
+                    pending.merge_into(holder)
 
             return await self.cib_modify(change)
 
@@ -297,11 +339,9 @@ class Controller:
 
             return await self.cib_modify(change)
 
-    async def record_pending(self, request: Any, agent_class: str, provider: str | None, agent_type: str,
-                             target_rc: int) -> None:
-        """Record an action as pending (``op-status=-1``, ``call-id=-1``) before it runs, as
-        Pacemaker's controller does with ``record-pending``: a DC that takes over meanwhile,
-        and ``crm_mon --pending``, see it in flight.  The final result replaces it."""
+    def pending_records(self, request: Any, agent_class: str, provider: str | None, agent_type: str,
+                        target_rc: int) -> _PendingRecords:
+        """The records of an action in flight: ``op-status=-1``, ``call-id=-1``, rc 193."""
         from lrmd.history import HistoryContext, lrm_rsc_op_elements
         from lrmd.operation import OpResult
 
@@ -312,28 +352,23 @@ class Controller:
             params=request.params, transition_key=request.transition_key, target_rc=target_rc,
             agent_class=agent_class, provider=provider, agent_type=agent_type,
         )
-        records = lrm_rsc_op_elements(pending, HistoryContext(node=self.name))
+        records = [etree.tostring(r) for r in lrm_rsc_op_elements(pending, HistoryContext(node=self.name))]
+        return _PendingRecords(request.rsc_id, request.action, agent_class, provider, agent_type, records)
+
+    async def record_pending(self, pending: _PendingRecords, operation_key: str) -> None:
+        """Record an action as pending before it runs, as Pacemaker's controller does with
+        ``record-pending``: a DC that takes over meanwhile, and ``crm_mon --pending``, see
+        it in flight.  The final result replaces it."""
         nodeid = str(self.transport.local.nodeid)
 
         def change(doc: CibDocument) -> None:
-            holder = self._lrm_resources(doc, nodeid)
-            resource = holder.find(f"lrm_resource[@id='{request.rsc_id}']")
-            if resource is None:
-                resource = etree.SubElement(holder, "lrm_resource", id=request.rsc_id, type=agent_type)
-                resource.set("class", agent_class)
-                if provider:
-                    resource.set("provider", provider)
-            for record in records:
-                old = resource.find(f"lrm_rsc_op[@id='{record.get('id')}']")
-                if old is not None:
-                    resource.remove(old)
-                resource.append(etree.fromstring(etree.tostring(record)))
+            pending.merge_into(self._lrm_resources(doc, nodeid))
 
         async with self.history_lock:
             try:
                 await self.cib_modify(change)
             except (CibError, DaemonError) as err:  # the result still gets recorded
-                log.warning("could not record %s as pending: %s", request.operation_key, err)
+                log.warning("could not record %s as pending: %s", operation_key, err)
 
     async def forget_resource(self, rsc_id: str) -> tuple[int, int, int]:
         """Drop a resource's history on this node (cleanup / refresh): it is probed again.
@@ -402,16 +437,20 @@ class Controller:
                     transition_key=key,
                 )
                 self.busy[rsc.id] += 1
+                flight = (rsc.id, request.operation_key)
                 try:
                     await self.lrmd.register(rsc.id, rsc.rsc_class or "ocf", rsc.type or "", rsc.provider)
+                    pending = self.pending_records(request, rsc.rsc_class or "ocf", rsc.provider, rsc.type or "",
+                                                   target_rc)
+                    self.in_flight[flight] = pending
                     if _records_pending(action.operation, params):
-                        await self.record_pending(request, rsc.rsc_class or "ocf", rsc.provider, rsc.type or "",
-                                                  target_rc)
+                        await self.record_pending(pending, request.operation_key)
                     result = await self.lrmd.exec(request)
                     rc, status = int(result.rc), int(result.op_status)
                     detail = str(result.exit_reason or "")
                     version = await self.record_resource(rsc.id)
                 finally:
+                    self.in_flight.pop(flight, None)
                     async with self.idle:
                         self.busy[rsc.id] -= 1
                         self.idle.notify_all()

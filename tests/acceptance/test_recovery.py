@@ -147,3 +147,55 @@ def test_an_action_in_flight_is_recorded_as_pending(cluster: Cluster) -> None:
     eventually("the result in place of the pending record",
                lambda: any(op.get("operation") == "start" and op.get("op-status") == "0"
                            and op.get("on_node") == holder for op in ops()), timeout=30)
+
+
+
+def test_a_dc_taking_over_sees_a_start_in_flight_and_starts_no_second_copy(cluster: Cluster) -> None:
+    """node1 is cut away; the majority's DC starts d1 on node3 (a start of 6 s) and the
+    placement changes to node1; then the partition heals and node1 becomes the DC.  Every
+    node publishes its history to it: node3's includes the start in flight (pending), so the
+    new DC stops d1 there before it starts it on node1, instead of starting a second copy
+    while the first start still runs."""
+    from lxml import etree
+
+    assert cluster.on(1, "crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "false").returncode == 0
+    prefer = '<rsc_location id="d1-where" rsc="d1" node="{node}" score="200"/>'
+    slow = SLOW.replace('name="op_sleep" value="3"', 'name="op_sleep" value="6"').replace(
+        '<nvpair id="d1-s"', '<nvpair id="d1-r" name="target-role" value="Stopped"/><nvpair id="d1-s"')
+    assert cluster.on(1, "cibadmin", "-C", "-o", "resources", "-X", slow).returncode == 0
+    assert cluster.on(1, "cibadmin", "-C", "-o", "constraints", "-X", prefer.format(node="node3")).returncode == 0
+
+    def ops(k: int, xpath: str) -> list[etree._Element]:
+        out = cluster.on(k, "cibadmin", "-Q", "-o", "status").stdout
+        return etree.fromstring(out.encode()).xpath(xpath) if out.strip() else []
+
+    eventually("the probes on every node", lambda: len(ops(
+        1, "//lrm_resource[@id='d1']/lrm_rsc_op[@operation='monitor' and @rc-code='7']")) == 3, timeout=60)
+    sandbox("partition", "--dir", cluster.directory, "1", "2,3")
+    seen: list[list[int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            seen.append(copies(cluster))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        try:
+            assert cluster.on(2, "crm_resource", "-r", "d1", "--meta", "-p", "target-role", "-v",
+                              "Started").returncode == 0
+            eventually("the start running on node3", lambda: bool(ops(
+                2, "//node_state[@uname='node3']//lrm_resource[@id='d1']"
+                   "/lrm_rsc_op[@operation='start' and @op-status='-1']")), timeout=30)
+            assert cluster.on(2, "cibadmin", "-M", "-o", "constraints",
+                              "-X", prefer.format(node="node1")).returncode == 0
+        finally:
+            sandbox("heal", "--dir", cluster.directory)
+        eventually("the resource on node1", lambda: copies(cluster) == [1], timeout=60)
+    finally:
+        stop.set()
+        sampler.join()
+    assert max(len(c) for c in seen) == 1, [c for c in seen if len(c) > 1][:3]
+    assert [3] in seen, "the start on node3 finished"
