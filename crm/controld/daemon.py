@@ -439,10 +439,10 @@ class Controller:
                 self.busy[rsc.id] += 1
                 flight = (rsc.id, request.operation_key)
                 try:
-                    await self.lrmd.register(rsc.id, rsc.rsc_class or "ocf", rsc.type or "", rsc.provider)
                     pending = self.pending_records(request, rsc.rsc_class or "ocf", rsc.provider, rsc.type or "",
                                                    target_rc)
-                    self.in_flight[flight] = pending
+                    self.in_flight[flight] = pending  # from here on: a history published now carries it
+                    await self.lrmd.register(rsc.id, rsc.rsc_class or "ocf", rsc.type or "", rsc.provider)
                     if _records_pending(action.operation, params):
                         await self.record_pending(pending, request.operation_key)
                     result = await self.lrmd.exec(request)
