@@ -15,6 +15,7 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,15 @@ from crm.ipc.server import RC_INVALID, Connection, JsonServer, error_reply
 __all__ = ["CibDaemon", "load_initial", "main"]
 
 log = logging.getLogger("pacer.based")
+
+# Subscribers get one diff for several changes when changes come faster than this: at most
+# one diff per ANNOUNCE_INTERVAL seconds (a change after a quiet interval is announced at
+# once), and a burst of deliveries already queued is announced as one diff when it is
+# drained, or ANNOUNCE_WITHIN seconds after its first change.  Diffing the whole CIB costs
+# several times more than applying a write, so a replica that fell behind the stream can
+# only catch up if it does not diff once per write.
+ANNOUNCE_INTERVAL = 0.03
+ANNOUNCE_WITHIN = 0.1
 _LEVELS = {"info": logging.INFO, "notice": logging.WARNING, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -88,6 +98,11 @@ class CibDaemon:
         self._persist_wanted = asyncio.Event()
         self._persist_idle = asyncio.Event()
         self._persist_idle.set()
+        # changes not yet announced to subscribers: the CIB before the first of them, and
+        # after the last (one diff covers a burst: see events())
+        self._unannounced: tuple[etree._Element, etree._Element, float] | None = None
+        self._announced_at = 0.0
+        self._announce_timer: asyncio.TimerHandle | None = None
 
     # ---------------------------------------------------------------- effects
     async def execute(self, effects: list[Effect]) -> None:
@@ -109,8 +124,14 @@ class CibDaemon:
                 self._persist_idle.clear()
                 self._persist_wanted.set()
             elif isinstance(effect, Changed):
-                self._notify(effect.before, effect.after)
+                if self.subscribers:
+                    first = self._unannounced
+                    if first is None:
+                        self._unannounced = (effect.before, effect.after, time.monotonic())
+                    else:
+                        self._unannounced = (first[0], effect.after, first[2])
             elif isinstance(effect, Synced):
+                self.announce()  # the changes before the end of the round come first
                 for conn in list(self.subscribers.values()):
                     conn.send_nowait({"event": "synced", "tag": effect.tag})
             elif isinstance(effect, Log):
@@ -121,6 +142,32 @@ class CibDaemon:
         if conn is None:
             return  # the client went away; the write happened all the same
         conn.send_nowait(dict(reply, id=client[1]))
+
+    def announce(self) -> None:
+        """Send subscribers one diff for the changes not announced yet."""
+        if self._announce_timer is not None:
+            self._announce_timer.cancel()
+            self._announce_timer = None
+        pending, self._unannounced = self._unannounced, None
+        if pending is not None:
+            self._announced_at = time.monotonic()
+            self._notify(pending[0], pending[1])
+
+    def _announce_soon(self) -> None:
+        """Announce now, or arm the timer that will (see ANNOUNCE_INTERVAL)."""
+        unannounced = self._unannounced
+        if unannounced is None:
+            return
+        now = time.monotonic()
+        due = self._announced_at + ANNOUNCE_INTERVAL
+        if self.transport.pending():
+            due = max(due, unannounced[2] + ANNOUNCE_WITHIN)  # more of the burst is queued
+        if due <= now:
+            self.announce()
+        elif self._announce_timer is None or self._announce_timer.when() > asyncio.get_running_loop().time() + (due - now):
+            if self._announce_timer is not None:
+                self._announce_timer.cancel()
+            self._announce_timer = asyncio.get_running_loop().call_later(due - now, self.announce)
 
     def _notify(self, before: etree._Element, after: etree._Element) -> None:
         if not self.subscribers:
@@ -205,6 +252,13 @@ class CibDaemon:
             if self.machine.in_sync and not self.ready.is_set():
                 log.info("CIB in sync (version %s): serving clients on %s", self.machine.version(), self.server.path)
                 self.ready.set()
+            self._announce_soon()
+            # Let the loop run between two events: a backlog of deliveries (a replica that
+            # fell behind, Corosync handing over everything it queued meanwhile) must not
+            # keep the local clients' requests unread and the transport undispatched until
+            # it is drained (asyncio's Queue.get and StreamReader return at once while
+            # something is buffered, so without this the loop stalls for the whole backlog).
+            await asyncio.sleep(0)
 
     async def run(self) -> int:
         await self.server.start()

@@ -162,6 +162,9 @@ class CorosyncTransport(Transport):
             raise TransportClosed(f"corosync went away: {item}")
         return item
 
+    def pending(self) -> int:
+        return self._queue.qsize()
+
     def max_message_size(self) -> int:
         return MAX_MESSAGE
 

@@ -110,6 +110,11 @@ class EmbeddedTransport(Transport):
                 raise TransportError(body[1:].decode(errors="replace"))
             log.warning("ignoring an unknown frame of type %d from the bus", kind)
 
+    def pending(self) -> int:
+        # bytes already read from the bus: at least the start of another frame
+        buffered = getattr(self._reader, "_buffer", None) if self._reader is not None else None
+        return 1 if buffered else 0
+
     def max_message_size(self) -> int:
         return MAX_MESSAGE
 

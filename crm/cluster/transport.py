@@ -104,6 +104,11 @@ class Transport(abc.ABC):
     async def next_event(self) -> Event:
         """The next delivery, view change or quorum change."""
 
+    def pending(self) -> int:
+        """How many events :meth:`next_event` can return without waiting (a hint for
+        batching: 0 when nothing is known to be waiting)."""
+        return 0
+
     @abc.abstractmethod
     def max_message_size(self) -> int:
         """The largest payload :meth:`send` accepts."""
