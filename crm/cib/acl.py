@@ -260,6 +260,7 @@ class AclCheck:
     """Refused before the creation checks (cibadmin --create then answers ``<failed>``)."""
     _flags: dict[etree._Element, int] = field(init=False, default_factory=dict)
     _created: set[etree._Element] = field(init=False, default_factory=set)
+    _old_flags: dict[etree._Element, int] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.permissions = unpack(self.before, self.user)
@@ -278,10 +279,10 @@ class AclCheck:
         return False
 
     def check(self, elem: etree._Element, name: str | None, mode: int, *, path: str | None = None,
-              start: etree._Element | None = None) -> bool:
-        """Whether ``user`` may do ``mode`` on ``elem`` (attribute ``name``).  ``start`` and
-        ``path`` describe an element that is not in the tree (a removed one: its would-be
-        parent and its path)."""
+              start: etree._Element | None = None, own: int = 0) -> bool:
+        """Whether ``user`` may do ``mode`` on ``elem`` (attribute ``name``).  ``start``,
+        ``path`` and ``own`` describe an element that is not in the tree (a removed one: its
+        would-be parent, its path and its own permissions)."""
         where = path if path is not None else element_xpath(elem)
         if name is not None:
             where += f"[@{name}]"
@@ -289,6 +290,11 @@ class AclCheck:
             return self._deny(f"User '{self.user}' without ACLs denied {_mode_text(mode)} access to {where}")
         if name is not None and elem.get(name) is not None and mode == CREATE:
             mode = WRITE
+        if start is not None and own:
+            if _allows(own, mode):
+                return True
+            if own & DENY:
+                return self._deny(f"ACL denies user '{self.user}' {_mode_text(mode)} access to {where}")
         node: etree._Element | None = elem if start is None else start
         while node is not None:
             allowed = self._flags.get(node, 0) | (CREATED if node in self._created else 0)
@@ -380,8 +386,11 @@ class AclCheck:
             else:
                 path = element_xpath(new) + f"/{child.tag}" + (
                     f"[@id='{child.get('id')}']" if child.get("id") is not None else "")
-                if not self.check(child, None, WRITE, path=path, start=new) and self.permissions is None \
-                        and style != "replace":
+                # removed in place, the element keeps its permissions; a replaced one is
+                # re-created to be checked, without them
+                own = 0 if style == "replace" else self._old_flags.get(child, 0)
+                if not self.check(child, None, WRITE, path=path, start=new, own=own) \
+                        and self.permissions is None and style != "replace":
                     return False
         for child in list(_elements(new)):
             if _match(old, child) is None:
@@ -395,7 +404,7 @@ class AclCheck:
     def run(self, after: etree._Element, style: Style) -> bool:
         """Check the change from ``before`` to ``after``; True when it is allowed.  Elements
         whose creation is refused are removed from ``after``."""
-        old_flags = apply(self.before, self.permissions)
+        old_flags = self._old_flags = apply(self.before, self.permissions)
         if style == "replace":
             apply(after, self.permissions, self._flags)
         else:

@@ -53,7 +53,7 @@ from lxml import etree
 from crm.cib.errors import CibError as LibCibError
 from crm.cib.errors import ExitCode, PermissionDenied
 from crm.cib.live import LiveCibSource
-from crm.cli import live_errors
+from crm.cli import live_errors, pcmk_log
 from crm.cli.cib_source import CibSource as LibCibSource
 from crm.cli.help_format import install, option_group
 from crm.cli.output_format import (
@@ -518,12 +518,30 @@ def do_restart(args: argparse.Namespace) -> int:
     return 0
 
 
+_UNPACKED: list[bool] = []
+
+
+def _unpack_messages(root: etree._Element) -> None:
+    """What Pacemaker logs (on stderr with ``PCMK_stderr``) when it first unpacks the CIB
+    into its working set: fencing enabled without any fencing device."""
+    if _UNPACKED or not pcmk_log.enabled():
+        return
+    _UNPACKED.append(True)
+    from crm.verify.context import Context, cluster_options
+    from crm.verify.options import check_fencing
+
+    for finding in check_fencing(Context(root, cluster_options(root))):
+        pcmk_log.log(finding.origin, "error", finding.message, source="unpack.c:0")
+
+
 def _load_cib() -> etree._Element:
     """The CIB root: ``CIB_file``/``CIB_shadow``, else the live CIB."""
     try:
-        return LibCibSource.from_environment().read().root
+        root = LibCibSource.from_environment().read().root
     except LibCibError as exc:
         raise cib_failure(exc) from None
+    _unpack_messages(root)
+    return root
 
 
 def _by_id(root: etree._Element, ident: str) -> etree._Element | None:
@@ -975,12 +993,12 @@ def delete_parameter(root: etree._Element, rsc_id: str, name: str, tag: str) -> 
 
 def do_parameter(args: argparse.Namespace) -> int:
     tag = "meta_attributes" if args.meta else "instance_attributes"
-    if args.get_parameter:
-        return do_get_parameter(_load_cib(), args.resource, args.get_parameter, tag)
     if args.set_parameter and args.parameter_value is None:
         print(f"{PROG}: You need to supply a value with the -v option", file=sys.stderr)
         return EXIT_USAGE
-    _load_cib()  # as Pacemaker, which reads the whole CIB (as the user may) before changing it
+    root = _load_cib()  # as Pacemaker, which reads the whole CIB (as the user may) before changing it
+    if args.get_parameter:
+        return do_get_parameter(root, args.resource, args.get_parameter, tag)
     try:
         from crm.cib.document import CibDocument
         from crm.cib.errors import CibError
