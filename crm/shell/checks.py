@@ -34,11 +34,13 @@ class AgentInfo:
     action_timeouts: dict[str, str]
     actions: tuple[dict[str, str], ...] = field(default_factory=tuple)
     """Every <action> of the meta-data as a dict of its attributes."""
+    unique: tuple[str, ...] = ()
+    """The parameters declared ``unique="1"``."""
 
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "unique" (a warning that refuses a commit, as crmsh's rc 2)
     text: str
 
 
@@ -239,6 +241,44 @@ def _refs(con: etree._Element, conf: etree._Element, kind: str) -> list[Finding]
     return out
 
 
+def _unique_clashes(conf: etree._Element, meta: MetaLookup, changed: set[str] | None) -> list[Finding]:
+    """Primitives with the same value of a parameter their agent declares unique, when one of
+    them is among the ``changed`` (crmsh's _check_unique_clash, which is first)."""
+    prims = xp(conf, "resources//primitive")
+    check = {p.get("id") or "" for p in prims if changed is None or (p.get("id") or "") in changed}
+    if not check:
+        return []
+    clashes: dict[tuple[str | None, str | None, str | None, str, str], list[str]] = {}
+    for prim in prims:
+        src = prim
+        if prim.get("template"):
+            found = xp(conf, "resources/template[@id=$i]", i=prim.get("template") or "")
+            if not found:
+                continue
+            src = found[0]
+        info = meta(src.get("class") or "", src.get("provider"), src.get("type") or "")
+        if info is None:
+            continue
+        values: dict[str, str] = {}
+        pairs: list[tuple[str, str]] = []
+        if src is not prim:  # the template's parameters, the primitive's over them
+            for nvp in xp(src, "instance_attributes/nvpair") + xp(prim, "instance_attributes/nvpair"):
+                if nvp.get("name") and nvp.get("value") is not None:
+                    values[nvp.get("name") or ""] = nvp.get("value") or ""
+            pairs = list(values.items())
+        else:
+            pairs = [(n.get("name") or "", n.get("value") or "") for n in xp(prim, "instance_attributes/nvpair") if n.get("value") is not None]
+        for name, value in pairs:
+            if name in info.unique:
+                key = (prim.get("class"), prim.get("provider"), prim.get("type"), name, value)
+                clashes.setdefault(key, []).append(prim.get("id") or "")
+    out: list[Finding] = []
+    for (_c, _p, _t, name, value), ids in clashes.items():
+        if len(ids) > 1 and set(ids) & check:
+            out.append(Finding("unique", f'Resources {",".join(sorted(ids))} violate uniqueness for parameter "{name}": "{value}"'))
+    return out
+
+
 def semantic_checks(conf: etree._Element, meta: MetaLookup, changed: set[str] | None = None) -> list[Finding]:
     """Findings for the objects of ``conf`` (``changed``: only those ids), in id order."""
     nodes = {(n.get("uname") or n.get("id") or "").lower() for n in xp(conf, "nodes/node")}
@@ -248,7 +288,7 @@ def semantic_checks(conf: etree._Element, meta: MetaLookup, changed: set[str] | 
     objects += xp(conf, "crm_config/cluster_property_set | rsc_defaults/meta_attributes | op_defaults/meta_attributes")
     if changed is not None:
         objects = [o for o in objects if (o.get("id") or "") in changed]
-    out: list[Finding] = []
+    out: list[Finding] = _unique_clashes(conf, meta, changed)
     for obj in sorted(objects, key=lambda o: o.get("id") or ""):
         ident = obj.get("id") or ""
         kind = object_kind(obj)

@@ -238,6 +238,11 @@ class Configuration:
         if elem.tag != "node" and not _VALID_ID.match(ident):
             raise ConfigError(f"{ident}: invalid object id")
         existing = self.find(ident)
+        if elem.tag == "node" and existing is not None and existing.tag == "node" and replace and "id" not in elem.attrib:
+            elem.set("id", existing.get("id") or ident)  # the node keeps its id (crmsh's fix_node_ids)
+            for c in list(elem):
+                if not isinstance(c.tag, str):
+                    elem.remove(c)  # crmsh loses the comments of a node it updates
         if elem.tag == "node" and existing is not None and existing.tag == "node" and not replace:
             if existing.get("id"):
                 elem.set("id", existing.get("id") or "")
@@ -299,6 +304,7 @@ class Configuration:
             tag = "meta_attributes"
         assert parent is not None
         existing = parent.find(f"{tag}[@id='{set_id}']") if _VALID_ID.match(set_id) else None
+        merged = existing is not None and not replace  # crmsh merges the nvpairs only (comments are lost)
         if existing is None:
             other = self.find(set_id)
             if other is not None:
@@ -311,7 +317,8 @@ class Configuration:
                 existing.remove(c)
         for c in attrs:
             if not isinstance(c.tag, str):
-                existing.append(copy.deepcopy(c))
+                if not merged:
+                    existing.append(copy.deepcopy(c))
             elif c.tag == "nvpair":
                 if "value" not in c.attrib:
                     existing.append(copy.deepcopy(c))
@@ -359,6 +366,36 @@ class Configuration:
         if obj is None:
             raise ConfigError(f"object {ident} does not exist")
         self._delete_1(obj, msgs, quiet)
+
+    def delete_many(self, idents: Sequence[str], msgs: Messages, *, force: bool = False) -> bool:
+        """crmsh's ``delete id...``: every object is looked up first (a missing one is an
+        error, or skipped with ``force``), a template takes the primitives made from it
+        along, then the objects go in reverse processing order (constraints before the
+        resources they name, so they are not reported as left hanging); an object already
+        gone with an earlier one is skipped."""
+        ok = True
+        found: list[etree._Element] = []
+        for ident in idents:
+            obj = self.find(ident)
+            if obj is None:
+                if not force:
+                    msgs.errors.append(f"object {ident} does not exist")
+                    ok = False
+                continue
+            if obj.tag == "template":
+                for prim in xp(self.conf, "resources//primitive[@template=$t]", t=ident):
+                    if prim not in found and prim.get("id") not in idents:
+                        msgs.infos.append(f"hanging primitive:{prim.get('id')} deleted")
+                        found.append(prim)
+            found.append(obj)
+        found.sort(key=lambda o: (SORT_ORDER.get(object_kind(o), 1000), self.object_id(o)))
+        for obj in reversed(found):
+            if self._is_present(obj):
+                self._delete_1(obj, msgs, False)
+        return ok
+
+    def _is_present(self, obj: etree._Element) -> bool:
+        return any(a is self.conf for a in obj.iterancestors())
 
     def _delete_1(self, obj: etree._Element, msgs: Messages, quiet: bool) -> None:
         parent = obj.getparent()
@@ -434,10 +471,11 @@ class Configuration:
         objs = set(self.objects())
         return [e for e in self.conf.iter() if e in objs]
 
-    def _maybe_rset_convert(self, con: etree._Element) -> etree._Element:
-        """A set constraint left with two resources becomes a simple one (crmsh's rset_convert)."""
+    def _maybe_rset_convert(self, con: etree._Element, *, keep_nonsequential: bool = True) -> etree._Element:
+        """A set constraint left with two resources becomes a simple one (crmsh's rset_convert);
+        after a delete, not when a non-sequential set has both (a rename converts it too)."""
         refs = xp(con, "resource_set/resource_ref")
-        nonseq = any(
+        nonseq = keep_nonsequential and any(
             (s.get("sequential") or "true").lower() in ("false", "no", "off", "0") and len(s.findall("resource_ref")) > 1
             for s in con.findall("resource_set")
         )
@@ -482,10 +520,10 @@ class Configuration:
         obj.set("id", new)
         self.ids.remove(old)
         self.ids.save(new)
+        related = [con for con in xp(self.conf, "constraints/*") if old in self._references(con)]
         if msgs is not None:
-            for con in xp(self.conf, "constraints/*"):
-                if old in self._references(con):
-                    msgs.infos.append(f"modified {object_kind(con)}:{con.get('id')} from {old} to {new}")
+            for con in related:
+                msgs.infos.append(f"modified {object_kind(con)}:{con.get('id')} from {old} to {new}")
         for e in self.conf.iter():
             if not isinstance(e.tag, str):
                 continue
@@ -496,6 +534,26 @@ class Configuration:
                 e.set("id", new)
             if e.get("id-ref") == old:
                 e.set("id-ref", new)
+        for con in related:
+            if con.find("resource_set") is not None:
+                self._rset_uniq(con)
+                self._maybe_rset_convert(con, keep_nonsequential=False)
+
+    @staticmethod
+    def _rset_uniq(con: etree._Element) -> None:
+        """A resource named twice in a constraint's sets after a rename is left only at its
+        last place (crmsh's rset_uniq); emptied sets stay."""
+        refs = xp(con, "resource_set/resource_ref")
+        count: dict[str, int] = {}
+        for ref in refs:
+            count[ref.get("id") or ""] = count.get(ref.get("id") or "", 0) + 1
+        for ref in refs:
+            ident = ref.get("id") or ""
+            if count[ident] > 1:
+                count[ident] -= 1
+                parent = ref.getparent()
+                assert parent is not None
+                parent.remove(ref)
 
     def modgroup(self, group_id: str, action: str, rsc_id: str, where: str | None, ref: str | None) -> None:
         group = self.find(group_id)

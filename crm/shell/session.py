@@ -60,6 +60,10 @@ class CibChanged(CibError):
     """The configuration changed underneath the session since it was read."""
 
 
+NOT_CONFIGURE_COMMANDS = ("acl_group",)
+"""Definitions crmsh 4.4.1 reads in a file (load, edit) but has no configure command for."""
+
+
 class CommandFailed(Exception):
     """A command reported its error already; the line fails."""
 
@@ -149,7 +153,8 @@ class AgentCatalog:
         required = tuple(p.get("name") or "" for p in root.iterfind("parameters/parameter") if p.get("required") in ("1", "true"))
         timeouts = {a.get("name") or "": a.get("timeout") or "" for a in root.iterfind("actions/action") if a.get("timeout")}
         actions = tuple({str(k): str(v) for k, v in a.attrib.items()} for a in root.iterfind("actions/action"))
-        return AgentInfo(params, required, timeouts, actions)
+        unique = tuple(p.get("name") or "" for p in root.iterfind("parameters/parameter") if p.get("unique") == "1")
+        return AgentInfo(params, required, timeouts, actions, unique)
 
 
 class Session:
@@ -294,7 +299,7 @@ class Session:
             if result is not False:
                 self.wait_for_idle()
             return result is not False
-        if handler is None and lvl == "configure" and cmd.lower() in DEFINITION_KINDS:
+        if handler is None and lvl == "configure" and cmd.lower() in DEFINITION_KINDS and cmd.lower() not in NOT_CONFIGURE_COMMANDS:
             return self.configure_define(tokens)
         if handler is None:
             where = f"{lvl}." if lvl else ""
@@ -386,7 +391,7 @@ class Session:
         # crmsh gives crm_verify the configuration only; pacer's verify is given the status
         # too, without which it would warn of fencing unseen nodes where Pacemaker, finding
         # no quorum, does not
-        report = verify(doc.root)
+        report = verify(_without_unconfigured_nodes_state(doc.root))
         for problem in report.schema_errors:
             self.error(f"{problem.element or ''} ({problem.line or 0}): {problem.reason}".strip())
             errors = True
@@ -410,6 +415,7 @@ class Session:
                     errors = True
                     self.error(finding.text)
                 else:
+                    errors = errors or finding.severity == "unique"  # a warning that refuses the commit
                     self.log("WARNING", finding.text)
         return errors, True
 
@@ -537,19 +543,11 @@ class Session:
     def configure_delete(self, args: list[str]) -> bool:
         if not args:
             raise self.fail("usage: delete [--force] <id> [<id>...]")
-        conf = self.conf()
-        ok = True
         msgs = Messages()
         force = self.opts.force or "--force" in args
-        for a in [a for a in args if a not in ("--force", "force")]:
-            if force and conf.find(a) is None:
-                continue  # crmsh: with --force a missing object is not an error
-            try:
-                conf.delete(a, msgs)
-            except ConfigError as e:
-                self.error(str(e))
-                ok = False
-        return self.report(msgs) and ok
+        # crmsh: with --force a missing object is not an error
+        self.conf().delete_many([a for a in args if a not in ("--force", "force")], msgs, force=force)
+        return self.report(msgs)
 
     configure_rm = configure_delete
 
@@ -602,6 +600,7 @@ class Session:
         conf = self.conf()
         definitions = []
         ok = True
+        comments: list[str] = []
         for number, line in logical_lines(text):
             try:
                 toks = tokenize(line, number)
@@ -609,22 +608,27 @@ class Session:
                 self.error(str(e))
                 ok = False
                 continue
-            if not toks.tokens or is_comment(toks):
+            if not toks.tokens:
+                continue
+            if is_comment(toks):
+                comments.append(line.strip())  # kept in the next object, as crmsh does
                 continue
             try:
-                definitions.append(parse_definition(toks.tokens, providers=self.catalog.providers_of, nodes=conf.node_names))
+                definition = parse_definition(toks.tokens, providers=self.catalog.providers_of, nodes=conf.node_names)
+                definitions.append(definition)
+                if comments:
+                    holder = definition.node
+                    if definition.kind in ("rsc_defaults", "op_defaults") and holder.children:
+                        holder = holder.children[0]
+                    holder.comments[:0] = comments
+                    comments = []
             except ParseError as e:
                 self.error(str(e))
                 ok = False
         if not ok:
             return False
         if method == "replace":
-            conf.erase(nodes=False)
-            for n in list(xp(conf.conf, "nodes/node")):
-                if not any(d.kind == "node" and (d.node.get("uname") == n.get("uname")) for d in definitions):
-                    parent = n.getparent()
-                    assert parent is not None
-                    parent.remove(n)
+            conf.erase(nodes=False)  # nodes the text does not name stay (as crmsh's)
         msgs = Messages()
         # leaf objects first, so groups and clones find their children
         order = {"node": 0, "rsc_template": 1, "primitive": 2, "group": 3, "clone": 4, "ms": 4}
@@ -961,23 +965,25 @@ class Session:
         if not args:
             raise self.fail(f"usage: {action} <rsc> [<node>] [<lifetime>] [force]")
         rsc, rest = args[0], args[1:]
-        force = "force" in rest or self.opts.force
-        rest = [a for a in rest if a != "force"]
+        trailing = 0  # only trailing "force" words are options (crmsh's fetch_opts)
+        while trailing < len(rest) and rest[len(rest) - 1 - trailing] == "force":
+            trailing += 1
+        force = bool(trailing) or self.opts.force
+        rest = rest[: len(rest) - trailing]
         if len(rest) >= 3:
             raise self.fail(f"usage: {action} <rsc> [<node>] [<lifetime>] [force]")
-        nodes = self._node_names()
+        nodes = {n.lower() for n in self._node_names()}
         node = lifetime = None
         if len(rest) == 2:
-            node, lifetime = rest
-            if node not in nodes:
+            node = rest[0]
+            if node.lower() not in nodes:
                 raise self.fail("Not our node: " + node)
+            lifetime = _lifetime_word(rest[1])
         elif len(rest) == 1:
-            if rest[0] in nodes:
+            if rest[0].lower() in nodes:
                 node = rest[0]
             else:
-                lifetime = rest[0]
-        if lifetime is not None and not lifetime.startswith("P"):
-            lifetime = "PT" + lifetime.upper() if lifetime[-1:].isalpha() else f"PT{lifetime}S"
+                lifetime = _lifetime_word(rest[0])
         if action == "move" and not node and not force:
             raise self.fail("No target node: Move requires either a target node or 'force'")
         argv = ["crm_resource", "--move" if action == "move" else "--ban", "--resource", rsc]
@@ -1015,8 +1021,8 @@ class Session:
     resource_unban = resource_clear
 
     def _attr_cmd(self, flag: list[str], args: list[str], what: str) -> bool:
-        if len(args) < 3 or args[1] not in ("set", "delete", "show", "get"):
-            raise self.fail(f"usage: {what} <rsc> [set|delete|show] <param> [<value>]")
+        if len(args) < 3 or args[1] not in ("set", "delete", "show"):
+            raise self.fail(f"Bad usage: '{args[1] if len(args) > 1 else ''}', command: '{what} {' '.join(args)}'")
         rsc, op, name = args[0], args[1], args[2]
         if op == "set":
             if len(args) != 4:
@@ -1035,17 +1041,18 @@ class Session:
         return self._attr_cmd(["--meta"], args, "meta")
 
     def resource_utilization(self, args: list[str]) -> bool:
-        if len(args) < 3 or args[1] not in ("set", "delete", "show", "get"):
-            raise self.fail("usage: utilization <rsc> [set|delete|show] <param> [<value>]")
+        if len(args) < 3 or args[1] not in ("set", "delete", "show"):
+            raise self.fail(f"Bad usage: '{args[1] if len(args) > 1 else ''}', command: 'utilization {' '.join(args)}'")
         rsc, op, name = args[0], args[1], args[2]
-        if op in ("show", "get"):
+        if op == "show":
             doc = self.source.read()  # type: ignore[attr-defined]
             el = Configuration(doc.root).find_resource(rsc)
             if el is None:
                 raise self.fail(f"Resource not found: {rsc}")
             values = xs(el, "utilization/nvpair[@name=$n]/@value", n=name)
             if not values:
-                raise self.fail(f"Attribute '{name}' not found for '{rsc}'")
+                self.err.write(f"Attribute '{name}' not found for '{rsc}'\n")  # as crm_resource: not a failure
+                return True
             self.print(values[0])
             return True
         if op == "set" and len(args) != 4:
@@ -1061,6 +1068,7 @@ class Session:
                     parent = nvp.getparent()
                     assert parent is not None
                     parent.remove(nvp)
+                    said.append(f"Deleted '{rsc}' option: id={nvp.get('id')} name={name}")
                 return
             _set_in_set(conf, el, "utilization", name, args[3])
             for nvp in xp(el, "utilization/nvpair[@name=$n]", n=name):
@@ -1078,16 +1086,73 @@ class Session:
         return True
 
     def resource_failcount(self, args: list[str]) -> bool:
-        if len(args) < 3 or args[1] not in ("set", "delete", "show"):
-            raise self.fail("usage: failcount <rsc> set <node> <value> | delete <node> | show <node>")
+        """crmsh's failcount: the node is looked up in ``crm_node -l`` (so on a CIB file, where
+        there is no controller to ask, no node is in the cluster); ``set`` changes the one
+        failcount of the resource on the node (or the one named by operation and interval)."""
+        if len(args) < 3 or len(args) > 6:
+            raise self.fail("usage: failcount <rsc> set <node> <value> [operation] [interval] | delete <node> | show <node>")
         rsc, op, node = args[0], args[1], args[2]
-        if op == "show":
-            return self.run_tool(["crm_failcount", "-G", "-r", rsc, "-N", node]) == 0
-        if op == "delete" or (op == "set" and len(args) > 3 and args[3] == "0"):
+        extra: list[str | None] = [*args[3:], None, None, None]
+        value, operation, interval = extra[:3]
+        try:
+            doc = self.source.read()  # type: ignore[attr-defined]
+        except CibError as e:
+            raise self.fail(str(e)) from None
+        if rsc not in Configuration(doc.root).resource_ids():
+            self.log("WARNING", f"resource.failcount: Resource {rsc} not exists in this cluster")
+            return True
+        if op not in ("set", "delete", "show"):
+            raise self.fail(f"{op} is not valid command(should be one of ['set', 'delete', 'show'])")
+        nodeid = self._cluster_node_id(node)
+        if nodeid is None:
+            raise self.fail(f"Node {node} not in this cluster")
+        attr_name = rsc
+        if op == "set":
+            if value is None:
+                raise self.fail("usage: failcount <rsc> set <node> <value> [operation] [interval]")
+            states = xp(doc.root, "status/node_state[@id=$i]", i=nodeid)
+            text = "".join(etree.tostring(st, encoding="unicode") for st in states)
+            found: list[tuple[str, str]] = re.findall(rf"fail-count-{re.escape(rsc)}#(.*)_([0-9]+)", text)
+            if not found:
+                return value.isdigit() and int(value) == 0
+            ops = dict(found)
+            pairs = ", ".join(f"('{o}', '{i[:-3]}')" for o, i in found)
+            if operation and operation not in ops:
+                raise self.fail(f'Usage: failcount <rsc> set <node> <value> [operation] [interval]\nShould specify operation between "{" ".join(ops)}"')
+            if operation and interval and (operation, interval + "000") not in found:
+                raise self.fail(f"Usage: failcount <rsc> set <node> <value> [operation] [interval]\nShould specify (operation, interval) between [{pairs}]")
+            if len(found) == 1:
+                attr_name = f"{rsc}#{found[0][0]}_{ops[found[0][0]]}"
+            elif operation and interval:
+                attr_name = f"{rsc}#{operation}_{interval}000"
+            elif value.isdigit() and int(value) == 0:
+                alternatives = "|".join(f"{o}_{i}" for o, i in found if not operation or o == operation)
+                return self.run_tool(["crm_attribute", "-t", "status", "-P", f"fail-count-{rsc}#({alternatives})", "-N", node, "-v", value]) == 0
+            elif operation and sum(1 for o, _ in found if o == operation) == 1:
+                attr_name = f"{rsc}#{operation}_{ops[operation]}"
+            else:
+                raise self.fail(f"Should specify (operation, interval) between [{pairs}]")
+            return self.run_tool(["crm_attribute", "-t", "status", "-n", f"fail-count-{attr_name}", "-N", node, "-v", value]) == 0
+        if op == "delete":
             return self.run_tool(["crm_failcount", "-D", "-r", rsc, "-N", node]) == 0
-        if len(args) < 4:
-            raise self.fail("usage: failcount <rsc> set <node> <value>")
-        return self.run_tool(["crm_attribute", "-t", "status", "-n", f"fail-count-{rsc}", "-N", node, "-v", args[3]]) == 0
+        return self.run_tool(["crm_failcount", "-G", "-r", rsc, "-N", node]) == 0
+
+    def _cluster_node_id(self, name: str) -> str | None:
+        """The id ``crm_node -l`` gives the node (None when it cannot tell)."""
+        prog = self.tooldir / "crm_node"
+        env = dict(self.env)
+        env["PATH"] = f"{self.tooldir}{os.pathsep}{env.get('PATH', '')}"
+        try:
+            proc = subprocess.run([str(prog) if prog.exists() else "crm_node", "-l"], env=env, capture_output=True, text=True, check=False)
+        except OSError:
+            return None
+        if proc.stderr:
+            self.err.write(proc.stderr)
+            self.err.flush()
+        if proc.returncode != 0:
+            return None
+        found = re.search(rf"^([0-9]+) {re.escape(name)} ", proc.stdout, re.M)
+        return found.group(1) if found else None
 
     def _refresh_cleanup(self, action: str, args: list[str]) -> bool:
         force = "force" in args
@@ -1228,7 +1293,7 @@ class Session:
         return self._node_maintenance(args, "off")
 
     def _node_attr(self, args: list[str], extra: list[str], what: str) -> bool:
-        if len(args) < 3 or args[1] not in ("set", "delete", "show", "get"):
+        if len(args) < 3 or args[1] not in ("set", "delete", "show"):
             raise self.fail(f"usage: {what} <node> [set|delete|show] <attr> [<value>]")
         node, op, name = args[0], args[1], args[2]
         argv = ["crm_attribute", *extra, "-N", node, "-n", name]
@@ -1562,6 +1627,30 @@ def _changed_ids(before: etree._Element, after: etree._Element) -> set[str]:
     return out
 
 
+def _without_unconfigured_nodes_state(root: etree._Element) -> etree._Element:
+    """The CIB crm_verify is given at commit: crmsh gives it no status at all, so the state
+    recorded for nodes the configuration no longer has (``erase nodes``, ``node delete``)
+    has nothing to say about it."""
+    configured = {str(i) for i in xs(root, "configuration/nodes/node/@id")}
+    stale = [st for st in xp(root, "status/node_state") if st.get("id") not in configured]
+    if not stale:
+        return root
+    copy_root = etree.fromstring(etree.tostring(root))
+    for st in xp(copy_root, "status/node_state"):
+        if st.get("id") not in configured:
+            st.getparent().remove(st)  # type: ignore[union-attr]
+    return copy_root
+
+
+_LIFETIME_RE = re.compile(r"(PT?[0-9]|[0-9]+.*[:-])")
+
+
+def _lifetime_word(word: str) -> str | None:
+    """crmsh's fetch_lifetime_opt: ``reboot``, ``forever`` or something that starts like an
+    ISO 8601 duration or time, given to crm_resource as it is; any other word is ignored."""
+    return word if word in ("reboot", "forever") or _LIFETIME_RE.match(word) else None
+
+
 def _set_deep_meta(conf: Configuration, rsc: str, name: str, value: str) -> None:
     elem = conf.find(rsc)
     targets: list[etree._Element] = []
@@ -1585,9 +1674,9 @@ def _set_deep_meta(conf: Configuration, rsc: str, name: str, value: str) -> None
                 if c.tag in ("primitive", "group"):
                     for nvp in xp(c, "meta_attributes/nvpair[@name=$n]", n=name):
                         nvp.getparent().remove(nvp)  # type: ignore[union-attr]
-        for ma in xp(node, "meta_attributes"):
-            if len(ma) == 0:
-                node.remove(ma)
+        # every empty attribute set below it goes (crmsh's xml_processnodes(is_emptynvpairs))
+        for empty in xp(node, ".//*[self::meta_attributes or self::instance_attributes or self::utilization][not(*|comment()) and not(@id-ref)]"):
+            empty.getparent().remove(empty)  # type: ignore[union-attr]
         nvps = xp(node, "meta_attributes/nvpair[@name=$n]", n=name)
         if nvps:
             for nvp in nvps:
