@@ -103,6 +103,7 @@ class CibDaemon:
         self._unannounced: tuple[etree._Element, etree._Element, float] | None = None
         self._announced_at = 0.0
         self._announce_timer: asyncio.TimerHandle | None = None
+        self._query_text: tuple[CibDocument, str] | None = None
 
     # ---------------------------------------------------------------- effects
     async def execute(self, effects: list[Effect]) -> None:
@@ -205,7 +206,7 @@ class CibDaemon:
         await self.ready.wait()
         machine = self.machine
         if op == "query":
-            return {"rc": 0, "cib": machine.doc.to_text()}
+            return {"rc": 0, "cib": self._text_of(machine.doc)}
         if op == "ping":
             return {"rc": 0, "version": str(machine.version()), "digest": machine.digest(),
                     "round": machine.synced_tag, "in_sync": machine.in_sync and machine.awaiting is None,
@@ -223,6 +224,15 @@ class CibDaemon:
             self.subscribers[conn.id] = conn
             return {"rc": 0}
         return error_reply(RC_INVALID, f"unknown operation {op!r}", request)
+
+    def _text_of(self, doc: CibDocument) -> str:
+        """The CIB as text for queries, made once per version: subscribers read the CIB
+        again after a change, and writing it out is the costliest part of a query (the
+        machine never changes a document it adopted: it replaces it)."""
+        cached = self._query_text
+        if cached is None or cached[0] is not doc:
+            cached = self._query_text = (doc, doc.to_text())
+        return cached[1]
 
     # ---------------------------------------------------------------- transport
     async def events(self) -> None:
