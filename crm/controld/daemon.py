@@ -104,6 +104,24 @@ def _online_nodes(doc: CibDocument) -> set[str]:
     return online
 
 
+def controller_marks(doc: CibDocument, controllers: set[str], lost: set[str]) -> dict[str, bool]:
+    """Nodes whose ``crmd`` state in the status is wrong, with the right one (True: online).
+
+    A member node (``in_ccm="true"``) shown with its controller online whose controller left
+    and is not back is offline; one shown offline whose controller is a member again is
+    online.  A node whose controller was never seen (it is starting) is left as it is."""
+    marks: dict[str, bool] = {}
+    for state in doc.root.iterfind("status/node_state"):
+        node = state.get("uname", "")
+        if state.get("in_ccm") != "true":
+            continue
+        if state.get("crmd") == "online" and node in lost and node not in controllers:
+            marks[node] = False
+        elif state.get("crmd") == "offline" and node in controllers:
+            marks[node] = True
+    return marks
+
+
 def _version(text: str | None) -> tuple[int, int, int]:
     try:
         a, e, n = (int(x) for x in str(text).split("."))
@@ -227,6 +245,11 @@ class Controller:
         # DC taking over sees them in flight instead of starting a second copy
         self.in_flight: dict[tuple[str, str], _PendingRecords] = {}
         self.pings: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # nodes whose controller left the controllers' group (a crash, or the end of a clean
+        # stop) and has not come back: while their CIB daemon stays a member, the DC records
+        # their controller offline (``crmd="offline"``), as Pacemaker's DC does when a peer's
+        # controller process goes
+        self.controller_lost: set[str] = set()
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -531,6 +554,10 @@ class Controller:
             await asyncio.sleep(0.02)
             self.want("waiting for results to reach the CIB")
             return
+        marks = controller_marks(doc, {m.name for m in self.members}, self.controller_lost)
+        if marks:
+            await self.mark_controllers(marks)
+            return
         missing = self.join.missing(_online_nodes(doc))
         if missing:
             log.info("waiting for %s to join before scheduling", ", ".join(sorted(missing)))
@@ -558,6 +585,27 @@ class Controller:
             log.info("transition %d: nothing to do%s", tid, why)
         index = await asyncio.to_thread(self._save_input, doc, options)
         log.info("transition %d: input saved as %s/pe-input-%d.xml.bz2", tid, self.pe_dir, index)
+
+    async def mark_controllers(self, marks: dict[str, bool]) -> None:
+        """Record whose controller is gone (``crmd="offline"``, ``join="down"``: after a
+        crash, with ``expected="member"``, the scheduler fences the node, "peer process is no
+        longer available", as Pacemaker's does) or back (online; its join is then awaited)."""
+        for node, online in sorted(marks.items()):
+            if online:
+                log.info("the controller of %s is back", node)
+            else:
+                log.warning("the controller of %s is gone while its node stays a member", node)
+
+        def change(doc: CibDocument) -> None:
+            for state in doc.root.iterfind("status/node_state"):
+                online = marks.get(state.get("uname", ""))
+                if online is None or state.get("in_ccm") != "true":
+                    continue
+                state.set("crmd", "online" if online else "offline")
+                state.set("join", "member" if online else "down")
+
+        self.te.saw_version(await self.cib_modify(change))
+        self.want("controller membership changed")
 
     def _compute(self, doc: CibDocument, now: datetime) -> Any:
         from pengine import schedule
@@ -788,6 +836,8 @@ class Controller:
     async def view_change(self, event: ViewChange) -> None:
         old_dc = self.dc
         self.members = event.members
+        self.controller_lost |= {m.name for m in event.left}
+        self.controller_lost -= {m.name for m in event.members}
         self.join.new_view(event.view, event.members)
         self.dc = choose_dc(event.members)
         log.info("controllers: %s; DC is %s", " ".join(event.names()), self.dc.name if self.dc else "none")

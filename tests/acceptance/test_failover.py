@@ -60,3 +60,55 @@ def test_a_lost_node_is_fenced_before_its_resources_are_recovered(fenced_cluster
     history = cluster.on(cluster.any_alive(), "stonith_admin", "-H", f"node{holder}").stdout
     assert f"of node{holder} successful" in history, history
     assert max(len(c) for c in seen) <= 1  # never two active copies at any sampled instant
+
+
+def _controller_pid(cluster: Cluster, k: int) -> int | None:
+    import os
+    from pathlib import Path
+
+    needle = f"-m crm.controld --run-dir {cluster.directory}/node{k}/run"
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                cmd = Path(f"/proc/{entry.name}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            except OSError:
+                continue
+            if cmd.endswith(needle):
+                return int(entry.name)
+    return None
+
+
+def test_a_node_whose_controller_dies_is_fenced(fenced_cluster: Cluster) -> None:
+    """The holder's controller is SIGKILLed while its CIB daemon and lrmd live on: the DC
+    records the controller offline and fences the node ("peer process is no longer
+    available", as Pacemaker does), then recovers the resource elsewhere; never two copies."""
+    import os
+    import signal
+
+    cluster = fenced_cluster
+    assert cluster.on(2, "cibadmin", "-C", "-o", "resources", "-X", DUMMY).returncode == 0
+    cluster.wait_running()
+    dc = cluster.dc()
+    cluster.move(sorted({"node1", "node2", "node3"} - {dc})[0])
+    holder = int(cluster.wait_running()[0][-1])
+    pid = _controller_pid(cluster, holder)
+    assert pid is not None
+    seen: list[list[int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            seen.append(copies(cluster))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        os.kill(pid, signal.SIGKILL)
+        eventually("the node fenced", lambda: f"of node{holder} successful" in cluster.on(
+            int(dc[-1]), "stonith_admin", "-H", f"node{holder}").stdout, timeout=60)
+        eventually("the resource elsewhere", lambda: copies(cluster) not in ([], [holder]), timeout=60)
+    finally:
+        stop.set()
+        sampler.join()
+    assert max(len(c) for c in seen) <= 1, [c for c in seen if len(c) > 1][:3]
