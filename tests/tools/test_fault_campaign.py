@@ -172,10 +172,8 @@ def test_resources_xml_is_valid() -> None:
 
 # ---- the campaign ----------------------------------------------------------------
 
-# 200 is the target; the test run has 20 until the two-copies round of seed 20263208 (an
-# agent hang plus a cut node, README "What it does not do yet") is fixed:
-# PACER_CAMPAIGN_ROUNDS=200 runs the whole campaign
-CAMPAIGN_ROUNDS = int(os.environ.get("PACER_CAMPAIGN_ROUNDS", "20"))
+# the test run's campaign: 200 rounds (PACER_CAMPAIGN_ROUNDS sets another count)
+CAMPAIGN_ROUNDS = int(os.environ.get("PACER_CAMPAIGN_ROUNDS", "200"))
 # the first round of sandbox c has seed SEED + c*1000 (so the 20 rounds here are not the
 # first ones of the 200: seeds 20261217.., 20262217.., 20263217.., 20264217..)
 CAMPAIGN_SEED = int(os.environ.get("PACER_CAMPAIGN_SEED", "20261217"))
