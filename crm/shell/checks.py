@@ -142,6 +142,9 @@ def _ops(ident: str, prim: etree._Element, info: AgentInfo, cls: str | None, def
             if a is not None and b is not None and a > b:
                 out.append(Finding("warning", f"{ident}: {label} {actual} for {op} is smaller than the advised {advised}"))
 
+    for required in ("start", "stop"):  # crmsh's required_ops are checked when not given
+        if required not in others and cls != "stonith":
+            others[required] = {}
     groups: list[tuple[str, object]] = [("monitor", monitors), *others.items()]
     for op, data in groups:
         if cls == "stonith" and op in ("start", "stop"):

@@ -21,7 +21,7 @@ from crm.shell.render import RenderContext, object_kind, render
 from crm.shell.xmlgen import IdStore, assign_ids, to_element
 from crm.shell.xpath import xp, xs
 
-__all__ = ["ConfigError", "Configuration", "Messages", "sort_containers"]
+__all__ = ["ConfigError", "Configuration", "Messages", "sanitize", "sort_containers"]
 
 SORT_ORDER = {
     "node": 0,
@@ -620,6 +620,28 @@ def sort_containers(conf: etree._Element) -> None:
         for c in children:
             container.remove(c)
             container.append(c)
+
+
+DEFAULT_ATTRS = {
+    "rule": {"boolean-op": "and"},
+    "expression": {"type": "string"},
+    "node": {"type": "normal"},
+    "resource_set": {"sequential": "true", "require-all": "true"},
+}
+"""Attributes crmsh drops wherever they have their default value when it reads a CIB (its
+attr_defaults, constants.attr_defaults)."""
+
+
+def sanitize(conf: etree._Element) -> None:
+    """The configuration as crmsh holds it once read (its sanitize_cib): containers' attribute
+    sets first, attributes at their default value dropped.  Every crmsh commit writes its
+    whole copy, so these changes reach the CIB with the first change to anything."""
+    sort_containers(conf)
+    for tag, defaults in DEFAULT_ATTRS.items():
+        for e in conf.iter(tag):
+            for name, value in defaults.items():
+                if e.get(name) == value:
+                    del e.attrib[name]
 
 
 def _merge_node(old: etree._Element, new: etree._Element) -> None:

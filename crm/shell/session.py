@@ -30,9 +30,10 @@ from crm.cib.document import CibDocument, same_xml
 from crm.cib.errors import CibError
 from crm.shell import help as helptext
 from crm.shell.checks import AgentInfo, semantic_checks
-from crm.shell.config import ConfigError, Configuration, Messages, sort_containers
+from crm.shell.config import ConfigError, Configuration, Messages, sanitize
 from crm.shell.lexer import LexError, Token, is_comment, logical_lines, tokenize
 from crm.shell.parser import DEFINITION_KINDS, ParseError, parse_definition
+from crm.shell.vocabulary import lookup as lookup_word
 from crm.shell.xmlgen import to_element
 from crm.shell.xpath import xp, xs
 from crm.verify import Severity, verify
@@ -60,7 +61,7 @@ class CibChanged(CibError):
     """The configuration changed underneath the session since it was read."""
 
 
-NOT_CONFIGURE_COMMANDS = ("acl_group",)
+NOT_CONFIGURE_COMMANDS = ("acl_group", "fencing-topology")
 """Definitions crmsh 4.4.1 reads in a file (load, edit) but has no configure command for."""
 
 
@@ -247,6 +248,11 @@ class Session:
         words = [t.text for t in tokens]
         cmd = words[0]
         lvl = self.level[-1] if self.level else ""
+        matched = lookup_word(lvl, cmd)
+        if matched is not None and matched != cmd:
+            self.log("INFO", f'"{cmd}" is accepted as "{matched}"')
+            cmd = words[0] = matched
+            tokens = [Token(matched, tokens[0].line, tokens[0].column), *tokens[1:]]
         canonical = ALIASES.get(lvl, {}).get(cmd) or ALIASES["*"].get(cmd)
         if canonical is not None:
             if cmd not in ("-h", "--help"):
@@ -328,7 +334,7 @@ class Session:
         self.work = doc.copy()
         conf = self.work.root.find("configuration")
         if conf is not None:
-            sort_containers(conf)
+            sanitize(conf)
 
     def conf(self) -> Configuration:
         if self.work is None:
@@ -343,7 +349,7 @@ class Session:
         if a is None or b is None:
             return a is not b
         a = etree.fromstring(etree.tostring(a))
-        sort_containers(a)
+        sanitize(a)
         return not same_xml(a, b) or self.base.root.get("validate-with") != self.work.root.get("validate-with")
 
     def report(self, msgs: Messages) -> bool:
@@ -460,6 +466,9 @@ class Session:
             return False
         self.base = outcome.document
         self.work = outcome.document.copy()
+        conf = self.work.root.find("configuration")
+        if conf is not None:
+            sanitize(conf)  # crmsh reads the CIB again after a commit
         return True
 
     # -- configure commands ---------------------------------------------------------------
@@ -562,12 +571,21 @@ class Session:
         return self.report(msgs)
 
     def configure_modgroup(self, args: list[str]) -> bool:
-        if len(args) not in (3, 5) or args[1] not in ("add", "remove"):
+        if len(args) < 3:
             raise self.fail("usage: modgroup <id> add <id> [after <id>|before <id>] | remove <id>")
-        where = args[3] if len(args) == 5 else None
-        ref = args[4] if len(args) == 5 else None
-        if where is not None and where not in ("after", "before"):
-            raise self.fail("usage: modgroup <id> add <id> [after <id>|before <id>]")
+        if args[1] not in ("add", "remove"):
+            self.error(f"modgroup subcommand {args[1]} unknown")
+            return False
+        rest = args[3:]
+        if rest:  # the checks in crmsh's order
+            if args[1] != "add":
+                raise self.fail(f"Expected add (found {args[1]})")
+            if rest[0] not in ("after", "before"):
+                raise self.fail(f"Expected after|before (found {rest[0]})")
+            if len(rest) != 2:
+                raise self.fail(f"Expected 'after|before <id>' ({len(rest)} arguments given)")
+        where = rest[0] if rest else None
+        ref = rest[1] if rest else None
         try:
             self.conf().modgroup(args[0], args[1], args[2], where, ref)
         except ConfigError as e:
@@ -871,7 +889,7 @@ class Session:
 
         def change(doc: CibDocument) -> None:
             conf = Configuration(doc.root)
-            sort_containers(conf.conf)
+            sanitize(conf.conf)
             for rsc in resources:
                 _set_deep_meta(conf, rsc, name, value)
 
@@ -1272,7 +1290,7 @@ class Session:
 
         def change(doc: CibDocument) -> None:
             conf = Configuration(doc.root)
-            sort_containers(conf.conf)
+            sanitize(conf.conf)
             found = xp(doc.root, "configuration/nodes/node[@uname=$u]", u=node)
             if not found:
                 raise ConfigError("CIB is not valid!")

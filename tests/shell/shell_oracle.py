@@ -75,12 +75,16 @@ def _env(tool: Path, cib: Path, extra: dict[str, str] | None = None) -> dict[str
     return env
 
 
-def run(tool: Path, stream: str, base: str, force: bool = False, extra: dict[str, str] | None = None) -> Result:
+def run(
+    tool: Path, stream: str, base: str, force: bool = False, extra: dict[str, str] | None = None, files: dict[str, str] | None = None
+) -> Result:
     with tempfile.TemporaryDirectory(prefix="crmdiff-") as d:
         work = Path(d) / "cib.xml"
         work.write_text(base)
         for extra_file in sorted((HERE / "data").glob("*")):
             shutil.copy(extra_file, Path(d) / extra_file.name)
+        for name, text in (files or {}).items():
+            (Path(d) / name).write_text(text)
         script = Path(d) / "input.crm"
         script.write_text(stream)
         env = _env(tool, work, extra)
@@ -120,11 +124,14 @@ def _same_clock(theirs: Result, ours: Result, slack: float = 120.0) -> None:
             setattr(ours, name, STAMP.sub(lambda m: table.get(m.group(0), m.group(0)), getattr(ours, name)))
 
 
-def compare(stream: str, base: str | None = None, force: bool = False, extra: dict[str, str] | None = None) -> list[str]:
-    """The differences (empty when pacer agrees with crmsh)."""
+def compare(
+    stream: str, base: str | None = None, force: bool = False, extra: dict[str, str] | None = None, files: dict[str, str] | None = None
+) -> list[str]:
+    """The differences (empty when pacer agrees with crmsh); ``files`` are written next to the
+    CIB for the stream to load."""
     base = base if base is not None else empty_cib()
-    theirs = run(THEIRS, stream, base, force, extra)
-    ours = run(OURS, stream, base, force, extra)
+    theirs = run(THEIRS, stream, base, force, extra, files)
+    ours = run(OURS, stream, base, force, extra, files)
     _same_clock(theirs, ours)
     diffs: list[str] = []
     if theirs.rc != ours.rc:

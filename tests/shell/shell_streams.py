@@ -104,3 +104,69 @@ def generate(seed: int) -> str:
         lines.append(f"tag t1 {' '.join(r.sample(prims, 2))}")
     lines.append("commit")
     return "\n".join(lines) + "\n"
+
+
+def _ids(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(primitives, groups, every object id) defined by a generated stream."""
+    prims, groups, ids = [], [], []
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) < 2 or words[0] in ("configure", "commit", "property", "rsc_defaults", "op_defaults"):
+            continue
+        ids.append(words[1])
+        if words[0] == "primitive":
+            prims.append(words[1])
+        if words[0] == "group":
+            groups.append(words[1])
+    return prims, groups, ids
+
+
+def generate_edits(seed: int) -> tuple[str, dict[str, str]]:
+    """A generated configuration, committed, then edited the way people edit: several ids
+    deleted at once (referenced ones, missing ones, a constraint with the resource it names),
+    ids renamed where constraints, sets and tags name them, group members added and removed,
+    a file with comments loaded over it, resource attributes set and deleted, commits.
+    Returns the stream and the files it loads (name -> text)."""
+    r = random.Random(seed * 7919 + 1)
+    text = generate(seed)
+    prims, groups, ids = _ids(text)
+    lines = text.rstrip("\n").split("\n")
+    files: dict[str, str] = {}
+    for step in range(r.randint(2, 5)):
+        kind = r.randrange(5)
+        if kind == 0 and ids:
+            victims = r.sample(ids, min(len(ids), r.randint(1, 3)))
+            if r.random() < 0.3:
+                victims.append(f"missing{step}")
+            lines.append("delete " + " ".join(victims))
+            ids = [i for i in ids if i not in victims]
+            prims = [i for i in prims if i not in victims]
+            groups = [i for i in groups if i not in victims]
+        elif kind == 1 and ids:
+            old = r.choice(ids)
+            new = f"{old}-r{step}"
+            lines.append(f"rename {old} {new}")
+            ids = [new if i == old else i for i in ids]
+            prims = [new if i == old else i for i in prims]
+            groups = [new if i == old else i for i in groups]
+        elif kind == 2 and groups and prims:
+            g, p = r.choice(groups), r.choice(prims)
+            where = r.choice(["", f" after {r.choice(prims)}", f" before {r.choice(prims)}"])
+            lines.append(f"modgroup {g} {r.choice(['add', 'remove'])} {p}{where}")
+        elif kind == 3 and prims:
+            p = r.choice(prims)
+            lines += ["commit", "up", f"resource meta {p} set target-role {r.choice(ROLES)}", f"resource param {p} delete fake"]
+            if r.random() < 0.5:
+                lines.append(f"resource {r.choice(['unmanage', 'manage'])} {p}")
+            lines.append("configure")
+        elif kind == 4 and prims:
+            p = r.choice(prims)
+            body = [f"# edited by hand, step {step}", f"primitive {p} ocf:pacemaker:Dummy params fake={r.randrange(100)}"]
+            if r.random() < 0.5:
+                body += ["# a new one", f"primitive new{step} Dummy", f"colocation new{step}-with-{p} inf: new{step} {p}"]
+                ids.append(f"new{step}")
+                prims.append(f"new{step}")
+            files[f"edit{step}.crm"] = "\n".join(body) + "\n"
+            lines.append(f"load update edit{step}.crm")
+        lines.append("commit")
+    return "\n".join(lines) + "\n", files

@@ -55,6 +55,17 @@ def test_generated_stream_same_as_crmsh(seed: int) -> None:
     assert not diffs, "\n".join(diffs)
 
 
+@pytest.mark.oracle
+@pytest.mark.skipif(not oracle.available(), reason="Debian's crmsh is not installed")
+@pytest.mark.parametrize("seed", range(10))
+def test_generated_edits_same_as_crmsh(seed: int) -> None:
+    """Committed configurations edited afterwards: deletes of several ids, renames of
+    referenced ids, modgroup, resource attribute commands, files with comments loaded over."""
+    stream, files = generator.generate_edits(seed)
+    diffs = oracle.compare(stream, BASE, files=files)
+    assert not diffs, "\n".join(diffs)
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=0, max_value=10**6))
 def test_show_parses_back_to_the_same_configuration(tmp_path_factory: pytest.TempPathFactory, seed: int) -> None:
