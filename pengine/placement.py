@@ -43,6 +43,8 @@ class Placement:
     def __init__(self, ws: WorkingSet) -> None:
         self.ws = ws
         self.clone_assigning: set[str] = set()
+        # clone instances banned by clone-max: provisional until every resource is assigned
+        self.left_provisional: list[RscState] = []
         self.expansion: object | None = None
 
     # -- printing ---------------------------------------------------------------------------
@@ -578,6 +580,10 @@ def assign_all(ws: WorkingSet, placement: Placement) -> None:
     for rsc in ws.resources:
         if not rsc.is_remote:
             placement.assign_rsc(rsc, None)
+    for rsc in placement.left_provisional:
+        if rsc.provisional:
+            # assigned nowhere, scores not shown (as in Pacemaker)
+            placement.finalize(rsc, None, force=True)
     _show_capacities(ws, "Remaining")
 
 

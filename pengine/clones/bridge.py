@@ -163,11 +163,10 @@ def assign_clone_state(placement: Placement, rsc: RscState) -> None:
                  unpromoted_instances=_unpromoted_target(rsc) if clone.config.promotable else frozenset())
     for child in rsc.children:
         if child.provisional:
-            # banned by clone-max: assigned nowhere, scores not shown (as in Pacemaker)
-            placement.finalize(child, None, force=True)
-            for member in child.children:
-                if member.provisional:
-                    placement.finalize(member, None, force=True)
+            # banned by clone-max: it stays provisional while the other resources are assigned
+            # (colocations with it have no influence), then is assigned nowhere
+            placement.left_provisional.append(child)
+            placement.left_provisional.extend(member for member in child.children if member.provisional)
 
 
 def _started_instances(rsc: RscState) -> frozenset[str]:
