@@ -177,6 +177,9 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
         clone_id = member_to_clone.get(base)
         if clone_id is None:
             continue
+        if not hist.ops and not cluster.options.shutdown_lock:
+            # unpack_lrm_resource: a history without operations names no instance (no orphan)
+            continue
         config = configs[clone_id]
         tracker = trackers.get(clone_id)
         if tracker is None:
