@@ -182,6 +182,7 @@ class Session:
         self.catalog = AgentCatalog(self.env)
         self.tooldir = Path(sys.executable).parent
         self.line_no = 0
+        self._rest_of_stream: Callable[[], str] | None = None
 
     # -- output -------------------------------------------------------------------------
     def log(self, level: str, text: str) -> None:
@@ -209,11 +210,29 @@ class Session:
 
     # -- driving ------------------------------------------------------------------------
     def run_text(self, text: str) -> int:
-        """Run a command stream (``crm -f``); 1 if any command failed."""
-        for number, line in logical_lines(text):
+        """Run a command stream (``crm -f``); 1 if any command failed.  ``load ... -`` in it
+        takes the rest of the stream as the text to load (crmsh reads its standard input,
+        which is the stream), and the stream ends there."""
+        physical = text.split("\n")
+        lines = logical_lines(text)
+        taken = False
+
+        def rest_after(number: int) -> str:
+            nonlocal taken
+            taken = True
+            last = number
+            while last <= len(physical) and physical[last - 1].strip().endswith("\\"):
+                last += 1
+            return "\n".join(physical[last:])
+
+        for number, line in lines:
             self.line_no = number
+            self._rest_of_stream = lambda n=number: rest_after(n)  # type: ignore[misc]
             if not self.execute(line, number):
                 self.failed = True
+            if taken:
+                break
+        self._rest_of_stream = None
         self.line_no = 0
         if not self.finish():
             self.failed = True
@@ -606,6 +625,8 @@ class Session:
 
     def _read_input(self, name: str) -> str:
         if name == "-":
+            if self._rest_of_stream is not None:
+                return self._rest_of_stream()
             return (self.stdin or sys.stdin).read()
         try:
             return Path(name).read_text()
