@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from crm.common.durations import parse_interval_ms
-from pengine.model import Clone, Cluster, OpConfig, Role
+from pengine.model import Cluster, OpConfig, Role
 from pengine.rules import RuleContext, parse_datetime
 from pengine.unpack.nvpairs import unpack_sets
 from pengine.working import Action, F, NodeState, O, OrderingConstraint, RscState, Wrapper
@@ -295,12 +295,15 @@ class WorkingSet:
         return action
 
     def _quorum_policy(self, rsc: RscState) -> str:
-        """no-quorum-policy for ``rsc``: "demote" stops what is not promotable."""
+        """``effective_quorum_policy``: with "demote", a resource whose current role is promoted
+        or unpromoted is left alone (and promoted no further); any other is treated as "stop"."""
         if self.no_quorum_policy != "demote":
             return self.no_quorum_policy
-        top = rsc.top()
-        promotable = isinstance(top.model, Clone) and top.model.promotable
-        return "ignore" if promotable else "stop"
+        if rsc.role in (Role.PROMOTED, Role.UNPROMOTED):
+            if rsc.next_role > Role.UNPROMOTED:
+                rsc.next_role = Role.UNPROMOTED
+            return "ignore"
+        return "stop"
 
     def _update_runnable(self, action: Action, rsc: RscState, save: bool) -> None:
         node = self.node(action.node)
