@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from io import StringIO
 from typing import NoReturn, TextIO
 
 from crm.attrd.client import AttrdClient
@@ -32,6 +34,14 @@ from crm.cib.document import CibDocument
 from crm.cib.errors import CibError, CibUnavailable, ExitCode, NoSuchObject, PermissionDenied
 from crm.cli.cib_source import AnyCibSource, CibSource, LiveCibSource
 from crm.cli.help_format import answer, install, option_group
+from crm.cli.output_format import (
+    OutputChoice,
+    OutputFormatError,
+    XmlResult,
+    add_output_options,
+    open_output,
+    request_line,
+)
 from crm.cluster.node import NodeConfig, NodeConfigError, run_dir_from_environment
 from crm.ipc.client import DaemonError, DaemonNotRunning
 
@@ -40,6 +50,10 @@ __all__ = ["Request", "main", "parse_args", "run"]
 PROG = "crm_attribute"
 VERSION_TEXT = "Pacemaker 2.1.5\nWritten by Andrew Beekhof and the Pacemaker project contributors\n"
 LIFETIMES = {"reboot": "status", "forever": "nodes"}
+FORMATS = ("text", "xml")
+
+Emit = Callable[[dict[str, str]], None]
+"""Where a found attribute goes in XML output (``<attribute name value scope id>``)."""
 
 
 class UsageError(Exception):
@@ -62,6 +76,8 @@ class Request:
     promotion: str | None  # None: not asked; "": from OCF_RESOURCE_INSTANCE
     version: bool = False
     utilization: bool = False
+    output: OutputChoice = field(default_factory=OutputChoice)
+    pattern: str | None = None  # a regular expression on the names (-P)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -129,20 +145,36 @@ def _parser() -> _Parser:
     p.add_argument("-q", "-Q", "--quiet", dest="quiet", action="store_true",
                    help="Print only the value on stdout")
     p.add_argument("-n", "--name", dest="name", metavar="NAME", help="Name of the attribute/option to operate on")
+    p.add_argument("-P", "--pattern", dest="pattern", metavar="PATTERN",
+                   help="Operate on all attributes matching this pattern\n"
+                   "(with -v/-D and -l reboot, or with --query)")
     p.add_argument("-p", "--promotion", dest="promotion", metavar="RESOURCE",
                    help="Operate on node attribute used as promotion score for specified\n"
                    "resource, or resource given in OCF_RESOURCE_INSTANCE environment\nvariable if none is specified")
     p.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    add_output_options(p, FORMATS)
     install(p, "crm_attribute - query and update Pacemaker cluster options and node attributes",
             help_short="-?")
     return p
 
 
 def _promotion_args(argv: Sequence[str]) -> list[str]:
-    """``-p`` takes an optional argument only when attached (``-pRSC``, ``--promotion=RSC``)."""
+    """``-p`` takes an optional argument (GLib's optional-argument rule): attached
+    (``-pRSC``, ``--promotion=RSC``), or the next word unless it is an option."""
     out: list[str] = []
-    for arg in argv:
-        out.append("--promotion=" if arg in ("-p", "--promotion") else arg)
+    words = list(argv)
+    index = 0
+    while index < len(words):
+        arg = words[index]
+        if arg in ("-p", "--promotion"):
+            following = words[index + 1] if index + 1 < len(words) else None
+            if following is not None and not following.startswith("-"):
+                out.append(f"--promotion={following}")
+                index += 2
+                continue
+            arg = "--promotion="
+        out.append(arg)
+        index += 1
     return out
 
 
@@ -159,10 +191,14 @@ def parse_args(argv: Sequence[str]) -> Request:
         if text.startswith("unrecognized arguments: "):
             raise UsageError(f"Unknown option {text.removeprefix('unrecognized arguments: ').split()[0]}") from None
         raise
+    try:
+        output = open_output(ns, FORMATS)
+    except OutputFormatError as err:
+        raise UsageError(str(err)) from None
     return Request(
         command=ns.command, name=ns.name, value=ns.value, node=ns.node, type=ns.type,
         set_id=ns.set_id, attr_id=ns.attr_id, default=ns.default, quiet=ns.quiet, promotion=ns.promotion,
-        version=False, utilization=ns.utilization,
+        version=False, utilization=ns.utilization, output=output, pattern=ns.pattern,
     )
 
 
@@ -178,7 +214,8 @@ def local_node_name(live_env: Mapping[str, str] | None = None) -> str:
     return os.uname().nodename
 
 
-def _via_attrd(req: Request, name: str, env: Mapping[str, str], out: TextIO, err: TextIO) -> int | None:
+def _via_attrd(req: Request, name: str, env: Mapping[str, str], out: TextIO, err: TextIO,
+               emit: Emit | None = None) -> int | None:
     """Transient attributes (``-l reboot``, ``-t status``) in live mode go through the local
     attribute daemon, as Pacemaker's updates do; None (use the CIB directly, as Pacemaker falls
     back) when attrd is not running, or for a query of an attribute attrd has no entry for.
@@ -210,7 +247,10 @@ def _via_attrd(req: Request, name: str, env: Mapping[str, str], out: TextIO, err
     else:
         found = [str(v.value) for v in values]
     for value in found:
-        out.write(f"{value}\n" if req.quiet else f"scope={Section.STATUS.value}  name={name} value={value}\n")
+        if emit is not None:
+            emit({"name": name, "value": value, "scope": Section.STATUS.value})
+        else:
+            out.write(f"{value}\n" if req.quiet else f"scope={Section.STATUS.value}  name={name} value={value}\n")
     return ExitCode.OK
 
 
@@ -234,6 +274,24 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
     if req.version:
         out.write(VERSION_TEXT)
         return ExitCode.OK
+    if not req.output.xml:
+        return _run(req, env, out, err, None)
+    # XML: the attributes found as elements, what the text format says on stderr as errors
+    result = XmlResult(request_line(PROG, list(argv)))
+    errors = StringIO()
+
+    def emit(attrs: dict[str, str]) -> None:
+        result.add("attribute", attrs=attrs)
+
+    code = _run(req, env, StringIO(), errors, emit)
+    for line in errors.getvalue().splitlines():
+        if line.strip():
+            result.error(line)
+    req.output.write(result.finish(code), out)
+    return code
+
+
+def _run(req: Request, env: Mapping[str, str], out: TextIO, err: TextIO, emit: Emit | None) -> int:
     name, type_ = req.name, req.type
     if req.promotion is not None:
         rsc = req.promotion or env.get("OCF_RESOURCE_INSTANCE", "")
@@ -243,17 +301,29 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
             return ExitCode.USAGE
         name = f"master-{rsc}"
         type_ = type_ or Section.STATUS.value
-    if req.command == "delete" and name is None and req.attr_id is None:
+    if req.pattern is not None:
+        if name is not None:
+            err.write(f"{PROG}: Error: --name and --pattern cannot be used at the same time\n")
+            return ExitCode.USAGE
+        if req.command != "query" and (type_ or "").lower() != Section.STATUS.value:
+            err.write(f"{PROG}: Error: pattern can only be used with query, or with till-reboot update or delete\n")
+            return ExitCode.USAGE
+        try:
+            re.compile(req.pattern)
+        except re.error:
+            err.write(f"{PROG}: Error: invalid pattern {req.pattern!r}\n")
+            return ExitCode.USAGE
+    elif req.command == "delete" and name is None and req.attr_id is None:
         err.write(f"{PROG}: Error: must specify attribute name or pattern to delete\n")
         return ExitCode.USAGE
-    if req.command == "update" and name is None and req.attr_id is None:
+    if req.command == "update" and name is None and req.attr_id is None and req.pattern is None:
         err.write(f"{PROG}: Error performing operation: Invalid argument\n")
         return ExitCode.SOFTWARE
     source = CibSource.from_environment(env)
     live = isinstance(source, LiveCibSource)
     if (live and req.attr_id is None and name is not None
             and (type_ or "").lower() == Section.STATUS.value):
-        done = _via_attrd(req, name, env, out, err)
+        done = _via_attrd(req, name, env, out, err, emit)
         if done is not None:
             return done
     try:
@@ -284,14 +354,52 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
         err.write(f"{PROG}: Error performing operation: No message of desired type\n")
         return ExitCode.PROTOCOL
     target = AttrTarget(section, name, node_id, req.set_id, req.attr_id, req.utilization)
+    if req.pattern is not None:
+        return _by_pattern(source, doc, target, req, out, err, emit)
     if req.command == "query":
-        return _query(doc, target, req, out, err)
+        return _query(doc, target, req, out, err, emit)
     if req.command == "update":
         return _update(source, target, req, out, err)
     return _delete(source, target, req, out, err)
 
 
-def _query(doc: CibDocument, target: AttrTarget, req: Request, out: TextIO, err: TextIO) -> int:
+def _by_pattern(source: AnyCibSource, doc: CibDocument, target: AttrTarget, req: Request, out: TextIO,
+                err: TextIO, emit: Emit | None) -> int:
+    """``-P PATTERN``: every attribute of the target whose name the regular expression finds."""
+    pattern = re.compile(req.pattern or "")
+    matches = [m for m in find(doc.root, target) if pattern.search(m.name)]
+    if req.command == "query":
+        if not matches:
+            err.write(f"{PROG}: Error performing operation: No such device or address\n")
+            return ExitCode.NOSUCH
+        for match in matches:
+            if emit is not None:
+                emit({"name": match.name, "value": match.value, "scope": target.section.value})
+            else:
+                out.write(f"{match.value}\n" if req.quiet
+                          else f"scope={target.section.value}  name={match.name} value={match.value}\n")
+        return ExitCode.OK
+
+    def one(match: Match) -> AttrTarget:
+        return replace(target, name=match.name, set_id=match.set_id or None, attr_id=match.id or None)
+
+    def change(match: Match) -> Callable[[CibDocument], Match | None]:
+        if req.command == "update":
+            return lambda doc: update(doc.root, one(match), req.value if req.value is not None else "")
+        return lambda doc: delete(doc.root, one(match))
+
+    for match in matches:  # one CIB update per attribute, as Pacemaker
+        try:
+            done, _ = source.modify(change(match), validate=target.section is not Section.STATUS)
+        except CibError as exc:
+            err.write(f"{PROG}: Error performing operation: {exc}\n")
+            return int(exc.exit_code)
+        if req.command == "delete" and done is not None and not req.quiet and emit is None:
+            out.write(f"Deleted {target.section.value} {target.section.noun}: id={done.id} name={done.name}\n")
+    return ExitCode.OK
+
+
+def _query(doc: CibDocument, target: AttrTarget, req: Request, out: TextIO, err: TextIO, emit: Emit | None) -> int:
     matches = find(doc.root, target)
     if not matches:
         if req.default is None:
@@ -299,7 +407,12 @@ def _query(doc: CibDocument, target: AttrTarget, req: Request, out: TextIO, err:
             return ExitCode.NOSUCH
         matches = [Match(target.attr_id or "", target.label, req.default, "")]
     for match in matches:
-        if req.quiet:
+        if emit is not None:
+            attrs = {"name": match.name, "value": match.value, "scope": target.section.value}
+            if target.attr_id is not None:
+                attrs["id"] = match.id
+            emit(attrs)
+        elif req.quiet:
             out.write(f"{match.value}\n")
         elif target.attr_id is not None:
             out.write(f"scope={target.section.value} id={match.id} name={match.name} value={match.value}\n")

@@ -39,6 +39,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import calendar
+import contextlib
+import io
 import os
 import re
 import sys
@@ -92,6 +94,7 @@ EXIT_TEXT = {
     102: "Not connected",
     105: "No such object",
     108: "Requested item already exists",
+    109: "Multiple items match request",
     190: "Service is active but might fail soon",
     191: "Service is promoted but might fail soon",
 }
@@ -99,6 +102,7 @@ SYNC_TIMEOUT_REASON = "Resource agent did not exit within specified timeout"
 EXIT_NOSUCH = 105
 EXIT_USAGE = 64
 EXIT_UNIMPLEMENTED = 3
+EXIT_NOT_UNIQUE = 109
 
 FORCE_ACTIONS = {
     "force_start": ("force-start", "start"),
@@ -817,6 +821,56 @@ def _status_view_lines(root: etree._Element) -> list[str] | None:
     return lines
 
 
+def _any_command(args: argparse.Namespace) -> bool:
+    """Whether the command line names a command (any option of the command group)."""
+    return any(getattr(args, dest, None) for dest in COMMAND_DESTS)
+
+
+def _status_only_xml(run: Callable[[], int], argv: list[str], output: OutputChoice) -> int:
+    """A command whose text output is only informational, in XML: the status alone (what it
+    says on stderr becomes the errors when it fails)."""
+    said, told = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(said), contextlib.redirect_stderr(told):
+        code = run()
+    errors = [line for line in told.getvalue().splitlines() if line.strip()] if code else []
+    output.write(error_result(PROG, argv, code, errors), sys.stdout)
+    return code
+
+
+def _leaf_ids(root: etree._Element, element: etree._Element, copies: int, suffix: str = "") -> list[str]:
+    """Pacemaker's ``cli_resource_print_raw``: the ids of the primitives a resource instantiates
+    (clone instances as ``id:N``)."""
+    if element.tag == "primitive":
+        return [f"{element.get('id')}{suffix}"]
+    if element.tag == "group":
+        return [i for child in element if child.tag == "primitive" for i in _leaf_ids(root, child, copies, suffix)]
+    if element.tag in ("clone", "master"):
+        meta = _nvpairs(element, "meta_attributes", root)
+        try:
+            count = int(meta.get("clone-max", copies))
+        except ValueError:
+            count = copies
+        child = next((c for c in element if c.tag in ("primitive", "group")), None)
+        if child is None:
+            return []
+        return [i for n in range(count) for i in _leaf_ids(root, child, copies, f":{n}")]
+    return [str(element.get("id"))]
+
+
+def do_list_raw(root: etree._Element) -> int:
+    """``-l``: the ids of every instantiated primitive."""
+    resources = root.find("configuration/resources")
+    elements = [e for e in resources if isinstance(e.tag, str)] if resources is not None else []
+    if not elements:
+        print("NO resources configured")
+        return EXIT_NOSUCH
+    nodes = root.findall("configuration/nodes/node")
+    for element in elements:
+        for ident in _leaf_ids(root, element, len(nodes)):
+            print(ident)
+    return 0
+
+
 def do_list(root: etree._Element) -> int:
     resources = root.find("configuration/resources")
     elements = [e for e in resources if isinstance(e.tag, str)] if resources is not None else []
@@ -991,7 +1045,66 @@ def delete_parameter(root: etree._Element, rsc_id: str, name: str, tag: str) -> 
     return f"Deleted '{rsc_id}' option: id={pair.get('id')} name={name}"
 
 
+COLLECTIVE_TAGS = ("group", "clone", "master", "bundle")
+CLONE_TAGS = ("clone", "master")
+
+
+def find_resource_attr(root: etree._Element, rsc_id: str, set_tag: str | None, name: str) -> list[etree._Element]:
+    """Pacemaker's ``find_resource_attr``: the nvpairs named ``name`` under the resource
+    ``rsc_id`` (in its ``set_tag`` sets, or anywhere beneath it, children included), and the
+    listing it prints when there are several."""
+    xpath = f'/cib/configuration/resources//*[@id="{rsc_id}"]'
+    if set_tag is not None:
+        xpath += f"/{set_tag}"
+    xpath += f'//nvpair[@name="{name}"]'
+    try:
+        found = [e for e in root.xpath(xpath) if isinstance(e, etree._Element)]  # type: ignore[union-attr]
+    except etree.XPathError:
+        return []
+    if len(found) > 1:
+        print(f"Multiple attributes match name={name}")
+        for pair in found:
+            print(f"  Value: {pair.get('value', '')} \t(id={pair.get('id', '')})")
+        print()
+    return found
+
+
+def _top(element: etree._Element) -> etree._Element:
+    while (parent := element.getparent()) is not None and parent.tag in COLLECTIVE_TAGS:
+        element = parent
+    return element
+
+
+def _attr_resources(root: etree._Element, element: etree._Element, requested: str, tag: str, name: str,
+                    verb: str, force: bool) -> list[etree._Element]:
+    """Pacemaker's ``find_matching_attr_resources``: where a meta-attribute change goes (a
+    clone's primitive without the attribute: the clone; a clone whose primitive has it: the
+    primitive; otherwise the members that have it, and the resource itself)."""
+    if force:
+        return [element]
+    parent = element.getparent()
+    if parent is not None and parent.tag in CLONE_TAGS:
+        if len(find_resource_attr(root, requested, tag, name)) != 1:
+            print(f"Performing {verb} of '{name}' on '{parent.get('id')}', the parent of '{requested}'")
+            return [parent]
+        return [element]
+    if element.tag in CLONE_TAGS and parent is not None and parent.tag == "resources":
+        child = next((c for c in element if c.tag in ("primitive", "group")), None)
+        if (child is not None and child.tag == "primitive"
+                and len(find_resource_attr(root, str(child.get("id")), tag, name)) == 1):
+            print(f"A value for '{name}' already exists in child '{child.get('id')}', "
+                  f"performing {verb} on that instead of '{requested}'")
+            return [child]
+        return [element]
+    members = [c for c in element if c.tag in ("primitive", "group", "clone", "master", "bundle")]
+    # Pacemaker 2.1.5 changes the members that have the attribute, then the resource itself
+    having = [c for c in members if len(find_resource_attr(root, str(c.get("id")), tag, name)) == 1]
+    return [*having, element]
+
+
 def do_parameter(args: argparse.Namespace) -> int:
+    """``-p``/``-d`` (and ``-g``): Pacemaker's ``cli_resource_update_attribute`` and
+    ``cli_resource_delete_attribute``, one CIB update per resource changed."""
     tag = "meta_attributes" if args.meta else "instance_attributes"
     if args.set_parameter and args.parameter_value is None:
         print(f"{PROG}: You need to supply a value with the -v option", file=sys.stderr)
@@ -999,23 +1112,68 @@ def do_parameter(args: argparse.Namespace) -> int:
     root = _load_cib()  # as Pacemaker, which reads the whole CIB (as the user may) before changing it
     if args.get_parameter:
         return do_get_parameter(root, args.resource, args.get_parameter, tag)
-    try:
-        from crm.cib.document import CibDocument
-        from crm.cib.errors import CibError
-        from crm.cli.cib_source import CibSource
-    except ImportError as exc:  # pragma: no cover - the CIB library is part of the project
-        raise CliError(f"the CIB library is not available: {exc}", 1) from None
+    from crm.cib.document import CibDocument
+    from crm.cib.errors import CibError
+    from crm.cli.cib_source import CibSource
 
-    def change(doc: CibDocument) -> str | None:
-        if args.set_parameter:
-            return set_parameter(doc.root, args.resource, args.set_parameter, args.parameter_value, tag)
-        return delete_parameter(doc.root, args.resource, args.delete_parameter, tag)
+    name = args.set_parameter or args.delete_parameter
+    verb = "update" if args.set_parameter else "delete"
+    element = _find_resource(root, args.resource)
+    force = bool(args.force)
+    if not force:
+        find_resource_attr(root, str(_top(element).get("id")), None, name)
+    if args.meta:
+        targets = _attr_resources(root, element, args.resource, tag, name, verb, force)
+    else:
+        if args.set_parameter and not force:
+            top_id = str(_top(element).get("id"))
+            existing = find_resource_attr(root, top_id, "meta_attributes", name)
+            if len(existing) == 1:
+                print(f"WARNING: There is already a meta attribute for '{top_id}' called '{name}' "
+                      f"(id={existing[0].get('id')})", file=sys.stderr)
+                print(f"         Delete '{existing[0].get('id')}' first or use the force option to override",
+                      file=sys.stderr)
+                raise CliError("", EXIT_NOT_UNIQUE)
+        targets = [element]
+    source = CibSource.from_environment()
+    for target in targets:
+        rsc_id = str(target.get("id"))
+        found = find_resource_attr(source.read().root, rsc_id, tag, name)
+        if len(found) > 1:
+            raise CliError("", EXIT_NOT_UNIQUE)
+        if not found and verb == "delete":
+            continue
+        pair_id = str(found[0].get("id")) if found else None
 
-    try:
-        report, _outcome = CibSource.from_environment().modify(change)
-    except CibError as exc:
-        raise cib_failure(exc) from None
-    if report:
+        def change(doc: CibDocument, rsc_id: str = rsc_id, pair_id: str | None = pair_id) -> str:
+            if verb == "delete":
+                assert pair_id is not None
+                pair = next((p for p in doc.root.iterfind("configuration/resources//nvpair")
+                             if p.get("id") == pair_id and p.get("name") == name), None)
+                if pair is not None and (parent := pair.getparent()) is not None:
+                    parent.remove(pair)
+                return f"Deleted '{rsc_id}' option: id={pair_id} name={name}"
+            value = str(args.parameter_value)
+            if pair_id is not None:
+                pair = next((p for p in doc.root.iterfind("configuration/resources//nvpair")
+                             if p.get("id") == pair_id), None)
+                if pair is not None:
+                    pair.set("name", name)
+                    pair.set("value", value)
+                return f"Set '{rsc_id}' option: id={pair_id} name={name} value={value}"
+            element = _find_resource(doc.root, rsc_id)
+            set_id = f"{rsc_id}-{tag}"
+            new_id = f"{set_id}-{name}"
+            attr_set = next((c for c in element if c.tag == tag and c.get("id") == set_id), None)
+            if attr_set is None:
+                attr_set = etree.SubElement(element, tag, {"id": set_id})
+            etree.SubElement(attr_set, "nvpair", {"id": new_id, "name": name, "value": value})
+            return f"Set '{rsc_id}' option: id={new_id} set={set_id} name={name} value={value}"
+
+        try:
+            report, _outcome = source.modify(change)
+        except CibError as exc:
+            raise cib_failure(exc) from None
         print(report)
     return 0
 
@@ -1192,6 +1350,7 @@ def _located(root: etree._Element, element: etree._Element, rsc_id: str) -> list
 
 
 def do_placement(args: argparse.Namespace) -> int:
+    _load_cib()  # as Pacemaker, which unpacks the CIB before placing constraints
     try:
         from crm.cib.document import CibDocument
         from crm.cib.errors import CibError
@@ -1229,6 +1388,9 @@ def build_parser() -> argparse.ArgumentParser:
         shown._group_actions.append(commands.add_argument(*flags, **kwargs))
 
     command(queries, "-L", "--list", action="store_true", help="List all cluster resources with status")
+    command(queries, "-l", "--list-raw", dest="list_raw", action="store_true",
+            help="List IDs of all instantiated resources (individual members\n"
+            "rather than groups etc.)")
     command(queries, "--list-standards", action="store_true", help="List supported standards")
     command(queries, "--list-ocf-providers", action="store_true", help="List all available OCF providers")
     command(queries, "--list-agents", metavar="STD:PROV",
@@ -1311,6 +1473,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 OUTPUT_FORMATS = ("text", "xml")
+COMMAND_DESTS = (
+    "list", "list_raw", "list_standards", "list_ocf_providers", "list_agents", "list_ocf_alternatives",
+    "show_metadata", "query_xml", "get_parameter", "locate", "constraints", "stack", "validate", "cleanup",
+    "refresh", "set_parameter", "delete_parameter", "move", "ban", "clear", "restart", "wait",
+    *FORCE_ACTIONS,
+)
 FORCE_WORDS = {"force-start": "start", "force-stop": "stop", "force-check": "check the state of",
                "force-promote": "promote", "force-demote": "demote"}
 EXAMPLES = """Examples:
@@ -1373,10 +1541,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.resource:
                 raise CliError("Must supply a resource id with -r", EXIT_USAGE)
             return do_constraints(args, output, argv)
+        param_change = args.set_parameter or args.delete_parameter
+        placement = args.ban or args.move or args.clear
+        if output.xml and (param_change or placement) and not (chosen or args.query_xml or args.locate):
+            if not args.resource:
+                raise CliError("Must supply a resource id with -r", EXIT_USAGE)
+            if param_change and args.set_parameter and args.parameter_value is None:
+                raise CliError("You need to supply a value with the -v option", EXIT_USAGE)
+            _load_cib()
+            return _status_only_xml(lambda: do_parameter(args) if param_change else do_placement(args),
+                                    argv, output)
         if output.xml:
             print(f"{PROG}: this command has no XML output yet; use --output-as=text", file=sys.stderr)
             return EXIT_UNIMPLEMENTED
-        if args.list:
+        if args.list_raw:
+            return do_list_raw(_load_cib())
+        if args.list or not _any_command(args):  # listing is what crm_resource does by default
             return do_list(_load_cib())
         agent_query = do_agent_query(args)
         if agent_query is not None:
@@ -1400,7 +1580,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_USAGE
             return do_restart(args)
         param_cmd = args.get_parameter or args.set_parameter or args.delete_parameter
-        placement = args.ban or args.move or args.clear
         if not (chosen or args.query_xml or args.locate or param_cmd or placement):
             parser.print_usage(sys.stderr)
             print(f"{PROG}: no command given (use --force-start, --list, ...)", file=sys.stderr)

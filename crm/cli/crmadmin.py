@@ -31,6 +31,7 @@ from lxml import etree
 
 from crm.cib.errors import CibError
 from crm.cli import live_errors
+from crm.cli.cib_source import CibSource
 from crm.cluster.node import run_dir_from_environment
 from crm.common.durations import parse_ms
 from crm.ipc.client import DaemonError, DaemonNotRunning, IpcClient
@@ -219,11 +220,7 @@ def run(argv: Sequence[str]) -> int:
     command = commands[-1]
     try:
         if command == "nodes":
-            source = live_errors.live_source()
-            if source is None:
-                print(f"{PROG}: -N works on the live cluster only (unset CIB_file and CIB_shadow)",
-                      file=sys.stderr)
-                return EXIT_USAGE
+            source = CibSource.from_environment()  # as Pacemaker's cib_new: CIB_file/CIB_shadow too
             for line in list_nodes(source.read().root, args.nodes, args.quiet, args.bash_export):
                 print(line)
             return 0
