@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import copy as _copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crm.cib.document import element_path, same_xml
+from crm.cib.document import element_path
 from crm.cib.version import VERSION_FIELDS, CibVersion
 
 
@@ -109,11 +109,33 @@ def _dirty_attributes(old: etree._Element, new: etree._Element, moves: bool = Tr
     return dirty
 
 
+def _shallow_equal(a: etree._Element, b: etree._Element) -> bool:
+    """``same_xml(a, b, ordered=True)`` leaving out the children."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, etree._Comment):
+        return a.text == b.text
+    return a.tag == b.tag and a.attrib.items() == b.attrib.items() and len(a) == len(b)
+
+
 @dataclass
 class _Builder:
     deletes: list[etree._Element]
     rest: list[etree._Element]
     attribute_moves: bool = True
+    #: ``same_xml(a, b, ordered=True)`` of the pairs compared so far in this diff: the walk
+    #: asks again for every subtree below a difference, so each pair is computed once.
+    _same: dict[tuple[etree._Element, etree._Element], bool] = field(default_factory=dict)
+
+    def same(self, a: etree._Element, b: etree._Element) -> bool:
+        key = (a, b)
+        known = self._same.get(key)
+        if known is None:
+            known = _shallow_equal(a, b) and (
+                isinstance(a, etree._Comment) or all(self.same(x, y) for x, y in zip(a, b, strict=True))
+            )
+            self._same[key] = known
+        return known
 
     def delete(self, old: etree._Element) -> None:
         change = etree.Element("change", operation="delete", path=element_path(old))
@@ -153,16 +175,16 @@ def _pairs(old: etree._Element, new: etree._Element) -> list[tuple[etree._Elemen
     return [(child, olds.get(_key(child))) for child in _elements(new)]
 
 
-def _replaced_whole(old: etree._Element, new: etree._Element) -> bool:
+def _replaced_whole(old: etree._Element, new: etree._Element, builder: _Builder) -> bool:
     """A matched pair whose children cannot be addressed and that differs: replace it whole."""
-    return not same_xml(old, new, ordered=True) and not (
+    return not builder.same(old, new) and not (
         _children_addressable(old) and _children_addressable(new)
     )
 
 
 def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
     """Pre-order over ``old``: deleted children, and children replaced as a whole."""
-    if same_xml(old, new, ordered=True):
+    if builder.same(old, new):
         return
     partners: dict[etree._Element, etree._Element] = {}
     for n, o in _pairs(old, new):
@@ -170,7 +192,7 @@ def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder
             partners[o] = n
     for child in _elements(old):
         partner = partners.get(child)
-        if partner is None or _replaced_whole(child, partner):
+        if partner is None or _replaced_whole(child, partner, builder):
             builder.delete(child)
         else:
             _collect_deletes(child, partner, builder)
@@ -184,10 +206,10 @@ def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -
     moved child then skips itself on the side where it sat later, deleted and created
     children are skipped from the start.
     """
-    if same_xml(old, new, ordered=True):
+    if builder.same(old, new):
         return
     builder.modify(old, new)
-    partner = {n: o for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n)}
+    partner = {n: o for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n, builder)}
     old_children = _elements(old)
     matched = set(partner.values())
     skip_old = {o for o in old_children if o not in matched}
@@ -217,11 +239,11 @@ def diff(old: etree._Element, new: etree._Element, *, attribute_moves: bool = Tr
     "significant changes", as ``crm_diff --cib`` computes them)."""
     if old.tag != new.tag:
         raise PatchError(f"cannot diff <{old.tag}> against <{new.tag}>: the roots differ")
-    if not same_xml(old, new, ordered=True) and not (_children_addressable(old) and _children_addressable(new)):
+    builder = _Builder([], [], attribute_moves)
+    if not builder.same(old, new) and not (_children_addressable(old) and _children_addressable(new)):
         raise PatchError(
             f"the children of <{old.tag}> cannot be told apart by tag and id; no patch can express the change"
         )
-    builder = _Builder([], [], attribute_moves)
     _collect_deletes(old, new, builder)
     _collect_rest(old, new, builder)
     patch = etree.Element("diff", format="2")
