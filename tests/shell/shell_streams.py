@@ -106,9 +106,10 @@ def generate(seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ids(text: str) -> tuple[list[str], list[str], list[str]]:
-    """(primitives, groups, every object id) defined by a generated stream."""
+def _ids(text: str) -> tuple[list[str], list[str], list[str], set[str]]:
+    """(primitives, groups, every object id, cloned primitives) defined by a generated stream."""
     prims, groups, ids = [], [], []
+    cloned: set[str] = set()
     for line in text.splitlines():
         words = line.split()
         if len(words) < 2 or words[0] in ("configure", "commit", "property", "rsc_defaults", "op_defaults"):
@@ -118,7 +119,9 @@ def _ids(text: str) -> tuple[list[str], list[str], list[str]]:
             prims.append(words[1])
         if words[0] == "group":
             groups.append(words[1])
-    return prims, groups, ids
+        if words[0] == "clone" and len(words) > 2:
+            cloned.add(words[2])
+    return prims, groups, ids, cloned
 
 
 def generate_edits(seed: int) -> tuple[str, dict[str, str]]:
@@ -129,7 +132,7 @@ def generate_edits(seed: int) -> tuple[str, dict[str, str]]:
     Returns the stream and the files it loads (name -> text)."""
     r = random.Random(seed * 7919 + 1)
     text = generate(seed)
-    prims, groups, ids = _ids(text)
+    prims, groups, ids, cloned = _ids(text)
     lines = text.rstrip("\n").split("\n")
     files: dict[str, str] = {}
     for step in range(r.randint(2, 5)):
@@ -147,6 +150,7 @@ def generate_edits(seed: int) -> tuple[str, dict[str, str]]:
             new = f"{old}-r{step}"
             lines.append(f"rename {old} {new}")
             ids = [new if i == old else i for i in ids]
+            cloned = {new if i == old else i for i in cloned}
             prims = [new if i == old else i for i in prims]
             groups = [new if i == old else i for i in groups]
         elif kind == 2 and groups and prims:
@@ -162,7 +166,7 @@ def generate_edits(seed: int) -> tuple[str, dict[str, str]]:
         elif kind == 4 and prims:
             p = r.choice(prims)
             body = [f"# edited by hand, step {step}", f"primitive {p} ocf:pacemaker:Dummy params fake={r.randrange(100)}"]
-            if r.random() < 0.5:
+            if r.random() < 0.5 and p not in cloned:  # a constraint on a clone's child is an error
                 body += ["# a new one", f"primitive new{step} Dummy", f"colocation new{step}-with-{p} inf: new{step} {p}"]
                 ids.append(f"new{step}")
                 prims.append(f"new{step}")
