@@ -246,10 +246,12 @@ class Controller:
         self.in_flight: dict[tuple[str, str], _PendingRecords] = {}
         self.pings: dict[str, asyncio.Future[dict[str, Any]]] = {}
         # nodes whose controller left the controllers' group (a crash, or the end of a clean
-        # stop) and has not come back: while their CIB daemon stays a member, the DC records
-        # their controller offline (``crmd="offline"``), as Pacemaker's DC does when a peer's
-        # controller process goes
-        self.controller_lost: set[str] = set()
+        # stop) and has not come back, with the CIB sync round of the loss: while their CIB
+        # daemon stays a member, the DC records their controller offline (``crmd="offline"``),
+        # as Pacemaker's DC does when a peer's controller process goes.  A node whose CIB
+        # daemon left and came back since (a reboot, a fence, a healed partition) started a
+        # new round: its controller is starting, not lost
+        self.controller_lost: dict[str, str] = {}
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -554,7 +556,8 @@ class Controller:
             await asyncio.sleep(0.02)
             self.want("waiting for results to reach the CIB")
             return
-        marks = controller_marks(doc, {m.name for m in self.members}, self.controller_lost)
+        lost = {node for node, tag in self.controller_lost.items() if tag == self.join.tag}
+        marks = controller_marks(doc, {m.name for m in self.members}, lost)
         if marks:
             await self.mark_controllers(marks)
             return
@@ -836,8 +839,10 @@ class Controller:
     async def view_change(self, event: ViewChange) -> None:
         old_dc = self.dc
         self.members = event.members
-        self.controller_lost |= {m.name for m in event.left}
-        self.controller_lost -= {m.name for m in event.members}
+        for member in event.left:
+            self.controller_lost[member.name] = self.join.tag
+        for member in event.members:
+            self.controller_lost.pop(member.name, None)
         self.join.new_view(event.view, event.members)
         self.dc = choose_dc(event.members)
         log.info("controllers: %s; DC is %s", " ".join(event.names()), self.dc.name if self.dc else "none")
