@@ -137,10 +137,15 @@ def test_an_action_in_flight_is_recorded_as_pending(cluster: Cluster) -> None:
         out = cluster.on(1, "cibadmin", "-Q", "-o", "status").stdout
         return etree.fromstring(out.encode()).xpath("//lrm_resource[@id='d1']/lrm_rsc_op") if out.strip() else []
 
-    eventually("the start recorded as pending",
-               lambda: any(op.get("operation") == "start" and op.get("op-status") == "-1" for op in ops()),
-               timeout=30)
-    pending = next(op for op in ops() if op.get("operation") == "start" and op.get("op-status") == "-1")
+    found: list[etree._Element] = []
+
+    def pending_start() -> bool:
+        # kept as seen: the start may be over by the next query on a loaded machine
+        found[:] = [op for op in ops() if op.get("operation") == "start" and op.get("op-status") == "-1"]
+        return bool(found)
+
+    eventually("the start recorded as pending", pending_start, timeout=30)
+    pending = found[0]
     assert (pending.get("call-id"), pending.get("rc-code")) == ("-1", "193")
     assert pending.get("id") == "d1_last_0" and pending.get("op-digest")
     holder = cluster.wait_running(timeout=60)[0]
