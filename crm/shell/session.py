@@ -690,6 +690,7 @@ class Session:
         assert self.work is not None or self.conf()
         assert self.work is not None
         current = self.work.root.find("configuration")
+        sanitize(conf_new)  # as crmsh holds the objects it reads
         if method == "replace" or current is None:
             if current is None:
                 self.work.root.insert(0, conf_new)
