@@ -318,8 +318,11 @@ def do_promote(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: b
         if _is_expected_node(rsc, next_node):
             promote.set(F.PSEUDO)
     else:
+        # promote_resource: the promote is cancelled, not scheduled, so no node or quorum
+        # reason is recorded for it ("Promote ... blocked")
         promote = ws.custom_action(rsc, op_key(rsc.id, "promote"), "promote", next_node, True)
         promote.clear(F.RUNNABLE)
+        promote.reason = None
 
 
 def do_demote(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
