@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crm.cib.document import element_path
+from crm.cib.document import copy_tree, element_path, same_xml
 from crm.cib.version import VERSION_FIELDS, CibVersion
 
 
@@ -109,15 +109,6 @@ def _dirty_attributes(old: etree._Element, new: etree._Element, moves: bool = Tr
     return dirty
 
 
-def _shallow_equal(a: etree._Element, b: etree._Element) -> bool:
-    """``same_xml(a, b, ordered=True)`` leaving out the children."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, etree._Comment):
-        return a.text == b.text
-    return a.tag == b.tag and a.attrib.items() == b.attrib.items() and len(a) == len(b)
-
-
 @dataclass
 class _Builder:
     deletes: list[etree._Element]
@@ -125,17 +116,18 @@ class _Builder:
     attribute_moves: bool = True
     #: ``same_xml(a, b, ordered=True)`` of the pairs compared so far in this diff: the walk
     #: asks again for every subtree below a difference, so each pair is computed once.
-    _same: dict[tuple[etree._Element, etree._Element], bool] = field(default_factory=dict)
+    memo: dict[tuple[etree._Element, etree._Element], bool] = field(default_factory=dict)
 
     def same(self, a: etree._Element, b: etree._Element) -> bool:
-        key = (a, b)
-        known = self._same.get(key)
-        if known is None:
-            known = _shallow_equal(a, b) and (
-                isinstance(a, etree._Comment) or all(self.same(x, y) for x, y in zip(a, b, strict=True))
-            )
-            self._same[key] = known
-        return known
+        known = self.memo.get((a, b))
+        if known is not None:
+            return known
+        # not compared yet (a sibling after a difference, where the comparison stopped):
+        # mostly unchanged, which identical serialisations tell at once
+        if etree.tostring(a, with_tail=False) == etree.tostring(b, with_tail=False):
+            self.memo[(a, b)] = True
+            return True
+        return same_xml(a, b, ordered=True, memo=self.memo)
 
     def delete(self, old: etree._Element) -> None:
         change = etree.Element("change", operation="delete", path=element_path(old))
@@ -211,22 +203,23 @@ def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -
     builder.modify(old, new)
     partner = {n: o for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n, builder)}
     old_children = _elements(old)
+    old_rank = {o: index for index, o in enumerate(old_children)}
     matched = set(partner.values())
-    skip_old = {o for o in old_children if o not in matched}
-    skip_new: set[etree._Element] = set()
-    new_children = _elements(new)
-    for position, child in enumerate(new_children):
+    skipped_old = [0 if o in matched else 1 for o in old_children]
+    skipped_new = 0  # new children are skipped at their own turn: all of them precede this one
+    for position, child in enumerate(_elements(new)):
         match = partner.get(child)
         if match is None:
             builder.create(new, child, position)
-            skip_new.add(child)
+            skipped_new += 1
             continue
-        p_new = sum(1 for n in new_children[:position] if n not in skip_new)
-        p_old = sum(1 for o in old_children[: old_children.index(match)] if o not in skip_old)
+        p_new = position - skipped_new
+        index = old_rank[match]
+        p_old = index - sum(skipped_old[:index])
         if p_old > p_new:
-            skip_old.add(match)
+            skipped_old[index] = 1
         elif p_old < p_new:
-            skip_new.add(child)
+            skipped_new += 1
         _collect_rest(match, child, builder)
         if p_old != p_new:
             builder.move(child, position)
@@ -240,7 +233,7 @@ def diff(old: etree._Element, new: etree._Element, *, attribute_moves: bool = Tr
     if old.tag != new.tag:
         raise PatchError(f"cannot diff <{old.tag}> against <{new.tag}>: the roots differ")
     builder = _Builder([], [], attribute_moves)
-    if not builder.same(old, new) and not (_children_addressable(old) and _children_addressable(new)):
+    if not same_xml(old, new, ordered=True, memo=builder.memo) and not (_children_addressable(old) and _children_addressable(new)):
         raise PatchError(
             f"the children of <{old.tag}> cannot be told apart by tag and id; no patch can express the change"
         )
@@ -376,7 +369,7 @@ def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -
     current = CibVersion.of(root)
     if current != source and not merge:
         raise PatchVersionError(current, source)
-    work = etree.fromstring(etree.tostring(root))
+    work = copy_tree(root)
     delayed: list[tuple[etree._Element, etree._Element]] = []
     for change in changes(patch):
         op = change.get("operation")
