@@ -139,7 +139,7 @@ def _numbered(text: str) -> str:
     return "".join(f"{n:4d} {line}\n" for n, line in enumerate(text.split("\n"), start=1))
 
 
-def _report(err: CibError, streams: Streams) -> int:
+def _report(err: CibError, streams: Streams, command: str | None = None) -> int:
     if live_errors.not_running(err):
         return live_errors.report(PROG, err, streams.stderr)
     if isinstance(err, LiveCibError):
@@ -158,7 +158,9 @@ def _report(err: CibError, streams: Streams) -> int:
         streams.stderr.write(f"{err.detail or err.reason}\n")
     else:
         streams.stderr.write(f"Call failed: {err.reason}\n")
-        if err.detail and not isinstance(err, ValidationFailed):
+        # Pacemaker says no more than the reason (and the <failed> answer) for these
+        terse = isinstance(err, ops.CreateFailed) or (isinstance(err, OldData) and command == "replace")
+        if err.detail and not isinstance(err, ValidationFailed) and not terse:
             streams.stderr.write(f"{PROG}: {err.detail}\n")
     return int(err.exit_code)
 
@@ -304,7 +306,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str], streams: Streams) -> in
             raise
         return 0
     except CibError as err:
-        return _report(err, streams)
+        return _report(err, streams, command)
     except ops.UnknownScope as err:  # pragma: no cover - checked before
         return _usage(parser, streams, str(err))
 

@@ -458,8 +458,10 @@ def _delete(source: AnyCibSource, target: AttrTarget, req: Request, out: TextIO,
         return int(exc.exit_code)
     if removed is not None and not req.quiet:
         where = f" set={target.set_id}" if target.set_id is not None else ""
+        # Pacemaker names the id it looked up: none when the pair was given by id (-i)
+        shown = "(null)" if target.attr_id is not None else removed.id
         out.write(f"Deleted {target.section.value} {target.section.noun}: "
-                  f"id={removed.id}{where} name={removed.name}\n")
+                  f"id={shown}{where} name={removed.name}\n")
     return ExitCode.OK
 
 

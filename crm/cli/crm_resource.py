@@ -1447,6 +1447,15 @@ def build_parser() -> argparse.ArgumentParser:
             command(advanced, f"--{option}", dest=dest, action="store_true",
                     help=f"(Advanced) Bypass the cluster and {FORCE_WORDS[option]} a resource on the local node")
     additional.add_argument("-N", "--node", metavar="NAME", help="Node name")
+    advanced.add_argument("--class", dest="rsc_class", metavar="CLASS",
+                          help="The standard the resource agent conforms to (for example, ocf).\n"
+                          "Use with --agent, --provider, --option, and --validate.")
+    advanced.add_argument("--agent", dest="rsc_agent", metavar="AGENT",
+                          help="The agent to use (for example, IPaddr). Use with --class,\n"
+                          "--provider, --option, and --validate.")
+    advanced.add_argument("--provider", dest="rsc_provider", metavar="PROVIDER",
+                          help="The vendor that supplies the resource agent (for example,\n"
+                          "heartbeat). Use with --class, --agent, --option, and --validate.")
     additional.add_argument("--recursive", action="store_true",
                             help="Follow colocation chains when using --constraints")
     additional.add_argument("-f", "--force", action="store_true",
@@ -1529,7 +1538,26 @@ def do_constraints(args: argparse.Namespace, output: OutputChoice, argv: list[st
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.rsc_class or args.rsc_provider or args.rsc_agent:
+        if args.resource:
+            print(f"{PROG}: --resource cannot be used with --class, --agent, and --provider", file=sys.stderr)
+            return EXIT_USAGE
+        if not (args.validate or any(getattr(args, dest) for dest in FORCE_ACTIONS)):
+            print(f"{PROG}: --class, --agent, and --provider can only be used with --validate and --force-*",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        print(f"{PROG}: --class, --agent and --provider are not supported yet; configure the resource "
+              "and use -r", file=sys.stderr)
+        return EXIT_UNIMPLEMENTED
+    if any(word.startswith("-") for word in extra):
+        parser.parse_args(argv)  # an unknown option: argparse's error
+    if extra:
+        print(f"{PROG}: non-option ARGV-elements:", file=sys.stderr)
+        for index, word in enumerate(extra, start=1):
+            print(f"[{index} of {len(extra)}] {word}", file=sys.stderr)
+        print(file=sys.stderr)
+        return EXIT_USAGE
     try:
         output = open_output(args, OUTPUT_FORMATS)
     except OutputFormatError as exc:
