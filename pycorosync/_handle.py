@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pycorosync import _ffi
+import pycorosync._ffi as _ffi
 from pycorosync.errors import (
     CorosyncError,
     CsError,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pycorosync import errors
+import pycorosync.errors as errors
 from pycorosync._cdef import ABI_CONSTANTS
 from pycorosync._ffi import buffer_bytes, ffi
 from pycorosync._handle import Handle

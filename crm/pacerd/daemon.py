@@ -25,8 +25,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import crm.pacerd.machine as sv
 from crm.cluster.node import DEFAULT_RUN_DIR, DEFAULT_STATE_DIR, NODE_FILE, NodeConfig, NodeConfigError
-from crm.pacerd import machine as sv
 from crm.pacerd.machine import (
     Action,
     CancelTimer,

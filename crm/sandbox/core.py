@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import crm.sandbox.corosync as corosync
+import crm.sandbox.procs as procs
 from crm.cib.errors import CibError
 from crm.cib.live import LiveCibSource
 from crm.cluster import netns
 from crm.cluster.node import NodeConfig
 from crm.ipc.client import DaemonError
 from crm.pacerd.daemon import PID_FILE
-from crm.sandbox import corosync, procs
 from crm.sandbox.state import ENV_NODE, ENV_SANDBOX, SandboxState, prefix_for
 
 __all__ = ["MAX_NODES", "Sandbox", "SandboxError"]
