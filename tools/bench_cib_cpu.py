@@ -61,7 +61,7 @@ def _config_patch(doc: CibDocument, counter: int) -> etree._Element:
     pair = sets.find("nvpair[@id='bench-counter']")
     if pair is None:
         pair = etree.SubElement(sets, "nvpair", id="bench-counter", name="bench-counter", value="0")
-    pair.set("value", str(counter))
+    pair.set("value", str(counter + 1))
     return patchset.diff(doc.root, work.root)
 
 
@@ -77,6 +77,8 @@ def _write(doc: CibDocument, text: bytes, times: dict[str, float]) -> CibDocumen
     t2 = clock()
     patchset.diff(doc.root, outcome.document.root)
     t3 = clock()
+    if not outcome.changed:
+        raise RuntimeError("a write changed nothing: the benchmark's patches are wrong")
     times["apply"] += t1 - t0
     times["finish"] += t2 - t1
     times["diff"] += t3 - t2
@@ -104,7 +106,7 @@ def main() -> int:
     args = parser.parse_args()
     root, _ = generate(Spec(nodes=args.nodes, resources=args.resources, status="running"), seed=1)
     doc = CibDocument(root)
-    doc = CibDocument(patchset.apply(_config_patch(doc, 0), doc.root))  # the property exists
+    doc = CibDocument(patchset.apply(_config_patch(doc, -1), doc.root))  # the property exists
     size = len(etree.tostring(root))
     elements = sum(1 for _ in root.iter())
     print(f"CIB: {args.nodes} nodes, {args.resources} resources, {elements} elements, {size} bytes")
