@@ -36,6 +36,9 @@ from crm.cib.live import LiveCibSource
 from crm.cli import crm_mon_xml, live_errors
 from crm.cli.cib_source import CibSource
 from crm.cli.help_format import answer, install, option_group
+from crm.cli.mon_ops import epoch_text
+from crm.cli.mon_ops import failed_op as _failed
+from crm.cli.mon_ops import int_attr as _int
 from crm.cli.output_format import (
     OutputChoice,
     OutputFormatError,
@@ -168,11 +171,6 @@ Export the current cluster status as XML to stdout, then exit:
 # Small formatting helpers
 
 
-def epoch_text(seconds: float) -> str:
-    """Pacemaker's ``pcmk__epoch2str``: ``Sun Nov 22 01:40:54 2026`` in local time."""
-    return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(seconds))
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -297,33 +295,6 @@ def readable_interval(ms: int) -> str:
     elif ms > 0:
         text += f"{ms}ms"
     return text or "0s"
-
-
-def _int(text: str | None, default: int = 0) -> int:
-    try:
-        return int(text or "")
-    except ValueError:
-        return default
-
-
-def _expected(op: etree._Element) -> int:
-    parts = (op.get("transition-key") or "").split(":")
-    return _int(parts[2]) if len(parts) >= 3 else 0
-
-
-def _failed(op: etree._Element) -> bool:
-    """Whether Pacemaker's unpacking records ``op`` as a failed action: results of finished or
-    errored operations are judged by their return code against the expected one."""
-    status = _int(op.get("op-status"))
-    if status in (-1, 1):
-        return False
-    if status not in (0, 4):
-        return True
-    rc = _int(op.get("rc-code"))
-    task = op.get("operation") or ""
-    if task == "monitor" and _int(op.get("interval")) == 0 and rc in (0, 5, 7, 8):
-        return False  # a probe found the resource running, promoted, stopped or not installed
-    return rc != _expected(op)
 
 
 def _failure_text(op: etree._Element, node: str) -> str:

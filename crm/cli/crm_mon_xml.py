@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from crm.cli.mon_ops import epoch_text, failed_op
 from crm.cli.output_format import XmlResult
 from crm.common.booleans import is_true
 from crm.common.results import ExitCode, rc_text
@@ -503,7 +504,6 @@ def _history_ops(entry: etree._Element) -> list[etree._Element]:
 
 
 def _op_history(result: XmlResult, parent: etree._Element, op: etree._Element) -> None:
-    from crm.cli.crm_mon import epoch_text
 
     task = op.get("operation")
     if task == "monitor" and _int(op.get("interval")) == 0:
@@ -563,7 +563,6 @@ def _node_history(result: XmlResult, ctx: Context) -> None:
                             if k.startswith("last-failure-") and k[len("last-failure-"):].split("#", 1)[0] == rid),
                            default=0)
                 if last:
-                    from crm.cli.crm_mon import epoch_text
 
                     attrs["last-failure"] = epoch_text(last)
             rsc_elem = result.add("resource_history", node_elem, attrs)
@@ -578,7 +577,6 @@ def _iso_time(seconds: int) -> str:
 
 
 def _failures(result: XmlResult, ctx: Context) -> None:
-    from crm.cli.crm_mon import _failed
 
     section: etree._Element | None = None
     flt: Filter = getattr(ctx, "output_filter", ALL)
@@ -587,7 +585,7 @@ def _failures(result: XmlResult, ctx: Context) -> None:
         node = str(state.get("uname") or state.get("id"))
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             for op in sorted(entry.iterfind("lrm_rsc_op"), key=lambda o: _int(o.get("call-id"), -1)):
-                if not _failed(op) or not flt.node_ok(node) or not flt.resource_ids(str(entry.get("id"))):
+                if not failed_op(op) or not flt.node_ok(node) or not flt.resource_ids(str(entry.get("id"))):
                     continue
                 key = op.get("operation_key") or f"{entry.get('id')}_{op.get('operation')}_{_int(op.get('interval'))}"
                 if (key, node) in seen:
@@ -688,7 +686,6 @@ def _tickets(result: XmlResult, ctx: Context) -> None:
             "standby": state is not None and is_true(state.get("standby")),
         }
         if state is not None and state.get("last-granted", "").isdigit():
-            from crm.cli.crm_mon import epoch_text
 
             attrs["last-granted"] = epoch_text(int(state.get("last-granted", "0")))
         result.add("ticket", section, attrs)
