@@ -32,13 +32,15 @@ from pathlib import Path
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for entry in (ROOT, ROOT / "tools"):  # the project, and the tools beside this one (as bench_scheduler)
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
+
+from cibgen import Spec, generate  # noqa: E402
 
 from crm.cib import patchset  # noqa: E402
 from crm.cib.document import CibDocument  # noqa: E402
 from crm.cib.transaction import configuration_changed, finish  # noqa: E402
-from tools.cibgen import Spec, generate  # noqa: E402
 
 
 def _status_patch(doc: CibDocument, counter: int) -> etree._Element:
