@@ -3,12 +3,14 @@ shared by the acceptance tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -117,6 +119,26 @@ def copies(cluster: Cluster, rsc: str = "d1") -> list[int]:
     """Nodes whose agent state says ``rsc`` (a Dummy) runs there, read from their disks."""
     return [k for k in (1, 2, 3) if (Path(cluster.directory) / f"node{k}" / "state" / "rsctmp" /
                                      f"Dummy-{rsc}.state").exists()]
+
+
+@contextlib.contextmanager
+def sampled_copies(cluster: Cluster, rsc: str = "d1") -> Iterator[list[list[int]]]:
+    """``copies`` sampled every 50 ms while the block runs: the list of what each sample saw."""
+    seen: list[list[int]] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            seen.append(copies(cluster, rsc))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield seen
+    finally:
+        stop.set()
+        sampler.join()
 
 
 def eventually(what: str, predicate: Callable[[], bool], timeout: float = 30) -> None:

@@ -5,10 +5,7 @@ the result is the same.  (How long it takes is measured by tools/bench_failover.
 
 from __future__ import annotations
 
-import threading
-import time
-
-from sandbox_harness import DUMMY, Cluster, cluster, copies, eventually, fenced_cluster
+from sandbox_harness import DUMMY, Cluster, cluster, copies, eventually, fenced_cluster, sampled_copies
 
 __all__ = ["cluster", "fenced_cluster"]
 
@@ -41,22 +38,9 @@ def test_a_lost_node_is_fenced_before_its_resources_are_recovered(fenced_cluster
     cluster = fenced_cluster
     assert cluster.on(2, "cibadmin", "-C", "-o", "resources", "-X", DUMMY).returncode == 0
     holder = int(cluster.wait_running()[0][-1])
-    seen: list[list[int]] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            seen.append(copies(cluster))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
+    with sampled_copies(cluster) as seen:
         cluster.kill(holder)
         cluster.wait_running({f"node{k}" for k in cluster.alive})
-    finally:
-        stop.set()
-        sampler.join()
     history = cluster.on(cluster.any_alive(), "stonith_admin", "-H", f"node{holder}").stdout
     assert f"of node{holder} successful" in history, history
     assert max(len(c) for c in seen) <= 1  # never two active copies at any sampled instant
@@ -93,22 +77,9 @@ def test_a_node_whose_controller_dies_is_fenced(fenced_cluster: Cluster) -> None
     holder = int(cluster.wait_running()[0][-1])
     pid = _controller_pid(cluster, holder)
     assert pid is not None
-    seen: list[list[int]] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            seen.append(copies(cluster))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
+    with sampled_copies(cluster) as seen:
         os.kill(pid, signal.SIGKILL)
         eventually("the node fenced", lambda: f"of node{holder} successful" in cluster.on(
             int(dc[-1]), "stonith_admin", "-H", f"node{holder}").stdout, timeout=60)
         eventually("the resource elsewhere", lambda: copies(cluster) not in ([], [holder]), timeout=60)
-    finally:
-        stop.set()
-        sampler.join()
     assert max(len(c) for c in seen) <= 1, [c for c in seen if len(c) > 1][:3]

@@ -3,10 +3,9 @@ failing monitors, standby, maintenance, clean stops, partitions and a rolling re
 
 from __future__ import annotations
 
-import threading
 import time
 
-from sandbox_harness import DUMMY, Cluster, cluster, copies, eventually, sandbox
+from sandbox_harness import DUMMY, Cluster, cluster, copies, eventually, sampled_copies, sandbox
 
 __all__ = ["cluster"]
 
@@ -68,24 +67,11 @@ def test_standby_online_and_maintenance(cluster: Cluster) -> None:
 
 def test_a_clean_stop_moves_the_resources_first_and_never_runs_two_copies(cluster: Cluster) -> None:
     holder = setup(cluster)
-    seen: list[list[int]] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            seen.append(copies(cluster))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
+    with sampled_copies(cluster) as seen:
         sandbox("stop", "--dir", cluster.directory, holder[-1])
         cluster.alive.discard(int(holder[-1]))
         eventually("the resource elsewhere", lambda: len(copies(cluster)) == 1 and
                    copies(cluster)[0] != int(holder[-1]))
-    finally:
-        stop.set()
-        sampler.join()
     assert max(len(c) for c in seen) == 1
     cluster.restart(int(holder[-1]))
 
@@ -177,17 +163,7 @@ def test_a_dc_taking_over_sees_a_start_in_flight_and_starts_no_second_copy(clust
     eventually("the probes on every node", lambda: len(ops(
         1, "//lrm_resource[@id='d1']/lrm_rsc_op[@operation='monitor' and @rc-code='7']")) == 3, timeout=60)
     sandbox("partition", "--dir", cluster.directory, "1", "2,3")
-    seen: list[list[int]] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            seen.append(copies(cluster))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
+    with sampled_copies(cluster) as seen:
         try:
             assert cluster.on(2, "crm_resource", "-r", "d1", "--meta", "-p", "target-role", "-v",
                               "Started").returncode == 0
@@ -199,8 +175,5 @@ def test_a_dc_taking_over_sees_a_start_in_flight_and_starts_no_second_copy(clust
         finally:
             sandbox("heal", "--dir", cluster.directory)
         eventually("the resource on node1", lambda: copies(cluster) == [1], timeout=60)
-    finally:
-        stop.set()
-        sampler.join()
     assert max(len(c) for c in seen) == 1, [c for c in seen if len(c) > 1][:3]
     assert [3] in seen, "the start on node3 finished"
