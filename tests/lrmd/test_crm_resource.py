@@ -182,7 +182,9 @@ def test_lsb_and_exit_reason_and_timeout(tmp_path: Path) -> None:
 def test_usage_errors(tmp_path: Path) -> None:
     cib = _cib(tmp_path)
     assert ours(cib, "--force-start").returncode == 64
-    assert ours(cib, "-r", "d1").returncode == 64
+    # a resource and no command lists the resources, exit 0, as Pacemaker's does
+    listed = ours(cib, "-r", "d1")
+    assert listed.returncode == 0 and "Full List of Resources:" in listed.stdout
     missing = ours(tmp_path / "absent.xml", "-r", "d1", "--force-check")
     assert missing.returncode != 0 and "absent.xml" in missing.stderr
 
