@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from functools import cmp_to_key
-from typing import TYPE_CHECKING
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
+from pengine.placement_context import PlacementState
 from pengine.setup import resource_location
 from pengine.working import NodeState, RscState
 from pengine.workset import WorkingSet
-
-if TYPE_CHECKING:
-    from pengine.placement import Placement
 
 
 def _rsc_utilization(rsc: RscState) -> dict[str, int]:
@@ -47,7 +44,7 @@ def _has_capacity(node: NodeState, need: dict[str, int]) -> bool:
     return all(v <= node.remaining.get(k, 0) for k, v in need.items())
 
 
-def _colocated(placement: Placement, rsc: RscState, found: list[RscState]) -> list[RscState]:
+def _colocated(placement: PlacementState, rsc: RscState, found: list[RscState]) -> list[RscState]:
     """``find_colocated_rscs``: resources tied to ``rsc`` by INFINITY colocations."""
     ws = placement.ws
     if rsc in found:
@@ -84,7 +81,7 @@ def _node_ok(ws: WorkingSet, rsc: RscState, node: str) -> bool:
     return ns.available() and not ns.pending and rsc.allowed[node] >= 0
 
 
-def process_utilization(ws: WorkingSet, placement: Placement, rsc: RscState) -> str | None:
+def process_utilization(ws: WorkingSet, placement: PlacementState, rsc: RscState) -> str | None:
     """``process_utilization``: ban nodes without room; returns the most capable node as a
     preference when no node has room for the resource and its colocated resources."""
     if not _enabled(ws):
@@ -121,7 +118,7 @@ def process_utilization(ws: WorkingSet, placement: Placement, rsc: RscState) -> 
     return prefer
 
 
-def sort_resources(ws: WorkingSet, placement: Placement) -> None:
+def sort_resources(ws: WorkingSet, placement: PlacementState) -> None:
     """``pcmk__sort_resources``: order of assignment for non-default placement strategies."""
     def node_cmp(a: str, b: str) -> int:
         return _cmp_nodes_plain(ws, a, b)

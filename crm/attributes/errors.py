@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from crm.attributes.match import Match
 from crm.cib.errors import ExitCode
-
-if TYPE_CHECKING:
-    from crm.attributes.store import Match
 
 
 class AttributeFailure(Exception):

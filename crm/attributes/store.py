@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from crm.attributes.errors import MultipleMatches, NoSuchState
+from crm.attributes.match import Match
 from crm.attributes.sections import Section
 
 __all__ = ["AttrTarget", "Match", "delete", "find", "node_uuid", "sanitize_id", "update"]
@@ -42,16 +43,6 @@ class AttrTarget:
     @property
     def label(self) -> str:
         return self.name if self.name is not None else str(self.attr_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One name/value pair found in the CIB."""
-
-    id: str
-    name: str
-    value: str
-    set_id: str
 
 
 def sanitize_id(text: str) -> str:

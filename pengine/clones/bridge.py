@@ -16,7 +16,6 @@ clone-only steps (``pengine.variants``) point here, so the stages never import t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
 from pengine.actions import create_actions, internal_constraints
@@ -38,13 +37,11 @@ from pengine.clones.config import unpack_clone_config
 from pengine.clones.expand import CloneExpansion, ExpandedClone, Instance, expand_clones
 from pengine.model import Clone, Cluster, ColocationConstraint, Group, OpRecord, Primitive, Role, RscHistory
 from pengine.ordering import action_flags, rsc_update_ordered, update_ordered_actions
+from pengine.placement_context import PlacementState
 from pengine.rules import RuleContext, evaluate_rule
 from pengine.setup import build_resource
 from pengine.working import Action, AFlag, Order, RscState
 from pengine.workset import WorkingSet, order_actions
-
-if TYPE_CHECKING:
-    from pengine.placement import Placement
 
 _FLAG_MAP = {
     OrderFlags.OPTIONAL: Order.OPTIONAL,
@@ -154,7 +151,7 @@ def _child_classes(model: Clone) -> frozenset[str]:
 # Assignment
 
 
-def assign_clone_state(placement: Placement, rsc: RscState) -> None:
+def assign_clone_state(placement: PlacementState, rsc: RscState) -> None:
     """``pcmk__clone_allocate`` for a clone state."""
     clone = expanded_from_state(placement.ws, rsc)
     assign_clone(placement, clone, assigning=placement.clone_assigning,
@@ -265,7 +262,7 @@ def _promoted_role_banned(ws: WorkingSet, clone_id: str) -> bool:
     return False
 
 
-def colocate_with_clone(placement: Placement, dependent: RscState, primary: RscState,
+def colocate_with_clone(placement: PlacementState, dependent: RscState, primary: RscState,
                         con: ColocationConstraint) -> None:
     """``clone_rsc_colocation_rh`` (dependent: a primitive or clone instance)."""
     ws = placement.ws
@@ -299,7 +296,7 @@ def _per_node(rsc: RscState) -> int:
     return max(1, parse_score(model.meta.get("clone-node-max"), 1))
 
 
-def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, nodes: dict[str, int] | None,
+def clone_merge_weights(placement: PlacementState, rsc: RscState, primary_id: str, nodes: dict[str, int] | None,
                         attr: str, factor: float, *, rollback: bool, positive: bool, forward: bool = False,
                         init: bool = False) -> dict[str, int]:
     """Clones merge colocation scores like primitives do (``pcmk__native_merge_weights``)."""
@@ -307,7 +304,7 @@ def clone_merge_weights(placement: Placement, rsc: RscState, primary_id: str, no
                                            positive=positive, forward=forward, init=init)
 
 
-def promoted_locations(placement: Placement, rsc_id: str) -> list[dict[str, int]]:
+def promoted_locations(placement: PlacementState, rsc_id: str) -> list[dict[str, int]]:
     """Node scores of ``role=Promoted`` location constraints on ``rsc_id`` or its parents."""
     ws = placement.ws
     out: list[dict[str, int]] = []
