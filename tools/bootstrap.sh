@@ -14,7 +14,7 @@ pkgs="python3 python3-venv python3-pip iproute2 psmisc iputils-ping"
 # the demo's real services as root: apache2's binary (no service of its own), an ext4 image
 pkgs="$pkgs apache2-bin e2fsprogs"
 if [ "$mode" = test ]; then
-    pkgs="$pkgs pacemaker-cli-utils resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils kmod groff-base"
+    pkgs="$pkgs pacemaker-cli-utils pacemaker resource-agents crmsh corosync apache2 drbd-utils e2fsprogs util-linux procps iputils-ping curl libxml2-utils kmod groff-base"
     # pycorosync's ABI guard builds a probe against Corosync's headers
     pkgs="$pkgs fence-agents gcc libc6-dev libcorosync-common-dev libcpg-dev libquorum-dev libvotequorum-dev libcmap-dev libcfg-dev libqb-dev"
     # tests/vm: QEMU guests booting Debian's stock kernel (drbd.ko 8.4, ip_vs.ko)
