@@ -180,8 +180,16 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return False
     if node.model.is_remote and not _guest_allows_probe(ws, rsc, node_name):
         return False
+    bundled_container = rsc.container if rsc.is_remote and rsc.parent is not None \
+        and rsc.parent.variant == "bundle" else None
+    if bundled_container is not None and bundled_container.assigned is None \
+            and not bundled_container.running_on:
+        return False  # pcmk__bundle_create_probe: after a container start that cannot happen
     probe = ws.custom_action(rsc, op_key(rsc.id, "monitor"), "monitor", node_name, False)
     probe.clear(F.OPTIONAL)
+    if bundled_container is not None:
+        ws.new_ordering(bundled_container, op_key(bundled_container.id, "start"), None, rsc, None, probe,
+                        O.PROBE)
     if node_name not in rsc.running_on:
         probe.meta["op_target_rc"] = "7"
     elif rsc.role == Role.PROMOTED:

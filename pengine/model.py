@@ -239,19 +239,46 @@ class Clone:
 
 
 @dataclass(frozen=True)
+class BundleReplica:
+    """One replica of a bundle: its container, address and guest node connection."""
+
+    index: int
+    container: Primitive
+    ip: Primitive | None
+    remote: Primitive | None  # its id is the guest node's name
+    address: str | None = None
+
+
+@dataclass(frozen=True)
 class Bundle:
-    """A bundle (container + optional primitive); kept for display only."""
+    """A bundle: per replica a container (+ address, + guest node connection), and the inner
+    primitive wrapped in ``clone`` (one instance per replica); see ``pengine.bundles``."""
 
     id: str
     meta: Mapping[str, str]
     child: Primitive | None
     parent: str | None = None
     element: etree._Element | None = field(default=None, compare=False, repr=False)
+    replicas: tuple[BundleReplica, ...] = ()
+    clone: Clone | None = None
+    runtime: str = "docker"
+    image: str = ""
+    replicas_per_host: int = 1
+    promoted_max: int = 0
 
     kind = "bundle"
 
     def children(self) -> tuple[Resource, ...]:
-        return (self.child,) if self.child is not None else ()
+        """As Pacemaker's ``rsc->children``: per replica container, address, connection; then
+        the clone."""
+        out: list[Resource] = []
+        for replica in self.replicas:
+            out.extend(r for r in (replica.container, replica.ip, replica.remote) if r is not None)
+        if self.clone is not None:
+            out.append(self.clone)
+        elif not self.replicas and self.child is not None:
+            out.append(self.child)
+        return tuple(out)
 
 
 Resource = Primitive | Group | Clone | Bundle

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import cmp_to_key
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
+from pengine.bundles.assign import assign_bundle
 from pengine.clones.bridge import (
     assign_clone_state,
     clone_merge_weights,
@@ -71,6 +72,9 @@ class Placement:
             return self.assign_group(rsc, prefer)
         if rsc.variant == "clone":
             return self.assign_clone(rsc, prefer)
+        if rsc.variant == "bundle":
+            assign_bundle(self, rsc, prefer)
+            return None
         rsc.provisional = False
         return None
 

@@ -15,6 +15,7 @@ from pengine.actions import (
     schedule_fencing_and_shutdowns,
     schedule_probes,
 )
+from pengine.bundles.assign import prepare_bundle
 from pengine.clones.bridge import build_clone_instances, clone_expand, expanded_history
 from pengine.config_changes import handle_config_changes
 from pengine.graph import GraphBuilder, SummaryWriter, render_dot, render_graph
@@ -56,11 +57,15 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
         ws.resources.append(build_resource(ws, model, None))
 
     for rsc in ws.resources:
-        if rsc.variant == "clone":
-            build_clone_instances(ws, rsc)
+        for clone in (rsc, *rsc.children) if rsc.variant == "bundle" else (rsc,):
+            if clone.variant == "clone":
+                build_clone_instances(ws, clone)
     link_containers(ws)
     for rsc in ws.resources:
         apply_symmetric_default(ws, rsc)
+    for rsc in ws.resources:
+        if rsc.variant == "bundle":
+            prepare_bundle(ws, rsc)
     apply_history(ws, expanded_history(ws.cluster), unpacked.history_bans)
     determine_remote_online(ws)
     ws.resources.sort(key=lambda r: -r.priority)

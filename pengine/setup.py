@@ -119,7 +119,11 @@ def build_resource(ws: WorkingSet, model: Resource, parent: RscState | None) -> 
         assert isinstance(model, Bundle)
         rsc = RscState(id=model.id, variant="bundle", model=model, parent=parent)
         _common_flags(ws, rsc, model.meta)
-        rsc.managed = False
+        if not model.replicas:
+            rsc.managed = False  # a bundle Pacemaker refuses to unpack
+        rsc.unique = model.replicas_per_host > 1
+        for child in model.children():
+            rsc.children.append(build_resource(ws, child, rsc))
     ws.rsc_by_id[rsc.id] = rsc
     return rsc
 
@@ -311,13 +315,20 @@ def _resource_node_score(ws: WorkingSet, rsc: RscState, node: str, score: int, t
     rsc.allowed[node] = add_scores(rsc.allowed[node], score)
 
 
+def _bundle_connection(conn: RscState) -> bool:
+    """Whether ``conn`` connects a bundle node (whose resource discovery is "never": it gets
+    no symmetric default score)."""
+    return conn.parent is not None and conn.parent.variant == "bundle"
+
+
 def apply_symmetric_default(ws: WorkingSet, rsc: RscState) -> None:
     if ws.options.symmetric_cluster:
         for uname in ws.node_order:
             # the remote node of an orphaned connection appears only while the status is read,
             # after the resources got their nodes
             remote_rsc = ws.nodes[uname].model.remote_rsc
-            if remote_rsc is None or remote_rsc in ws.rsc_by_id:
+            conn = ws.rsc_by_id.get(remote_rsc or "")
+            if remote_rsc is None or (conn is not None and not _bundle_connection(conn)):
                 resource_location(ws, rsc, uname, 0, "symmetric_default")
     for child in rsc.children:
         apply_symmetric_default(ws, child)
@@ -367,6 +378,13 @@ def apply_location(ws: WorkingSet, rsc: RscState, node_scores: dict[str, int], r
     elif rsc.variant in ("group", "clone"):
         for child in rsc.children:
             apply_location(ws, child, node_scores, role, discovery)
+    elif rsc.variant == "bundle":
+        # pcmk__bundle_apply_location: the containers and addresses; the inner clone only for
+        # a constraint on the promoted or unpromoted role
+        for child in rsc.children:
+            container_or_ip = child.variant == "primitive" and not child.is_remote
+            if container_or_ip or (child.variant == "clone" and role in (Role.PROMOTED, Role.UNPROMOTED)):
+                apply_location(ws, child, node_scores, role, discovery)
 
 
 def _rule_node_weight(node: NodeState) -> int:
@@ -503,7 +521,10 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str,
 def apply_exclusive_discovery(ws: WorkingSet, rsc: RscState, node: str) -> None:
     exclusive = rsc.discover_exclusive or (rsc.parent is not None and rsc.parent.discover_exclusive)
     if exclusive and node not in rsc.discover_nodes and not (rsc.parent and node in rsc.parent.discover_nodes):
-        resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
+        if rsc.top().variant != "bundle":
+            resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
+        elif node in rsc.allowed:  # a bundle's instances keep their one node
+            rsc.allowed[node] = MINUS_INFINITY
     for child in rsc.children:
         apply_exclusive_discovery(ws, child, node)
 

@@ -13,6 +13,7 @@ from crm.common.booleans import is_true
 from crm.common.durations import parse_interval_ms, parse_seconds
 from crm.common.scores import MINUS_INFINITY, add_scores, parse_score
 from pengine.model import (
+    Bundle,
     Clone,
     Cluster,
     ClusterOptions,
@@ -150,6 +151,13 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
                 state = ns
         remote_node = _remote_node(name, rsc_id, state, now, idmap)
         nodes.append(replace(remote_node, shutdown=True) if name in orphan_remotes else remote_node)
+
+    # bundle nodes (create_remote_resource): no resource may run there but the replica's own,
+    # and the node is of the "container" kind
+    bundle_nodes = {r.remote.id for b in resources if isinstance(b, Bundle) for r in b.replicas
+                    if r.remote is not None}
+    nodes = [replace(n, weight=MINUS_INFINITY, attributes={**n.attributes, "#kind": "container"})
+             if n.uname in bundle_nodes else n for n in nodes]
 
     # -- tickets ---------------------------------------------------------------------------
     tickets: dict[str, Ticket] = {}

@@ -9,7 +9,8 @@ from lxml import etree
 
 from crm.common.booleans import is_false, is_true
 from crm.common.durations import parse_interval_ms
-from pengine.model import Bundle, Clone, Group, OpConfig, Primitive, Resource, Role
+from pengine.bundles.unpack import BundleError, bundle_xml
+from pengine.model import Bundle, BundleReplica, Clone, Group, OpConfig, Primitive, Resource, Role
 from pengine.result import CibError
 from pengine.rules import RuleContext
 from pengine.unpack.nvpairs import unpack_sets
@@ -175,9 +176,10 @@ class ResourceUnpacker:
         members = tuple(self.primitive(c, gid, child_meta, params) for c in elem if c.tag == "primitive")
         return Group(id=gid, meta=meta, members=members, parent=parent)
 
-    def clone(self, elem: etree._Element) -> Clone:
+    def clone(self, elem: etree._Element, parent: str | None = None,
+              parent_meta: Mapping[str, str] | None = None) -> Clone:
         cid = elem.get("id", "")
-        meta = self._meta(elem, None, None, self._ctx())
+        meta = self._meta(elem, parent_meta, None, self._ctx())
         promotable = elem.tag == "master" or is_true(meta.get("promotable"))
         child: Primitive | Group | None = None
         params = self._params(elem, None)
@@ -190,16 +192,35 @@ class ResourceUnpacker:
                 break
         if child is None:
             raise CibError(f"clone {cid}: no primitive or group inside")
-        return Clone(id=cid, meta=meta, child=child, promotable=promotable)
+        return Clone(id=cid, meta=meta, child=child, promotable=promotable, parent=parent)
 
     def bundle(self, elem: etree._Element) -> Bundle:
+        """A bundle and its implicit resources (``pengine.bundles.unpack``)."""
         bid = elem.get("id", "")
         meta = self._meta(elem, None, None, self._ctx())
         child = None
         for c in elem:
             if c.tag == "primitive":
                 child = self.primitive(c, bid, meta)
-        return Bundle(id=bid, meta=meta, child=child, element=elem)
+        try:
+            layout = bundle_xml(elem, set(self.idmap))
+        except BundleError as exc:
+            self.messages.append(str(exc))
+            return Bundle(id=bid, meta=meta, child=child, element=elem)
+        replicas = tuple(
+            BundleReplica(
+                index=r.index,
+                container=self.primitive(r.container, bid, meta),
+                ip=self.primitive(r.ip, bid, meta) if r.ip is not None else None,
+                remote=self.primitive(r.remote, bid, meta) if r.remote is not None else None,
+                address=r.address,
+            )
+            for r in layout.members
+        )
+        clone = self.clone(layout.clone, bid, meta) if layout.clone is not None else None
+        return Bundle(id=bid, meta=meta, child=child, element=elem, replicas=replicas, clone=clone,
+                      runtime=layout.runtime, image=layout.image, replicas_per_host=layout.replicas_per_host,
+                      promoted_max=layout.promoted_max)
 
     def all(self, root: etree._Element) -> tuple[Resource, ...]:
         resources = root.find("configuration/resources")
