@@ -9,7 +9,6 @@ that passes is reported.
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 import pytest
@@ -47,8 +46,7 @@ def replay_ok(case: str) -> tuple[bool, str]:
 def test_replay_matches_summary(case: str) -> None:
     ok, detail = replay_ok(case)
     if case in KNOWN:
-        if ok:
-            warnings.warn(f"{case} replays correctly now: remove it from known_failures_replay.txt", stacklevel=1)
+        assert not ok, f"{case} replays correctly now: remove it from known_failures_replay.txt"
         return
     assert ok, detail
 
