@@ -176,6 +176,24 @@ def _ops(ident: str, prim: etree._Element, info: AgentInfo, cls: str | None, def
     return out
 
 
+OP_ATTRIBUTE_VALUES: dict[str, tuple[str, ...]] = {
+    "role": ("Stopped", "Started", "Promoted", "Unpromoted", "Slave", "Master"),
+    "on-fail": ("ignore", "block", "demote", "stop", "restart", "standby", "fence", "restart-container"),
+}
+"""The ``<op>`` attributes whose values the schema enumerates (crmsh warns about others)."""
+
+
+def _op_attribute_values(pid: str, prim: etree._Element) -> list[Finding]:
+    out: list[Finding] = []
+    for op in xp(prim, "operations/op"):
+        for key, raw in op.attrib.items():
+            name, value = str(key), str(raw)
+            allowed = OP_ATTRIBUTE_VALUES.get(name)
+            if allowed is not None and value not in allowed:
+                out.append(Finding("warning", f"{pid}: op '{op.get('name')}' attribute '{name}' value '{value}' not recognized"))
+    return out
+
+
 def _primitive(prim: etree._Element, conf: etree._Element, meta: MetaLookup) -> list[Finding]:
     pid = prim.get("id") or ""
     out = _meta_warnings(pid, prim, RSC_META)
@@ -195,6 +213,7 @@ def _primitive(prim: etree._Element, conf: etree._Element, meta: MetaLookup) -> 
         default_timeout = v.get("value")
     ops_node = prim if prim.find("operations") is not None else src
     out += _ops(pid, ops_node, info, cls, default_timeout)
+    out += _op_attribute_values(pid, prim)
     given: dict[str, str | None] = {}
     for attrs in src.iterchildren("instance_attributes"):
         for nvp in attrs.iterchildren("nvpair"):

@@ -5,9 +5,9 @@ does, the backslash is dropped and nothing is inserted in its place).  A logical
 into words with POSIX shell quoting (``'...'``, ``"..."``, backslash escapes), each word
 remembering the line and column where it starts, so errors can point at it.
 
-A line whose first word starts with ``#`` is a comment.  A bare ``#`` word later on the line
-starts an inline comment: crmsh would take it as a parameter name; here it is dropped with a
-warning (``#uname`` and other words that merely begin with ``#`` are kept).
+A line whose first word starts with ``#`` is a comment.  There are no inline comments: a
+``#`` word later on the line is a word like any other, as crmsh reads it (``property a=1 # x``
+is a syntax error, ``primitive d Dummy params a=1 # x`` gets parameters ``#`` and ``x``).
 """
 
 from __future__ import annotations
@@ -124,12 +124,6 @@ def tokenize(text: str, line: int = 1) -> Line:
                 word.append(ch)
                 i += 1
         token = Token("".join(word), line, start + 1, quoted)
-        if tokens and token.text == "#" and not quoted:
-            result.warnings.append(
-                f"line {line}: inline comment ignored: {text[start:].strip()!r} "
-                "(crmsh would read it as parameters)"
-            )
-            break
         tokens.append(token)
     result.tokens = tokens
     return result

@@ -191,7 +191,8 @@ class _Cursor:
 
 
 class _Parser:
-    def __init__(self, tokens: Sequence[Token], providers: ProviderLookup, nodes: NodeList) -> None:
+    def __init__(self, tokens: Sequence[Token], providers: ProviderLookup, nodes: NodeList, ignore_empty: bool = True) -> None:
+        self.ignore_empty = ignore_empty
         self.all = list(tokens)
         self.cur = _Cursor(list(tokens))
         self.providers = providers
@@ -762,7 +763,10 @@ class _Parser:
         elif self.try_match(_IDSPEC_RE):
             attrs.attrs[self.group(1)[1:].lower()] = self.group(2)
         attrs.children.extend(self.rules())
-        attrs.children.extend(self.nvpairs(minpairs=0))
+        if self.ignore_empty:
+            attrs.children.extend(self.nvpairs(minpairs=0))
+        else:
+            attrs.children.extend(self.nvpairs(terminator=[], minpairs=0, allow_empty=False))
         return root
 
     _parse_rsc_defaults = _parse_property
@@ -1020,12 +1024,16 @@ def parse_definition(
     *,
     providers: ProviderLookup = _no_providers,
     nodes: NodeList = _no_nodes,
+    ignore_empty: bool = True,
 ) -> Definition:
     """Parse one configure-language definition (``primitive p1 Dummy ...``).
 
     ``providers(type)`` lists the OCF providers that have an agent ``type`` (to complete
     ``Dummy`` into ``ocf:heartbeat:Dummy``, as crmsh does); ``nodes()`` lists the node names
-    (a ``fencing_topology`` without targets applies to every node)."""
+    (a ``fencing_topology`` without targets applies to every node).  ``ignore_empty=False`` is
+    for a definition typed as a command rather than read from a text (``load``, ``edit``):
+    crmsh then refuses names without ``=value`` and empty values in ``property``,
+    ``rsc_defaults`` and ``op_defaults``."""
     if not tokens:
         raise ParseError("empty definition", None, "", [])
-    return _Parser(tokens, providers, nodes).parse()
+    return _Parser(tokens, providers, nodes, ignore_empty).parse()

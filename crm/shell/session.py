@@ -29,12 +29,14 @@ from lxml import etree
 from crm.cib.document import CibDocument, same_xml
 from crm.cib.errors import CibError
 from crm.shell import help as helptext
+from crm.shell import trace as trace_ops
 from crm.shell.checks import AgentInfo, semantic_checks
 from crm.shell.config import ConfigError, Configuration, Messages, sanitize
 from crm.shell.lexer import LexError, Token, is_comment, logical_lines, tokenize
 from crm.shell.parser import DEFINITION_KINDS, ParseError, parse_definition
+from crm.shell.trace import TraceError
 from crm.shell.vocabulary import lookup as lookup_word
-from crm.shell.xmlgen import to_element
+from crm.shell.xmlgen import IdStore, to_element
 from crm.shell.xpath import xp, xs
 from crm.verify import Severity, verify
 
@@ -383,7 +385,7 @@ class Session:
     def configure_define(self, tokens: list[Token]) -> bool:
         conf = self.conf()
         try:
-            definition = parse_definition(tokens, providers=self.catalog.providers_of, nodes=conf.node_names)
+            definition = parse_definition(tokens, providers=self.catalog.providers_of, nodes=conf.node_names, ignore_empty=False)
         except ParseError as e:
             hint = f" ({e.hint})" if e.hint else ""
             near = f" near <{e.token.text}>" if e.token else ""
@@ -718,6 +720,12 @@ class Session:
         if len(args) < 2 or args[0] not in ("replace", "update", "push"):
             raise self.fail("usage: load [xml] {replace|update|push} {<url>|<path>|-}")
         method, name = args[0], args[1]
+        if method == "replace":
+            # crmsh erases the objects (with erase's messages) before it reads the input, so
+            # an input that cannot be read or parsed leaves an empty configuration behind
+            msgs = Messages()
+            self.conf().erase_objects(msgs)
+            self.report(msgs)
         text = self._read_input(name)
         if xml or text.lstrip().startswith("<"):
             return self.load_xml(text, "replace" if method == "push" else method)
@@ -874,6 +882,22 @@ class Session:
             self.err.flush()
         return proc.returncode
 
+    def tool_output(self, argv: list[str]) -> tuple[int, str]:
+        """Exit code and standard output of a tool (its standard error is passed on)."""
+        prog = self.tooldir / argv[0]
+        cmd = [str(prog) if prog.exists() else argv[0], *argv[1:]]
+        env = dict(self.env)
+        env["PATH"] = f"{self.tooldir}{os.pathsep}{env.get('PATH', '')}"
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        except OSError as e:
+            self.error(f"{argv[0]}: {e.strerror}")
+            return 127, ""
+        if proc.stderr:
+            self.err.write(proc.stderr)
+            self.err.flush()
+        return proc.returncode, proc.stdout
+
     def wait_for_idle(self, timeout: float = 120.0) -> bool:
         """``-w``: wait until the DC's controller is idle (no transition running), as crmsh's
         wait4dc does with ``crmadmin -D`` and ``crmadmin -S``.  Nothing to wait for offline."""
@@ -955,6 +979,81 @@ class Session:
         if len(args) > 1:
             value = "false" if args[1] in ("off", "false") else "true"
         return self._meta_edit(args[:1], "maintenance", value)
+
+    def _trace_edit(self, rsc: str, edit: Callable[[etree._Element, IdStore], None]) -> bool:
+        """Apply a trace/untrace edit to primitive ``rsc`` and commit it (crmsh's messages)."""
+
+        def change(doc: CibDocument) -> None:
+            conf = Configuration(doc.root)
+            el = conf.find_resource(rsc)
+            if el is None:
+                raise ConfigError(f"resource {rsc} does not exist")
+            if el.tag != "primitive":
+                raise ConfigError(f"element {rsc} is not a primitive resource")
+            try:
+                edit(el, conf.ids)
+            except TraceError as e:
+                raise ConfigError(str(e)) from None
+
+        try:
+            self.source.modify(change)  # type: ignore[attr-defined]
+        except ConfigError as e:
+            raise self.fail(str(e)) from None
+        if self.work is not None and not self.changed():
+            self.refresh_copy()
+        return True
+
+    def resource_trace(self, args: list[str]) -> bool:
+        usage = "usage: trace <rsc> [<op>] [<interval>] [<log-dir>]"
+        if not args:
+            raise self.fail(usage)
+        rsc, rest = args[0], [a for a in args[1:] if a != "force"]
+        if len(rest) > 3:
+            raise self.fail(usage)
+        op: str | None = None
+        interval: str | None = None
+        where: str | None = None
+        for arg in rest:
+            if arg.startswith("/"):
+                if where is not None:
+                    raise self.fail(usage)
+                where = arg
+            elif arg.isnumeric():
+                if interval is not None:
+                    raise self.fail(usage)
+                interval = arg
+            else:
+                if op is not None:
+                    raise self.fail(usage)
+                op = arg
+        typ = ""
+
+        def edit(prim: etree._Element, ids: IdStore) -> None:
+            nonlocal typ
+            typ = prim.get("type") or ""
+            trace_ops.trace(prim, op, interval, where, ids)
+
+        if not self._trace_edit(rsc, edit):
+            return False
+        shown = "monitor" if op == "probe" else op
+        self.log("INFO", f"Trace for {rsc}{':' + shown if shown else ''} is written to /var/lib/heartbeat/trace_ra/{typ}")
+        if shown is not None and shown != "monitor":
+            self.log("INFO", f"Trace set, restart {rsc} to trace the {shown} operation")
+        else:
+            self.log("INFO", f"Trace set, restart {rsc} to trace non-monitor operations")
+        return True
+
+    def resource_untrace(self, args: list[str]) -> bool:
+        if not args or len(args) > 3:
+            raise self.fail("usage: untrace <rsc> [<op>] [<interval>]")
+        rsc = args[0]
+        op = args[1] if len(args) > 1 else None
+        interval = args[2] if len(args) > 2 else None
+        if not self._trace_edit(rsc, lambda prim, ids: trace_ops.untrace(prim, op, interval, ids)):
+            return False
+        shown = "monitor" if op == "probe" else op
+        self.log("INFO", f"Stop tracing {rsc}{' for operation ' + shown if shown else ''}")
+        return True
 
     def _promotable(self, rsc: str) -> bool:
         conf = Configuration(self.source.read().root)  # type: ignore[attr-defined]
@@ -1360,6 +1459,18 @@ class Session:
         if len(args) != 1:
             raise self.fail("usage: delete <node>")
         node = args[0]
+        conf = Configuration(self.source.read().root)  # type: ignore[attr-defined]
+        if node.lower() not in (n.lower() for n in conf.node_names()):
+            raise self.fail(f"node {node} not found in the CIB")
+        # crmsh asks the membership first: an active node is not removed, and when no node
+        # can be listed (no controller, as on a CIB file) only -F proceeds
+        code, listed = self.tool_output(["crm_node", "-p"])
+        if not listed.strip():
+            if not self.opts.force:
+                raise self.fail(f"crm_node -p could not list any nodes (rc={code})")
+            self.log("INFO", f"proceeding with node {node} removal")
+        elif node in listed.split():
+            raise self.fail(f"according to crm_node, node {node} is still active")
 
         def change(doc: CibDocument) -> bool:
             found = False

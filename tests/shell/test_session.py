@@ -96,10 +96,10 @@ def test_mixed_boolean_operators_rejected() -> None:
     assert info.value.column == 43
 
 
-def test_inline_comment_is_warned_about_and_ignored() -> None:
+def test_hash_after_the_first_word_is_a_word_as_crmsh_reads_it() -> None:
     line = tokenize("primitive d1 Dummy params fake=1 # the state file", 3)
-    assert line.words == ["primitive", "d1", "Dummy", "params", "fake=1"]
-    assert "inline comment" in line.warnings[0]
+    assert line.words == ["primitive", "d1", "Dummy", "params", "fake=1", "#", "the", "state", "file"]
+    assert not line.warnings
 
 
 def test_continuation_lines_join_as_crmsh_joins_them() -> None:
