@@ -35,10 +35,12 @@ from crm.cib.errors import CibError, CibUnavailable, ExitCode
 from crm.cib.live import LiveCibSource
 from crm.cli import crm_mon_xml, live_errors
 from crm.cli.cib_source import CibSource
+from crm.cli.crm_mon_text import View, render_sections
 from crm.cli.help_format import answer, install, option_group
 from crm.cli.mon_ops import epoch_text
 from crm.cli.mon_ops import failed_op as _failed
 from crm.cli.mon_ops import int_attr as _int
+from crm.cli.mon_sections import SectionError, select
 from crm.cli.output_format import (
     OutputChoice,
     OutputFormatError,
@@ -57,7 +59,6 @@ from pengine.status_view import (
     Entry,
     Item,
     Spacer,
-    cluster_status,
     instance_counts,
     natural_key,
     unpack_nodes,
@@ -82,6 +83,25 @@ class Options:
     attributes: bool = False
     hide_headers: bool = False
     simple: bool = False
+    #: ``--include``/``--exclude`` and the options standing for them, in command-line order
+    sections: tuple[tuple[str, str], ...] = ()
+    detail: bool = False
+    brief: bool = False
+    by_node: bool = False
+    timing: bool = False
+    only_node: str | None = None
+    only_rsc: str | None = None
+
+    def view(self) -> View:
+        specs = list(self.sections)
+        if self.failcounts and ("include", "failcounts") not in specs:
+            specs.append(("include", "failcounts"))
+        if self.attributes and ("include", "attributes") not in specs:
+            specs.append(("include", "attributes"))
+        if self.hide_headers and ("exclude", "summary") not in specs:
+            specs.append(("exclude", "summary"))
+        return View(select(specs), self.inactive, self.detail, self.brief, self.by_node, self.timing,
+                    self.only_node, self.only_rsc)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,14 +109,33 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+#: the options that stand for ``--include=SECTION``, applied in their place on the command line
+LEGACY_SECTIONS = {
+    "-f": "failcounts", "--failcounts": "failcounts", "-A": "attributes", "--show-node-attributes": "attributes",
+    "-o": "operations", "--operations": "operations", "-t": "operations", "--timing-details": "operations",
+    "-c": "tickets", "--tickets": "tickets", "-L": "bans", "--neg-locations": "bans",
+}
+
+
 class _Sections(argparse.Action):
     """``--include``/``--exclude``: kept in order, applied left to right."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
-        kind = "include" if option_string in ("-I", "--include") else "exclude"
         specs = list(getattr(namespace, self.dest, None) or [])
-        specs.append((kind, str(values)))
+        if option_string in ("-t", "--timing-details"):
+            namespace.timing = True
+        if option_string in ("-D", "--hide-headers"):
+            namespace.hide_headers = True
+            specs.append(("exclude", "summary"))
+        elif option_string in LEGACY_SECTIONS:
+            name = LEGACY_SECTIONS[option_string]
+            if name == "bans" and isinstance(values, str) and values:
+                name = f"bans:{values}"
+            specs.append(("include", name))
+        else:
+            kind = "include" if option_string in ("-I", "--include") else "exclude"
+            specs.append((kind, str(values)))
         setattr(namespace, self.dest, specs)
 
 
@@ -105,11 +144,11 @@ def _parser() -> _Parser:
     add_output_options(p, FORMATS)
     display = option_group(p, "display", "Display Options", "Show display options")
     display.add_argument("-r", "--inactive", action="store_true", help="Display inactive resources")
-    display.add_argument("-f", "--failcounts", action="store_true",
+    display.add_argument("-f", "--failcounts", dest="sections", action=_Sections, nargs=0,
                          help="Display resource fail counts")
-    display.add_argument("-A", "--show-node-attributes", dest="attributes", action="store_true",
+    display.add_argument("-A", "--show-node-attributes", dest="sections", action=_Sections, nargs=0,
                          help="Display node attributes")
-    display.add_argument("-D", "--hide-headers", dest="hide_headers", action="store_true",
+    display.add_argument("-D", "--hide-headers", dest="sections", action=_Sections, nargs=0,
                          help="Hide all headers")
     display.add_argument("-I", "--include", dest="sections", action=_Sections, metavar="SECTION(S)",
                          help="A list of sections to include in the output.\n"
@@ -117,6 +156,25 @@ def _parser() -> _Parser:
     display.add_argument("-U", "--exclude", dest="sections", action=_Sections, metavar="SECTION(S)",
                          help="A list of sections to exclude from the output.\n"
                          "See `Output Control` help for more information.")
+    display.add_argument("-n", "--group-by-node", dest="by_node", action="store_true",
+                         help="Group resources by node")
+    display.add_argument("-o", "--operations", dest="sections", action=_Sections, nargs=0,
+                         help="Display resource operation history")
+    display.add_argument("-t", "--timing-details", dest="sections", action=_Sections, nargs=0,
+                         help="Display resource operation history with timing details")
+    display.add_argument("-c", "--tickets", dest="sections", action=_Sections, nargs=0,
+                         help="Display cluster tickets")
+    display.add_argument("-m", "--fence-history", dest="fence_history", nargs="?", const="2", metavar="LEVEL",
+                         help="Show fence history:\n"
+                         "0=off, 1=failures and pending (default without option),\n"
+                         "2=add successes (default without value for option),\n"
+                         "3=show full history without reduction to most recent of each flavor")
+    display.add_argument("-L", "--neg-locations", dest="sections", action=_Sections, nargs="?",
+                         metavar="PREFIX",
+                         help="Display negative location constraints [optionally filtered by id prefix]")
+    display.add_argument("-R", "--show-detail", dest="detail", action="store_true",
+                         help="Show more details (node IDs, individual clone instances)")
+    display.add_argument("-b", "--brief", action="store_true", help="Brief output")
     display.add_argument("--node", dest="only_node", metavar="NODE",
                          help="When displaying information about nodes, show only what's related to the given\n"
                          "node, or to all nodes tagged with the given tag")
@@ -324,8 +382,9 @@ def _failure_text(op: etree._Element, node: str) -> str:
     return text
 
 
-def failed_actions(cib: etree._Element) -> tuple[Entry, ...]:
-    """One line per failed operation in the status section (node and resource order)."""
+def failed_actions(cib: etree._Element, only: crm_mon_xml.Filter | None = None) -> tuple[Entry, ...]:
+    """One line per failed operation in the status section (node and resource order), on the
+    nodes and resources ``only`` lets through."""
     lines: list[Entry] = []
     seen: set[tuple[str, str]] = set()
     for state in cib.iterfind("status/node_state"):
@@ -334,6 +393,8 @@ def failed_actions(cib: etree._Element) -> tuple[Entry, ...]:
             ops = sorted(resource.iterfind("lrm_rsc_op"), key=lambda o: _int(o.get("call-id"), -1))
             for op in ops:
                 if not _failed(op):
+                    continue
+                if only is not None and not (only.node_ok(node) and only.resource_ids(str(resource.get("id")))):
                     continue
                 key = op.get("operation_key") or (
                     f"{resource.get('id')}_{op.get('operation')}_{_int(op.get('interval'))}")
@@ -443,35 +504,18 @@ def _write(items: Sequence[Item], out: TextIO, depth: int = 0) -> None:
 
 def render(cib: etree._Element, options: Options, now: float, stack: str | None = None) -> str:
     """The text ``crm_mon -1`` prints for ``cib`` at time ``now`` (epoch seconds)."""
-    from io import StringIO
+    view = options.view()
+    return render_sections(cib, view, now, stack, failed_actions(cib, _failure_filter(cib, view)))
 
-    out = StringIO()
-    sections: list[Item] = []
-    if not options.hide_headers:
-        sections.append(summary(cib, now, stack))
-    status = cluster_status(cib, show_pending=True, now=int(now))
-    node_list = next(i for i in status if isinstance(i, Block) and i.title == "Node List")
-    full = next(i for i in status if isinstance(i, Block) and i.title == "Full List of Resources")
-    sections.append(node_list)
-    if options.inactive:
-        sections.append(full)
-    else:
-        active = active_only(tuple(i for i in full.items if not (isinstance(i, Entry) and i.text == "No resources")))
-        sections.append(Block("Active Resources", active or (Entry("No active resources"),)))
-    if options.attributes:
-        attributes = _node_attributes(cib)
-        if attributes.items:
-            sections.append(attributes)
-    if options.failcounts:
-        sections.append(_migration_summary(cib))
-    failures = failed_actions(cib)
-    if failures:
-        sections.append(Block("Failed Resource Actions", failures))
-    for index, section in enumerate(sections):
-        if index:
-            out.write("\n")
-        _write([section], out)
-    return out.getvalue()
+
+def _failure_filter(cib: etree._Element, view: View) -> crm_mon_xml.Filter:
+    flt = crm_mon_xml.Filter(cib, view.only_rsc, None)
+    if view.only_node is not None:
+        tags = {str(t.get("id")): [str(r.get("id")) for r in t.iterfind("obj_ref")]
+                for t in cib.iterfind("configuration/tags/tag")}
+        by_id = {n.uuid: n.name for n in unpack_nodes(cib).values()}
+        flt.nodes = {by_id.get(i, i) for i in tags[view.only_node]} if view.only_node in tags else {view.only_node}
+    return flt
 
 
 def simple_status(cib: etree._Element) -> tuple[str, int]:
@@ -530,11 +574,13 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
                                  ns.only_rsc, ns.only_node)
         output.write(result.finish(code), out)
         return code
-    if ns.sections or ns.only_rsc or ns.only_node:
-        err.write(f"{PROG}: --include, --exclude, --resource and --node are available with "
-                  "--output-as=xml only for now\n")
-        return ExitCode.UNIMPLEMENT_FEATURE
-    options = Options(ns.inactive, ns.failcounts, ns.attributes, ns.hide_headers, ns.simple)
+    try:
+        select(ns.sections or [])
+    except SectionError as exc:
+        err.write(f"{PROG}: {exc}\n")
+        return ExitCode.USAGE
+    options = Options(ns.inactive, False, False, False, ns.simple, tuple(ns.sections or ()), ns.detail, ns.brief,
+                      ns.by_node, bool(getattr(ns, "timing", False)), ns.only_node, ns.only_rsc)
     if options.simple:
         line, code = simple_status(cib)
         out.write(line + "\n")

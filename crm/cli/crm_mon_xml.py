@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from crm.cli.mon_ops import epoch_text, failed_op
+from crm.cli.mon_sections import Section, SectionError, select
 from crm.cli.output_format import XmlResult
 from crm.common.booleans import is_true
 from crm.common.results import ExitCode, rc_text
@@ -51,42 +52,23 @@ EXEC_STATUS_TEXT = {
 }
 
 
-# Pacemaker's section names (--include/--exclude) and the XML sections they stand for.
-SECTION_NAMES = {
-    "attributes": ("attributes",), "bans": ("bans",), "counts": ("summary",), "dc": ("summary",),
-    "failcounts": ("history",), "failures": ("failures",), "fencing": (), "fencing-failed": (),
-    "fencing-pending": (), "fencing-succeeded": (), "maint-mode": ("summary",), "nodes": ("nodes",),
-    "operations": ("history",), "options": ("summary",), "resources": ("resources",), "stack": ("summary",),
-    "summary": ("summary",), "tickets": ("tickets",), "times": ("summary",),
+# The XML sections and the section flags that show them
+XML_SECTIONS = {
+    "summary": Section.STACK | Section.DC | Section.TIMES | Section.COUNTS | Section.OPTIONS,
+    "nodes": Section.NODES, "resources": Section.RESOURCES, "attributes": Section.ATTRIBUTES,
+    "history": Section.OPERATIONS | Section.FAILCOUNTS, "failures": Section.FAILURES, "tickets": Section.TICKETS,
+    "bans": Section.BANS,
 }
-
-
-class SectionError(ValueError):
-    pass
 
 
 def sections_from(specs: list[tuple[str, str]]) -> set[str]:
     """The XML sections to show: every section, then each ``(include|exclude, LIST)`` applied in
-    order (``all``/``none`` included)."""
-    shown = set(SECTIONS)
-    for kind, spec in specs:
-        for name in (n.strip() for n in spec.split(",")):
-            if name in ("all", "none"):
-                parts: set[str] = set(SECTIONS) if name == "all" else set()
-                if kind == "include":
-                    shown = parts if name == "all" else shown
-                else:
-                    shown = set() if name == "all" else shown
-                continue
-            if name not in SECTION_NAMES:
-                raise SectionError(f"--{kind} options: all, attributes, bans, counts, dc, failcounts, failures, "
-                                   "fencing, fencing-failed, fencing-pending, fencing-succeeded, maint-mode, "
-                                   "nodes, none, operations, options, resources, stack, summary, tickets, times")
-            if kind == "include":
-                shown |= set(SECTION_NAMES[name])
-            else:
-                shown -= set(SECTION_NAMES[name])
-    return shown
+    order (:func:`crm.cli.mon_sections.select`)."""
+    try:
+        shown = select(specs, xml=True)
+    except SectionError as exc:
+        raise SectionError(str(exc)) from None
+    return {name for name, flags in XML_SECTIONS.items() if shown.sections & flags}
 
 
 class Filter:
