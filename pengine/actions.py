@@ -182,12 +182,15 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return False
     bundled_container = rsc.container if rsc.is_remote and rsc.parent is not None \
         and rsc.parent.variant == "bundle" else None
-    if bundled_container is not None and bundled_container.assigned is None \
-            and not bundled_container.running_on:
-        return False  # pcmk__bundle_create_probe: after a container start that cannot happen
+    if bundled_container is not None and not bundled_container.managed:
+        return False
     probe = ws.custom_action(rsc, op_key(rsc.id, "monitor"), "monitor", node_name, False)
     probe.clear(F.OPTIONAL)
     if bundled_container is not None:
+        # pcmk__bundle_create_probe: after the container's start (pe_order_probe), so not at
+        # all when the container cannot start
+        if bundled_container.assigned is None and not bundled_container.running_on:
+            probe.clear(F.RUNNABLE)
         ws.new_ordering(bundled_container, op_key(bundled_container.id, "start"), None, rsc, None, probe,
                         O.PROBE)
     if node_name not in rsc.running_on:
@@ -599,15 +602,20 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
 
 def _container_constraints(ws: WorkingSet, rsc: RscState, container: RscState) -> None:
     """A resource with a ``container``: started after it, stopped before it, on the same node."""
+    # a bundle's connection may run on a remote node (pe_rsc_allow_remote_remotes), and then
+    # only prefers its container's node
+    remote_remotes = rsc.is_remote and rsc.parent is not None and rsc.parent.variant == "bundle"
     if rsc.is_remote:
-        # guest node connection: the container never runs on a remote node
-        for node in list(container.allowed):
-            if ws.nodes[node].model.remote_rsc is not None:
-                container.allowed[node] = MINUS_INFINITY
+        if not remote_remotes:
+            # guest node connection: the container never runs on a remote node
+            for node in list(container.allowed):
+                if ws.nodes[node].model.remote_rsc is not None:
+                    container.allowed[node] = MINUS_INFINITY
         ws.order_rsc_actions(container, "monitor", rsc, "stop", O.OPTIONAL)
     ws.order_rsc_actions(container, "start", rsc, "start", O.IMPLIES_THEN | O.RUNNABLE_LEFT)
     ws.order_rsc_actions(rsc, "stop", container, "stop", O.IMPLIES_FIRST)
-    add_colocation(ws, ColocationConstraint("resource-with-container", rsc.id, container.id, INFINITY,
+    add_colocation(ws, ColocationConstraint("resource-with-container", rsc.id, container.id,
+                                            10000 if remote_remotes else INFINITY,
                                             Role.UNKNOWN, Role.UNKNOWN, "#uname", True))
 
 

@@ -269,11 +269,11 @@ class Bundle:
     kind = "bundle"
 
     def children(self) -> tuple[Resource, ...]:
-        """As Pacemaker's ``rsc->children``: per replica container, address, connection; then
-        the clone."""
+        """Per replica address, container, connection (the order Pacemaker creates their
+        actions and probes in); then the clone."""
         out: list[Resource] = []
         for replica in self.replicas:
-            out.extend(r for r in (replica.container, replica.ip, replica.remote) if r is not None)
+            out.extend(r for r in (replica.ip, replica.container, replica.remote) if r is not None)
         if self.clone is not None:
             out.append(self.clone)
         elif not self.replicas and self.child is not None:

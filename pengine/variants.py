@@ -11,15 +11,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 import pengine.actions as actions
+import pengine.bundles.actions as bundles
 import pengine.clones.bridge as clones
 import pengine.ordering as ordering
-from pengine.working import RscState
-from pengine.workset import CloneSteps, VariantMethods, WorkingSet
-
-
-def _nothing(ws: WorkingSet, rsc: RscState) -> None:
-    """A bundle creates no actions and constraints of its own yet."""
-
+from pengine.workset import CloneSteps, VariantMethods
 
 PRIMITIVE = VariantMethods(
     create_actions=actions.primitive_create_actions,
@@ -40,9 +35,9 @@ CLONE = VariantMethods(
     update_ordered_actions=clones.clone_update_ordered,
 )
 BUNDLE = VariantMethods(
-    create_actions=_nothing,
-    internal_constraints=_nothing,
-    action_flags=ordering.collective_action_flags,
+    create_actions=bundles.bundle_create_actions,
+    internal_constraints=bundles.bundle_internal_constraints,
+    action_flags=bundles.bundle_action_flags,
     update_ordered_actions=ordering.update_ordered_actions,
 )
 

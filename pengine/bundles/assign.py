@@ -13,8 +13,9 @@ from pengine.clones.assign import distribute_instances
 from pengine.clones.config import CloneConfig
 from pengine.clones.context import sort_instances
 from pengine.clones.expand import ExpandedClone, Instance
-from pengine.model import Bundle, Clone
+from pengine.model import Bundle, Clone, ColocationConstraint, Role
 from pengine.placement_context import PlacementState
+from pengine.setup import add_colocation
 from pengine.working import RscState
 from pengine.workset import WorkingSet
 
@@ -50,7 +51,9 @@ def prepare_bundle(ws: WorkingSet, rsc: RscState) -> None:
         clone.allowed[node] = MINUS_INFINITY
 
 
-def _containers_as_clone(rsc: RscState) -> tuple[ExpandedClone, list[Instance]]:
+def containers_as_clone(rsc: RscState) -> tuple[ExpandedClone, list[Instance]]:
+    """The containers seen as the instances of a clone (``pcmk__assign_instances`` and
+    ``pcmk__create_instance_actions`` treat them so)."""
     model = rsc.model
     assert isinstance(model, Bundle) and model.replicas
     first = model.replicas[0].container
@@ -78,13 +81,22 @@ def assign_bundle(placement: PlacementState, rsc: RscState, prefer: str | None) 
     rsc.allocating = True
     _show_tree(placement, rsc)
     if model.replicas:
-        expanded, instances = _containers_as_clone(rsc)
+        expanded, instances = containers_as_clone(rsc)
         ordered = sort_instances(placement, expanded, instances)
         distribute_instances(placement, expanded, ordered)
     clone = inner_clone(rsc)
     for replica in model.replicas:
         if replica.ip is not None:
             placement.assign(replica.ip.id, prefer)
+        container = ws.rsc_by_id[replica.container.id]
+        host = ws.nodes.get(container.assigned or "")
+        if replica.remote is not None and host is not None and host.model.is_remote \
+                and host.model.remote_rsc is not None:
+            # pacemaker-remoted takes one connection: a nested connection runs where the
+            # connection of its container's node does
+            add_colocation(ws, ColocationConstraint("child-remote-with-docker-remote", replica.remote.id,
+                                                    host.model.remote_rsc, INFINITY, Role.UNKNOWN,
+                                                    Role.UNKNOWN, "#uname", True))
         if replica.remote is not None:
             placement.assign(replica.remote.id, prefer)
         if clone is not None and replica.remote is not None and replica.index < len(clone.children):

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
 from pengine.actions import create_actions, internal_constraints
+from pengine.bundles.nodes import nodes_when_unpacked
 from pengine.clones.actions import (
     COMPLETION,
     ActionRef,
@@ -125,7 +126,8 @@ def expanded_from_state(ws: WorkingSet, rsc: RscState) -> ExpandedClone:
     """Rebuild the :class:`ExpandedClone` view of a clone state (config + instances)."""
     model = rsc.model
     assert isinstance(model, Clone)
-    config = unpack_clone_config(model.id, model.child.id, model.meta, node_count=len(ws.cluster.nodes),
+    config = unpack_clone_config(model.id, model.child.id, model.meta,
+                                 node_count=nodes_when_unpacked(ws.cluster, model.id),
                                  legacy_master=model.promotable,
                                  child_classes=_child_classes(model)).config
     instances: list[Instance] = []

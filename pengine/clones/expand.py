@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from pengine.bundles.nodes import nodes_when_unpacked
 from pengine.clones.config import CloneConfig, unpack_clone_config
 from pengine.clones.instances import AnonymousInstances, instance_number, strip_instance
 from pengine.model import Clone, Cluster, Group, Node, NodeKind, Primitive, Resource, Role, RscHistory
@@ -152,8 +153,9 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
     trackers: dict[str, AnonymousInstances] = {}
     member_to_clone: dict[str, str] = {}
     for clone in clones:
+        clone_nodes = nodes_when_unpacked(cluster, clone.id)
         unpacked = unpack_clone_config(
-            clone.id, clone.child.id, clone.meta, node_count=node_count,
+            clone.id, clone.child.id, clone.meta, node_count=clone_nodes,
             legacy_master=clone.promotable, child_classes=_child_classes(clone),
         )
         config = unpacked.config

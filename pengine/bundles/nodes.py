@@ -1,0 +1,27 @@
+"""Bundle nodes: the guest nodes of bundle replicas, which Pacemaker creates only while it
+unpacks their bundle (``create_remote_resource``)."""
+
+from __future__ import annotations
+
+from pengine.model import Bundle, Cluster, Resource
+
+
+def nodes_when_unpacked(cluster: Cluster, rsc_id: str) -> int:
+    """How many nodes the cluster had when the top-level resource holding ``rsc_id`` was
+    unpacked (the default ``clone-max`` of a clone): the nodes of bundles configured after
+    it did not exist yet."""
+    later: set[str] = set()
+    seen = False
+    for top in cluster.resources:
+        if not seen and _holds(top, rsc_id):
+            seen = True
+            continue
+        if seen and isinstance(top, Bundle):
+            later.update(r.remote.id for r in top.replicas if r.remote is not None)
+    if not seen:
+        return len(cluster.nodes)
+    return sum(1 for n in cluster.nodes if n.uname not in later)
+
+
+def _holds(rsc: Resource, rsc_id: str) -> bool:
+    return rsc.id == rsc_id or any(_holds(c, rsc_id) for c in rsc.children())
