@@ -47,6 +47,9 @@ class Placement:
         # clone instances banned by clone-max: provisional until every resource is assigned
         self.left_provisional: list[RscState] = []
         self.expansion: object | None = None
+        # clone id -> its instances in the order they were last sorted in (assignment, then
+        # promotion), as Pacemaker keeps rsc->children until probes sort them by number again
+        self.instance_order: dict[str, list[str]] = {}
 
     # -- printing ---------------------------------------------------------------------------
     def show_scores(self, function: str, rsc_id: str, table: dict[str, int]) -> None:
@@ -564,7 +567,14 @@ class Placement:
         return self.ws.rsc_by_id[rsc_id].variant == "clone"
 
     def clone_instances(self, rsc_id: str) -> Sequence[str]:
-        return [c.id for c in self.ws.rsc_by_id[rsc_id].children]
+        ids = [c.id for c in self.ws.rsc_by_id[rsc_id].children]
+        order = self.instance_order.get(rsc_id)
+        if order is None:
+            return ids
+        return [*(i for i in order if i in ids), *(i for i in ids if i not in order)]
+
+    def set_instance_order(self, rsc_id: str, instance_ids: Sequence[str]) -> None:
+        self.instance_order[rsc_id] = list(instance_ids)
 
     def assigned_node_of_any(self, rsc_id: str) -> str | None:
         rsc = self.ws.rsc_by_id[rsc_id]

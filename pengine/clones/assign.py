@@ -156,11 +156,13 @@ def assign_clone(ctx: AssignContext, clone: ExpandedClone, *, assigning: set[str
             ctx.set_scores(clone.id, merged)
         show_clone_scores(ctx, clone, "pcmk__clone_allocate")
         ordered = sort_instances(ctx, clone, clone.instances, priorities=priorities)
+        ctx.set_instance_order(clone.id, [inst.id for inst in ordered])
         distribute_instances(ctx, clone, ordered)
         if clone.config.promotable:
-            set_instance_roles(ctx, clone, ordered, priorities, promoted_banned=promoted_banned,
-                               started_instances=started_instances,
-                               unpromoted_instances=unpromoted_instances)
+            by_promotion = set_instance_roles(ctx, clone, ordered, priorities, promoted_banned=promoted_banned,
+                                              started_instances=started_instances,
+                                              unpromoted_instances=unpromoted_instances)
+            ctx.set_instance_order(clone.id, [inst.id for inst in by_promotion])
     finally:
         assigning.discard(clone.id)
 

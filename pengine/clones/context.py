@@ -120,7 +120,14 @@ class AssignContext(Protocol):
         """Is this resource id a clone?"""
 
     def clone_instances(self, rsc_id: str) -> Sequence[str]:
-        """Instance ids of a clone (for colocations with a promotable primary)."""
+        """Instance ids of a clone in the clone's current order (``rsc->children``): once the
+        clone is assigned, the order of assignment, then of promotion (see
+        :meth:`set_instance_order`)."""
+
+    def set_instance_order(self, rsc_id: str, instance_ids: Sequence[str]) -> None:
+        """``rsc->children = g_list_sort(...)``: the clone's instances are kept in the order
+        they were last sorted in (for assignment, then for promotion), which is the order in
+        which colocations with the clone are later applied instance by instance."""
 
     def assigned_node_of_any(self, rsc_id: str) -> str | None:
         """``allocated_to`` of a primitive or group (``fns->location``)."""

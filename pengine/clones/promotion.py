@@ -216,8 +216,9 @@ def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, p
 def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],
                        priorities: dict[str, int] | None = None, *, promoted_banned: bool = False,
                        started_instances: frozenset[str] = frozenset(),
-                       unpromoted_instances: frozenset[str] = frozenset()) -> None:
-    """``pcmk__set_instance_roles``: decide which instances are promoted.
+                       unpromoted_instances: frozenset[str] = frozenset()) -> list[Instance]:
+    """``pcmk__set_instance_roles``: decide which instances are promoted; returns the
+    instances in promotion order (``sort_promotable_instances``).
 
     ``priorities`` are the instances' priorities so far (from :func:`add_promotion_scores`);
     they are updated in place to the promotion priorities. ``started_instances`` are the
@@ -281,6 +282,7 @@ def set_instance_roles(ctx: AssignContext, clone: ExpandedClone, instances: Sequ
         counts[target] = counts.get(target, 0) + 1
         ctx.set_next_role(inst.id, Role.PROMOTED)
         promoted += 1
+    return ordered
 
 
 def _promotion_order(ctx: AssignContext, clone: ExpandedClone, instances: Sequence[Instance],

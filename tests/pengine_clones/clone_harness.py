@@ -65,6 +65,7 @@ class ReferenceState:
         self.rsc: dict[str, RscState] = {}
         self.num_resources: dict[str, int] = {n: 0 for n in self.nodes}
         self.order: list[str] = []
+        self.instance_order: dict[str, list[str]] = {}
         symmetric = cluster.options.symmetric_cluster
 
         def base_table() -> dict[str, int]:
@@ -288,7 +289,12 @@ class ReferenceState:
         return rsc_id in self.expansion.clones
 
     def clone_instances(self, rsc_id: str) -> Sequence[str]:
-        return [i.id for i in self.expansion.clones[rsc_id].instances]
+        ids = [i.id for i in self.expansion.clones[rsc_id].instances]
+        order = self.instance_order.get(rsc_id, [])
+        return [*(i for i in order if i in ids), *(i for i in ids if i not in order)]
+
+    def set_instance_order(self, rsc_id: str, instance_ids: Sequence[str]) -> None:
+        self.instance_order[rsc_id] = list(instance_ids)
 
     # -- driver ----------------------------------------------------------------------------
     def run(self) -> list[str]:
