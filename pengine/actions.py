@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from crm.common.booleans import is_true
 from crm.common.scores import INFINITY, MINUS_INFINITY
+from pengine.bundles.probes import order_container_probe
 from pengine.config_changes import digest_state
 from pengine.load import create_utilization_constraints
 from pengine.migration import abort_dangling_migrations, can_migrate, create_migration_actions
@@ -182,8 +183,6 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return False
     bundled_container = rsc.container if rsc.is_remote and rsc.parent is not None \
         and rsc.parent.variant == "bundle" else None
-    if bundled_container is not None and not bundled_container.managed:
-        return False
     probe = ws.custom_action(rsc, op_key(rsc.id, "monitor"), "monitor", node_name, False)
     probe.clear(F.OPTIONAL)
     if bundled_container is not None:
@@ -197,12 +196,16 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         probe.meta["op_target_rc"] = "7"
     elif rsc.role == Role.PROMOTED:
         probe.meta["op_target_rc"] = "8"
-    order_top = top if top.variant == "clone" else rsc
+    uber = rsc  # uber_parent: a bundle's members are their own top
+    while uber.parent is not None and uber.parent.variant != "bundle":
+        uber = uber.parent
+    order_top = uber if uber.variant == "clone" else rsc
     flags = O.OPTIONAL
     if not probe.runnable and not order_top.running_on:
         flags |= O.RUNNABLE_LEFT
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "start"), None, flags)
     ws.new_ordering(rsc, None, probe, order_top, op_key(order_top.id, "reload-agent"), None, O.OPTIONAL)
+    order_container_probe(ws, rsc, probe)
     return True
 
 

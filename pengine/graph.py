@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from pengine.bundles.probes import replica_members
 from pengine.model import Role
 from pengine.working import Action, F, O, RscState, Wrapper
 from pengine.workset import WorkingSet, parse_op_key
@@ -122,6 +123,13 @@ class GraphBuilder:
         self.synapses.append((action, inputs))
 
     def add_rsc(self, rsc: RscState) -> None:
+        if rsc.variant == "bundle":
+            # pcmk__bundle_expand: the inner clone, then each replica's members; the bundle's
+            # own pseudo actions come with the actions of no resource, at the end
+            inner = [c for c in rsc.children if c.variant == "clone"]
+            for child in inner + [c for c in rsc.children if c.variant != "clone"]:
+                self.add_rsc(child)
+            return
         if rsc.variant == "clone":
             for child in rsc.children:
                 self.add_rsc(child)
@@ -419,6 +427,8 @@ class SummaryWriter:
     def log_actions(self, rsc: RscState) -> None:
         ws = self.ws
         if rsc.variant == "bundle":
+            for member in replica_members(rsc):
+                self.log_actions(member)
             return
         if rsc.children:
             for child in rsc.children:
