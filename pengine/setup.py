@@ -154,6 +154,12 @@ def apply_history(ws: WorkingSet, history: Iterable[RscHistory], history_bans: H
     fenced_by = {name: (node.fence_reason or "").removesuffix(" failed there")
                  for name, node in ws.nodes.items() if (node.fence_reason or "").endswith(" failed there")}
     for hist in history:
+        base = hist.rsc_id.partition(":")[0]
+        if base != hist.rsc_id and fenced_by.get(hist.node) == base:
+            # an anonymous clone's history, read as the instance it was found for: the node is
+            # fenced because that instance failed there
+            fenced_by[hist.node] = hist.rsc_id
+            ws.nodes[hist.node].fence_reason = f"{hist.rsc_id} failed there"
         rsc = ws.rsc_by_id.get(hist.rsc_id)
         if rsc is None or rsc.variant != "primitive":
             rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
@@ -519,14 +525,27 @@ def check_failure_threshold(ws: WorkingSet, rsc: RscState, node: str,
 
 
 def apply_exclusive_discovery(ws: WorkingSet, rsc: RscState, node: str) -> None:
+    if rsc.top().variant == "bundle":
+        _bundle_exclusive_discovery(ws, rsc, node)
+        return
     exclusive = rsc.discover_exclusive or (rsc.parent is not None and rsc.parent.discover_exclusive)
     if exclusive and node not in rsc.discover_nodes and not (rsc.parent and node in rsc.parent.discover_nodes):
-        if rsc.top().variant != "bundle":
-            resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
-        elif node in rsc.allowed:  # a bundle's instances keep their one node
-            rsc.allowed[node] = MINUS_INFINITY
+        resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
     for child in rsc.children:
         apply_exclusive_discovery(ws, child, node)
+
+
+def _bundle_exclusive_discovery(ws: WorkingSet, rsc: RscState, node: str) -> None:
+    """``apply_exclusive_discovery`` inside a bundle: exclusive when the resource or its uber
+    parent (the bundle's members are their own) is; only a node already allowed is banned."""
+    uber = rsc
+    while uber.parent is not None and uber.parent.variant != "bundle":
+        uber = uber.parent
+    if (rsc.discover_exclusive or uber.discover_exclusive) and node in rsc.allowed \
+            and node not in rsc.discover_nodes and node not in uber.discover_nodes:
+        rsc.allowed[node] = MINUS_INFINITY
+    for child in rsc.children:
+        _bundle_exclusive_discovery(ws, child, node)
 
 
 # ----------------------------------------------------------------------------------------------
