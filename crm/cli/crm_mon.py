@@ -33,11 +33,11 @@ from lxml import etree
 
 from crm.cib.errors import CibError, CibUnavailable, ExitCode
 from crm.cib.live import LiveCibSource
-from crm.cli import crm_mon_xml, live_errors
+from crm.cli import crm_mon_xml, live_errors, pcmk_log
 from crm.cli.cib_source import CibSource
 from crm.cli.crm_mon_text import View, render_sections
 from crm.cli.help_format import answer, install, option_group
-from crm.cli.mon_ops import epoch_text
+from crm.cli.mon_ops import epoch_text, hard_failures, masked_probe
 from crm.cli.mon_ops import failed_op as _failed
 from crm.cli.mon_ops import int_attr as _int
 from crm.cli.mon_sections import SectionError, select
@@ -355,6 +355,27 @@ def readable_interval(ms: int) -> str:
     return text or "0s"
 
 
+def _failure_technical(op: etree._Element, node: str) -> str:
+    """``failed_action_technical`` (with ``--show-detail``): the operation key and raw fields."""
+    parent = op.getparent()
+    rsc = (parent.get("id") if parent is not None else None) or "unknown"
+    key = op.get("operation_key") or f"{rsc}_{op.get('operation')}_{_int(op.get('interval'))}"
+    rc = _int(op.get("rc-code"))
+    status = EXEC_STATUS_TEXT.get(_int(op.get("op-status")), "UNKNOWN")
+    text = (f"{key} on {node} '{OCF_RC_TEXT.get(rc, 'unknown')}' ({rc}): call={op.get('call-id') or 'unknown'}, "
+            f"status='{status}'")
+    if op.get("exit-reason"):
+        text += f", exitreason='{op.get('exit-reason')}'"
+    change = op.get("last-rc-change")
+    if change is not None and change.strip().isdigit():
+        text += f", last-rc-change='{epoch_text(int(change))}'"
+    if op.get("queue-time"):
+        text += f", queued={op.get('queue-time')}ms"
+    if op.get("exec-time"):
+        text += f", exec={op.get('exec-time')}ms"
+    return text
+
+
 def _failure_text(op: etree._Element, node: str) -> str:
     parent = op.getparent()
     rsc = (parent.get("id") if parent is not None else None) or "unknown resource"
@@ -382,9 +403,11 @@ def _failure_text(op: etree._Element, node: str) -> str:
     return text
 
 
-def failed_actions(cib: etree._Element, only: crm_mon_xml.Filter | None = None) -> tuple[Entry, ...]:
+def failed_actions(cib: etree._Element, only: crm_mon_xml.Filter | None = None,
+                   detail: bool = False) -> tuple[Entry, ...]:
     """One line per failed operation in the status section (node and resource order), on the
-    nodes and resources ``only`` lets through."""
+    nodes and resources ``only`` lets through; probes that found nothing to run are not
+    failures (:func:`~crm.cli.mon_ops.masked_probe`)."""
     lines: list[Entry] = []
     seen: set[tuple[str, str]] = set()
     for state in cib.iterfind("status/node_state"):
@@ -392,16 +415,16 @@ def failed_actions(cib: etree._Element, only: crm_mon_xml.Filter | None = None) 
         for resource in state.iterfind("lrm/lrm_resources/lrm_resource"):
             ops = sorted(resource.iterfind("lrm_rsc_op"), key=lambda o: _int(o.get("call-id"), -1))
             for op in ops:
-                if not _failed(op):
+                if not _failed(op) or masked_probe(op):
                     continue
-                if only is not None and not (only.node_ok(node) and only.resource_ids(str(resource.get("id")))):
+                if only is not None and not (only.node_ok(node) and only.failure_ok(str(resource.get("id")))):
                     continue
                 key = op.get("operation_key") or (
                     f"{resource.get('id')}_{op.get('operation')}_{_int(op.get('interval'))}")
                 if (key, node) in seen:
                     continue
                 seen.add((key, node))
-                lines.append(Entry(_failure_text(op, node)))
+                lines.append(Entry(_failure_technical(op, node) if detail else _failure_text(op, node)))
     return tuple(lines)
 
 
@@ -505,7 +528,7 @@ def _write(items: Sequence[Item], out: TextIO, depth: int = 0) -> None:
 def render(cib: etree._Element, options: Options, now: float, stack: str | None = None) -> str:
     """The text ``crm_mon -1`` prints for ``cib`` at time ``now`` (epoch seconds)."""
     view = options.view()
-    return render_sections(cib, view, now, stack, failed_actions(cib, _failure_filter(cib, view)))
+    return render_sections(cib, view, now, stack, failed_actions(cib, _failure_filter(cib, view), view.detail))
 
 
 def _failure_filter(cib: etree._Element, view: View) -> crm_mon_xml.Filter:
@@ -562,6 +585,9 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
             return live_errors.report(PROG, exc, err)
         return _read_error(exc, err)
     stack = live_stack(source) if isinstance(source, LiveCibSource) else None
+    if pcmk_log.enabled(ns.verbose, env):
+        for message in hard_failures(cib):
+            err.write(pcmk_log.line("unpack_rsc_op", "error", message, "unpack.c:0", env))
     if output.xml:
         clock = time.time() if now is None else now
         try:

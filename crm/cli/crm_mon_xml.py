@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from crm.cli.mon_ops import epoch_text, failed_op
+from crm.cli.mon_ops import epoch_text, failed_op, masked_probe
 from crm.cli.mon_sections import Section, SectionError, select
 from crm.cli.output_format import XmlResult
 from crm.common.booleans import is_true
@@ -78,8 +78,48 @@ class Filter:
         tags = {str(t.get("id")): [str(r.get("id")) for r in t.iterfind("obj_ref")]
                 for t in cib.iterfind("configuration/tags/tag")}
         self.resources = set(tags.get(resource, [resource])) if resource else None
-        self.nodes = set(tags.get(node, [node])) if node else None
+        # a tag names nodes by id
+        names = {str(n.get("id")): str(n.get("uname") or n.get("id")) for n in cib.iterfind("configuration/nodes/node")}
+        self.nodes = {names.get(i, i) for i in tags[node]} if node in tags else ({node} if node else None)
         self.primitives = {str(p.get("id")): p for p in cib.iterfind("configuration/resources//primitive")}
+        # what names a top-level resource as a whole, by the id of each primitive in it: a group
+        # by its own id only, a clone by its id, its child's and its instances', a bundle by
+        # any of its parts (Pacemaker's ``is_filtered`` of each variant)
+        self.tops: dict[str, tuple[set[str], bool]] = {}
+        resources = cib.find("configuration/resources")
+        for top in resources if resources is not None else ():
+            if not isinstance(top.tag, str):
+                continue
+            ids = {str(top.get("id"))}
+            instances = False
+            if top.tag in ("clone", "master"):
+                child = next((c for c in top if isinstance(c.tag, str) and c.tag in ("primitive", "group")), None)
+                if child is not None:
+                    ids.add(str(child.get("id")))
+                    instances = True
+            elif top.tag == "bundle":
+                ids |= {str(e.get("id")) for e in top.iter("primitive")}
+                for replica in bundle_info(top).replicas:
+                    ids |= {x for x in (replica.ip, replica.container, replica.remote) if x}
+            for prim in top.iter("primitive"):
+                self.tops[str(prim.get("id"))] = (ids, instances)
+            if top.tag == "bundle":
+                for rid in ids:
+                    self.tops[rid] = (ids, False)
+
+    def history_ok(self, rid: str) -> bool:
+        """Whether the history of ``rid`` is shown: it is named, or its top-level resource is."""
+        if self.resources is None:
+            return True
+        base = rid.split(":", 1)[0]
+        if rid in self.resources or base in self.resources:
+            return True
+        ids, instances = self.tops.get(base, ({base}, False))
+        return any(r in ids or (instances and r.split(":", 1)[0] in ids) for r in self.resources)
+
+    def failure_ok(self, rid: str) -> bool:
+        """Failed actions are shown for the named resources themselves."""
+        return self.resources is None or rid in self.resources or rid.split(":", 1)[0] in self.resources
 
     def node_ok(self, name: str) -> bool:
         return self.nodes is None or name in self.nodes
@@ -99,7 +139,10 @@ class Filter:
         ids = {str(elem.get("id"))}
         ids |= {str(a.get("id")) for a in elem.iterancestors() if a.tag in ("group", "clone", "master", "bundle")}
         ids |= {str(d.get("id")) for d in elem.iter("primitive", "group")}
-        return bool(ids & self.resources)
+        if elem.tag == "bundle":
+            for replica in bundle_info(elem).replicas:
+                ids |= {x for x in (replica.ip, replica.container, replica.remote) if x}
+        return bool(ids & {r.split(":", 1)[0] for r in self.resources} or ids & self.resources)
 
     def whole(self, elem: etree._Element) -> bool:
         """Whether ``elem`` is shown with all its children (it or an ancestor is named)."""
@@ -226,10 +269,11 @@ def _node_ref(result: XmlResult, parent: etree._Element, ctx: Context, name: str
 
 
 def _primitive(result: XmlResult, parent: etree._Element, ctx: Context, prim: etree._Element, rid: str,
-               places: dict[str, Placement], *, promotable: bool = False, orphan: bool = False) -> None:
+               places: dict[str, Placement], *, promotable: bool = False, orphan: bool = False,
+               in_replica: bool = False) -> None:
     active = _active(places)
     flt: Filter = getattr(ctx, "output_filter", ALL)
-    if flt.nodes is not None and active and not any(n in flt.nodes for n in active):
+    if not in_replica and flt.nodes is not None and active and not any(n in flt.nodes for n in active):
         return
     if flt.resources is not None and not (flt.whole(prim) or flt.resource_ids(rid)):
         return
@@ -333,23 +377,27 @@ def _bundle(result: XmlResult, parent: etree._Element, ctx: Context, bundle: etr
         "managed": not (_unmanaged(bundle, ctx) or _in_maintenance(bundle, ctx)),
         "failed": any(p.failed for places in places_all for p in places.values()),
     })
+    flt: Filter = getattr(ctx, "output_filter", ALL)
     for index, replica in enumerate(info.replicas):
+        container = _active(ctx.history.on(replica.container))
+        if flt.nodes is not None and container and not any(n in flt.nodes for n in container):
+            continue
         rep = result.add("replica", elem, {"id": index})
         if replica.ip is not None:
             fake = _fake_primitive(bundle, replica.ip, "IPaddr2")
-            _primitive(result, rep, ctx, fake, replica.ip, ctx.history.on(replica.ip))
+            _primitive(result, rep, ctx, fake, replica.ip, ctx.history.on(replica.ip), in_replica=True)
             bundle.remove(fake)
         if info.child is not None and replica.remote is not None:
             child_id = str(info.child.get("id"))
             place = _instance_places(ctx, child_id).get(replica.remote)
             shown = {replica.remote: place} if place is not None and (place.role > Role.STOPPED or place.failed) else {}
-            _primitive(result, rep, ctx, info.child, child_id, shown, promotable=info.promotable)
+            _primitive(result, rep, ctx, info.child, child_id, shown, promotable=info.promotable, in_replica=True)
         fake = _fake_primitive(bundle, replica.container, info.runtime)
-        _primitive(result, rep, ctx, fake, replica.container, ctx.history.on(replica.container))
+        _primitive(result, rep, ctx, fake, replica.container, ctx.history.on(replica.container), in_replica=True)
         bundle.remove(fake)
         if replica.remote is not None:
             fake = _fake_primitive(bundle, replica.remote, "remote", "pacemaker")
-            _primitive(result, rep, ctx, fake, replica.remote, ctx.history.on(replica.remote))
+            _primitive(result, rep, ctx, fake, replica.remote, ctx.history.on(replica.remote), in_replica=True)
             bundle.remove(fake)
 
 
@@ -529,7 +577,7 @@ def _node_history(result: XmlResult, ctx: Context) -> None:
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             rid = str(entry.get("id"))
             ops = _history_ops(entry)
-            if not ops or not flt.resource_ids(rid):
+            if not ops or not flt.history_ok(rid):
                 continue
             if node_elem is None:
                 node_elem = result.add("node", section, {"name": name})
@@ -567,7 +615,8 @@ def _failures(result: XmlResult, ctx: Context) -> None:
         node = str(state.get("uname") or state.get("id"))
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             for op in sorted(entry.iterfind("lrm_rsc_op"), key=lambda o: _int(o.get("call-id"), -1)):
-                if not failed_op(op) or not flt.node_ok(node) or not flt.resource_ids(str(entry.get("id"))):
+                if not failed_op(op) or masked_probe(op) or not flt.node_ok(node) \
+                        or not flt.failure_ok(str(entry.get("id"))):
                     continue
                 key = op.get("operation_key") or f"{entry.get('id')}_{op.get('operation')}_{_int(op.get('interval'))}"
                 if (key, node) in seen:
@@ -581,7 +630,7 @@ def _failures(result: XmlResult, ctx: Context) -> None:
                 dated = bool(change and change.strip().isdigit())
                 attrs: dict[str, str | int | bool | None] = {
                     "op_key" if dated else "id": key, "node": node, "exitstatus": rc_text(rc),
-                    "exitreason": op.get("exit-reason") or "none", "exitcode": rc,
+                    "exitreason": op.get("exit-reason", "none"), "exitcode": rc,
                     "call": op.get("call-id"), "status": EXEC_STATUS_TEXT.get(status, "UNKNOWN"),
                 }
                 if change and dated:
@@ -638,7 +687,7 @@ def _bans(result: XmlResult, ctx: Context, now: int) -> None:
                 if score is not None:
                     found.append((str(rule.get("id")), name, score, role))
         for ban_id, node, score, role in found:
-            if score >= 0 or not flt.node_ok(node) or not flt.resource_ids(str(loc.get("rsc"))):
+            if score >= 0 or not flt.resource_ids(str(loc.get("rsc"))):  # bans are not limited by node
                 continue
             if section is None:
                 section = result.add("bans")
