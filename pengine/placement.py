@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cmp_to_key
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
-from pengine.bundles.assign import assign_bundle
+from pengine.bundles.assign import assign_bundle, bundle_apply_coloc_score
 from pengine.clones.bridge import (
     assign_clone_state,
     clone_merge_weights,
@@ -277,6 +277,9 @@ class Placement:
             return
         if primary.variant == "clone":
             colocate_with_clone(self, dependent, primary, con)
+            return
+        if primary.variant == "bundle":
+            bundle_apply_coloc_score(self, dependent, primary, con)
             return
         self.primitive_coloc_rh(dependent, primary, con)
 

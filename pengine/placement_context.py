@@ -29,3 +29,9 @@ class PlacementState(AssignContext, Protocol):
                              factor: float, *, rollback: bool, positive: bool, forward: bool,
                              init: bool = False) -> dict[str, int]:
         """``pcmk__native_merge_weights``: the node table merged along colocations."""
+
+    def sort_nodes(self, rsc: RscState, current: str | None) -> list[str]:
+        """``pcmk__sort_nodes``: the resource's allowed nodes, best first."""
+
+    def finalize(self, rsc: RscState, chosen: str | None, force: bool) -> bool:
+        """``pcmk__finalize_assignment`` (``chosen`` None: assigned nowhere)."""

@@ -37,6 +37,15 @@ def replica_nodes(rsc: RscState) -> list[tuple[int, str]]:
 def prepare_bundle(ws: WorkingSet, rsc: RscState) -> None:
     """What ``create_remote_resource`` sets while unpacking: each inner instance is allowed
     only on its guest node (discovered there exclusively), where the clone itself is banned."""
+    model = rsc.model
+    assert isinstance(model, Bundle)
+    for replica in model.replicas:
+        conn = ws.rsc_by_id.get(replica.remote.id) if replica.remote is not None else None
+        if conn is not None:
+            # connections run on cluster nodes only (allowed nodes as at unpacking)
+            for name in conn.allowed:
+                if ws.nodes[name].model.is_remote:
+                    conn.allowed[name] = MINUS_INFINITY
     clone = inner_clone(rsc)
     if clone is None:
         return
@@ -76,8 +85,8 @@ def assign_bundle(placement: PlacementState, rsc: RscState, prefer: str | None) 
     ws = placement.ws
     model = rsc.model
     assert isinstance(model, Bundle)
-    if not rsc.provisional or rsc.allocating:
-        return
+    if rsc.allocating:
+        return  # (no check of pe_rsc_provisional: each call shows the scores again)
     rsc.allocating = True
     _show_tree(placement, rsc)
     if model.replicas:
@@ -127,3 +136,60 @@ def _threshold_reached(ws: WorkingSet, rsc: RscState, node: str) -> bool:
         if where == node and rid.split(":")[0] == rsc.id.split(":")[0]:
             count += failures
     return rsc.migration_threshold > 0 and count >= rsc.migration_threshold
+
+
+def bundle_apply_coloc_score(placement: PlacementState, dependent: RscState, primary: RscState,
+                             con: ColocationConstraint) -> None:
+    """``pcmk__bundle_apply_coloc_score``: ``dependent`` (a primitive) with the bundle
+    ``primary``."""
+    ws = placement.ws
+    if primary.provisional:
+        return
+    model = primary.model
+    assert isinstance(model, Bundle)
+    containers = [ws.rsc_by_id[r.container.id] for r in model.replicas]
+    con_dependent = ws.rsc_by_id.get(con.dependent)
+    if con_dependent is not None and con_dependent.variant in ("clone", "bundle"):
+        pair = _compatible_replica(placement, dependent, containers)
+        if pair is not None:
+            placement.apply_coloc_score(dependent, pair, con)
+        elif con.score >= INFINITY:
+            placement.finalize(dependent, None, force=True)
+        return
+    clone = inner_clone(primary)
+    allowed: set[str] = set()
+    for replica, container in zip(model.replicas, containers, strict=True):
+        if con.score < INFINITY:
+            placement.apply_coloc_score(dependent, container, con)
+            continue
+        if container.assigned is None or _blocked(container):
+            continue
+        if con.primary_role >= Role.PROMOTED:
+            inst = clone.children[replica.index] if clone is not None and replica.index < len(clone.children) \
+                else None
+            if inst is None or inst.next_role < Role.PROMOTED:
+                continue
+        allowed.add(container.assigned)
+    if con.score >= INFINITY:
+        for node in dependent.allowed:
+            if node not in allowed:
+                dependent.allowed[node] = MINUS_INFINITY
+
+
+def _blocked(rsc: RscState) -> bool:
+    return rsc.blocked or any(_blocked(c) for c in rsc.children)
+
+
+def _compatible_replica(placement: PlacementState, dependent: RscState,
+                        containers: list[RscState]) -> RscState | None:
+    """``compatible_replica``: the container on the dependent's node (its assigned node, or
+    else the best of its allowed nodes that has one)."""
+    if dependent.assigned is not None:
+        candidates = [dependent.assigned]
+    else:
+        candidates = placement.sort_nodes(dependent, None)
+    for node in candidates:
+        for container in containers:
+            if container.assigned is not None and container.assigned == node:
+                return container
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from lxml import etree
@@ -218,6 +219,8 @@ class ResourceUnpacker:
             for r in layout.members
         )
         clone = self.clone(layout.clone, bid, meta) if layout.clone is not None else None
+        if clone is not None and isinstance(clone.child, Primitive) and is_true(clone.child.meta.get("notify")):
+            clone = replace(clone, meta={**clone.meta, "notify": "true"})  # the inner resource's notify
         return Bundle(id=bid, meta=meta, child=child, element=elem, replicas=replicas, clone=clone,
                       runtime=layout.runtime, image=layout.image, replicas_per_host=layout.replicas_per_host,
                       promoted_max=layout.promoted_max)
