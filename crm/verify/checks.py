@@ -28,6 +28,7 @@ from crm.verify.node_state import (
     check_orphans,
     check_remote_connections,
 )
+from crm.verify.nodes import check_nodes
 from crm.verify.options import check_fencing, check_options
 from crm.verify.resources import (
     check_agents,
@@ -42,6 +43,7 @@ __all__ = ["CHECKS", "verify"]
 
 CHECKS: Final = (
     check_options,
+    check_nodes,
     check_fencing,
     check_resources,
     check_forced_anonymous,
