@@ -9,6 +9,7 @@ Node attributes, operation history, tickets and bans are read with the XML outpu
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import StringIO
@@ -92,6 +93,11 @@ def display_name(ctx: Context, node: NodeView, detail: bool) -> str:
     return node.name
 
 
+def _in_maintenance(ctx: Context, node: NodeView) -> bool:
+    """A remote or guest node is in maintenance with the whole cluster (its connection is)."""
+    return node.maintenance or (node.kind != "cluster" and ctx.maintenance_mode)
+
+
 def _status(node: NodeView) -> str:
     if node.unclean:
         status = "UNCLEAN (online)" if node.online else ("UNCLEAN (pending)" if node.pending else "UNCLEAN (offline)")
@@ -117,6 +123,8 @@ PREFIX = {"cluster": "Node", "remote": "RemoteNode", "guest": "GuestNode"}
 
 
 def _node_line(ctx: Context, node: NodeView, view: View) -> str:
+    if _in_maintenance(ctx, node) and not node.maintenance:
+        node = dataclasses.replace(node, maintenance=True)
     text = f"{PREFIX[node.kind]} {display_name(ctx, node, view.detail)}: {_status(node)}"
     if view.detail:
         state = ctx.cib.find(f"status/node_state[@uname='{node.name}']") if "'" not in node.name else None
@@ -211,7 +219,7 @@ def _node_section(ctx: Context, view: View, scope: Scope) -> Block | None:
             resources = _node_resources(ctx, node, view, scope)
             items.append(Block(_node_line(ctx, node, view), (Block("Resources", tuple(resources)),)))
             continue
-        individual = view.detail or node.unclean or node.pending or node.standby or node.maintenance \
+        individual = view.detail or node.unclean or node.pending or node.standby or _in_maintenance(ctx, node) \
             or node.health <= 0
         if individual:
             items.append(Entry(_node_line(ctx, node, view)))
@@ -497,9 +505,11 @@ def _write(items: Sequence[Item], out: StringIO, depth: int = 0) -> None:
             text = f"{item.label}: {item.text}" if item.label is not None else item.text
             out.write(f"{pad}{text}\n")
         elif isinstance(item, Block):
-            # A bundle replica's title has no colon in Pacemaker's output
+            # A bundle replica's title has no colon in Pacemaker's output; an untitled list
+            # only indents its items
             colon = "" if item.title.startswith("Replica[") else ":"
-            out.write(f"{pad}{item.title}{colon}\n")
+            if item.title:
+                out.write(f"{pad}{item.title}{colon}\n")
             _write(item.items, out, depth + 1)
         else:
             out.write("\n")

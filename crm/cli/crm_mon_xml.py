@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from crm.cli.mon_ops import epoch_text, failed_op, masked_probe
+from crm.cli.mon_resources import Scope, passes_node
 from crm.cli.mon_sections import Section, SectionError, select
 from crm.cli.output_format import XmlResult
 from crm.common.booleans import is_true
@@ -113,6 +114,8 @@ class Filter:
             return True
         base = rid.split(":", 1)[0]
         if rid in self.resources or base in self.resources:
+            return True
+        if any(r.split(":", 1)[0] == base for r in self.resources):  # an instance of it is named
             return True
         ids, instances = self.tops.get(base, ({base}, False))
         return any(r in ids or (instances and r.split(":", 1)[0] in ids) for r in self.resources)
@@ -420,8 +423,9 @@ def _resources(result: XmlResult, ctx: Context) -> None:
             and e.tag in ("primitive", "group", "clone", "master", "bundle")]
     tops.sort(key=lambda e: -_priority(e))
     flt: Filter = getattr(ctx, "output_filter", ALL)
+    scope = Scope(nodes=frozenset(flt.nodes) if flt.nodes is not None else None)
     for elem in tops:
-        if not flt.subtree(elem):
+        if not flt.subtree(elem) or not passes_node(ctx, scope, elem):
             continue
         if elem.tag == "primitive":
             rid = str(elem.get("id"))

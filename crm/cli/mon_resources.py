@@ -43,7 +43,7 @@ from pengine.status_view import (
     natural_key,
 )
 
-__all__ = ["Scope", "resource_items", "resource_section"]
+__all__ = ["Scope", "passes_node", "resource_items", "resource_section"]
 
 RESOURCE_TAGS = ("primitive", "group", "clone", "master", "bundle")
 
@@ -117,7 +117,7 @@ def _running_nodes(ctx: Context, elem: etree._Element) -> set[str]:
     return {n for p in _all_places(ctx, elem) for n in _active(p)}
 
 
-def _passes_node(ctx: Context, scope: Scope, elem: etree._Element) -> bool:
+def passes_node(ctx: Context, scope: Scope, elem: etree._Element) -> bool:
     if scope.nodes is None or not _partially_active(ctx, elem):
         return True
     return bool(_running_nodes(ctx, elem) & scope.nodes)
@@ -199,10 +199,10 @@ def _group_title(ctx: Context, scope: Scope, group: etree._Element, name: str, i
     flags: list[str] = []
     if not scope.inactive and 0 < inactive < len(group.findall("primitive")):
         flags.append(f"{inactive} member{'' if inactive == 1 else 's'} inactive")
-    if _disabled(group, ctx):
-        flags.append("disabled")
     if _in_maintenance(group, ctx) or _unmanaged(group, ctx):
         flags.append("unmanaged")
+    if _disabled(group, ctx):
+        flags.append("disabled")
     return f"Resource Group: {name}" + (f" ({', '.join(flags)})" if flags else "")
 
 
@@ -217,10 +217,10 @@ def _clone_title(ctx: Context, clone: etree._Element) -> str:
         flags.append("promotable")
     if _unique(clone):
         flags.append("unique")
-    if _disabled(clone, ctx):
-        flags.append("disabled")
     if _in_maintenance(clone, ctx) or _unmanaged(clone, ctx):
         flags.append("unmanaged")
+    if _disabled(clone, ctx):
+        flags.append("disabled")
     title = f"Clone Set: {clone.get('id')}" + (f" [{child.get('id')}]" if child is not None else "")
     return title + (f" ({', '.join(flags)})" if flags else "")
 
@@ -250,6 +250,9 @@ def _clone_detail(ctx: Context, scope: Scope, clone: etree._Element, everything:
     promotable = _promotable(clone)
     unique = _unique(clone)
     items: list[Item] = []
+    probed = [] if child.tag != "primitive" or unique else [
+        (n, p) for n, p in _instance_places(ctx, child_id).items()
+        if not _active({n: p}) and p.failed_probe_rc is not None]
     for suffix, node in _instances(ctx, clone):
         named = everything or scope.named(child_id + suffix) or (unique and scope.named(child_id))
         if child.tag == "group":
@@ -258,8 +261,12 @@ def _clone_detail(ctx: Context, scope: Scope, clone: etree._Element, everything:
             if block is not None:
                 items.append(block)
             continue
-        places = ctx.history.on(child_id + suffix) if unique else (
-            {node: _instance_places(ctx, child_id)[node]} if node else {})
+        if unique:
+            places = ctx.history.on(child_id + suffix)
+        elif node:
+            places = {node: _instance_places(ctx, child_id)[node]}
+        else:
+            places = dict([probed.pop(0)]) if probed else {}
         if not (named or (not unique and scope.named(child_id))):
             continue
         if not scope.on_node(places):
@@ -318,6 +325,7 @@ def _clone(ctx: Context, scope: Scope, clone: etree._Element) -> Block | None:
             return None
         return Block(_clone_title(ctx, clone), tuple(items))
     block = _clone_block(ctx, clone)
+    block = Block(_clone_title(ctx, clone), block.items)
     if not scope.inactive:
         kept: list[Item] = []
         for item in block.items:
@@ -361,7 +369,7 @@ def _bundle(ctx: Context, scope: Scope, bundle: etree._Element) -> Block | None:
         show_remote = replica.remote is not None and (everything or scope.named(replica.remote))
         if not (show_ip or show_child or show_ctnr or show_remote):
             continue
-        if scope.detail or (not everything and (show_ip or show_ctnr or show_remote)):
+        if scope.detail or not everything:
             parts: list[Item] = []
             if show_ip and replica.ip is not None:
                 bundle.append(fake := _fake(bundle, replica.ip, "IPaddr2"))
@@ -380,7 +388,8 @@ def _bundle(ctx: Context, scope: Scope, bundle: etree._Element) -> Block | None:
                 bundle.append(fake := _fake(bundle, replica.remote, "remote", "pacemaker"))
                 parts.append(_primitive(ctx, scope, fake, replica.remote, ctx.history.on(replica.remote)))
                 bundle.remove(fake)
-            items.append(Block(f"Replica[{replica.index}]", tuple(parts)))
+            # a bundle of one replica lists its parts without a replica heading
+            items.append(Block(f"Replica[{replica.index}]" if len(info.replicas) > 1 else "", tuple(parts)))
         elif show_child:
             items.append(line)
     if not items:
@@ -448,7 +457,7 @@ def _listed(ctx: Context, scope: Scope, elem: etree._Element) -> bool:
         return False
     if not scope.inactive and not _partially_active(ctx, elem):
         return False
-    return _passes_node(ctx, scope, elem)
+    return passes_node(ctx, scope, elem)
 
 
 def resource_items(ctx: Context, scope: Scope) -> Iterator[Item]:
