@@ -25,3 +25,12 @@ def nodes_when_unpacked(cluster: Cluster, rsc_id: str) -> int:
 
 def _holds(rsc: Resource, rsc_id: str) -> bool:
     return rsc.id == rsc_id or any(_holds(c, rsc_id) for c in rsc.children())
+
+
+def bundle_instance_numbers(cluster: Cluster) -> dict[str, dict[str, int]]:
+    """Inner clone id -> {guest node name: replica number} for every bundle."""
+    out: dict[str, dict[str, int]] = {}
+    for rsc in cluster.resources:
+        if isinstance(rsc, Bundle) and rsc.clone is not None:
+            out[rsc.clone.id] = {r.remote.id: r.index for r in rsc.replicas if r.remote is not None}
+    return out

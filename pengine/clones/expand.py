@@ -12,9 +12,9 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pengine.bundles.nodes import nodes_when_unpacked
+from pengine.bundles.nodes import bundle_instance_numbers, nodes_when_unpacked
 from pengine.clones.config import CloneConfig, unpack_clone_config
-from pengine.clones.instances import AnonymousInstances, instance_number, strip_instance
+from pengine.clones.instances import AnonymousInstances, Resolution, instance_number, strip_instance
 from pengine.model import Clone, Cluster, Group, Node, NodeKind, Primitive, Resource, Role, RscHistory
 
 
@@ -174,6 +174,7 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
 
     replaced: dict[int, RscHistory] = {}
     history_names: dict[str, str] = {}
+    replica_numbers = bundle_instance_numbers(cluster)
     for hist in unpack_order(cluster, cluster.history):
         base = strip_instance(hist.rsc_id)
         clone_id = member_to_clone.get(base)
@@ -191,12 +192,18 @@ def expand_clones(cluster: Cluster) -> CloneExpansion:
                 replaced[id(hist)] = dataclasses.replace(hist, orphan=True)
             continue
         node = nodes.get(hist.node)
-        resolution = tracker.resolve(
-            hist.node, base,
-            node_online=node.online if node else False,
-            node_unclean=node.unclean if node else False,
-            guest_node=bool(node and node.remote_rsc and node.is_remote is False),
-        )
+        replica = replica_numbers.get(clone_id, {}).get(hist.node)
+        if replica is not None:
+            # pe__find_bundle_replica: a bundle's instance is the one of the replica whose
+            # guest node this is
+            resolution = Resolution(replica, False)
+        else:
+            resolution = tracker.resolve(
+                hist.node, base,
+                node_online=node.online if node else False,
+                node_unclean=node.unclean if node else False,
+                guest_node=bool(node and node.remote_rsc and node.is_remote is False),
+            )
         if resolution.orphan:
             instances[clone_id].append(make_instance(clone_by_id[clone_id], resolution.number, orphan=True))
         if _is_active(hist):
