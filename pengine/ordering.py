@@ -456,6 +456,48 @@ def _group_location(ws: WorkingSet, rsc: RscState) -> str | None:
 
 FILTER = F.OPTIONAL | F.RUNNABLE
 
+#: ``update_action_for_ordering_flags``: the variant's ``update_ordered_actions`` is called once
+#: per ordering flag, in this order, each with its own filter (and, for the flags that only
+#: concern optionality, the first action's flags reduced to ``optional``). The order matters
+#: for the summary: the first flag that changes an action records why.
+_PER_FLAG: tuple[tuple[int, int, int], ...] = (
+    (O.IMPLIES_THEN, F.OPTIONAL, F.OPTIONAL),
+    (O.RESTART, F.OPTIONAL | F.RUNNABLE, ~0),
+    (O.IMPLIES_FIRST, F.OPTIONAL, ~0),
+    (O.PROMOTED_IMPLIES_FIRST, F.OPTIONAL, F.OPTIONAL),
+    (O.ONE_OR_MORE, F.RUNNABLE, ~0),
+    (O.PROBE, F.RUNNABLE, ~0),
+    (O.RUNNABLE_LEFT, F.RUNNABLE, ~0),
+    (O.IMPLIES_FIRST_MIGRATABLE, F.OPTIONAL, ~0),
+    (O.PSEUDO_LEFT, F.OPTIONAL, ~0),
+    (O.OPTIONAL, F.RUNNABLE, ~0),
+    (O.ASYMMETRICAL, F.RUNNABLE, ~0),
+)
+_PRINTED = O.IMPLIES_FIRST_PRINTED | O.IMPLIES_THEN_PRINTED
+
+
+def _update_for_ordering_flags(ws: WorkingSet, first: Action, then: Action, first_node: str | None,
+                               first_flags: int, otype: int) -> tuple[bool, bool]:
+    """``update_action_for_ordering_flags``: returns (then changed, first changed)."""
+    then_changed = first_changed = False
+    for flag, filt, mask in _PER_FLAG:
+        if not otype & flag:
+            continue
+        if then.rsc is not None:
+            tc, fc = rsc_update_ordered(ws, first, then, then.node, first_flags & mask, filt, flag)
+        else:
+            tc, fc = update_ordered_actions(ws, first, then, first_node, first_flags & mask, filt, flag)
+        then_changed = then_changed or tc
+        first_changed = first_changed or fc
+    if otype & _PRINTED:
+        if then.rsc is not None:
+            tc, fc = rsc_update_ordered(ws, first, then, then.node, first_flags, FILTER, otype & _PRINTED)
+        else:
+            tc, fc = update_ordered_actions(ws, first, then, first_node, first_flags, FILTER, otype & _PRINTED)
+        then_changed = then_changed or tc
+        first_changed = first_changed or fc
+    return then_changed, first_changed
+
 
 def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
     """Process the inputs of ``then``; returns (then changed, firsts that changed)."""
@@ -495,10 +537,7 @@ def update_action(ws: WorkingSet, then: Action) -> tuple[bool, list[Action]]:
                     if then.runnable_before >= then.required_runnable_before:
                         then.set(F.RUNNABLE)
                 first_flags |= F.RUNNABLE
-            if then.rsc is not None:
-                tc, fc = rsc_update_ordered(ws, first, then, then.node, first_flags, FILTER, other.type)
-            else:
-                tc, fc = update_ordered_actions(ws, first, then, first_node, first_flags, FILTER, other.type)
+            tc, fc = _update_for_ordering_flags(ws, first, then, first_node, first_flags, other.type)
             if tc:
                 changed_then = True
             if fc:
