@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import cmp_to_key
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score, score_text
-from pengine.bundles.assign import assign_bundle, bundle_apply_coloc_score
+from pengine.bundles.assign import assign_bundle, attribute_node, bundle_apply_coloc_score
 from pengine.clones.bridge import (
     assign_clone_state,
     clone_merge_weights,
@@ -539,7 +539,8 @@ class Placement:
                                   rollback=rollback, positive=positive, init=init)
 
     def node_attribute(self, node: str, name: str) -> str | None:
-        n = self.ws.nodes.get(node)
+        where = attribute_node(self.ws, node)
+        n = self.ws.nodes.get(where) if where is not None else None
         return n.model.attributes.get(name) if n else None
 
     def next_role(self, rsc_id: str) -> Role:

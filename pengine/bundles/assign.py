@@ -193,3 +193,20 @@ def _compatible_replica(placement: PlacementState, dependent: RscState,
             if container.assigned is not None and container.assigned == node:
                 return container
     return None
+
+
+def attribute_node(ws: WorkingSet, node: str) -> str | None:
+    """``pe_node_attribute_calculated``: the node whose attributes a resource on ``node`` reads.
+    On a bundle node whose inner resource has ``container-attribute-target=host``, the node
+    its container runs on (None while the container is inactive); otherwise ``node``."""
+    state = ws.nodes.get(node)
+    conn = ws.rsc_by_id.get(state.model.remote_rsc or "") if state is not None else None
+    if conn is None or conn.parent is None or conn.parent.variant != "bundle":
+        return node
+    model = conn.parent.model
+    assert isinstance(model, Bundle)
+    target = model.clone.child.meta.get("container-attribute-target") if model.clone is not None else None
+    if (target or "").strip().lower() != "host":
+        return node
+    container = conn.container
+    return container.running_on[0] if container is not None and container.running_on else None
