@@ -219,6 +219,8 @@ def _node_section(ctx: Context, view: View, scope: Scope) -> Block | None:
             resources = _node_resources(ctx, node, view, scope)
             items.append(Block(_node_line(ctx, node, view), (Block("Resources", tuple(resources)),)))
             continue
+        if node.kind == "guest" and not node.online and not node.unclean and not view.detail:
+            continue  # offline guest nodes are listed only with details
         individual = view.detail or node.unclean or node.pending or node.standby or _in_maintenance(ctx, node) \
             or node.health <= 0
         if individual:
@@ -260,13 +262,11 @@ def _fully_active(ctx: Context, elem: etree._Element) -> bool:
 def _resource_section(ctx: Context, view: View, scope: Scope) -> Block | None:
     if view.by_node and not view.inactive:
         return None
-    items = list(resource_items(ctx, scope))
+    items = list(resource_items(ctx, scope, summary=not view.by_node))
     if view.by_node:
         keep_ids = {str(e.get("id")) for e in ctx.cib.iterfind("configuration/resources/*")
                     if isinstance(e.tag, str) and not _fully_active(ctx, e)}
         items = [i for i in items if _item_id(i) in keep_ids]
-        if scope.brief:
-            items = [i for i in items if isinstance(i, Block)]
         title = "Inactive Resources"
         empty = "No inactive resources"
     elif view.inactive:

@@ -273,12 +273,15 @@ def _node_ref(result: XmlResult, parent: etree._Element, ctx: Context, name: str
 
 def _primitive(result: XmlResult, parent: etree._Element, ctx: Context, prim: etree._Element, rid: str,
                places: dict[str, Placement], *, promotable: bool = False, orphan: bool = False,
-               in_replica: bool = False) -> None:
+               in_replica: bool = False, instance: str | None = None) -> None:
+    """``instance``: a name that also selects this resource for ``--resource`` (the clone
+    instance it is, ``rsc:N``, or the group instance it belongs to)."""
     active = _active(places)
     flt: Filter = getattr(ctx, "output_filter", ALL)
     if not in_replica and flt.nodes is not None and active and not any(n in flt.nodes for n in active):
         return
-    if flt.resources is not None and not (flt.whole(prim) or flt.resource_ids(rid)):
+    if flt.resources is not None and not (flt.whole(prim) or flt.resource_ids(rid)
+                                          or (instance is not None and instance in flt.resources)):
         return
     role = max((_display_role(p, promotable) for p in active.values()), default=Role.STOPPED)
     failed = any(p.failed for p in active.values())
@@ -309,6 +312,8 @@ def _group(result: XmlResult, parent: etree._Element, ctx: Context, group: etree
         "managed": not (_unmanaged(group, ctx) or _in_maintenance(group, ctx)),
         "disabled": _disabled(group, ctx),
     })
+    flt: Filter = getattr(ctx, "output_filter", ALL)
+    named = flt.resources is not None and bool(suffix) and str(group.get("id")) + suffix in flt.resources
     for prim in members:
         rid = str(prim.get("id"))
         if only_node is not None:
@@ -317,7 +322,8 @@ def _group(result: XmlResult, parent: etree._Element, ctx: Context, group: etree
         else:
             places = ctx.history.on(rid + suffix)
             name = rid + suffix
-        _primitive(result, elem, ctx, prim, name, places, promotable=promotable)
+        _primitive(result, elem, ctx, prim, name, places, promotable=promotable,
+                   instance=str(group.get("id")) + suffix if named else rid + suffix)
 
 
 def _clone(result: XmlResult, parent: etree._Element, ctx: Context, clone: etree._Element) -> None:
@@ -363,12 +369,12 @@ def _clone(result: XmlResult, parent: etree._Element, ctx: Context, clone: etree
             _group(result, elem, ctx, child, f":{index}", promotable, only_node=node)
         else:
             _primitive(result, elem, ctx, child, child_id, {node: per_member[child_id][node]},
-                       promotable=promotable)
+                       promotable=promotable, instance=f"{child_id}:{index}")
     for index in range(len(numbered), clone_max):
         if child.tag == "group":
             _group(result, elem, ctx, child, f":{index}", promotable, only_node="")
         else:
-            _primitive(result, elem, ctx, child, child_id, {}, promotable=promotable)
+            _primitive(result, elem, ctx, child, child_id, {}, promotable=promotable, instance=f"{child_id}:{index}")
 
 
 def _bundle(result: XmlResult, parent: etree._Element, ctx: Context, bundle: etree._Element) -> None:
@@ -478,12 +484,15 @@ def _transient(state: etree._Element) -> dict[str, str]:
     return attrs
 
 
-def _ping_expected(ctx: Context) -> dict[str, str]:
-    """The score a ``ocf:pacemaker:ping`` resource gives when every host answers, by the name of
-    the attribute it sets (``multiplier`` times the number of hosts in ``host_list``)."""
+def _ping_expected(ctx: Context, node: str) -> dict[str, str]:
+    """The score a ``ocf:pacemaker:ping`` resource active on ``node`` gives when every host
+    answers, by the name of the attribute it sets (``multiplier`` times the number of hosts in
+    ``host_list``)."""
     out: dict[str, str] = {}
     for prim in ctx.cib.iterfind("configuration/resources//primitive"):
         if (prim.get("class"), prim.get("provider"), prim.get("type")) != ("ocf", "pacemaker", "ping"):
+            continue
+        if node not in _active(_instance_places(ctx, str(prim.get("id")))):
             continue
         params: dict[str, str] = {}
         for pair in prim.iterfind("instance_attributes/nvpair"):
@@ -496,7 +505,6 @@ def _ping_expected(ctx: Context) -> dict[str, str]:
 
 def _node_attributes(result: XmlResult, ctx: Context) -> None:
     states = _states(ctx.cib)
-    expected = _ping_expected(ctx)
     section: etree._Element | None = None
     flt: Filter = getattr(ctx, "output_filter", ALL)
     for node in sorted(ctx.nodes.values(), key=lambda n: natural_key(n.name)):
@@ -516,7 +524,8 @@ def _node_attributes(result: XmlResult, ctx: Context) -> None:
             section = result.add("node_attributes")
         elem = result.add("node", section, {"name": node.name})
         for name in shown:
-            result.add("attribute", elem, {"name": name, "value": attrs[name], "expected": expected.get(name)})
+            result.add("attribute", elem, {"name": name, "value": attrs[name],
+                                           "expected": _ping_expected(ctx, node.name).get(name)})
 
 
 def _migration_threshold(ctx: Context, rsc: str) -> str:

@@ -460,17 +460,18 @@ def _listed(ctx: Context, scope: Scope, elem: etree._Element) -> bool:
     return passes_node(ctx, scope, elem)
 
 
-def resource_items(ctx: Context, scope: Scope) -> Iterator[Item]:
-    """The entries of the resource list (without its heading)."""
+def resource_items(ctx: Context, scope: Scope, summary: bool = True) -> Iterator[Item]:
+    """The entries of the resource list (without its heading); with ``--brief``, primitives
+    are counted by agent first unless ``summary`` is false (resources already listed by node)."""
     tops = _tops(ctx)
-    if scope.brief:
+    if scope.brief and summary:
         prims = [(e, ctx.history.on(str(e.get("id")))) for e in tops
                  if e.tag == "primitive" and _subtree_named(scope, e)]
         if scope.nodes is not None:
             prims = [(e, {n: p for n, p in places.items() if n in scope.nodes}) for e, places in prims]
         yield from _brief_lines(ctx, prims, scope.inactive)
     for elem in tops:
-        if scope.brief and elem.tag == "primitive":
+        if scope.brief and summary and elem.tag == "primitive":
             continue
         if not _listed(ctx, scope, elem):
             continue
