@@ -9,6 +9,7 @@ and a fail count of an operation whose definition changed is cleared.
 from __future__ import annotations
 
 from crm.common.digest import filter_for_digest, op_digest, secure_digest_from_list, xml_digest
+from pengine.bundles.probes import remote_address
 from pengine.model import OpRecord, RscHistory
 from pengine.setup import effective_fail_count
 from pengine.unpack.history import EXPIRED_FAILURE_DIGEST, active_op_indexes
@@ -21,6 +22,9 @@ def _digest_params(ws: WorkingSet, rsc: RscState, task: str, interval: int) -> d
     assert prim is not None
     op = ws.find_op_config(rsc, task, interval)
     params: dict[str, str] = dict(prim.params)
+    address = remote_address(ws, rsc)
+    if address is not None:
+        params["addr"] = address
     if op is not None:
         params.update(op.params)
     for key, value in ws._action_meta(rsc, task, interval, op).items():

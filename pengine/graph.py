@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pengine.bundles.probes import replica_members
+from pengine.bundles.probes import remote_address, replica_members
 from pengine.model import Role
 from pengine.working import Action, F, O, RscState, Wrapper
 from pengine.workset import WorkingSet, parse_op_key
@@ -218,6 +218,9 @@ def _attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
         for k, v in rsc.primitive.params.items():
             if _XML_NAME.match(k):
                 attrs[k] = v
+        address = remote_address(ws, rsc)
+        if address is not None:
+            attrs["addr"] = address  # pcmk__bundle_expand
         if action.op is not None:
             for k, v in action.op.params.items():
                 if _XML_NAME.match(k):

@@ -339,13 +339,14 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
         _handle_restart(first, then, filt)
     # print_always for the clone and one-or-more pseudo actions (groups get theirs from action_flags)
     if otype & O.IMPLIES_FIRST_PRINTED and filt & F.OPTIONAL and not (then.flags & F.OPTIONAL) \
-            and first.rsc is not None and first.rsc.variant == "clone":
+            and first.rsc is not None and first.rsc.variant in ("clone", "bundle"):
         first.set(F.PRINT_ALWAYS)
     # (update_action_for_ordering_flags: "then will be in graph because first is required" needs a
     # runnable first: an unrunnable required instance start never prints clone-one-or-more:*)
     if otype & O.IMPLIES_THEN_PRINTED and filt & F.OPTIONAL and not (first.flags & F.OPTIONAL) \
             and first.flags & F.RUNNABLE \
-            and ((then.rsc is not None and then.rsc.variant == "clone") or then.key.startswith("clone-one-or-more:")
+            and ((then.rsc is not None and then.rsc.variant in ("clone", "bundle"))
+                 or then.key.startswith("clone-one-or-more:")
                  or then.key.startswith("one-or-more:")):
         then.set(F.PRINT_ALWAYS)
 

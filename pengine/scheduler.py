@@ -10,6 +10,7 @@ from pengine.actions import (
     clear_expired_failcounts,
     clear_orphan_failcounts,
     create_actions,
+    fence_op,
     history_actions,
     internal_constraints,
     schedule_fencing_and_shutdowns,
@@ -67,6 +68,11 @@ def prepare(cib: etree._Element, now: datetime | None) -> tuple[WorkingSet, Plac
         if rsc.variant == "bundle":
             prepare_bundle(ws, rsc)
     apply_history(ws, expanded_history(ws.cluster), unpacked.history_bans)
+    # pe_fence_node creates a node's (optional) fencing action when unpacking finds the node
+    # unclean: the transition summary lists fencing in reverse order of creation
+    for uname in cluster.fence_order:
+        if uname in ws.nodes:
+            fence_op(ws, uname, None, True, ws.nodes[uname].fence_reason)
     determine_remote_online(ws)
     ws.resources.sort(key=lambda r: -r.priority)
     history_actions(ws)
@@ -116,8 +122,9 @@ def run_scheduler(cib: etree._Element, *, now: datetime | None, options: Schedul
     apply_orderings(ws)
 
     for rsc in ws.resources:
-        if rsc.variant == "clone":
-            clone_expand(ws, rsc)
+        for clone in (*rsc.children, rsc) if rsc.variant == "bundle" else (rsc,):
+            if clone.variant == "clone":
+                clone_expand(ws, clone)  # a bundle's inner clone too (pcmk__bundle_expand)
     summary = SummaryWriter(ws).lines()
     builder = GraphBuilder(ws)
     builder.build()

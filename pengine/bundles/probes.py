@@ -44,3 +44,14 @@ def order_container_probe(ws: WorkingSet, rsc: RscState, probe: Action) -> None:
                 other_rsc = ws.rsc_by_id[other]
                 ws.new_ordering(rsc, None, probe, other_rsc, op_key(other, "start"), None,
                                 O.OPTIONAL | O.SAME_NODE)
+
+
+def remote_address(ws: WorkingSet, rsc: RscState) -> str | None:
+    """``pe__add_bundle_remote_name``: for a bundle's connection configured with the address
+    ``#uname``, the node its container is assigned to (or else runs on); None otherwise."""
+    prim = rsc.primitive
+    if prim is None or not rsc.is_remote or rsc.container is None or prim.params.get("addr") != "#uname":
+        return None
+    if rsc.parent is None or rsc.parent.variant != "bundle":
+        return None
+    return rsc.container.assigned or rsc.container.current_node()
