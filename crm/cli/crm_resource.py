@@ -55,7 +55,7 @@ from lxml import etree
 from crm.cib.errors import CibError as LibCibError
 from crm.cib.errors import ExitCode, PermissionDenied
 from crm.cib.live import LiveCibSource
-from crm.cli import live_errors, pcmk_log
+from crm.cli import crm_mon_xml, live_errors, pcmk_log
 from crm.cli.cib_source import CibSource as LibCibSource
 from crm.cli.help_format import install, option_group
 from crm.cli.output_format import (
@@ -68,6 +68,7 @@ from crm.cli.output_format import (
     request_line,
 )
 from crm.cli.resource_constraints import collective, constraints
+from crm.cli.resource_locate import instance_count, locate
 from crm.common.durations import parse_ms
 from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
@@ -586,10 +587,17 @@ def _find_resource(root: etree._Element, rsc_id: str) -> etree._Element:
         for element in resources.iter("primitive", "group", "clone", "master", "bundle"):
             if element.get("id") == rsc_id:
                 return element
-    # Clone instances may be named "<id>:<n>".
+    # Clone instances may be named "<id>:<n>" (only members of clones have instances).
     base = rsc_id.split(":", 1)[0]
     if base != rsc_id:
-        return _find_resource(root, base)
+        try:
+            element = _find_resource(root, base)
+        except CliError:
+            element = None
+        clone = None if element is None else next(element.iterancestors("clone", "master"), None)
+        number = rsc_id.split(":", 1)[1]
+        if element is not None and clone is not None and number.isdigit() and int(number) < instance_count(root, clone):
+            return element
     raise CliError(f"Resource '{rsc_id}' not found", EXIT_NOSUCH)
 
 
@@ -896,42 +904,109 @@ def _history_ids(root: etree._Element, prim_id: str) -> list[str]:
     return sorted(found, key=lambda r: (len(r), r))
 
 
-def do_locate(root: etree._Element, rsc_id: str) -> int:
-    element = _find_resource(root, rsc_id)
-    primitives = [element] if element.tag == "primitive" else list(element.iter("primitive"))
-    nodes: list[str] = []
-    for prim in primitives:
-        ids = (
-            [rsc_id]
-            if rsc_id != prim.get("id") and element is prim
-            else _history_ids(root, prim.get("id", ""))
-        )
-        for history_id in ids:
-            nodes.extend(_active_nodes(root, history_id))
-    if element.tag == "primitive":
-        nodes = list(dict.fromkeys(nodes))
-    if not nodes:
-        print(f"resource {rsc_id} is NOT running", file=sys.stderr)
+def do_locate(root: etree._Element, rsc_id: str, output: OutputChoice, argv: list[str], quiet: bool) -> int:
+    """``--locate``: the nodes the resource is active on (Pacemaker's ``cli_resource_search``)."""
+    found = locate(root, rsc_id)
+    if found is None:
+        raise CliError(f"Resource '{rsc_id}' not found", EXIT_NOSUCH)
+    if output.xml:
+        result = XmlResult(request_line(PROG, argv))
+        nodes = result.add("nodes", attrs={"resource": rsc_id})
+        for entry in found:
+            result.add("node", nodes, {"state": "promoted" if entry.promoted else None}, text=entry.node)
+        output.write(result.finish(0), sys.stdout)
         return 0
-    for node in nodes:
-        print(f"resource {rsc_id} is running on: {node}")
+    if not found:
+        if not quiet:
+            print(f"resource {rsc_id} is NOT running", file=sys.stderr)
+        return 0
+    for entry in found:
+        role = " Promoted" if entry.promoted else ""
+        print(entry.node if quiet else f"resource {rsc_id} is running on: {entry.node}{role}")
     return 0
 
 
-def do_query_xml(root: etree._Element, rsc_id: str) -> int:
-    element = _find_resource(root, rsc_id)
+def _status_resources(root: etree._Element) -> etree._Element:
+    """The ``<resources>`` of ``crm_mon --output-as=xml`` for this CIB (the status of every resource)."""
+    result = XmlResult("")
+    crm_mon_xml.build(result, root, int(time.time()), "", sections=["resources"])
+    resources = result.root.find("resources")
+    return resources if resources is not None else etree.Element("resources")
+
+
+def do_list_xml(root: etree._Element, output: OutputChoice, argv: list[str]) -> int:
+    """``-L --output-as=xml``: the resources as ``crm_mon`` shows them in XML."""
+    result = XmlResult(request_line(PROG, argv))
+    resources = _status_resources(root)
+    if not len(resources):
+        result.error("NO resources configured")
+        output.write(result.finish(EXIT_NOSUCH), sys.stdout)
+        return EXIT_NOSUCH
+    result.root.append(resources)
+    output.write(result.finish(0), sys.stdout)
+    return 0
+
+
+def _resource_xml_text(element: etree._Element, rsc_id: str) -> str:
+    """The resource's XML as Pacemaker prints it: a clone member as its instance (``clone="N"``,
+    the first instance unless ``rsc_id`` names one)."""
     copy = etree.fromstring(etree.tostring(element))
+    if element.tag in ("primitive", "group") and next(element.iterancestors("clone", "master"), None) is not None:
+        number = rsc_id.rpartition(":")[2] if rsc_id != element.get("id") else "0"
+        for member in copy.iter("primitive", "group"):
+            member.set("clone", number)
     for node in copy.iter():
         node.tail = None if node is copy else node.tail
         if isinstance(node.tag, str) and len(node) == 0 and node.text is not None and not node.text.strip():
             node.text = None
     etree.indent(copy, space="  ")
+    return etree.tostring(copy, encoding="unicode")
+
+
+def _status_of(root: etree._Element, element: etree._Element, rsc_id: str) -> etree._Element | None:
+    """The status element ``-q`` shows for a resource: what ``crm_mon`` shows for it, without the
+    inactive members of groups (a group with none active is not shown)."""
+    unique_instance = rsc_id != element.get("id") and rsc_id.startswith(f"{element.get('id')}:")
+    wanted = rsc_id if unique_instance else str(element.get("id"))
+    shown = next((e for e in _status_resources(root).iter("resource", "group", "clone", "bundle")
+                  if e.get("id") == wanted or (unique_instance and e.get("id") == element.get("id"))), None)
+    if shown is None:
+        return None
+    for child in list(shown.iter("resource")):
+        parent = child.getparent()
+        if parent is not None and parent.tag == "group" and child.get("active") == "false":
+            parent.remove(child)
+    for group in list(shown.iter("group")):
+        parent = group.getparent()
+        if not len(group):
+            if group is shown:
+                return None
+            if parent is not None:
+                parent.remove(group)
+    for child in shown.iter():
+        child.tail = None
+        child.text = None if len(child) else child.text
+    return shown
+
+
+def do_query_xml(root: etree._Element, rsc_id: str, output: OutputChoice, argv: list[str]) -> int:
+    element = _find_resource(root, rsc_id)
+    text = _resource_xml_text(element, rsc_id)
+    if output.xml:
+        result = XmlResult(request_line(PROG, argv))
+        config = result.add("resource_config")
+        shown = _status_of(root, element, rsc_id)
+        if shown is not None:
+            config.append(shown)
+        result.add("xml", config).text = etree.CDATA(text + "\n")
+        output.write(result.finish(0), sys.stdout)
+        return 0
     if element.tag == "primitive":
         nodes = _active_nodes(root, element.get("id", ""))
         where = f"Started {' '.join(nodes)}" if nodes else "Stopped"
         print(f"{element.get('id')}\t({_standard(element)}):\t {where}")
     print("Resource XML:")
-    print(etree.tostring(copy, encoding="unicode"))
+    print(text)
     return 0
 
 
@@ -1475,6 +1550,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="OCF_CHECK_LEVEL of the agent (with --force-check, --validate)")
     parser.add_argument("-V", "--verbose", action="count", default=0,
                         help="Increase debug output (may be specified multiple times)")
+    parser.add_argument("-Q", "--quiet", action="store_true", help="Be less descriptive in output.")
     parser.add_argument("-r", "--resource", metavar="ID", help="Resource ID")
     install(parser, "crm_resource - perform tasks related to Pacemaker cluster resources", help_short="-h",
             epilog=EXAMPLES)
@@ -1579,6 +1655,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _load_cib()
             return _status_only_xml(lambda: do_parameter(args) if param_change else do_placement(args),
                                     argv, output)
+        if output.xml and (args.list or not _any_command(args)):
+            return do_list_xml(_load_cib(), output, argv)
+        if output.xml and (args.locate or args.query_xml):
+            if not args.resource:
+                raise CliError("Must supply a resource id with -r", EXIT_USAGE)
+            root = _load_cib()
+            if args.locate:
+                return do_locate(root, args.resource, output, argv, args.quiet)
+            return do_query_xml(root, args.resource, output, argv)
         if output.xml:
             print(f"{PROG}: this command has no XML output yet; use --output-as=text", file=sys.stderr)
             return EXIT_UNIMPLEMENTED
@@ -1621,9 +1706,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return do_placement(args)
         root = _load_cib()
         if args.query_xml:
-            return do_query_xml(root, args.resource)
+            return do_query_xml(root, args.resource, output, argv)
         if args.locate:
-            return do_locate(root, args.resource)
+            return do_locate(root, args.resource, output, argv, args.quiet)
         option, action = FORCE_ACTIONS[chosen[0]]
         if _live() is not None:
             return needs_controller(option, args.resource)
