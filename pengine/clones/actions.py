@@ -495,6 +495,8 @@ def _create_for(ctx: ActionContext, clone: ExpandedClone, data: NotifyData) -> N
         for action in prim_actions:
             if not action.optional and action.node is not None and action.task in COMPLETION:
                 ctx.set_meta(action, data.keys)
+        if task in ("start", "promote", "demote") and data.keys.get(f"notify_{task}_resource", " ") == " ":
+            continue  # create_notify_actions: no instance really does it (a stop may be implied)
         stop = next((a for a in prim_actions if a.task == "stop"), None)
         start = next((a for a in prim_actions if a.task == "start"), None)
         if ctx.current_role(prim) != Role.STOPPED and task in ("stop", "demote"):
