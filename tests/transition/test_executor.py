@@ -286,3 +286,63 @@ def test_async_failure_lets_in_flight_actions_finish_but_starts_nothing_new() ->
     assert outcome.status is RunStatus.ABORTED
     assert finished == [1, 2]  # the slow action completed and was confirmed
     assert 3 not in outcome.fired and 3 in outcome.skipped
+
+
+def _on(g: TransitionGraph, **changes: dict[str, object]) -> TransitionGraph:
+    """``g`` with some actions changed (by action id: the GraphAction fields to replace)."""
+    from dataclasses import replace
+
+    synapses = tuple(replace(s, action=replace(s.action, **changes[str(s.action.id)]))
+                     if str(s.action.id) in changes else s for s in g.synapses)
+    return replace(g, synapses=synapses)
+
+
+def _fire_all(run: GraphRun) -> list[int]:
+    started: list[int] = []
+    run.run_pass(lambda action: started.append(action.id) if action.kind is not ActionKind.PSEUDO else None)
+    return started
+
+
+def test_a_node_limit_function_is_asked_per_node_at_every_pass() -> None:
+    g = _on(_graph([(i, "r", []) for i in range(1, 7)]), **{str(i): {"on_node": "n2"} for i in (4, 5, 6)})
+    limits = {"n1": 1, "n2": 2}
+    run = GraphRun(g, node_action_limit=lambda node: limits[node])
+    assert _fire_all(run) == [1, 4, 5]
+    limits["n1"] = 3  # the node reported a lighter load
+    run.confirm(ActionResult(4, ok=True))
+    assert _fire_all(run) == [2, 3, 6]
+
+
+def test_cluster_actions_take_no_place_in_a_node_limit() -> None:
+    g = _graph([(1, "r", []), (2, "c", []), (3, "r", [])])
+    run = GraphRun(g, node_action_limit=1)
+    assert _fire_all(run) == [1, 2]
+
+
+def test_a_migration_counts_on_both_of_its_nodes_and_a_remote_action_on_its_host() -> None:
+    from types import MappingProxyType
+
+    ends = MappingProxyType({"CRM_meta_migrate_source": "n1", "CRM_meta_migrate_target": "n2"})
+    g = _on(_graph([(1, "r", []), (2, "r", []), (3, "r", []), (4, "r", [])]),
+            **{"1": {"operation": "migrate_to", "attributes": ends},
+               "2": {"on_node": "n2"},
+               "3": {"on_node": "remote1", "router_node": "n3"},
+               "4": {"on_node": "remote2", "router_node": "n3"}})
+    run = GraphRun(g, node_action_limit=1)
+    assert _fire_all(run) == [1, 3]  # 2 waits for n2, which the migration holds; 4 for n3
+    run.confirm(ActionResult(1, ok=True))
+    run.confirm(ActionResult(3, ok=True))
+    assert _fire_all(run) == [2, 4]
+
+
+def test_a_batch_limit_function_turns_the_graphs_limit_into_the_runs() -> None:
+    g = _graph([(i, "r", []) for i in range(1, 6)], attrs={"batch-limit": "0"})
+    asked: list[int] = []
+
+    def cut(limit: int) -> int:
+        asked.append(limit)
+        return 2
+
+    run = GraphRun(g, batch_limit=cut)
+    assert _fire_all(run) == [1, 2]
+    assert asked == [0]
