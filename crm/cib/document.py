@@ -58,19 +58,23 @@ class DuplicateId:
     paths: tuple[str, ...]
 
 
+def path_step(node: etree._Element) -> str:
+    """One step of :func:`element_path`: ``primitive[@id='d1']``, or the tag alone."""
+    ident = node.get("id")
+    if ident is None:
+        return str(node.tag)
+    if "'" in ident:
+        return f'{node.tag}[@id="{ident}"]'
+    return f"{node.tag}[@id='{ident}']"
+
+
 def element_path(node: etree._Element) -> str:
     """Pacemaker's path of an element: ``/cib/configuration/resources/primitive[@id='d1']``."""
     parts: list[str] = []
     current: etree._Element | None = node
     while current is not None:
         if isinstance(current.tag, str):
-            ident = current.get("id")
-            if ident is None:
-                parts.append(str(current.tag))
-            elif "'" in ident:
-                parts.append(f'{current.tag}[@id="{ident}"]')
-            else:
-                parts.append(f"{current.tag}[@id='{ident}']")
+            parts.append(path_step(current))
         current = current.getparent()
     return "/" + "/".join(reversed(parts))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from crm.cib.document import copy_tree, element_path, same_xml
+from crm.cib.touched import Touched
 from crm.cib.version import VERSION_FIELDS, CibVersion
 
 
@@ -114,6 +115,8 @@ class _Builder:
     deletes: list[etree._Element]
     rest: list[etree._Element]
     attribute_moves: bool = True
+    #: where ``old`` and ``new`` may differ (None: anywhere)
+    touched: Touched | None = None
     #: ``same_xml(a, b, ordered=True)`` of the pairs compared so far in this diff: the walk
     #: asks again for every subtree below a difference, so each pair is computed once.
     memo: dict[tuple[etree._Element, etree._Element], bool] = field(default_factory=dict)
@@ -122,6 +125,8 @@ class _Builder:
         known = self.memo.get((a, b))
         if known is not None:
             return known
+        if self.touched is not None:
+            return self.touched.same(a, b, ordered=True, memo=self.memo)
         # not compared yet (a sibling after a difference, where the comparison stopped):
         # mostly unchanged, which identical serialisations tell at once
         if etree.tostring(a, with_tail=False) == etree.tostring(b, with_tail=False):
@@ -174,9 +179,24 @@ def _replaced_whole(old: etree._Element, new: etree._Element, builder: _Builder)
     )
 
 
+def _same_children(new: etree._Element, builder: _Builder) -> bool:
+    """Whether what the builder was told was touched leaves the list of ``new``'s children
+    as it was (the same elements in the same order: no create, delete or move among them)."""
+    return builder.touched is not None and not builder.touched.whole(element_path(new))
+
+
 def _collect_deletes(old: etree._Element, new: etree._Element, builder: _Builder) -> None:
     """Pre-order over ``old``: deleted children, and children replaced as a whole."""
     if builder.same(old, new):
+        return
+    if _same_children(new, builder):
+        for was, now in zip(old, new, strict=True):
+            if not isinstance(now.tag, str) or builder.same(was, now):
+                continue
+            if _replaced_whole(was, now, builder):
+                builder.delete(was)
+            else:
+                _collect_deletes(was, now, builder)
         return
     partners: dict[etree._Element, etree._Element] = {}
     for n, o in _pairs(old, new):
@@ -201,6 +221,19 @@ def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -
     if builder.same(old, new):
         return
     builder.modify(old, new)
+    if _same_children(new, builder):
+        position = -1
+        for was, now in zip(old, new, strict=True):
+            if not isinstance(now.tag, str):
+                continue
+            position += 1
+            if builder.same(was, now):
+                continue
+            if _replaced_whole(was, now, builder):
+                builder.create(new, now, position)
+            else:
+                _collect_rest(was, now, builder)
+        return
     partner = {n: o for n, o in _pairs(old, new) if o is not None and not _replaced_whole(o, n, builder)}
     old_children = _elements(old)
     old_rank = {o: index for index, o in enumerate(old_children)}
@@ -225,15 +258,21 @@ def _collect_rest(old: etree._Element, new: etree._Element, builder: _Builder) -
             builder.move(child, position)
 
 
-def diff(old: etree._Element, new: etree._Element, *, attribute_moves: bool = True) -> etree._Element:
+def diff(
+    old: etree._Element, new: etree._Element, *, attribute_moves: bool = True, touched: Touched | None = None
+) -> etree._Element:
     """The v2 patchset turning ``old`` into ``new`` (both ``<cib>`` roots).
 
     ``attribute_moves=False`` ignores attributes that only changed rank (Pacemaker's
-    "significant changes", as ``crm_diff --cib`` computes them)."""
+    "significant changes", as ``crm_diff --cib`` computes them).  ``touched``: where the two
+    may differ (``new`` is ``old`` changed by :func:`apply` calls that recorded it there and
+    by changes to the ``<cib>`` attributes); the rest is not compared."""
     if old.tag != new.tag:
         raise PatchError(f"cannot diff <{old.tag}> against <{new.tag}>: the roots differ")
-    builder = _Builder([], [], attribute_moves)
-    if not same_xml(old, new, ordered=True, memo=builder.memo) and not (_children_addressable(old) and _children_addressable(new)):
+    if touched is not None:
+        touched.attributes_of(new)  # the root's attributes are always compared
+    builder = _Builder([], [], attribute_moves, touched)
+    if not builder.same(old, new) and not (_children_addressable(old) and _children_addressable(new)):
         raise PatchError(
             f"the children of <{old.tag}> cannot be told apart by tag and id; no patch can express the change"
         )
@@ -354,7 +393,22 @@ def _insert_at(parent: etree._Element, node: etree._Element, position: int) -> N
         parent.append(node)
 
 
-def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -> etree._Element:
+def _changes_id(node: etree._Element, result: etree._Element, listed: etree._Element | None) -> bool:
+    """Whether a modify sets or unsets ``node``'s id (``listed``: only what the change-list
+    names is set, else the attributes become ``result``'s)."""
+    if listed is None:
+        return result.get("id") != node.get("id")
+    for item in listed.iterfind("change-attr"):
+        if item.get("name") == "id":
+            unset = item.get("operation") == "unset"
+            if (None if unset else item.get("value", "")) != node.get("id"):
+                return True
+    return False
+
+
+def apply(
+    patch: etree._Element, root: etree._Element, *, merge: bool = False, touched: Touched | None = None
+) -> etree._Element:
     """Apply a v2 patchset to a ``<cib>`` and return the new tree (``root`` is not changed).
 
     The CIB must be exactly at the patch's source version; raises :class:`PatchVersionError`
@@ -364,6 +418,9 @@ def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -
     against an older copy and other writes came in between); the versions are left as in
     ``root`` for the caller to bump.  A change whose target is gone raises
     :class:`PatchError`, so the writer can re-read and retry.
+
+    ``touched`` records where the new tree may differ from ``root`` (see
+    :mod:`crm.cib.touched`).
     """
     source, target = patch_versions(patch)
     current = CibVersion.of(root)
@@ -383,6 +440,8 @@ def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -
                 parent = match.getparent()
                 if parent is None:
                     raise PatchError("a patch cannot delete the root element")
+                if touched is not None:
+                    touched.children_of(parent)
                 parent.remove(match)
             continue
         if match is None:
@@ -397,12 +456,16 @@ def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -
                 for child in match:
                     if child.tag == body[0].tag and new_id is not None and child.get("id") == new_id:
                         raise PatchError(f"create {path}/{body[0].tag}[@id='{new_id}']: it exists already")
+            if touched is not None:
+                touched.children_of(match)
             delayed.append((change, match))
         elif op == "move":
             parent = match.getparent()
             if parent is None:
                 raise PatchError(f"move {path}: cannot move the root element")
             _position(change)
+            if touched is not None:
+                touched.children_of(parent)
             parent.append(match)  # temporarily last, as Pacemaker does
             delayed.append((change, match))
         elif op == "modify":
@@ -411,6 +474,11 @@ def apply(patch: etree._Element, root: etree._Element, *, merge: bool = False) -
             if not attrs:
                 raise PatchError(f"modify {path}: no <change-result> element")
             listed = change.find("change-list")
+            if touched is not None:
+                touched.attributes_of(match)
+                parent = match.getparent()
+                if parent is not None and _changes_id(match, attrs[0], listed if merge else None):
+                    touched.children_of(parent)  # its path changes: it is another element
             if merge and listed is not None:
                 # only what this change set or unset: other writers' attributes stay
                 for item in listed.iterfind("change-attr"):

@@ -13,6 +13,7 @@ from lxml import etree
 
 from crm.cib.document import CibDocument, same_xml
 from crm.cib.errors import OldData, SchemaViolation
+from crm.cib.touched import Touched
 from crm.cib.validation import validation_problems
 
 T = TypeVar("T")
@@ -39,10 +40,13 @@ def _section(root: etree._Element, tag: str) -> etree._Element | None:
     return root.find(tag)
 
 
-def configuration_changed(before: CibDocument, after: CibDocument) -> bool:
+def configuration_changed(before: CibDocument, after: CibDocument, touched: Touched | None = None) -> bool:
+    """``touched``: where ``after`` may differ from ``before`` (see :mod:`crm.cib.touched`)."""
     a, b = _section(before.root, "configuration"), _section(after.root, "configuration")
     if a is None or b is None:
         return (a is None) != (b is None)
+    if touched is not None:
+        return not touched.same(a, b, path="/cib/configuration")
     return not same_xml(a, b)
 
 
@@ -53,17 +57,24 @@ def finish(
     manage_versions: bool = True,
     validate: bool = True,
     config_change: bool = False,
+    touched: Touched | None = None,
 ) -> Outcome:
     """Check and version ``after`` (changed in place) against ``before``.
 
     ``config_change`` counts any change as a configuration change (a schema upgrade
-    rewrites the whole configuration even where the text stays the same)."""
+    rewrites the whole configuration even where the text stays the same).  ``touched``:
+    where ``after`` may differ from ``before`` besides the ``<cib>`` attributes (see
+    :mod:`crm.cib.touched`); the rest is not compared."""
     old, new = before.version, after.version
     if (new.admin_epoch, new.epoch) < (old.admin_epoch, old.epoch):
         field = "admin_epoch" if new.admin_epoch < old.admin_epoch else "epoch"
         raise OldData(f"{field} would go backwards: {old} -> {new}")
-    changed = not same_xml(before.root, after.root)
-    config_changed = changed and (config_change or configuration_changed(before, after))
+    if touched is not None:
+        touched.attributes_of(after.root)
+        changed = not touched.same(before.root, after.root)
+    else:
+        changed = not same_xml(before.root, after.root)
+    config_changed = changed and (config_change or configuration_changed(before, after, touched))
     if changed and manage_versions:
         after.version = new.after_config_change() if config_changed else new.after_status_change()
     if changed and validate:
