@@ -26,6 +26,7 @@ from crm.cib import patchset
 from crm.cib.document import CibDocument
 from crm.cib.errors import CorruptCib
 from crm.cib.store import CibStore
+from crm.cib.touched import Touched
 from crm.cluster import wire
 from crm.cluster.factory import open_transport
 from crm.cluster.node import NodeConfig, NodeConfigError
@@ -51,6 +52,10 @@ log = logging.getLogger("pacer.based")
 # only catch up if it does not diff once per write.
 ANNOUNCE_INTERVAL = 0.03
 ANNOUNCE_WITHIN = 0.1
+# The disk copy is written at most once per PERSIST_INTERVAL seconds, the newest CIB then
+# (a write is acknowledged once every replica has it in memory, as Pacemaker's is before its
+# disk write: under a stream of changes a copy that is stale at once is not written each time).
+PERSIST_INTERVAL = 0.5
 _LEVELS = {"info": logging.INFO, "notice": logging.WARNING, "warning": logging.WARNING, "error": logging.ERROR}
 
 
@@ -98,9 +103,10 @@ class CibDaemon:
         self._persist_wanted = asyncio.Event()
         self._persist_idle = asyncio.Event()
         self._persist_idle.set()
-        # changes not yet announced to subscribers: the CIB before the first of them, and
-        # after the last (one diff covers a burst: see events())
-        self._unannounced: tuple[etree._Element, etree._Element, float] | None = None
+        # changes not yet announced to subscribers: the CIB before the first of them, after
+        # the last, when the first came, and where they touched it (one diff covers a
+        # burst: see events())
+        self._unannounced: tuple[etree._Element, etree._Element, float, Touched | None] | None = None
         self._announced_at = 0.0
         self._announce_timer: asyncio.TimerHandle | None = None
         self._query_text: tuple[CibDocument, str] | None = None
@@ -115,9 +121,12 @@ class CibDaemon:
                     raise
                 except TransportError as err:
                     log.error("could not multicast a %s message: %s", effect.message.get("t"), err)
-                    client = effect.message.get("client")
-                    if client is not None:
-                        self._reply((int(client[0]), int(client[1])), error_reply(1, f"could not send the update: {err}"))
+                    entries = effect.message.get("writes") or [effect.message]
+                    for entry in entries:
+                        client = entry.get("client")
+                        if client is not None:
+                            self._reply((int(client[0]), int(client[1])), error_reply(1, f"could not send the update: {err}"))
+                    await self.execute(self.machine.unsent(effect.message))
             elif isinstance(effect, Reply):
                 self._reply(effect.client, effect.reply)
             elif isinstance(effect, Persist):
@@ -128,9 +137,19 @@ class CibDaemon:
                 if self.subscribers:
                     first = self._unannounced
                     if first is None:
-                        self._unannounced = (effect.before, effect.after, time.monotonic())
+                        touched = None
+                        if effect.touched is not None:
+                            touched = Touched()
+                            touched.update(effect.touched)
+                        self._unannounced = (effect.before, effect.after, time.monotonic(), touched)
                     else:
-                        self._unannounced = (first[0], effect.after, first[2])
+                        touched = first[3]
+                        if touched is not None:
+                            if effect.touched is None:
+                                touched = None
+                            else:
+                                touched.update(effect.touched)
+                        self._unannounced = (first[0], effect.after, first[2], touched)
             elif isinstance(effect, Synced):
                 self.announce()  # the changes before the end of the round come first
                 for conn in list(self.subscribers.values()):
@@ -152,7 +171,7 @@ class CibDaemon:
         pending, self._unannounced = self._unannounced, None
         if pending is not None:
             self._announced_at = time.monotonic()
-            self._notify(pending[0], pending[1])
+            self._notify(pending[0], pending[1], pending[3])
 
     def _announce_soon(self) -> None:
         """Announce now, or arm the timer that will (see ANNOUNCE_INTERVAL)."""
@@ -170,11 +189,11 @@ class CibDaemon:
                 self._announce_timer.cancel()
             self._announce_timer = asyncio.get_running_loop().call_later(due - now, self.announce)
 
-    def _notify(self, before: etree._Element, after: etree._Element) -> None:
+    def _notify(self, before: etree._Element, after: etree._Element, touched: Touched | None = None) -> None:
         if not self.subscribers:
             return
         try:
-            text = etree.tostring(patchset.diff(before, after), encoding="unicode")
+            text = etree.tostring(patchset.diff(before, after, touched=touched), encoding="unicode")
         except patchset.PatchError as err:
             log.warning("no change notification: %s", err)
             return
@@ -182,11 +201,14 @@ class CibDaemon:
             conn.send_nowait({"event": "diff", "patch": text})
 
     async def persister(self) -> None:
+        last = -PERSIST_INTERVAL
         while True:
             await self._persist_wanted.wait()
+            await asyncio.sleep(max(0.0, last + PERSIST_INTERVAL - time.monotonic()))
             self._persist_wanted.clear()
             doc, self._to_persist = self._to_persist, None
             if doc is not None:
+                last = time.monotonic()
                 try:
                     await asyncio.to_thread(self.store.save, _without_status(doc))
                 except OSError as err:

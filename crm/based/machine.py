@@ -10,6 +10,14 @@ Writes
     origin replies to its client.  A patch whose target another write removed is refused
     with ``conflict`` (the client re-reads and retries).
 
+Batching
+    While one of its write messages is on its way (multicast, not yet delivered back), the
+    origin queues its clients' further writes and multicasts them together, as one
+    ``writes`` message, when that message is delivered (or at the next view change).  Every
+    replica applies the writes of a batch one after the other, each validated and versioned
+    on its own, exactly as if they had come as consecutive ``write`` messages: the group
+    carries one message per batch instead of one per write.
+
 Membership in the CIB
     On each view change every replica records the members in ``configuration/nodes`` and
     their ``node_state`` in status (``in_ccm``, ``crmd``, ``join``, ``expected``): the view is
@@ -41,6 +49,7 @@ from lxml import etree
 from crm.cib import patchset
 from crm.cib.document import CibDocument, CibStructureError, versioned_digest
 from crm.cib.errors import CibError, ExitCode
+from crm.cib.touched import Touched
 from crm.cib.transaction import ValidationFailed, configuration_changed, finish
 from crm.cib.version import CibVersion, CibVersionError
 from crm.cib.xmltext import XmlInputError
@@ -60,6 +69,9 @@ __all__ = [
 ]
 
 CONFLICT = int(ExitCode.TEMPFAIL)
+# writes of one node multicast together at most (a batch larger than this is split)
+BATCH_WRITES = 64
+BATCH_BYTES = 256 * 1024
 
 ClientRef = tuple[int, int]  # (connection id, request id) on the origin node
 
@@ -82,8 +94,12 @@ class Persist:
 
 @dataclass(frozen=True, slots=True)
 class Changed:
+    """The CIB went from ``before`` to ``after``; ``touched``: where they may differ (None:
+    anywhere), which spares the subscribers' diff a walk over the whole CIB."""
+
     before: etree._Element
     after: etree._Element
+    touched: Touched | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +194,9 @@ class Machine:
     queued: list[tuple[Member, dict[str, Any]]] = field(default_factory=list)
     in_sync: bool = False
     clock: Any = time.time
+    # our write messages multicast and not yet delivered back; writes waiting for them
+    in_flight: int = 0
+    outbox: list[dict[str, Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ helpers
     def _is_local(self, sender: Member) -> bool:
@@ -192,10 +211,10 @@ class Machine:
     def digest(self) -> str:
         return versioned_digest(self.doc.root)
 
-    def _adopt(self, new: CibDocument) -> list[Effect]:
+    def _adopt(self, new: CibDocument, touched: Touched | None = None) -> list[Effect]:
         old = self.doc
         self.doc = new
-        return [Persist(new), Changed(old.root, new.root)]
+        return [Persist(new), Changed(old.root, new.root, touched)]
 
     # ------------------------------------------------------------------ client requests
     def client_write(self, client: ClientRef, request: Mapping[str, Any]) -> list[Effect]:
@@ -208,8 +227,7 @@ class Machine:
             patchset.patch_versions(patch)
         except (etree.XMLSyntaxError, patchset.PatchError, ValueError, CibVersionError) as err:
             return [Reply(client, _error(int(ExitCode.CONFIG), f"the patch is not a v2 patchset: {err}"))]
-        message = {
-            "t": "write",
+        entry = {
             "client": list(client),
             "patch": text,
             "keep": bool(request.get("keep_versions", False)),
@@ -219,7 +237,36 @@ class Machine:
             "user": str(request.get("user", "root")),
             "tool": str(request.get("client_name", "cibadmin")),
         }
-        return [Multicast(message)]
+        if self.in_flight:
+            self.outbox.append(entry)  # sent with the others when ours comes back
+            return []
+        self.in_flight += 1
+        return [Multicast({"t": "write", **entry})]
+
+    def _flush(self) -> list[Effect]:
+        """Multicast the queued writes, as few messages as the batch limits allow."""
+        effects: list[Effect] = []
+        while self.outbox:
+            size = 0
+            count = 0
+            for entry in self.outbox[:BATCH_WRITES]:
+                size += len(entry["patch"])
+                count += 1
+                if size >= BATCH_BYTES:
+                    break
+            batch, self.outbox = self.outbox[:count], self.outbox[count:]
+            self.in_flight += 1
+            effects.append(Multicast({"t": "write", **batch[0]} if count == 1 else {"t": "writes", "writes": batch}))
+        return effects
+
+    def unsent(self, message: Mapping[str, Any]) -> list[Effect]:
+        """A write message could not be multicast (its clients were told): what was queued
+        behind it goes now."""
+        if message.get("t") in ("write", "writes"):
+            self.in_flight = max(0, self.in_flight - 1)
+            if not self.in_flight:
+                return self._flush()
+        return []
 
     def client_sync(self, client: ClientRef) -> list[Effect]:
         """``cibadmin --sync``: every replica takes this node's copy unless theirs is newer."""
@@ -240,7 +287,8 @@ class Machine:
         try:
             patch = etree.fromstring(str(message["patch"]).encode())
             _, target = patchset.patch_versions(patch)
-            new_root = patchset.apply(patch, self.doc.root, merge=True)
+            touched = Touched()
+            new_root = patchset.apply(patch, self.doc.root, merge=True, touched=touched)
             after = CibDocument(new_root)
         except (etree.XMLSyntaxError, KeyError, CibStructureError, CibVersionError, ValueError) as err:
             if isinstance(err, patchset.PatchError):
@@ -249,7 +297,7 @@ class Machine:
         keep = bool(message.get("keep"))
         if keep:
             after.version = target
-        config = bool(message.get("config")) or configuration_changed(self.doc, after)
+        config = bool(message.get("config")) or configuration_changed(self.doc, after, touched)
         if config:
             after.root.set("cib-last-written", time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(int(message.get("time", 0)))))
             after.root.set("update-origin", origin)
@@ -262,6 +310,7 @@ class Machine:
                 manage_versions=not keep,
                 validate=bool(message.get("validate", True)) and config,
                 config_change=bool(message.get("config")),
+                touched=touched,
             )
         except ValidationFailed as err:
             return _error(int(err.exit_code), "; ".join(err.problems)), []
@@ -269,13 +318,27 @@ class Machine:
             return _error(int(err.exit_code), f"{err.reason}: {err.detail or err}"), []
         if not outcome.changed:
             return _ok(version=str(self.doc.version)), []
-        effects = self._adopt(outcome.document) if outcome.config_changed else self._adopt_status(outcome.document)
+        effects = (
+            self._adopt(outcome.document, touched) if outcome.config_changed else self._adopt_status(outcome.document, touched)
+        )
         return _ok(version=str(self.doc.version)), effects
 
-    def _adopt_status(self, new: CibDocument) -> list[Effect]:
+    def _adopt_status(self, new: CibDocument, touched: Touched | None = None) -> list[Effect]:
         old = self.doc
         self.doc = new
-        return [Changed(old.root, new.root)]
+        return [Changed(old.root, new.root, touched)]
+
+    def _writes_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
+        if message.get("t") == "write":
+            return self._write_delivered(sender, message)
+        batch = message.get("writes")
+        if not isinstance(batch, list):
+            return [Log("warning", f"ignoring a malformed batch of writes from {sender}")]
+        effects: list[Effect] = []
+        for entry in batch:
+            if isinstance(entry, Mapping):
+                effects += self._write_delivered(sender, entry)
+        return effects
 
     def _write_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
         reply, effects = self._apply_write(message, sender.name)
@@ -287,13 +350,18 @@ class Machine:
     # ------------------------------------------------------------------ transport events
     def deliver(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
         kind = message.get("t")
-        if kind == "write" or kind == "quorum":
+        if kind in ("write", "writes", "quorum"):
+            flushed: list[Effect] = []
+            if kind != "quorum" and self._is_local(sender) and self.in_flight:
+                self.in_flight -= 1
+                if not self.in_flight:
+                    flushed = self._flush()
             if self.awaiting is not None:
                 self.queued.append((sender, dict(message)))
-                return []
+                return flushed
             if kind == "quorum":
                 return self._quorum_delivered(message)
-            return self._write_delivered(sender, message)
+            return self._writes_delivered(sender, message) + flushed
         if kind == "state":
             return self._state_delivered(sender, message)
         if kind == "replace":
@@ -337,6 +405,9 @@ class Machine:
             effects += self._drain_queue()
         self.members = event.members
         self.view = event.view
+        # a write message of ours not delivered by now may never be: what waits behind it
+        # goes now (if it is delivered after all, the count only lets the next batch go sooner)
+        self.in_flight = 0
         effects += self._record_membership(event)
         if self.leader() != self.local:
             self.published_quorum = None
@@ -347,7 +418,7 @@ class Machine:
         self.seen = set()
         if event.joined or again:
             effects += self._start_round()
-        return effects
+        return effects + self._flush()
 
     def _tag(self) -> str:
         return f"{self.view}/{self.round_no}"
@@ -518,7 +589,7 @@ class Machine:
             if message.get("t") == "quorum":
                 effects += self._quorum_delivered(message)
             else:
-                effects += self._write_delivered(sender, message)
+                effects += self._writes_delivered(sender, message)
         return effects
 
     # ------------------------------------------------------------------ queries

@@ -57,6 +57,7 @@ class Cluster:
     pending: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     failed: list[dict[str, object]] = field(default_factory=list)
     conflicts: int = 0
+    multicasts: list[dict[str, object]] = field(default_factory=list)
     next_pid: int = 100
     next_cid: int = 1
     next_req: int = 1
@@ -98,6 +99,7 @@ class Cluster:
     def effects(self, node: Node, effects: list[Effect]) -> None:
         for effect in effects:
             if isinstance(effect, Multicast):
+                self.multicasts.append(effect.message)
                 self.route(self.bus.mcast(node.cid, wire.encode(effect.message)))
             elif isinstance(effect, Persist):
                 self.disks[node.nodeid] = effect.document

@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sim import Cluster, properties
 
-from crm.based.machine import dropped_changes
+from crm.based.machine import Multicast, dropped_changes
 from crm.cib.document import CibDocument
+from crm.cluster.transport import ViewChange
 
 
 def started(size: int) -> Cluster:
@@ -40,6 +41,42 @@ def test_writes_from_every_node_converge_and_are_acknowledged() -> None:
     assert len(cluster.digests()) == 1
     assert len(cluster.acked) == 30 and not cluster.failed
     assert properties(cluster.nodes[2].machine.doc) == cluster.acked
+
+
+def test_writes_queued_behind_one_on_its_way_go_as_one_message_and_count_one_by_one() -> None:
+    cluster = started(3)
+    cluster.write(1, "seed", "0")
+    cluster.drain()
+    before = cluster.nodes[2].machine.doc.version
+    sent = len(cluster.multicasts)
+    for i in range(10):  # nothing is delivered in between
+        cluster.write(1, f"q{i}", str(i))
+    cluster.drain()
+    batches = cluster.multicasts[sent:]
+    # the first goes at once; the nine queued behind it go as one batch when it is delivered
+    assert [m["t"] for m in batches] == ["write", "writes"]
+    assert len(batches[1]["writes"]) == 9  # type: ignore[arg-type]
+    assert len(cluster.digests()) == 1 and not cluster.failed and cluster.conflicts == 0
+    # every write of the batch is validated and versioned on its own (conflicts retried)
+    after = cluster.nodes[2].machine.doc.version
+    assert after.epoch - before.epoch == 10
+    assert properties(cluster.nodes[3].machine.doc) == cluster.acked
+    assert cluster.nodes[1].machine.in_flight == 0 and not cluster.nodes[1].machine.outbox
+
+
+def test_a_view_change_sends_the_writes_queued_behind_a_message_that_may_never_return() -> None:
+    cluster = started(3)
+    machine = cluster.nodes[1].machine
+    cluster.write(1, "a", "1")
+    cluster.write(1, "b", "2")  # queued behind the first
+    assert machine.in_flight == 1 and len(machine.outbox) == 1
+    view = ViewChange(machine.view + 1, machine.members, (), ())
+    sent = [e.message for e in machine.view_change(view) if isinstance(e, Multicast)]
+    assert [m.get("t") for m in sent] == ["write"] and not machine.outbox
+    cluster.effects(cluster.nodes[1], [Multicast(m) for m in sent])
+    cluster.drain()
+    assert not cluster.failed and not cluster.pending and machine.in_flight == 0
+    assert properties(cluster.nodes[2].machine.doc) == cluster.acked == {"a": "1", "b": "2"}
 
 
 def test_concurrent_creation_of_the_same_element_is_a_conflict_not_a_loss() -> None:
