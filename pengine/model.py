@@ -427,6 +427,9 @@ class Cluster:
     messages: tuple[str, ...] = ()
     one_or_more: tuple[OrderOneOrMore, ...] = ()
     failure_timeout_blocked: frozenset[str] = frozenset()  # failure-timeout cancelled by on-fail=block
+    # nodes in the order unpacking found them unclean (``pe_fence_node``, which creates their
+    # fencing action then): node states first, then the histories that fence
+    fence_order: tuple[str, ...] = ()
 
     def node(self, uname: str) -> Node | None:
         for n in self.nodes:

@@ -282,6 +282,9 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
             managed = prim is None or (is_true(prim.meta.get("is-managed"), True) and not options.maintenance_mode)
             if managed and options.stonith_enabled and not node.maintenance:
                 fence_nodes.setdefault(node.uname, f"{hist.rsc_id} is thought to be active there")
+    fence_order = [n.uname for n in nodes if n.unclean and n.fence_reason not in (None, "node is unclean")]
+    fence_order += [uname for uname in fence_nodes if uname not in fence_order
+                    and any(n.uname == uname and not n.unclean for n in nodes)]
     if fence_nodes:
         nodes = [
             replace(n, unclean=True, fence_reason=fence_nodes[n.uname]) if n.uname in fence_nodes and not n.unclean
@@ -311,6 +314,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
         messages=tuple(res_unpacker.messages + cons.messages),
         one_or_more=tuple(cons.one_or_more),
         failure_timeout_blocked=frozenset(timeout_blocked),
+        fence_order=tuple(fence_order),
     )
     return UnpackResult(cluster, bans)
 
