@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from crm.common.booleans import is_true
 from crm.common.scores import INFINITY, MINUS_INFINITY
-from pengine.bundles.probes import order_container_probe
+from pengine.bundles.probes import is_bundle_node, order_container_probe
 from pengine.config_changes import digest_state
 from pengine.load import create_utilization_constraints
 from pengine.migration import abort_dangling_migrations, can_migrate, create_migration_actions
@@ -179,6 +179,8 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
             return False
     if node_name in rsc.discover_never or node_name in top.discover_never:
         return False
+    if node_name not in rsc.discover_nodes and is_bundle_node(ws, node_name):
+        return False  # the node has discovery disabled
     if node.model.is_remote and not _guest_allows_probe(ws, rsc, node_name):
         return False
     bundled_container = rsc.container if rsc.is_remote and rsc.parent is not None \

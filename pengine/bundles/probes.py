@@ -55,3 +55,11 @@ def remote_address(ws: WorkingSet, rsc: RscState) -> str | None:
     if rsc.parent is None or rsc.parent.variant != "bundle":
         return None
     return rsc.container.assigned or rsc.container.current_node()
+
+
+def is_bundle_node(ws: WorkingSet, node: str) -> bool:
+    """Whether ``node`` is a bundle's guest node (resource discovery "never" there but for
+    the replica's own instance)."""
+    state = ws.nodes.get(node)
+    conn = ws.rsc_by_id.get(state.model.remote_rsc or "") if state is not None else None
+    return conn is not None and conn.parent is not None and conn.parent.variant == "bundle"

@@ -72,9 +72,9 @@ def _next_ip(last: str) -> str:
     parts = [int(p) for p in last.split(".")]
     if len(parts) != 4 or not all(0 <= p <= 255 for p in parts):
         raise BundleError(f"invalid ip-range-start address {last}")
-    if parts[3] >= 253:
-        if parts[2] >= 253:
-            raise BundleError(f"ip range beyond {last}")
+    if parts[2] > 253:
+        raise BundleError(f"ip range beyond {last}")
+    if parts[3] > 253:
         parts[2] += 1
         parts[3] = 1
     else:

@@ -690,8 +690,8 @@ def _requeue(ws: WorkingSet, action: Action) -> None:
 def notify_remap(rsc: RscState, rid: str, completion: str) -> str | None:
     """``convert_non_atomic_uuid`` with notifications: a top-level clone with
     ``notify=true`` is represented in orderings by its confirmed post-notification."""
-    if rsc.variant != "clone" or rsc.parent is not None:
-        return None
+    if rsc.variant != "clone" or (rsc.parent is not None and rsc.parent.variant != "bundle"):
+        return None  # (a bundle's inner clone counts as top-level)
     value = (rsc.model.meta.get("notify") or "").strip().lower()
     if value not in ("true", "on", "yes", "y", "1"):
         return None
