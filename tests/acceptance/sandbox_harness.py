@@ -14,9 +14,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+T = TypeVar("T")
 BIN = Path(sys.executable).parent
 DUMMY = (
     '<primitive id="d1" class="ocf" provider="pacer" type="Dummy">'
@@ -121,15 +123,20 @@ def copies(cluster: Cluster, rsc: str = "d1") -> list[int]:
                                      f"Dummy-{rsc}.state").exists()]
 
 
-@contextlib.contextmanager
-def sampled_copies(cluster: Cluster, rsc: str = "d1") -> Iterator[list[list[int]]]:
+def sampled_copies(cluster: Cluster, rsc: str = "d1") -> contextlib.AbstractContextManager[list[list[int]]]:
     """``copies`` sampled every 50 ms while the block runs: the list of what each sample saw."""
-    seen: list[list[int]] = []
+    return sampled(lambda: copies(cluster, rsc))
+
+
+@contextlib.contextmanager
+def sampled(look: Callable[[], T]) -> Iterator[list[T]]:
+    """``look()`` called every 50 ms while the block runs: the list of what it returned."""
+    seen: list[T] = []
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            seen.append(copies(cluster, rsc))
+            seen.append(look())
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)

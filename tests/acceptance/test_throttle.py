@@ -3,15 +3,12 @@ mode to the DC, which runs at most that node's job limit of resource actions the
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
-from sandbox_harness import Cluster, cluster, copies, eventually
+from sandbox_harness import Cluster, cluster, copies, eventually, sampled
 
 __all__ = ["cluster"]
 
@@ -39,26 +36,6 @@ def _agents_running(node_dir: str) -> int:
     return count
 
 
-@contextlib.contextmanager
-def sampled_concurrency(node_dir: str) -> Iterator[list[int]]:
-    """``_agents_running`` sampled every 50 ms while the block runs."""
-    seen: list[int] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            seen.append(_agents_running(node_dir))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        yield seen
-    finally:
-        stop.set()
-        sampler.join()
-
-
 def test_a_node_under_high_load_runs_one_action_at_a_time(cluster: Cluster) -> None:
     """``load-threshold`` so low that any load is high: every node reports high load, and the
     DC runs one action at a time on node1 where three slow resources go (without the
@@ -77,7 +54,7 @@ def test_a_node_under_high_load_runs_one_action_at_a_time(cluster: Cluster) -> N
         etree.SubElement(params, "nvpair", id=f"{name}-sleep", name="op_sleep", value="1")
         etree.SubElement(constraints, "rsc_location", id=f"{name}-on-1", rsc=name, node="node1", score="INFINITY")
     node1 = str(Path(cluster.directory) / "node1") + "/"
-    with sampled_concurrency(node1) as seen:
+    with sampled(lambda: _agents_running(node1)) as seen:
         assert cluster.on(1, "cibadmin", "--replace", "-o", "configuration", "-X",
                           etree.tostring(config).decode()).returncode == 0
         eventually("the resources on node1", lambda: all(copies(cluster, name) == [1] for name in NAMES),
