@@ -253,8 +253,7 @@ def _container_xml(spec: _Spec, index: int, address: str | None, host_options: s
     opts += f" {host_options}"
     params = [("image", spec.image), ("allow_pull", "true"), ("force_kill", "false"), ("reuse", "false"),
               ("run_opts", opts)]
-    if mount_points:
-        params.append(("mount_points", ",".join(mount_points)))
+    params.append(("mount_points", ",".join(mount_points)))  # empty too (it counts in digests)
     if spec.child is not None:
         params.append(("run_cmd", spec.run_command or "/usr/sbin/pacemaker-remoted"))
     elif spec.run_command:

@@ -56,7 +56,7 @@ def test_a_naked_container_has_no_connection_nor_clone() -> None:
     assert layout.clone is None
     assert all(m.remote is None for m in layout.members)
     params = _params(layout.members[0].container)
-    assert params["run_cmd"] == "/bin/app" and "mount_points" not in params
+    assert params["run_cmd"] == "/bin/app" and params["mount_points"] == ""
     assert params["run_opts"].startswith(" --environment=PCMK_stderr=1")
 
 
