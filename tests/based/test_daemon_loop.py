@@ -16,7 +16,7 @@ from sim import properties, set_property
 from crm.based import daemon as based
 from crm.based.daemon import CibDaemon
 from crm.cib import patchset
-from crm.cib.document import CibDocument
+from crm.cib.document import CibDocument, same_xml
 from crm.cib.store import CibStore
 from crm.cib.version import CibVersion
 from crm.cluster import wire
@@ -174,3 +174,59 @@ def test_a_change_after_a_quiet_interval_is_announced_at_once(tmp_path: Path, mo
         return at_once, held, len(subscriber.diffs())
 
     assert asyncio.run(scenario()) == (1, 1, 2)
+
+
+def _mixed_writes(doc: CibDocument, count: int) -> list[bytes]:
+    """``count`` writes of several kinds made against ``doc`` (as writers that read it at
+    the same time): create, change and delete configuration elements, change the status."""
+    messages = []
+    for i in range(count):
+        work = doc.copy()
+        kind = i % 4
+        if kind == 0:
+            resources = work.ensure_section("resources")
+            etree.SubElement(resources, "primitive", id=f"r{i}", **{"class": "ocf", "provider": "pacer", "type": "Dummy"})
+        elif kind == 1:
+            set_property(work, f"p{i % 8}", str(i))
+        elif kind == 2:
+            state = work.root.find("status/node_state")
+            assert state is not None
+            state.set("crm-debug-origin", f"w{i}")
+            etree.SubElement(state, "transient_attributes", id=f"t{i}")
+        else:
+            props = work.root.find("configuration/crm_config/cluster_property_set")
+            if props is not None and len(props):
+                props.remove(props[0])
+            else:
+                set_property(work, "gone", str(i))
+        patch = etree.tostring(patchset.diff(doc.root, work.root), encoding="unicode")
+        messages.append(wire.encode({"t": "write", "patch": patch, "validate": False, "time": 0}))
+    return messages
+
+
+def test_the_diffs_announced_for_a_burst_of_mixed_writes_make_exactly_the_new_cib(tmp_path: Path) -> None:
+    """The daemon diffs only where the writes touched the CIB: the announced diffs applied
+    one after the other to the first CIB give the last one, element for element."""
+
+    async def scenario() -> tuple[CibDocument, CibDocument, Subscriber]:
+        daemon, transport, task = await _started(tmp_path)
+        _first_write(daemon)
+        subscriber = Subscriber()
+        daemon.subscribers[subscriber.id] = subscriber  # type: ignore[assignment]
+        start = daemon.machine.doc
+        for payload in _mixed_writes(start, 60):
+            transport.queue.put_nowait(Delivery(LOCAL, payload))
+        await _drained(transport)
+        await asyncio.sleep(based.ANNOUNCE_WITHIN + based.ANNOUNCE_INTERVAL + 0.05)
+        task.cancel()
+        return start, daemon.machine.doc, subscriber
+
+    start, end, subscriber = asyncio.run(scenario())
+    diffs = subscriber.diffs()
+    assert diffs and end.version > start.version
+    root = start.root
+    for d in diffs:
+        root = patchset.apply(d, root)
+    assert same_xml(root, end.root, ordered=True)
+    assert etree.tostring(root) == etree.tostring(end.root)
+    assert len(end.root.findall("configuration/resources/primitive")) == 15
