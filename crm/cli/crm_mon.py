@@ -379,6 +379,10 @@ def _failure_technical(op: etree._Element, node: str) -> str:
 def _failure_text(op: etree._Element, node: str) -> str:
     parent = op.getparent()
     rsc = (parent.get("id") if parent is not None else None) or "unknown resource"
+    key, task_name = op.get("operation_key") or "", op.get("operation") or ""
+    head, _, interval_text = key.rpartition("_")
+    if interval_text.isdigit() and task_name and head.endswith("_" + task_name) and len(head) > len(task_name) + 1:
+        rsc = head[:-len(task_name) - 1]  # Pacemaker names the resource as the operation key does
     task = op.get("operation") or "unknown action"
     interval = _int(op.get("interval"))
     text = rsc

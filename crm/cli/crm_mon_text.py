@@ -300,7 +300,7 @@ def _summary(ctx: Context, view: View, now: float, stack: str | None) -> Block |
         text = item.text
         if text.startswith("Stack:") and Section.STACK in shown:
             keep.append(item)
-        elif text.startswith("Current DC:") and Section.DC in shown:
+        elif text.startswith("Current DC:") and (Section.DC in shown or text == "Current DC: NONE"):
             if view.detail:
                 dc = next((n for n in ctx.nodes.values() if n.uuid == ctx.cib.get("dc-uuid")), None)
                 if dc is not None:
@@ -310,7 +310,7 @@ def _summary(ctx: Context, view: View, now: float, stack: str | None) -> Block |
             keep.append(item)
     if Section.OPTIONS in shown:
         keep += [Entry(t) for t in _options(ctx)]
-    if not (shown.sections & (Section.STACK | Section.DC | Section.TIMES | Section.COUNTS | Section.OPTIONS)):
+    if not keep:
         return None
     return Block("Cluster Summary", tuple(keep))
 
