@@ -330,7 +330,8 @@ def update_ordered_actions(ws: WorkingSet, first: Action, then: Action, node: st
             and not (flags & F.RUNNABLE):
         clear_because(then, F.RUNNABLE, first)
         clear_because(then, F.MIGRATE_RUNNABLE, first)
-    if otype & O.PROBE and not (first.flags & F.RUNNABLE) and then.flags & F.RUNNABLE:
+    if otype & O.PROBE and not (first.flags & F.RUNNABLE) and then.flags & F.RUNNABLE \
+            and not (first.rsc is not None and first.rsc.running_on):
         then.clear(F.RUNNABLE)  # a connection's probe waits for a container start that cannot run
     if otype & O.IMPLIES_THEN and filt & F.OPTIONAL and then.flags & F.OPTIONAL \
             and not (flags & F.OPTIONAL) and not (first.flags & F.MIGRATE_RUNNABLE):

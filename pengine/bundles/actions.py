@@ -64,6 +64,7 @@ def bundle_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     """``pcmk__bundle_internal_constraints``."""
     model = _model(rsc)
     clone = inner_clone(rsc)
+    ws.order_rsc_actions(rsc, "stopped", rsc, "start", O.OPTIONAL)
     if clone is not None:
         ws.order_rsc_actions(rsc, "start", clone, "start", O.IMPLIES_FIRST_PRINTED)
         ws.order_rsc_actions(rsc, "stop", clone, "stop", O.IMPLIES_FIRST_PRINTED)
