@@ -212,11 +212,9 @@ def _node_section(ctx: Context, view: View, scope: Scope) -> Block | None:
         if scope.nodes is not None and node.name not in scope.nodes:
             continue
         if view.by_node:
-            if node.kind == "guest" and not node.online and not view.detail and not view.brief:
-                pass
-            if not node.online and node.kind == "guest" and view.brief:
-                continue
             resources = _node_resources(ctx, node, view, scope)
+            if view.brief and not resources:
+                continue  # brief: only the nodes something runs on
             items.append(Block(_node_line(ctx, node, view), (Block("Resources", tuple(resources)),)))
             continue
         if node.kind == "guest" and not node.online and not node.unclean and not view.detail:
@@ -463,16 +461,13 @@ def _history(ctx: Context, view: View, data: etree._Element, scope: Scope) -> Bl
                 rscs.append(Entry(head))
         if rscs:
             items.append(Block(f"Node: {name}", tuple(rscs)))
-    title = "Operations" if operations else "Migration Summary"
-    if not items and operations:
-        return None
-    return Block(title, tuple(items))
+    return Block("Operations", tuple(items))
 
 
 def _tickets_section(data: etree._Element) -> Block | None:
     items: list[Item] = []
     for ticket in data.iterfind("tickets/ticket"):
-        text = f"{ticket.get('id')}\t{ticket.get('status')}"
+        text = f"{ticket.get('id')}: {ticket.get('status')}"
         if ticket.get("standby") == "true":
             text += " [standby]"
         if ticket.get("last-granted"):
@@ -489,7 +484,7 @@ def _bans_section(ctx: Context, view: View, data: etree._Element) -> Block | Non
             continue
         node = _node_by_name(ctx, str(ban.get("node")))
         name = display_name(ctx, node, view.detail) if node else str(ban.get("node"))
-        role = "promoted " if ban.get("promoted-only") == "true" else ""
+        role = "in Promoted role " if ban.get("promoted-only") == "true" else ""
         items.append(Entry(f"{ban.get('id')}\tprevents {ban.get('resource')} from running {role}on {name}"))
     return Block("Negative Location Constraints", tuple(items)) if items else None
 

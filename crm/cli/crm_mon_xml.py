@@ -543,7 +543,8 @@ def _history_ops(entry: etree._Element) -> list[etree._Element]:
            if not (op.get("operation") == "monitor" and _int(op.get("interval")) == 0
                    and _int(op.get("rc-code")) == 7)
            and op.get("operation") != "notify"]
-    return sorted(ops, key=lambda o: _int(o.get("call-id"), -1))
+    # pending operations (call -1) come after the finished ones
+    return sorted(ops, key=lambda o: (_int(o.get("call-id"), -1) == -1, _int(o.get("call-id"), -1)))
 
 
 def _op_history(result: XmlResult, parent: etree._Element, op: etree._Element) -> None:
@@ -683,6 +684,7 @@ def _bans(result: XmlResult, ctx: Context, now: int) -> None:
     section: etree._Element | None = None
     flt: Filter = getattr(ctx, "output_filter", ALL)
     node_attrs: dict[str, dict[str, str]] | None = None
+    bans: list[dict[str, str | int | bool | None]] = []
     for loc in ctx.cib.iterfind("configuration/constraints/rsc_location"):
         if loc.get("rsc") is None:
             continue
@@ -702,12 +704,15 @@ def _bans(result: XmlResult, ctx: Context, now: int) -> None:
         for ban_id, node, score, role in found:
             if score >= 0 or not flt.resource_ids(str(loc.get("rsc"))):  # bans are not limited by node
                 continue
-            if section is None:
-                section = result.add("bans")
-            result.add("ban", section, {
+            bans.append({
                 "id": ban_id, "resource": loc.get("rsc"), "node": node, "weight": score,
                 "promoted-only": role, "master_only": role,
             })
+    # Pacemaker keeps its constraints, and the nodes each one bans, last first
+    for ban in reversed(bans):
+        if section is None:
+            section = result.add("bans")
+        result.add("ban", section, ban)
 
 
 def _tickets(result: XmlResult, ctx: Context) -> None:
