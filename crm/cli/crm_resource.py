@@ -69,6 +69,7 @@ from crm.cli.output_format import (
 )
 from crm.cli.resource_constraints import collective, constraints
 from crm.cli.resource_locate import instance_count, locate
+from crm.cli.unpack_notices import log_unpack_errors
 from crm.common.durations import parse_ms
 from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
@@ -532,11 +533,7 @@ def _unpack_messages(root: etree._Element) -> None:
     if _UNPACKED or not pcmk_log.enabled():
         return
     _UNPACKED.append(True)
-    from crm.verify.context import Context, cluster_options
-    from crm.verify.options import check_fencing
-
-    for finding in check_fencing(Context(root, cluster_options(root))):
-        pcmk_log.log(finding.origin, "error", finding.message, source="unpack.c:0")
+    log_unpack_errors(root)
 
 
 def _load_cib() -> etree._Element:
@@ -591,13 +588,13 @@ def _find_resource(root: etree._Element, rsc_id: str) -> etree._Element:
     base = rsc_id.split(":", 1)[0]
     if base != rsc_id:
         try:
-            element = _find_resource(root, base)
+            member: etree._Element | None = _find_resource(root, base)
         except CliError:
-            element = None
-        clone = None if element is None else next(element.iterancestors("clone", "master"), None)
+            member = None
+        clone = None if member is None else next(member.iterancestors("clone", "master"), None)
         number = rsc_id.split(":", 1)[1]
-        if element is not None and clone is not None and number.isdigit() and int(number) < instance_count(root, clone):
-            return element
+        if member is not None and clone is not None and number.isdigit() and int(number) < instance_count(root, clone):
+            return member
     raise CliError(f"Resource '{rsc_id}' not found", EXIT_NOSUCH)
 
 

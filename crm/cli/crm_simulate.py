@@ -31,6 +31,7 @@ from crm.cib.errors import CibError as LibCibError
 from crm.cib.pacemaker_schemas import STDIN_LABEL, load_check
 from crm.cli import crm_mon, live_errors
 from crm.cli.cib_source import CibSource
+from crm.cli.unpack_notices import log_unpack_errors
 from crm.common.booleans import is_true
 from crm.transition.executor import RunStatus, run_graph
 from crm.transition.graph import GraphError, parse_graph
@@ -342,8 +343,22 @@ def _print_status(
         failures = crm_mon.failed_actions(cib)
         if failures:
             items += [Spacer(), Block("Failed Resource Actions", failures)]
-    out.tree(items)
+    out.tree(_without_empty_sections(items))
     out.end_list()
+
+
+def _without_empty_sections(items: Sequence[Item]) -> list[Item]:
+    """The node list of a cluster without nodes is left out with its spacer, as Pacemaker does."""
+    kept: list[Item] = []
+    for item in items:
+        if isinstance(item, Block) and item.title == "Node List" and not item.items:
+            continue
+        if isinstance(item, Spacer) and (not kept or isinstance(kept[-1], Spacer)):
+            continue
+        kept.append(item)
+    while kept and isinstance(kept[-1], Spacer):
+        kept.pop()
+    return kept
 
 
 def _effective_date(out: TextOutput, cib: etree._Element, use_date: str | None) -> datetime | None:
@@ -407,6 +422,7 @@ def simulate(
 
     printed = False
     now = _effective_date(out, cib, args.set_datetime)
+    log_unpack_errors(cib, args.verbose, stderr)  # the first unpacking (the current status)
     if not args.quiet:
         options = cluster_options_text(cib)
         if is_true(options.get("maintenance-mode")):
@@ -434,9 +450,11 @@ def simulate(
         or args.ticket_revoke or args.ticket_standby or args.ticket_activate or args.quorum or args.watchdog
     )
     if modifications:
-        if printed:
+        shown = not args.quiet  # -Q leaves out the list of modifications
+        if printed and shown:
             out.spacer()
-        out.begin_list("Performing Requested Modifications")
+        if shown:
+            out.begin_list("Performing Requested Modifications")
         lines: list[str] = []
         for node in args.node_up:
             lines += node_up(cib, node)
@@ -456,20 +474,23 @@ def simulate(
             lines += set_quorum(cib, args.quorum)
         if args.watchdog is not None:
             lines += set_watchdog(cib, args.watchdog)
-        for line in lines:
+        for line in lines if shown else []:
             out.item(line)
         for spec in op_inject:
             try:
                 lines = inject_op(cib, spec, clock)
             except HistoryError as exc:
-                out.item(f"Injecting {spec.text} into the configuration")
+                if shown:
+                    out.item(f"Injecting {spec.text} into the configuration")
                 stderr.write(f"{exc}\n")
                 continue
-            for line in lines:
+            for line in lines if shown else []:
                 out.item(line)
-        out.end_list()
-        printed = True
+        if shown:
+            out.end_list()
+            printed = True
         now = _effective_date(out, cib, args.set_datetime)
+        log_unpack_errors(cib, args.verbose, stderr)  # unpacked again with the modifications
 
     if args.save_input:
         write_atomic(args.save_input, cib_text(cib))
@@ -529,6 +550,7 @@ def simulate(
             out.spacer()
         rc = _run_transition(out, stderr, cib, graph_xml, op_fail, clock)
         if not args.quiet:
+            log_unpack_errors(cib, args.verbose, stderr)  # unpacked again for the revised status
             now = _effective_date(out, cib, args.set_datetime)
             _print_status(
                 out, cib, "Revised Cluster Status", True, pending=False, now=now or wall, sections=sections
