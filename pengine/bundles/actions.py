@@ -64,7 +64,6 @@ def bundle_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     """``pcmk__bundle_internal_constraints``."""
     model = _model(rsc)
     clone = inner_clone(rsc)
-    ws.order_rsc_actions(rsc, "stopped", rsc, "start", O.OPTIONAL)
     if clone is not None:
         ws.order_rsc_actions(rsc, "start", clone, "start", O.IMPLIES_FIRST_PRINTED)
         ws.order_rsc_actions(rsc, "stop", clone, "stop", O.IMPLIES_FIRST_PRINTED)
@@ -87,10 +86,19 @@ def bundle_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
     if clone is not None:
         internal_constraints(ws, clone)
         if model.promoted_max > 0:
+            _promotable_restart_ordering(ws, rsc)
             ws.order_rsc_actions(clone, "demoted", rsc, "demoted", O.IMPLIES_THEN_PRINTED)
             ws.order_rsc_actions(rsc, "demote", clone, "demote", O.IMPLIES_FIRST_PRINTED)
             ws.order_rsc_actions(clone, "promoted", rsc, "promoted", O.IMPLIES_THEN_PRINTED)
             ws.order_rsc_actions(rsc, "promote", clone, "promote", O.IMPLIES_FIRST_PRINTED)
+
+
+def _promotable_restart_ordering(ws: WorkingSet, rsc: RscState) -> None:
+    """``pcmk__promotable_restart_ordering``: start and promote after every instance stopped,
+    stop, start and promote after every instance demoted, promote after all started."""
+    for first, then in (("stopped", "start"), ("stopped", "promote"), ("demoted", "stop"), ("demoted", "start"),
+                        ("demoted", "promote"), ("running", "promote"), ("demote", "demoted")):
+        ws.order_rsc_actions(rsc, first, rsc, then, O.OPTIONAL)
 
 
 def bundle_action_flags(ws: WorkingSet, action: Action, node: str | None) -> int:

@@ -510,6 +510,8 @@ def _create_for(ctx: ActionContext, clone: ExpandedClone, data: NotifyData) -> N
             target = ctx.assigned_node(prim)
             if target is None:
                 continue
+            if start is not None and not start.runnable:
+                continue  # no notifications for an instance whose start cannot run
             if task != "start" or start is None or start.optional:
                 _notify(ctx, prim, target, data.pre, data.pre_done, data, pre_meta, post=False)
             _post_notify(ctx, prim, target, data, post_meta, prim_actions)
