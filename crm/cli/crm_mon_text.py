@@ -461,6 +461,10 @@ def _history(ctx: Context, view: View, data: etree._Element, scope: Scope) -> Bl
                 rscs.append(Entry(head))
         if rscs:
             items.append(Block(f"Node: {name}", tuple(rscs)))
+    # the heading comes with the first online node shown, even if nothing ran there
+    nodes = _node_names(ctx, view.only_node)
+    if not items and not any(n.online and (nodes is None or n.name in nodes) for n in ctx.nodes.values()):
+        return None
     return Block("Operations", tuple(items))
 
 
