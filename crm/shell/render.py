@@ -294,6 +294,8 @@ def _head(elem: etree._Element, kind: str, ctx: RenderContext) -> str | None:
         score = get_score(elem) or elem.get("kind") or ""
         if elem.find("resource_set") is not None:
             col = _rsc_set_constraint(elem, kind)
+            if col[:1] == ["_rsc_set_"] and len(elem.findall("resource_set/resource_ref")) == 1:
+                return None  # "_rsc_set_ a" does not parse back into one set of one: crmsh shows the XML
         elif kind == "colocation":
             col = [_role_ref(elem, "rsc", "role"), _role_ref(elem, "with-rsc", "role")]
         else:

@@ -28,6 +28,7 @@ from lxml import etree
 
 from crm.cib.document import CibDocument, same_xml
 from crm.cib.errors import CibError
+from crm.common.booleans import parse_boolean
 from crm.shell import help as helptext
 from crm.shell import trace as trace_ops
 from crm.shell.checks import AgentInfo, semantic_checks
@@ -422,14 +423,20 @@ class Session:
         for problem in report.schema_errors:
             self.error(f"{problem.element or ''} ({problem.line or 0}): {problem.reason}".strip())
             errors = True
+        # crmsh shows the first line crm_verify prints as a warning when it is one, and every
+        # later line as an error; Pacemaker starts with lines pacer's verify does not print
+        # when fencing of unseen nodes is off or quorum is missing
+        first = report.schema_valid and not _verify_leading_lines(doc.root)
         for f in report.findings:
             if f.severity is Severity.NOTICE:
                 continue
             if f.severity is Severity.ERROR:
                 errors = True
-                self.error(f.render())
-            else:
+            if first and f.severity is Severity.WARNING:
                 self.log("WARNING", f.render())
+            else:
+                self.error(f.render())
+            first = False
         if report.has_errors and report.schema_valid:
             self.error("crm_verify: Errors found during check: config not valid")
         conf = doc.root.find("configuration")
@@ -1776,6 +1783,20 @@ def _changed_ids(before: etree._Element, after: etree._Element) -> set[str]:
         if prev is None or not same_xml(prev, o):
             out.add(ident)
     return out
+
+
+def _verify_leading_lines(root: etree._Element) -> bool:
+    """Whether Pacemaker's ``crm_verify -VV`` starts with "Blind faith: not fencing unseen
+    nodes" (fencing disabled, or startup-fencing off) or "Fencing and resource management
+    disabled due to lack of quorum" (no quorum, and a no-quorum-policy other than ignore)."""
+    options: dict[str, str] = {}
+    for nvp in xp(root, "configuration/crm_config/cluster_property_set/nvpair"):
+        name, value = nvp.get("name"), nvp.get("value")
+        if name is not None and value is not None:
+            options.setdefault(name, value)
+    if parse_boolean(options.get("stonith-enabled")) is False or parse_boolean(options.get("startup-fencing")) is False:
+        return True
+    return parse_boolean(root.get("have-quorum")) is not True and options.get("no-quorum-policy") != "ignore"
 
 
 def _without_unconfigured_nodes_state(root: etree._Element) -> etree._Element:
