@@ -601,7 +601,7 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO, environ: Mapping[str, str
             return ExitCode.USAGE
         result = XmlResult(request_line(PROG, list(argv)))
         code = crm_mon_xml.build(result, cib, int(clock), epoch_text(clock), stack, sections,
-                                 ns.only_rsc, ns.only_node)
+                                 ns.only_rsc, ns.only_node, ns.by_node)
         output.write(result.finish(code), out)
         return code
     try:

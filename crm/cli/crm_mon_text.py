@@ -17,7 +17,15 @@ from io import StringIO
 from lxml import etree
 
 from crm.cli import crm_mon_xml
-from crm.cli.mon_resources import RESOURCE_TAGS, Scope, _brief_lines, _clone_child, resource_items
+from crm.cli.mon_resources import (
+    RESOURCE_TAGS,
+    Scope,
+    _brief_lines,
+    fully_active,
+    in_promotable,
+    resource_items,
+    running_on,
+)
 from crm.cli.mon_sections import Section, Selection, select
 from crm.cli.output_format import XmlResult
 from crm.common.booleans import is_true
@@ -27,11 +35,9 @@ from pengine.status_view import (
     Entry,
     Item,
     NodeView,
-    Placement,
     _active,
     _context,
     _primitive_line,
-    bundle_info,
     natural_key,
 )
 
@@ -134,59 +140,8 @@ def _node_line(ctx: Context, node: NodeView, view: View) -> str:
     return text
 
 
-def _running_here(ctx: Context, node: str, view: View) -> list[tuple[etree._Element, str, Placement]]:
-    """Primitive instances active on ``node``, in the order of its history: (agent element,
-    name shown, placement)."""
-    prims = {str(p.get("id")): p for p in ctx.cib.iterfind("configuration/resources//primitive")}
-    implicit: dict[str, etree._Element] = {}
-    for bundle in ctx.cib.iterfind("configuration/resources/bundle"):
-        info = bundle_info(bundle)
-        for replica in info.replicas:
-            for rid, kind, provider in ((replica.ip, "IPaddr2", "heartbeat"),
-                                        (replica.container, info.runtime, "heartbeat"),
-                                        (replica.remote, "remote", "pacemaker")):
-                if rid is None:
-                    continue
-                fake = etree.Element("primitive", id=rid, type=kind, provider=provider)
-                fake.set("class", "ocf")
-                if kind == "remote":
-                    fake.set("implicit-connection", "true")
-                implicit[rid] = fake
-    out: list[tuple[etree._Element, str, Placement]] = []
-    state = next((s for s in ctx.cib.iterfind("status/node_state")
-                  if (s.get("uname") or s.get("id")) == node), None)
-    if state is None:
-        return out
-    for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
-        hid = str(entry.get("id"))
-        place = ctx.history.on(hid).get(node)
-        if place is None or not _active({node: place}):
-            continue
-        base = hid.split(":", 1)[0]
-        elem = prims.get(base)
-        if elem is None:
-            elem = implicit.get(hid)
-        if elem is None:
-            elem = etree.Element("primitive", id=hid)
-            for name in ("class", "provider", "type"):
-                if entry.get(name) is not None:
-                    elem.set(name, str(entry.get(name)))
-        out.append((elem, base if _anonymous_instance(elem) else hid, place))
-    return out
-
-
-def _anonymous_instance(prim: etree._Element) -> bool:
-    return any(a.tag in ("clone", "master") and not is_true(crm_mon_xml._meta(a).get("globally-unique"))
-               for a in prim.iterancestors())
-
-
-def _promotable(prim: etree._Element) -> bool:
-    return any(a.tag == "master" or (a.tag == "clone" and is_true(crm_mon_xml._meta(a).get("promotable")))
-               for a in prim.iterancestors())
-
-
 def _node_resources(ctx: Context, node: NodeView, view: View, scope: Scope) -> list[Item]:
-    running = _running_here(ctx, node.name, view)
+    running = running_on(ctx, node.name)
     if scope.resources is not None:
         running = [r for r in running if r[0].get("id") in scope.resources or r[1] in scope.resources
                    or any(str(a.get("id")) in scope.resources for a in r[0].iterancestors()
@@ -198,7 +153,7 @@ def _node_resources(ctx: Context, node: NodeView, view: View, scope: Scope) -> l
     for elem, name, place in running:
         if elem.get("implicit-connection") and not view.detail:
             continue
-        line = _primitive_line(ctx, elem, name, {node.name: place}, promotable=_promotable(elem))
+        line = _primitive_line(ctx, elem, name, {node.name: place}, promotable=in_promotable(elem))
         head, sep, tail = line.rpartition("\t")
         tail = tail.replace(f" {node.name}", "", 1)
         items.append(Entry(head + sep + tail))
@@ -241,29 +196,13 @@ def _node_section(ctx: Context, view: View, scope: Scope) -> Block | None:
 # Resources
 
 
-def _fully_active(ctx: Context, elem: etree._Element) -> bool:
-    """Pacemaker's ``active(rsc, all=TRUE)``: every instance of every part is active."""
-    if elem.tag == "primitive":
-        return bool(_active(ctx.history.on(str(elem.get("id")))))
-    if elem.tag == "group":
-        return all(_fully_active(ctx, p) for p in elem.iterfind("primitive"))
-    if elem.tag == "bundle":
-        return all(_active(ctx.history.on(r.container)) for r in bundle_info(elem).replicas)
-    child = _clone_child(elem)
-    if child is None:
-        return False
-    from crm.cli.mon_resources import _instances
-
-    return all(node for _, node in _instances(ctx, elem))
-
-
 def _resource_section(ctx: Context, view: View, scope: Scope) -> Block | None:
     if view.by_node and not view.inactive:
         return None
     items = list(resource_items(ctx, scope, summary=not view.by_node))
     if view.by_node:
         keep_ids = {str(e.get("id")) for e in ctx.cib.iterfind("configuration/resources/*")
-                    if isinstance(e.tag, str) and not _fully_active(ctx, e)}
+                    if isinstance(e.tag, str) and not fully_active(ctx, e)}
         items = [i for i in items if _item_id(i) in keep_ids]
         title = "Inactive Resources"
         empty = "No inactive resources"

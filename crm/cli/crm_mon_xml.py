@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from crm.cli.mon_ops import epoch_text, failed_op, masked_probe
-from crm.cli.mon_resources import Scope, passes_node
+from crm.cli.mon_resources import Scope, fully_active, in_promotable, passes_node, running_on
 from crm.cli.mon_sections import Section, SectionError, select
 from crm.cli.output_format import XmlResult
 from crm.common.booleans import is_true
@@ -260,7 +260,19 @@ def _nodes(result: XmlResult, ctx: Context) -> None:
         }
         if node.kind != "cluster" and node.connection:
             attrs["id_as_resource"] = node.container or node.connection
-        result.add("node", section, attrs)
+        elem = result.add("node", section, attrs)
+        if getattr(ctx, "by_node", False):
+            bundles = {str(b.get("id")): b for b in ctx.cib.iterfind("configuration/resources/bundle")}
+            for prim, name, place in running_on(ctx, node.name):
+                bundle = bundles.get(prim.get("implicit-of") or "")
+                if bundle is not None:  # an implicit resource inherits its bundle's meta-attributes
+                    bundle.append(prim)
+                try:
+                    _primitive(result, elem, ctx, prim, name, {node.name: place}, promotable=in_promotable(prim),
+                               in_replica=True)
+                finally:
+                    if bundle is not None:
+                        bundle.remove(prim)
 
 
 # -- resources ---------------------------------------------------------------------------------
@@ -268,7 +280,9 @@ def _nodes(result: XmlResult, ctx: Context) -> None:
 
 def _node_ref(result: XmlResult, parent: etree._Element, ctx: Context, name: str) -> None:
     node = ctx.nodes.get(name)
-    result.add("node", parent, {"name": name, "id": node.uuid if node else name, "cached": True})
+    # "cached": the node's state is known (it is online)
+    result.add("node", parent, {"name": name, "id": node.uuid if node else name,
+                                "cached": node.online if node else True})
 
 
 def _primitive(result: XmlResult, parent: etree._Element, ctx: Context, prim: etree._Element, rid: str,
@@ -433,6 +447,8 @@ def _resources(result: XmlResult, ctx: Context) -> None:
     for elem in tops:
         if not flt.subtree(elem) or not passes_node(ctx, scope, elem):
             continue
+        if getattr(ctx, "by_node", False) and fully_active(ctx, elem):
+            continue  # already listed under the nodes it runs on
         if elem.tag == "primitive":
             rid = str(elem.get("id"))
             _primitive(result, section, ctx, elem, rid, ctx.history.on(rid))
@@ -455,7 +471,7 @@ def _resources(result: XmlResult, ctx: Context) -> None:
                 continue
             seen.add(hid)
             places = ctx.history.on(hid)
-            if not _active(places):
+            if not _active(places) or getattr(ctx, "by_node", False):
                 continue
             fake = etree.Element("primitive", id=hid)
             for name in ("class", "provider", "type"):
@@ -741,9 +757,12 @@ def _tickets(result: XmlResult, ctx: Context) -> None:
 
 
 def build(result: XmlResult, cib: etree._Element, now: int, now_text: str, stack: str | None = None,
-          sections: Iterable[str] = SECTIONS, resource: str | None = None, node: str | None = None) -> int:
-    """Fill ``result`` with the status of ``cib``; the exit code to report."""
+          sections: Iterable[str] = SECTIONS, resource: str | None = None, node: str | None = None,
+          by_node: bool = False) -> int:
+    """Fill ``result`` with the status of ``cib``; the exit code to report.  ``by_node``: each
+    node lists the resources active on it (``--group-by-node``)."""
     ctx = _context(cib, now)
+    ctx.by_node = by_node  # type: ignore[attr-defined]
     ctx.output_filter = Filter(cib, resource, node)  # type: ignore[attr-defined]
     wanted = set(sections)
     if "summary" in wanted:

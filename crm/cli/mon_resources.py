@@ -43,7 +43,7 @@ from pengine.status_view import (
     natural_key,
 )
 
-__all__ = ["Scope", "passes_node", "resource_items", "resource_section"]
+__all__ = ["Scope", "fully_active", "in_promotable", "passes_node", "resource_items", "resource_section", "running_on"]
 
 RESOURCE_TAGS = ("primitive", "group", "clone", "master", "bundle")
 
@@ -500,4 +500,71 @@ def resource_section(ctx: Context, scope: Scope) -> Block:
     return Block(title, items)
 
 
+# ---------------------------------------------------------------------------------------------
+# What runs on a node
 
+
+def running_on(ctx: Context, node: str) -> list[tuple[etree._Element, str, Placement]]:
+    """Primitive instances active on ``node``, in the order of its history: (agent element,
+    name shown, placement)."""
+    prims = {str(p.get("id")): p for p in ctx.cib.iterfind("configuration/resources//primitive")}
+    implicit: dict[str, etree._Element] = {}
+    for bundle in ctx.cib.iterfind("configuration/resources/bundle"):
+        info = bundle_info(bundle)
+        for replica in info.replicas:
+            for rid, kind, provider in ((replica.ip, "IPaddr2", "heartbeat"),
+                                        (replica.container, info.runtime, "heartbeat"),
+                                        (replica.remote, "remote", "pacemaker")):
+                if rid is None:
+                    continue
+                fake = etree.Element("primitive", id=rid, type=kind, provider=provider)
+                fake.set("class", "ocf")
+                fake.set("implicit-of", info.id)  # the bundle it belongs to
+                if kind == "remote":
+                    fake.set("implicit-connection", "true")
+                implicit[rid] = fake
+    out: list[tuple[etree._Element, str, Placement]] = []
+    state = next((s for s in ctx.cib.iterfind("status/node_state")
+                  if (s.get("uname") or s.get("id")) == node), None)
+    if state is None:
+        return out
+    for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
+        hid = str(entry.get("id"))
+        place = ctx.history.on(hid).get(node)
+        if place is None or not _active({node: place}):
+            continue
+        base = hid.split(":", 1)[0]
+        elem = prims.get(base)
+        if elem is None:
+            elem = implicit.get(hid)
+        if elem is None:
+            elem = etree.Element("primitive", id=hid)
+            for name in ("class", "provider", "type"):
+                if entry.get(name) is not None:
+                    elem.set(name, str(entry.get(name)))
+        out.append((elem, base if _anonymous_instance(elem) else hid, place))
+    return out
+
+
+def _anonymous_instance(prim: etree._Element) -> bool:
+    return any(a.tag in ("clone", "master") and not is_true(_meta(a).get("globally-unique"))
+               for a in prim.iterancestors())
+
+
+def in_promotable(prim: etree._Element) -> bool:
+    return any(a.tag == "master" or (a.tag == "clone" and is_true(_meta(a).get("promotable")))
+               for a in prim.iterancestors())
+
+
+def fully_active(ctx: Context, elem: etree._Element) -> bool:
+    """Pacemaker's ``active(rsc, all=TRUE)``: every instance of every part is active."""
+    if elem.tag == "primitive":
+        return bool(_active(ctx.history.on(str(elem.get("id")))))
+    if elem.tag == "group":
+        return all(fully_active(ctx, p) for p in elem.iterfind("primitive"))
+    if elem.tag == "bundle":
+        return all(_active(ctx.history.on(r.container)) for r in bundle_info(elem).replicas)
+    child = _clone_child(elem)
+    if child is None:
+        return False
+    return all(node for _, node in _instances(ctx, elem))
