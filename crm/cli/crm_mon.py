@@ -1,12 +1,16 @@
 """``crm_mon``: the cluster status, once (``-1``), as Pacemaker 2.1.5 prints it, from ``CIB_file``
 (or ``CIB_shadow``) or else from the live cluster (the local CIB daemon).
 
-The summary header (stack, DC, times, counts) is built here; the node list and resource lists
-come from :mod:`pengine.status_view` (shared with ``crm_simulate``).  Implemented: ``-1``,
-``-r`` (inactive resources: the full list), ``-f`` (migration summary from the fail counts),
-``-A`` (node attributes), ``-D`` (hide headers), ``-s`` (one-line simple status).  Without a
-live cluster and without ``-1``/``-s`` the command says so and stops, as there is nothing to
-refresh from.
+The summary header (stack, DC, times, counts) and the failed actions are built here; the text
+sections are put together by :mod:`crm.cli.crm_mon_text` (resource lists by
+:mod:`crm.cli.mon_resources` on top of :mod:`pengine.status_view`, shared with
+``crm_simulate``) and the XML document by :mod:`crm.cli.crm_mon_xml`.  Which sections appear is
+Pacemaker's model (:mod:`crm.cli.mon_sections`): ``--include``/``--exclude`` and the options
+standing for sections (``-f``, ``-A``, ``-o``, ``-t``, ``-c``, ``-L``, ``-D``) applied in
+command-line order; ``-r``, ``-R``, ``-b``, ``-n``, ``--node`` and ``--resource`` shape the
+lists; ``-s`` is the one-line simple status.  Fencing history needs the fencer, which is not
+queried: ``-m`` is accepted and shows nothing.  Without a live cluster and without ``-1``/``-s``
+the command says so and stops, as there is nothing to refresh from.
 
 Live, the ``Stack:`` line names the layer the node runs on: the ``cluster-infrastructure``
 property once a controller writes it, else the node's transport: ``corosync``, or
