@@ -264,6 +264,10 @@ class Placement:
     def colocation_has_influence_rsc(self, con: ColocationConstraint, rsc: RscState | None) -> bool:
         if rsc is None:
             rsc = self.ws.rsc_by_id[con.primary]
+        dependent = self.ws.rsc_by_id.get(con.dependent)
+        if dependent is not None and dependent.is_remote and dependent.parent is not None \
+                and dependent.parent.variant == "bundle" and not rsc.failed and len(rsc.running_on) == 1:
+            return False  # a bundle connection does not move its clean, active container
         return con.influence or not rsc.running_on
 
     def apply_coloc_score(self, dependent: RscState, primary: RscState, con: ColocationConstraint) -> None:

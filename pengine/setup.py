@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from crm.common.booleans import is_true
 from crm.common.durations import parse_seconds
 from crm.common.scores import INFINITY, MINUS_INFINITY, add_scores, parse_score
+from pengine.bundles.probes import is_bundle_node
 from pengine.migration import unpack_migrations
 from pengine.model import (
     Bundle,
@@ -529,7 +530,8 @@ def apply_exclusive_discovery(ws: WorkingSet, rsc: RscState, node: str) -> None:
         _bundle_exclusive_discovery(ws, rsc, node)
         return
     exclusive = rsc.discover_exclusive or (rsc.parent is not None and rsc.parent.discover_exclusive)
-    if exclusive and node not in rsc.discover_nodes and not (rsc.parent and node in rsc.parent.discover_nodes):
+    if exclusive and node not in rsc.discover_nodes and not (rsc.parent and node in rsc.parent.discover_nodes) \
+            and (node in rsc.allowed or not is_bundle_node(ws, node)):  # (no bundle node added)
         resource_location(ws, rsc, node, MINUS_INFINITY, "exclusive discovery")
     for child in rsc.children:
         apply_exclusive_discovery(ws, child, node)
