@@ -27,7 +27,7 @@ from lxml import etree
 from crm.cib import operations as ops
 from crm.cib.acl import Style
 from crm.cib.document import CibDocument, md5_digest, versioned_digest
-from crm.cib.errors import BadInput, CibError, ExitCode, OldData, PatchFailed, UnsafeCommand
+from crm.cib.errors import BadInput, CibError, ExitCode, NoSuchObject, OldData, PatchFailed, UnsafeCommand
 from crm.cib.live import LiveCibError, LiveCibSource
 from crm.cib.patchset import PatchError, PatchVersionError
 from crm.cib.patchset import apply as apply_patch
@@ -151,15 +151,17 @@ def _report(err: CibError, streams: Streams, command: str | None = None) -> int:
         assert err.failed is not None
         streams.stdout.write(to_text(err.failed))
     if isinstance(err, ValidationFailed):
+        # Pacemaker shows the refused CIB, numbered; libxml2's reasons go to the log only
         streams.stderr.write(_numbered(err.document.to_text()))
-        for problem in err.problems:
-            streams.stderr.write(f"{problem}\n")
     if isinstance(err, BadInput | UnsafeCommand):
         streams.stderr.write(f"{err.detail or err.reason}\n")
     else:
         streams.stderr.write(f"Call failed: {err.reason}\n")
         # Pacemaker says no more than the reason (and the <failed> answer) for these
-        terse = isinstance(err, ops.CreateFailed) or (isinstance(err, OldData) and command == "replace")
+        terse = (
+            isinstance(err, ops.CreateFailed | NoSuchObject)
+            or (isinstance(err, OldData) and command == "replace")
+        )
         if err.detail and not isinstance(err, ValidationFailed) and not terse:
             streams.stderr.write(f"{PROG}: {err.detail}\n")
     return int(err.exit_code)
