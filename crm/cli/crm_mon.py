@@ -147,21 +147,23 @@ def _parser() -> _Parser:
     p = _Parser(prog=PROG, add_help=False, allow_abbrev=False)
     add_output_options(p, FORMATS)
     display = option_group(p, "display", "Display Options", "Show display options")
-    display.add_argument("-r", "--inactive", action="store_true", help="Display inactive resources")
-    display.add_argument("-f", "--failcounts", dest="sections", action=_Sections, nargs=0,
-                         help="Display resource fail counts")
-    display.add_argument("-A", "--show-node-attributes", dest="sections", action=_Sections, nargs=0,
-                         help="Display node attributes")
-    display.add_argument("-D", "--hide-headers", dest="sections", action=_Sections, nargs=0,
-                         help="Hide all headers")
     display.add_argument("-I", "--include", dest="sections", action=_Sections, metavar="SECTION(S)",
                          help="A list of sections to include in the output.\n"
                          "See `Output Control` help for more information.")
     display.add_argument("-U", "--exclude", dest="sections", action=_Sections, metavar="SECTION(S)",
                          help="A list of sections to exclude from the output.\n"
                          "See `Output Control` help for more information.")
+    display.add_argument("--node", dest="only_node", metavar="NODE",
+                         help="When displaying information about nodes, show only what's related to the given\n"
+                         "node, or to all nodes tagged with the given tag")
+    display.add_argument("--resource", dest="only_rsc", metavar="RSC",
+                         help="When displaying information about resources, show only what's related to the given\n"
+                         "resource, or to all resources tagged with the given tag")
     display.add_argument("-n", "--group-by-node", dest="by_node", action="store_true",
                          help="Group resources by node")
+    display.add_argument("-r", "--inactive", action="store_true", help="Display inactive resources")
+    display.add_argument("-f", "--failcounts", dest="sections", action=_Sections, nargs=0,
+                         help="Display resource fail counts")
     display.add_argument("-o", "--operations", dest="sections", action=_Sections, nargs=0,
                          help="Display resource operation history")
     display.add_argument("-t", "--timing-details", dest="sections", action=_Sections, nargs=0,
@@ -176,15 +178,13 @@ def _parser() -> _Parser:
     display.add_argument("-L", "--neg-locations", dest="sections", action=_Sections, nargs="?",
                          metavar="PREFIX",
                          help="Display negative location constraints [optionally filtered by id prefix]")
+    display.add_argument("-A", "--show-node-attributes", dest="sections", action=_Sections, nargs=0,
+                         help="Display node attributes")
+    display.add_argument("-D", "--hide-headers", dest="sections", action=_Sections, nargs=0,
+                         help="Hide all headers")
     display.add_argument("-R", "--show-detail", dest="detail", action="store_true",
                          help="Show more details (node IDs, individual clone instances)")
     display.add_argument("-b", "--brief", action="store_true", help="Brief output")
-    display.add_argument("--node", dest="only_node", metavar="NODE",
-                         help="When displaying information about nodes, show only what's related to the given\n"
-                         "node, or to all nodes tagged with the given tag")
-    display.add_argument("--resource", dest="only_rsc", metavar="RSC",
-                         help="When displaying information about resources, show only what's related to the given\n"
-                         "resource, or to all resources tagged with the given tag")
     additional = option_group(p, "additional", "Additional Options", "Show additional options")
     additional.add_argument("-i", "--interval", default="5", metavar="TIMESPEC",
                             help="Update frequency (default is 5 seconds)")
