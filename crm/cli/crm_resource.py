@@ -1383,9 +1383,13 @@ def placement_change(root: etree._Element, args: argparse.Namespace, now: dateti
     if args.move and args.node is not None:
         if running == [args.node]:
             raise CliError("", 108)
+        # Pacemaker's cli_resource_move: clear the previous preference (wherever it was), clear
+        # a ban from the destination, then record the new preference (each a write of its own)
+        cid = f"cli-prefer-{rsc_id}"
+        if _remove_constraint(root, cid):
+            out.writes += 1
         if _remove_constraint(root, f"cli-ban-{rsc_id}-on-{args.node}"):
             out.writes += 1
-        cid = f"cli-prefer-{rsc_id}"
         ids = (f"cli-prefer-rule-{rsc_id}", f"cli-prefer-expr-{rsc_id}", f"cli-prefer-lifetime-end-{rsc_id}")
         out.writes += _put_constraint(root, _location(rsc_id, cid, args.node, "INFINITY", end, ids))
         if end is not None:
