@@ -154,6 +154,11 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
             return False
     if rsc.variant == "clone" and rsc.children:
         return _probe_clone(ws, rsc, node_name)
+    if rsc.variant == "bundle":  # pcmk__bundle_create_probe: the replicas' members
+        any_probe = False
+        for child in rsc.children:
+            any_probe = probe_rsc(ws, child, node_name) or any_probe
+        return any_probe
     if node.model.is_remote:
         conn = ws.rsc_by_id.get(node.model.remote_rsc or "")
         guest = conn.container if conn is not None else None
@@ -170,7 +175,9 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         return False
     if rsc.container is not None and not rsc.is_remote:
         return False
-    top = rsc.top()
+    top = rsc  # uber_parent: a bundle's members are their own top
+    while top.parent is not None and top.parent.variant != "bundle":
+        top = top.parent
     allowed = rsc.allowed.get(node_name)
     if rsc.discover_exclusive or top.discover_exclusive:
         if allowed is None:
@@ -198,10 +205,7 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         probe.meta["op_target_rc"] = "7"
     elif rsc.role == Role.PROMOTED:
         probe.meta["op_target_rc"] = "8"
-    uber = rsc  # uber_parent: a bundle's members are their own top
-    while uber.parent is not None and uber.parent.variant != "bundle":
-        uber = uber.parent
-    order_top = uber if uber.variant == "clone" else rsc
+    order_top = top if top.variant == "clone" else rsc
     flags = O.OPTIONAL
     if not probe.runnable and not order_top.running_on:
         flags |= O.RUNNABLE_LEFT
@@ -218,7 +222,9 @@ def _guest_allows_probe(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
     guest = conn.container if conn is not None else None
     if guest is None:
         return True
-    top = rsc.top()
+    top = rsc  # uber_parent: a bundle's members are their own top
+    while top.parent is not None and top.parent.variant != "bundle":
+        top = top.parent
     if guest.role == Role.STOPPED:
         # probe_then_start: start after the container's probe where it will run
         if guest.assigned is not None and guest.assigned not in guest.known_on:

@@ -25,8 +25,8 @@ def replica_members(rsc: RscState) -> list[RscState]:
 
 
 def order_container_probe(ws: WorkingSet, rsc: RscState, probe: Action) -> None:
-    """A container's probe comes before the inner clone starts, and (one replica per host)
-    before the other containers start on that node: no copy may already run there."""
+    """(One replica per host) a container's probe comes before the other containers start on
+    that node: no copy may already run there."""
     bundle = rsc.parent
     if bundle is None or bundle.variant != "bundle":
         return
@@ -35,9 +35,6 @@ def order_container_probe(ws: WorkingSet, rsc: RscState, probe: Action) -> None:
     containers = [r.container.id for r in model.replicas]
     if rsc.id not in containers:
         return
-    clone = next((c for c in bundle.children if c.variant == "clone"), None)
-    if clone is not None:
-        ws.new_ordering(rsc, None, probe, clone, op_key(clone.id, "start"), None, O.OPTIONAL)
     if model.replicas_per_host == 1:
         for other in containers:
             if other != rsc.id:
