@@ -520,6 +520,8 @@ class Configuration:
         obj.set("id", new)
         self.ids.remove(old)
         self.ids.save(new)
+        if obj.tag not in ("primitive", "group", "clone", "master", "template", "bundle"):
+            return  # crmsh follows the references of resources only (a renamed tag leaves them dangling)
         related = [con for con in xp(self.conf, "constraints/*") if old in self._references(con)]
         if msgs is not None:
             for con in related:

@@ -677,6 +677,7 @@ class Session:
             return False
         if method == "replace":
             conf.erase(nodes=False)  # nodes the text does not name stay (as crmsh's)
+        snapshot = self.work.copy() if self.work is not None else None
         msgs = Messages()
         # leaf objects first, so groups and clones find their children
         order = {"node": 0, "rsc_template": 1, "primitive": 2, "group": 3, "clone": 4, "ms": 4}
@@ -686,6 +687,21 @@ class Session:
             except ConfigError as e:
                 self.error(str(e))
                 ok = False
+        # crmsh takes the text as a whole: a constraint naming an object that does not exist
+        # refuses all of it
+        missing = [
+            (d.node.attrs.get("id", ""), ref)
+            for d in definitions
+            if d.kind in ("location", "colocation", "order", "rsc_ticket")
+            for ref in _crmsh_referenced(conf.find(d.node.attrs.get("id", "")))
+            if (found := conf.find(ref)) is None or found.tag == "node"
+        ]
+        if missing:
+            for cid, ref in missing:
+                self.error(f"constraint {cid} references a resource {ref} which doesn't exist")
+            if snapshot is not None:
+                self.work = snapshot
+            return False
         return self.report(msgs) and ok
 
     def load_xml(self, text: str, method: str) -> bool:
@@ -1783,6 +1799,25 @@ def _changed_ids(before: etree._Element, after: etree._Element) -> set[str]:
         if prev is None or not same_xml(prev, o):
             out.add(ident)
     return out
+
+
+def _crmsh_referenced(con: etree._Element | None) -> list[str]:
+    """The resources a constraint names, as crmsh lists them (its referenced_resources)."""
+    if con is None:
+        return []
+    if con.tag == "rsc_location" and con.get("rsc"):
+        refs = [con.get("rsc")]
+    elif con.find("resource_set/resource_ref") is not None:
+        refs = xs(con, "resource_set/resource_ref/@id")  # type: ignore[assignment]
+    elif con.tag == "rsc_colocation":
+        refs = [con.get("rsc"), con.get("with-rsc")]
+    elif con.tag == "rsc_order":
+        refs = [con.get("first"), con.get("then")]
+    elif con.tag == "rsc_ticket":
+        refs = [con.get("rsc")]
+    else:
+        refs = []
+    return [r for r in refs if r is not None]
 
 
 def _verify_leading_lines(root: etree._Element) -> bool:
