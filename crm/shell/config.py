@@ -647,8 +647,8 @@ def sanitize(conf: etree._Element) -> None:
 
 
 def _merge_node(old: etree._Element, new: etree._Element) -> None:
-    for name, value in new.attrib.items():
-        old.set(name, value)
+    """crmsh's merge_nodes: the attribute sets of a node defined again are merged into the
+    existing node; its own attributes (type, description) are not taken."""
     for c in new:
         if not isinstance(c.tag, str):
             continue
