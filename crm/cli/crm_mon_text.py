@@ -94,7 +94,7 @@ def display_name(ctx: Context, node: NodeView, detail: bool) -> str:
         return node.name
     if node.kind == "guest":
         return f"{node.name}@{_host(ctx, node)}"
-    if node.kind == "cluster" and node.uuid != node.name:
+    if node.uuid != node.name:
         return f"{node.name} ({node.uuid})"
     return node.name
 
@@ -242,6 +242,8 @@ def _summary(ctx: Context, view: View, now: float, stack: str | None) -> Block |
                 dc = next((n for n in ctx.nodes.values() if n.uuid == ctx.cib.get("dc-uuid")), None)
                 if dc is not None:
                     text = text.replace(f"Current DC: {dc.name} ", f"Current DC: {display_name(ctx, dc, True)} ", 1)
+            if crm_mon_xml.mixed_versions(ctx):
+                text = text.replace(" - partition ", " - MIXED-VERSION partition ", 1)
             keep.append(Entry(text))
         elif (text.startswith(("Last updated:", "Last change:")) and Section.TIMES in shown) or ((text.endswith("configured") or " configured (" in text) and Section.COUNTS in shown):
             keep.append(item)

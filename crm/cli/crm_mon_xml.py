@@ -198,7 +198,7 @@ def _summary(result: XmlResult, ctx: Context, now_text: str, stack: str | None, 
     else:
         result.add("current_dc", summary, {
             "present": True, "version": props.get("dc-version") or "", "name": dc.name, "id": dc.uuid,
-            "with_quorum": is_true(cib.get("have-quorum")), "mixed_version": False,
+            "with_quorum": is_true(cib.get("have-quorum")), "mixed_version": mixed_versions(ctx),
         })
     result.add("last_update", summary, {"time": now_text})
     written = cib.get("cib-last-written")
@@ -228,10 +228,19 @@ def _states(cib: etree._Element) -> dict[str, etree._Element]:
 
 
 def _feature_set(node: NodeView, state: etree._Element | None) -> str | None:
-    """Only online cluster nodes say which feature set they run (``<3.15.1``: too old to say)."""
+    """Only online cluster nodes say which feature set they run (their ``#feature-set``
+    attribute; ``<3.15.1``: too old to say)."""
     if node.kind != "cluster" or not node.online:
         return None
-    return (state.get("crm-feature-set") if state is not None else None) or NO_FEATURE_SET
+    attribute = _transient(state).get("#feature-set") if state is not None else None
+    return attribute or (state.get("crm-feature-set") if state is not None else None) or NO_FEATURE_SET
+
+
+def mixed_versions(ctx: Context) -> bool:
+    """Whether the online cluster nodes run different feature sets."""
+    states = _states(ctx.cib)
+    sets = {_feature_set(n, states.get(n.name)) for n in ctx.nodes.values()}
+    return len(sets - {None}) > 1
 
 
 def _node_type(node: NodeView) -> str:
