@@ -71,6 +71,7 @@ from crm.cli.resource_constraints import collective, constraints
 from crm.cli.resource_locate import instance_count, locate
 from crm.cli.unpack_notices import log_unpack_errors
 from crm.common.durations import parse_ms
+from crm.common.iso8601 import Iso8601Error, parse_date, seconds_since_epoch
 from lrmd.agent_paths import AgentLocator
 from lrmd.codes import AgentClass, ExecStatus, OcfRc, rc_text
 from lrmd.executor import Executor, ExecutorConfig
@@ -1353,6 +1354,8 @@ class PlacementResult:
 
 def placement_change(root: etree._Element, args: argparse.Namespace, now: datetime) -> PlacementResult:
     """Apply --ban/--move/--clear to ``root``; returns the lines to print."""
+    if args.clear and args.expired:
+        return _clear_expired(root, args.resource, args.node, now)
     rsc_id: str = args.resource
     _base, sep, instance = rsc_id.partition(":")
     if sep and instance.isdigit():
@@ -1413,6 +1416,43 @@ def placement_change(root: etree._Element, args: argparse.Namespace, now: dateti
     if end is not None:
         lines.append(f"Migration will take effect until: {end}")
     lines.append(_ban_warning(rsc_id, node))
+    return out
+
+
+def _lifetime_end(text: str) -> datetime | None:
+    try:
+        when = parse_date(text)
+    except (Iso8601Error, ValueError):
+        return None
+    return datetime.fromtimestamp(seconds_since_epoch(when), UTC).replace(tzinfo=None)
+
+
+def _clear_expired(root: etree._Element, rsc_id: str | None, node: str | None, now: datetime) -> PlacementResult:
+    """``--clear --expired``: remove the ``cli-*`` location constraints (of ``rsc_id``, on
+    ``node``, when given) whose lifetime ended, one CIB update each (Pacemaker's
+    ``cli_resource_clear_all_expired``)."""
+    out = PlacementResult([])
+    constraints = root.find("configuration/constraints")
+    if constraints is None:
+        return out
+    order = {str(r.get("id")): i for i, r in enumerate(root.iterfind("configuration/resources//*[@id]"))}
+    locations = sorted(constraints.iterfind("rsc_location"), key=lambda c: order.get(c.get("rsc", ""), len(order)))
+    for location in locations:  # resource by resource, in the order of the configuration
+        cid = location.get("id", "")
+        if not cid.startswith("cli-") or (rsc_id is not None and location.get("rsc") != rsc_id):
+            continue
+        if node is not None and location.get("node") != node and not any(
+            e.get("attribute") == "#uname" and e.get("value") == node for e in location.iter("expression")
+        ):
+            continue  # with a node, only the constraints about it
+        # the lifetime --ban or --move wrote, found by its id
+        wanted = f"cli-prefer-lifetime-end-{location.get('rsc')}" if cid.startswith("cli-prefer-") else f"{cid}-lifetime"
+        lifetime = next((e for e in location.iter("date_expression") if e.get("id") == wanted), None)
+        end = None if lifetime is None else _lifetime_end(lifetime.get("end", ""))
+        if end is not None and end < now:
+            constraints.remove(location)
+            out.lines.append(f"Removing constraint: {cid}")
+            out.writes += 1
     return out
 
 
@@ -1511,7 +1551,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="Create a constraint to keep resource off a node.\nOptional: --node, --lifetime.")
     command(locations, "-U", "--clear", action="store_true",
             help="Remove all constraints created by the --ban and/or --move\n"
-            "commands. Requires: --resource. Optional: --node.")
+            "commands. Requires: --resource. Optional: --node, --expired.\n"
+            "If --expired is specified, only those constraints whose\n"
+            "lifetimes have expired will be removed.")
+    locations.add_argument("-e", "--expired", action="store_true",
+                           help="Modifies the --clear argument to remove constraints with\nexpired lifetimes.")
     locations.add_argument("-u", "--lifetime", metavar="TIMESPEC",
                            help="Lifespan (as ISO 8601 duration) of created constraints (with\n-B, -M)")
     command(advanced, "--restart", action="store_true",
@@ -1698,6 +1742,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_usage(sys.stderr)
             print(f"{PROG}: no command given (use --force-start, --list, ...)", file=sys.stderr)
             return EXIT_USAGE
+        if args.clear and args.expired:
+            return do_placement(args)  # every resource's expired constraints unless -r names one
         if not args.resource:
             print(f"{PROG}: Must supply a resource id with -r", file=sys.stderr)
             return EXIT_USAGE
