@@ -135,7 +135,8 @@ def _read_input(args: argparse.Namespace, stdin: TextIO) -> etree._Element | Non
         raise BadInput(f"Couldn't parse input: {err}") from None
 
 
-def _numbered(text: str) -> str:
+def numbered(text: str) -> str:
+    """A refused CIB as Pacemaker prints it: each line after its number."""
     return "".join(f"{n:4d} {line}\n" for n, line in enumerate(text.split("\n"), start=1))
 
 
@@ -152,7 +153,7 @@ def _report(err: CibError, streams: Streams, command: str | None = None) -> int:
         streams.stdout.write(to_text(err.failed))
     if isinstance(err, ValidationFailed):
         # Pacemaker shows the refused CIB, numbered; libxml2's reasons go to the log only
-        streams.stderr.write(_numbered(err.document.to_text()))
+        streams.stderr.write(numbered(err.document.to_text()))
     if isinstance(err, BadInput | UnsafeCommand):
         streams.stderr.write(f"{err.detail or err.reason}\n")
     else:

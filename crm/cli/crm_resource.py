@@ -55,8 +55,10 @@ from lxml import etree
 from crm.cib.errors import CibError as LibCibError
 from crm.cib.errors import ExitCode, PermissionDenied
 from crm.cib.live import LiveCibSource
+from crm.cib.transaction import ValidationFailed
 from crm.cli import crm_mon_xml, live_errors, pcmk_log
 from crm.cli.cib_source import CibSource as LibCibSource
+from crm.cli.cibadmin import numbered
 from crm.cli.help_format import install, option_group
 from crm.cli.output_format import (
     OutputChoice,
@@ -91,6 +93,7 @@ EXIT_TEXT = {
     5: "Not installed",
     6: "Not configured",
     7: "Not running",
+    78: "Invalid configuration",
     8: "Promoted",
     9: "Failed in promoted role",
     64: "Incorrect usage",
@@ -133,6 +136,9 @@ def cib_failure(exc: LibCibError) -> CliError:
     if live_errors.not_running(exc):
         return CliError(live_errors.one_line(PROG, exc).rstrip("\n"), int(exc.exit_code), bare=True)
     if isinstance(exc, PermissionDenied):  # the ACLs refuse: Pacemaker names only the exit code
+        return CliError("", int(exc.exit_code))
+    if isinstance(exc, ValidationFailed):  # the refused CIB, numbered, then only the exit code
+        sys.stderr.write(numbered(exc.document.to_text()))
         return CliError("", int(exc.exit_code))
     return CliError(str(exc), int(exc.exit_code))
 
@@ -1490,6 +1496,32 @@ def do_placement(args: argparse.Namespace) -> int:
     return 0
 
 
+def do_delete(rsc_id: str, kind: str | None) -> int:
+    """``-D -r RSC -t ELEMENT``: remove the resource's element (Pacemaker deletes the first
+    ``<ELEMENT id="RSC">`` of the resources section; none of that type is not an error)."""
+    root = _load_cib()
+    _find_resource(root, rsc_id)
+    if kind is None:
+        raise CliError("You need to specify a resource type with -t", EXIT_NOSUCH)
+    from crm.cib.document import CibDocument
+    from crm.cli.cib_source import CibSource
+
+    def change(doc: CibDocument) -> None:
+        resources = doc.root.find("configuration/resources")
+        target = None if resources is None else next(
+            (e for e in resources.iter(kind) if e.get("id") == rsc_id), None)
+        if target is not None:
+            parent = target.getparent()
+            assert parent is not None
+            parent.remove(target)
+
+    try:
+        CibSource.from_environment().modify(change)
+    except LibCibError as exc:
+        raise cib_failure(exc) from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, add_help=False)
     add_output_options(parser, OUTPUT_FORMATS)
@@ -1558,6 +1590,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="Modifies the --clear argument to remove constraints with\nexpired lifetimes.")
     locations.add_argument("-u", "--lifetime", metavar="TIMESPEC",
                            help="Lifespan (as ISO 8601 duration) of created constraints (with\n-B, -M)")
+    command(advanced, "-D", "--delete", action="store_true",
+            help="(Advanced) Delete a resource from the CIB. Required: -t")
     command(advanced, "--restart", action="store_true",
             help="(Advanced) Tell the cluster to restart this resource and\nanything that depends on it")
     command(advanced, "--wait", action="store_true",
@@ -1567,6 +1601,8 @@ def build_parser() -> argparse.ArgumentParser:
             command(advanced, f"--{option}", dest=dest, action="store_true",
                     help=f"(Advanced) Bypass the cluster and {FORCE_WORDS[option]} a resource on the local node")
     additional.add_argument("-N", "--node", metavar="NAME", help="Node name")
+    additional.add_argument("-t", "--resource-type", dest="resource_type", metavar="ELEMENT",
+                            help="Resource XML element (primitive, group, etc.) (with -D)")
     advanced.add_argument("--class", dest="rsc_class", metavar="CLASS",
                           help="The standard the resource agent conforms to (for example, ocf).\n"
                           "Use with --agent, --provider, --option, and --validate.")
@@ -1606,7 +1642,7 @@ OUTPUT_FORMATS = ("text", "xml")
 COMMAND_DESTS = (
     "list", "list_raw", "list_standards", "list_ocf_providers", "list_agents", "list_ocf_alternatives",
     "show_metadata", "query_xml", "get_parameter", "locate", "constraints", "stack", "validate", "cleanup",
-    "refresh", "set_parameter", "delete_parameter", "move", "ban", "clear", "restart", "wait",
+    "refresh", "set_parameter", "delete_parameter", "move", "ban", "clear", "restart", "wait", "delete",
     *FORCE_ACTIONS,
 )
 FORCE_WORDS = {"force-start": "start", "force-stop": "stop", "force-check": "check the state of",
@@ -1738,7 +1774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_USAGE
             return do_restart(args)
         param_cmd = args.get_parameter or args.set_parameter or args.delete_parameter
-        if not (chosen or args.query_xml or args.locate or param_cmd or placement):
+        if not (chosen or args.query_xml or args.locate or param_cmd or placement or args.delete):
             parser.print_usage(sys.stderr)
             print(f"{PROG}: no command given (use --force-start, --list, ...)", file=sys.stderr)
             return EXIT_USAGE
@@ -1747,6 +1783,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.resource:
             print(f"{PROG}: Must supply a resource id with -r", file=sys.stderr)
             return EXIT_USAGE
+        if args.delete:
+            return do_delete(args.resource, args.resource_type)
         if param_cmd:
             return do_parameter(args)
         if placement:

@@ -115,3 +115,40 @@ def test_clear_expired_equals_pacemakers(seed: int, tmp_path: Path) -> None:
             written = etree.tostring(etree.fromstring(_normal(cib.read_text()).encode(), parser))
             results.append((outcome.rc, outcome.stdout, outcome.stderr, written))
         assert results[1] == results[0], extra
+
+
+DELETE_CIB = """<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="3" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config/>
+    <nodes><node id="1" uname="node1"/></nodes>
+    <resources>
+      <primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>
+      <group id="g"><primitive id="g1" class="ocf" provider="pacemaker" type="Dummy"/></group>
+      <clone id="c"><primitive id="c1" class="ocf" provider="pacemaker" type="Dummy"/></clone>
+    </resources>
+    <constraints>{constraints}</constraints>
+  </configuration>
+  <status/>
+</cib>
+"""
+
+
+@pytest.mark.parametrize("referenced", [False, True])
+@pytest.mark.parametrize("argv", [
+    ["-D", "-r", "d"], ["-D", "-r", "nosuch", "-t", "primitive"], ["-D", "-r", "d", "-t", "group"],
+    ["-D", "-t", "primitive"], ["-D", "-r", "d", "-t", "primitive"], ["-D", "-r", "g", "-t", "group"],
+    ["-D", "-r", "g1", "-t", "primitive"], ["-D", "-r", "c", "-t", "clone"],
+], ids=" ".join)
+def test_delete_equals_pacemakers(argv: list[str], referenced: bool, tmp_path: Path) -> None:
+    theirs_tool = require_debian("crm_resource")
+    constraints = '<rsc_location id="l" rsc="d" node="node1" score="5"/>' if referenced else ""
+    text = DELETE_CIB.format(constraints=constraints)
+    results = []
+    for tool in (theirs_tool, pacer_tool("crm_resource")):
+        cib = tmp_path / "cib.xml"
+        cib.write_text(text)
+        outcome = run([tool, *argv], base_env({"CIB_file": str(cib)}))
+        parser = etree.XMLParser(remove_blank_text=True)
+        written = etree.tostring(etree.fromstring(_normal(cib.read_text()).encode(), parser))
+        results.append((outcome.rc, outcome.stdout, _normal(outcome.stderr), written))
+    assert results[1] == results[0]
