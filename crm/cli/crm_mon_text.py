@@ -16,7 +16,7 @@ from io import StringIO
 
 from lxml import etree
 
-from crm.cli import crm_mon_xml
+from crm.cli import crm_mon_xml, mon_blocks
 from crm.cli.mon_resources import (
     RESOURCE_TAGS,
     Scope,
@@ -227,10 +227,8 @@ def _item_id(item: Item) -> str:
 
 
 def _summary(ctx: Context, view: View, now: float, stack: str | None) -> Block | None:
-    from crm.cli import crm_mon
-
     shown = view.selection
-    whole = crm_mon.summary(ctx.cib, now, stack)
+    whole = mon_blocks.summary(ctx.cib, now, stack)
     keep: list[Item] = []
     for item in whole.items:
         assert isinstance(item, Entry)
@@ -356,9 +354,7 @@ def _op_line(op: etree._Element, timing: bool) -> str:
 
 def _failcounts(ctx: Context, view: View, scope: Scope) -> Block:
     """``Migration Summary``: the fail counts of each node (from its transient attributes)."""
-    from crm.cli import crm_mon
-
-    whole = crm_mon._migration_summary(ctx.cib)
+    whole = mon_blocks._migration_summary(ctx.cib)
     items: list[Item] = []
     for block in whole.items:
         assert isinstance(block, Block)

@@ -29,7 +29,7 @@ from lxml import etree
 
 from crm.cib.errors import CibError as LibCibError
 from crm.cib.pacemaker_schemas import STDIN_LABEL, load_check
-from crm.cli import crm_mon, live_errors
+from crm.cli import live_errors, mon_blocks
 from crm.cli.cib_source import CibSource
 from crm.cli.unpack_notices import log_unpack_errors
 from crm.common.booleans import is_true
@@ -335,12 +335,12 @@ def _print_status(
     items: list[Item] = list(cluster_status(cib, show_pending=pending, now=int(now.timestamp())))
     # the same sections as crm_mon -A / -f, in Pacemaker's order (after the resources)
     if sections.attributes:
-        attributes = crm_mon._node_attributes(cib)
+        attributes = mon_blocks._node_attributes(cib)
         if attributes.items:  # Pacemaker leaves out the section when no node has one to show
             items += [Spacer(), attributes]
     if sections.failcounts:  # Pacemaker shows the failed actions with the fail counts
-        items += [Spacer(), crm_mon._migration_summary(cib)]
-        failures = crm_mon.failed_actions(cib)
+        items += [Spacer(), mon_blocks._migration_summary(cib)]
+        failures = mon_blocks.failed_actions(cib)
         if failures:
             items += [Spacer(), Block("Failed Resource Actions", failures)]
     out.tree(_without_empty_sections(items))

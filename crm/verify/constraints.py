@@ -154,6 +154,21 @@ def _loss_policy_reset(constraint: etree._Element, element: etree._Element) -> F
     )
 
 
+# the roles Pacemaker's text2role knows (compared without case)
+ROLE_NAMES: Final = frozenset({"stopped", "started", "unpromoted", "slave", "promoted", "master"})
+
+
+def _rule_roles(constraint: etree._Element) -> Iterator[Finding]:
+    """A location rule's role is free text in the schema; an unknown one makes the
+    constraint's rule an error (``generate_location_rule``)."""
+    for rule in constraint.iterfind("rule"):
+        role = rule.get("role")
+        if role is not None and role.lower() not in ROLE_NAMES:
+            yield Finding(Severity.ERROR, "text2role", f"Unknown role: {role}", line_of(rule))
+            yield Finding(Severity.ERROR, "generate_location_rule",
+                          f"Bad role specified for {rule.get('id', '')}: {role}", line_of(rule))
+
+
 def check_constraints(ctx: Context) -> Iterator[Finding]:
     targets = constraint_targets(ctx)
     clones = {str(r.get("id")) for r in ctx.resources() if r.tag in ("clone", "master")}
@@ -178,6 +193,8 @@ def check_constraints(ctx: Context) -> Iterator[Finding]:
                 )
                 valid = False
                 break
+        if valid and constraint.tag == "rsc_location":
+            yield from _rule_roles(constraint)
         fence = constraint.tag == "rsc_ticket" and constraint.get("loss-policy") == "fence" and not ctx.stonith_enabled
         if valid and constraint.find("resource_set") is not None:
             yield from _set_findings(constraint, targets, fence)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from crm.cli import crm_mon
+from crm.cli import crm_mon, mon_blocks
 
 INPUTS = Path(__file__).resolve().parent.parent / "conformance" / "data" / "xml"
 A = INPUTS / "10-a-then-bm-b-move-a-clone.xml"  # DC f20node1 with quorum, corosync, standby node
@@ -58,7 +58,7 @@ def test_failed_actions_and_readable_intervals() -> None:
     assert re.search(r"^Failed Resource Actions:\n  \* the-future-of-vaj start on hb2 could not be executed",
                      out, re.M)
     # 60000 ms reads "60s" in Pacemaker 2.1.5 (a unit is used only for strictly larger values)
-    assert [crm_mon.readable_interval(ms) for ms in (0, 500, 10000, 60000)] == ["0s", "500ms", "10s", "60s"]
+    assert [mon_blocks.readable_interval(ms) for ms in (0, 500, 10000, 60000)] == ["0s", "500ms", "10s", "60s"]
 
 
 def test_simple_status_and_bad_input(tmp_path: Path) -> None:
