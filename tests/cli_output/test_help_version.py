@@ -57,3 +57,16 @@ def test_pacemaker_layout(name: str) -> None:
     assert len(columns) == 1, columns
     version = _run(name, "-$")
     assert version.returncode == 0 and version.stdout == PACEMAKER_VERSION
+
+
+# commands installed as data files (sbin): stand-alone scripts
+SBIN: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]["sbin"]
+
+
+@pytest.mark.parametrize("option", ["--help", "--version"])
+@pytest.mark.parametrize("path", SBIN)
+def test_installed_scripts_answer(path: str, option: str) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / path), option], capture_output=True, text=True, timeout=60,
+                            stdin=subprocess.DEVNULL, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
