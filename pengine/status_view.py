@@ -1147,6 +1147,29 @@ def _resource_items(ctx: Context) -> Iterator[Item]:
     yield from _orphans(ctx, resources)
 
 
+def node_status_text(node: NodeView) -> str:
+    """A node's state as Pacemaker's status output words it (``online``, ``standby (with
+    active resources)``, ``UNCLEAN (offline)``, ...), with its health colour if not green."""
+    if node.unclean:
+        status = "UNCLEAN (online)" if node.online else ("UNCLEAN (pending)" if node.pending else "UNCLEAN (offline)")
+    elif node.pending:
+        status = "pending"
+    elif node.standby:
+        if node.online:
+            status = "standby (with active resources)" if node.running else "standby"
+        else:
+            status = "OFFLINE (standby)"
+    elif node.maintenance:
+        status = "maintenance" if node.online else "OFFLINE (maintenance)"
+    else:
+        status = "online" if node.online else "OFFLINE"
+    if node.health < 0:
+        status += " (health is RED)"
+    elif node.health == 0:
+        status += " (health is YELLOW)"
+    return status
+
+
 def _node_items(ctx: Context) -> list[Item]:
     items: list[Item] = []
     groups: dict[str, list[str]] = {}
@@ -1162,24 +1185,7 @@ def _node_items(ctx: Context) -> list[Item]:
                 label = "OFFLINE" if node.kind == "cluster" else "RemoteOFFLINE"
             groups.setdefault(label, []).append(node.name)
             continue
-        if node.unclean:
-            status = "UNCLEAN (online)" if node.online else "UNCLEAN (offline)"
-        elif node.pending:
-            status = "pending"
-        elif node.standby:
-            if node.online:
-                status = "standby (with active resources)" if node.running else "standby"
-            else:
-                status = "OFFLINE (standby)"
-        elif node.maintenance:
-            status = "maintenance" if node.online else "OFFLINE (maintenance)"
-        else:
-            status = "online" if node.online else "OFFLINE"
-        if node.health < 0:
-            status += " (health is RED)"
-        elif node.health == 0:
-            status += " (health is YELLOW)"
-        items.append(Entry(f"{prefix[node.kind]} {node.name}: {status}"))
+        items.append(Entry(f"{prefix[node.kind]} {node.name}: {node_status_text(node)}"))
     for label in ("Online", "OFFLINE", "RemoteOnline", "RemoteOFFLINE", "GuestOnline"):
         if label in groups:
             items.append(Entry(f"[ {' '.join(groups[label])} ]", label=label))

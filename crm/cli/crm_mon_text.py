@@ -39,6 +39,7 @@ from pengine.status_view import (
     _context,
     _primitive_line,
     natural_key,
+    node_status_text,
 )
 
 __all__ = ["View", "render_sections"]
@@ -104,34 +105,13 @@ def _in_maintenance(ctx: Context, node: NodeView) -> bool:
     return node.maintenance or (node.kind != "cluster" and ctx.maintenance_mode)
 
 
-def _status(node: NodeView) -> str:
-    if node.unclean:
-        status = "UNCLEAN (online)" if node.online else ("UNCLEAN (pending)" if node.pending else "UNCLEAN (offline)")
-    elif node.pending:
-        status = "pending"
-    elif node.standby:
-        if node.online:
-            status = "standby (with active resources)" if node.running else "standby"
-        else:
-            status = "OFFLINE (standby)"
-    elif node.maintenance:
-        status = "maintenance" if node.online else "OFFLINE (maintenance)"
-    else:
-        status = "online" if node.online else "OFFLINE"
-    if node.health < 0:
-        status += " (health is RED)"
-    elif node.health == 0:
-        status += " (health is YELLOW)"
-    return status
-
-
 PREFIX = {"cluster": "Node", "remote": "RemoteNode", "guest": "GuestNode"}
 
 
 def _node_line(ctx: Context, node: NodeView, view: View) -> str:
     if _in_maintenance(ctx, node) and not node.maintenance:
         node = dataclasses.replace(node, maintenance=True)
-    text = f"{PREFIX[node.kind]} {display_name(ctx, node, view.detail)}: {_status(node)}"
+    text = f"{PREFIX[node.kind]} {display_name(ctx, node, view.detail)}: {node_status_text(node)}"
     if view.detail:
         state = ctx.cib.find(f"status/node_state[@uname='{node.name}']") if "'" not in node.name else None
         feature_set = crm_mon_xml._feature_set(node, state)

@@ -166,7 +166,8 @@ def _int(text: str | None, default: int = 0) -> int:
         return default
 
 
-def _properties(cib: etree._Element) -> dict[str, str]:
+def cluster_properties(cib: etree._Element) -> dict[str, str]:
+    """The cluster options (``crm_config``), the first value of each name winning."""
     values: dict[str, str] = {}
     for attr_set in cib.iterfind("configuration/crm_config/cluster_property_set"):
         for pair in attr_set.iterfind("nvpair"):
@@ -188,7 +189,7 @@ def _ms(text: str | None, default: int) -> int:
 
 def _summary(result: XmlResult, ctx: Context, now_text: str, stack: str | None, now: int) -> None:
     cib = ctx.cib
-    props = _properties(cib)
+    props = cluster_properties(cib)
     summary = result.add("summary")
     result.add("stack", summary, {"type": props.get("cluster-infrastructure") or stack or "unknown"})
     dc_uuid = cib.get("dc-uuid")

@@ -34,16 +34,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _properties(cib: etree._Element) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for attr_set in cib.iterfind("configuration/crm_config/cluster_property_set"):
-        for pair in attr_set.iterfind("nvpair"):
-            name = pair.get("name")
-            if name and name not in values:
-                values[name] = pair.get("value", "")
-    return values
-
-
 # ---------------------------------------------------------------------------------------------
 # Header
 
@@ -51,7 +41,7 @@ def _properties(cib: etree._Element) -> dict[str, str]:
 def summary(cib: etree._Element, now: float, stack: str | None = None) -> Block:
     """The ``Cluster Summary`` block; ``stack`` is the fallback when the CIB does not name
     the cluster layer (``cluster-infrastructure``)."""
-    props = _properties(cib)
+    props = crm_mon_xml.cluster_properties(cib)
     items: list[Item] = [Entry(f"Stack: {props.get('cluster-infrastructure') or stack or 'unknown'}")]
     dc_uuid = cib.get("dc-uuid")
     nodes = unpack_nodes(cib)
