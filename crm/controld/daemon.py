@@ -15,12 +15,8 @@ The DC (:func:`crm.controld.machine.choose_dc`) also
 * runs the graph through :class:`~crm.transition.executor.GraphRun`: resource actions go to
   their node's controller; fencing goes to the fencer; an unexpected result, a lost node or a
   configuration change aborts the transition, and a new one is computed when the actions in
-  flight have reported.  Each action times out after its own timeout plus ``cluster-delay``.
-
-Every controller also reports its node's load to the others (:mod:`crm.controld.throttle`),
-every 10 s when it changes: the DC runs at most that node's job limit of resource actions on
-it at once (``node-action-limit``, by default twice its cores, cut by its load against
-``load-threshold``), and cuts ``batch-limit`` while a node is under high load.
+  flight have reported.  ``batch-limit`` and ``node-action-limit`` are honoured by
+  ``GraphRun``; each action times out after its own timeout plus ``cluster-delay``.
 
 Its socket (``RUN_DIR/controld.sock``) answers ``ping`` (``crmadmin``), ``dc``, ``nodes`` and
 ``refresh``/``cleanup`` of a resource's history.
@@ -64,7 +60,6 @@ from crm.cluster.transport import (
 )
 from crm.common.booleans import is_true
 from crm.controld.machine import JoinState, TransitionState, choose_dc, expected_result_ok
-from crm.controld.throttle import Mode, ThrottleTable, cib_mode, cpu_mode, job_max, load_target, parse_mode
 from crm.ipc.aclient import AsyncIpcClient
 from crm.ipc.client import DaemonError
 from crm.ipc.server import RC_INVALID, Connection, JsonServer, error_reply
@@ -84,7 +79,6 @@ OCF_NOT_RUNNING = 7
 OP_PENDING = -1
 OP_CANCELLED = 1
 SHUTDOWN_WAIT_S = 120.0
-THROTTLE_PERIOD_S = 10.0
 
 
 def _parse_interval_ms(text: str | None, default: int) -> int:
@@ -176,32 +170,14 @@ def _records_pending(operation: str, params: dict[str, str]) -> bool:
     return is_true(params.get("CRM_meta_record_pending"), default=True)
 
 
-def _cores() -> int:
-    return os.cpu_count() or 1
-
-
-def _job_max(option: str | None) -> int:
-    """This node's job maximum (``node-action-limit``, or Pacemaker's environment variable)."""
-    return job_max(option, os.environ.get("PCMK_node_action_limit"), _cores())  # noqa: SIM112
-
-
-def _load_average() -> float | None:
-    """The 1-minute load average (``/proc/loadavg``)."""
+def _node_action_limit(options: dict[str, str]) -> int:
+    """``node-action-limit``: actions in flight per node at once (0 or unset: no limit; this
+    controller has no load-based throttle to fall back on)."""
     try:
-        with open("/proc/loadavg") as f:
-            return float(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time a process has used (``/proc/PID/stat``)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
+        return max(0, int(options.get("node-action-limit", "0")))
+    except ValueError:
+        log.warning("node-action-limit=%r is not a number: not limiting", options.get("node-action-limit"))
+        return 0
 
 
 @dataclass(frozen=True)
@@ -276,12 +252,6 @@ class Controller:
         # daemon left and came back since (a reboot, a fence, a healed partition) started a
         # new round: its controller is starting, not lost
         self.controller_lost: dict[str, str] = {}
-        # every node's load report (mode, job maximum), kept by every controller so that a
-        # new DC has them at once; a node not heard from counts as under low load
-        self.throttle = ThrottleTable(default_max=_job_max(None))
-        self.throttle_reported: tuple[Mode, int] | None = None
-        self.cib_cpu_sample: tuple[int, float, float] | None = None  # pid, CPU seconds, when
-        self.throttle_check = asyncio.Event()  # the configuration changed: look again now
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -609,9 +579,7 @@ class Controller:
             for line in result.transition_summary:
                 log.info("  %s", line.strip())
             self.graph = graph
-            self.throttle.default_max = _job_max(options.get("node-action-limit"))
-            self.run = GraphRun(graph, node_action_limit=self.throttle.limit,
-                                batch_limit=lambda limit: self.throttle.total(limit, len(self.members)))
+            self.run = GraphRun(graph, node_action_limit=_node_action_limit(options))
             self.history_during_run = False
             self.cluster_delay_ms = _parse_interval_ms(options.get("cluster-delay"), DEFAULT_CLUSTER_DELAY_MS)
             self.start_fatal = options.get("start-failure-is-fatal", "true").lower() not in ("false", "no", "0", "off")
@@ -876,8 +844,6 @@ class Controller:
         for member in event.members:
             self.controller_lost.pop(member.name, None)
         self.join.new_view(event.view, event.members)
-        for member in event.left:
-            self.throttle.forget(member.name)
         self.dc = choose_dc(event.members)
         log.info("controllers: %s; DC is %s", " ".join(event.names()), self.dc.name if self.dc else "none")
         if self.is_dc:
@@ -890,8 +856,6 @@ class Controller:
             if old_dc is None or old_dc != self.dc:
                 self.spawn(self.take_over())
             self.want("membership changed")
-        if event.joined and self.throttle_reported is not None:
-            self.spawn(self.report_load(*self.throttle_reported))  # the newcomers hear it too
         if event.joined or self.published_view < 0:
             # someone came (or came back): everyone's history goes in again, so the DC
             # schedules on what every node runs now
@@ -968,13 +932,6 @@ class Controller:
                                    "dc": message.get("dc"), "result": "ok"})
         elif kind == "poke" and self.is_dc:
             self.want(str(message.get("reason", "requested")))
-        elif kind == "throttle":
-            mode = parse_mode(message.get("mode"))
-            maximum = message.get("max")
-            if mode is not None and isinstance(maximum, int) and not isinstance(maximum, bool):
-                node = str(message.get("node", sender.name))
-                if self.throttle.update(node, mode, maximum) and self.is_dc and self.run is not None:
-                    self.advance()  # a node may take more now
 
     async def refresh_here(self, rsc: str) -> None:
         try:
@@ -1009,13 +966,9 @@ class Controller:
                 if self.is_dc:
                     self.abort("the CIB was synchronised")
                 continue
-            if event.get("event") != "diff":
+            if event.get("event") != "diff" or not self.is_dc:
                 continue
             patch = str(event.get("patch", ""))
-            if "crm_config" in patch:
-                self.throttle_check.set()  # node-action-limit or load-threshold may have changed
-            if not self.is_dc:
-                continue
             if _only_history(patch):
                 if self.run is None:
                     self.want("operation history changed")
@@ -1026,43 +979,6 @@ class Controller:
                 self.abort("the CIB changed")
             else:
                 self.want("the CIB changed")
-
-    # ------------------------------------------------------------------ load throttle
-    def load_mode(self, options: dict[str, str]) -> Mode:
-        """This node's mode: the worse of its CPU load and its CIB daemon's CPU share."""
-        cores = _cores()
-        target = load_target(options.get("load-threshold"))
-        mode = Mode.NONE
-        pid = self.cib_events.peer_pid() if self.cib_events is not None else None
-        used = _cpu_seconds(pid) if pid is not None else None
-        now = time.monotonic()
-        if pid is not None and used is not None:
-            last = self.cib_cpu_sample
-            if last is not None and last[0] == pid and now > last[2]:
-                mode = max(mode, cib_mode((used - last[1]) / (now - last[2]), cores, target))
-            self.cib_cpu_sample = (pid, used, now)
-        load = _load_average()
-        if load is not None:
-            mode = max(mode, cpu_mode(load, cores, target))
-        return mode
-
-    async def report_load(self, mode: Mode, maximum: int) -> None:
-        await self.send({"t": "throttle", "node": self.name, "mode": int(mode), "max": maximum})
-
-    async def throttle_loop(self) -> None:
-        while True:
-            with contextlib.suppress(Exception):
-                options = _crm_config(await asyncio.to_thread(self.cib.read))
-                report = (self.load_mode(options), _job_max(options.get("node-action-limit")))
-                if report != self.throttle_reported:
-                    if self.throttle_reported is None or report[0] != self.throttle_reported[0]:
-                        log.info("load mode %s: up to %d actions at once here", report[0].name.lower(),
-                                 self.throttle.limit_for(*report))
-                    self.throttle_reported = report
-                    await self.report_load(*report)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.throttle_check.wait(), THROTTLE_PERIOD_S)
-            self.throttle_check.clear()
 
     async def recheck_loop(self) -> None:
         while True:
@@ -1180,7 +1096,6 @@ class Controller:
             asyncio.create_task(self.watch_lrmd()),
             asyncio.create_task(self.scheduler_loop()),
             asyncio.create_task(self.recheck_loop()),
-            asyncio.create_task(self.throttle_loop()),
         ]
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({*loops, stopper}, return_when=asyncio.FIRST_COMPLETED)

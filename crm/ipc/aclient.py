@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import socket
-import struct
 from pathlib import Path
 from typing import Any
 
@@ -67,20 +65,6 @@ class AsyncIpcClient:
     @property
     def connected(self) -> bool:
         return self._task is not None and not self._task.done()
-
-    def peer_pid(self) -> int | None:
-        """The process at the other end of the socket (``SO_PEERCRED``), if connected."""
-        if self._writer is None:
-            return None
-        sock = self._writer.get_extra_info("socket")
-        if sock is None:
-            return None
-        try:
-            creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        except OSError:
-            return None
-        pid = struct.unpack("3i", creds)[0]
-        return pid if pid > 0 else None
 
     async def call(self, request: dict[str, Any], timeout: float | None = 120.0) -> dict[str, Any]:
         if self._writer is None or not self.connected:

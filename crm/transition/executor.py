@@ -64,32 +64,14 @@ class ExecutorError(RuntimeError):
     """Misuse of the executor (unknown action, result for an action not in flight, ...)."""
 
 
-def throttle_targets(action: GraphAction) -> tuple[str, ...]:
-    """The nodes whose job count an action takes a place in (``te_should_perform_action``):
-    none for pseudo and cluster actions (fencing, shutdown); the node hosting the connection
-    for an action on a remote node; both ends of a ``migrate_to``."""
-    if action.kind is not ActionKind.RESOURCE:
-        return ()
-    if action.router_node:
-        return (action.router_node,)
-    if action.operation == "migrate_to":
-        ends = (action.meta("migrate_source"), action.meta("migrate_target"))
-        return tuple(dict.fromkeys(n for n in ends if n))
-    return (action.on_node,) if action.on_node else ()
-
-
 class GraphRun:
     """The state of one transition graph being executed."""
 
-    def __init__(self, graph: TransitionGraph, node_action_limit: int | Callable[[str], int] = 0,
-                 batch_limit: Callable[[int], int] | None = None) -> None:
-        """``node_action_limit``: at most that many resource actions in flight on one node at
-        a time (0: no limit), a number or a function of the node (the DC's load throttle,
-        asked at every pass); ``batch_limit``: turns the graph's ``batch-limit`` into the
-        limit of actions in flight (0: no limit)."""
+    def __init__(self, graph: TransitionGraph, node_action_limit: int = 0) -> None:
+        """``node_action_limit``: at most that many actions in flight on one node at a time
+        (Pacemaker's ``node-action-limit``; 0: no limit), besides the graph's ``batch-limit``."""
         self.graph = graph
         self.node_action_limit = node_action_limit
-        self.batch_limit = batch_limit
         self._actions = graph.actions()
         self._synapse_of = {s.action.id: s for s in graph.synapses}
         self._fired: list[int] = []
@@ -101,10 +83,6 @@ class GraphRun:
         self.abort_reason: str | None = None
 
     # -- queries ---------------------------------------------------------------------------
-    def _node_limit(self, node: str) -> int:
-        limit = self.node_action_limit
-        return limit(node) if callable(limit) else limit
-
     @property
     def in_flight(self) -> frozenset[int]:
         return frozenset(self._in_flight)
@@ -153,11 +131,13 @@ class GraphRun:
         """Fire every synapse that is ready, in graph order; return the run's status."""
         fired = 0
         incomplete = 0
-        limit = self.graph.batch_limit if self.batch_limit is None else self.batch_limit(self.graph.batch_limit)
+        limit = self.graph.batch_limit
         per_node: dict[str, int] = {}
-        for aid in self._in_flight:
-            for node in throttle_targets(self._actions[aid]):
-                per_node[node] = per_node.get(node, 0) + 1
+        if self.node_action_limit > 0:
+            for aid in self._in_flight:
+                node = self._actions[aid].on_node
+                if node and self._actions[aid].kind is not ActionKind.PSEUDO:
+                    per_node[node] = per_node.get(node, 0) + 1
         for synapse in self.graph.synapses:
             aid = synapse.action.id
             if aid in self._confirmed or aid in self._in_flight:
@@ -171,11 +151,11 @@ class GraphRun:
             if action.kind is not ActionKind.PSEUDO and synapse.priority < self.abort_priority:
                 self._skipped.add(aid)
                 continue
-            targets = throttle_targets(action)
-            if any(0 < self._node_limit(node) <= per_node.get(node, 0) for node in targets):
-                continue  # a node has enough to do: a later pass fires it
-            for node in targets:
-                per_node[node] = per_node.get(node, 0) + 1
+            busy = action.on_node if action.kind is not ActionKind.PSEUDO else None
+            if busy and self.node_action_limit > 0:
+                if per_node.get(busy, 0) >= self.node_action_limit:
+                    continue  # that node has enough to do: a later pass fires it
+                per_node[busy] = per_node.get(busy, 0) + 1
             self._skipped.discard(aid)
             fired += 1
             self._fired.append(aid)
