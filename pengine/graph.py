@@ -511,7 +511,10 @@ class SummaryWriter:
             task = f"Fence ({action.meta.get('stonith_action')})"
             name = action.node
             node = self.ws.node(action.node)
-            if node is not None and node.model.is_remote and node.model.remote_rsc not in (None, action.node):
+            container = self.ws.guest_container(action.node)
+            if container is not None:
+                name = f"{action.node} (resource: {container.id})"
+            elif node is not None and node.model.is_remote and node.model.remote_rsc not in (None, action.node):
                 name = f"{action.node} (resource: {node.model.remote_rsc})"
             out.append(f"  * {task} {name} '{action.reason}'")
         return out

@@ -58,8 +58,11 @@ def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -
                                         and prim.type == "remote"):
             # fencing devices and remote connections (xml_contains_remote_node) need only quorum
             requires = "quorum"
+        elif ws.stonith_enabled:
+            requires = "fencing"
         else:
-            requires = "fencing" if ws.stonith_enabled else "quorum"
+            # unpack_requires: with fencing off, nothing is needed when quorum is ignored
+            requires = "nothing" if ws.no_quorum_policy == "ignore" else "quorum"
     if requires in ("fencing", "unfencing") and not ws.stonith_enabled:
         requires = "quorum"
     rsc.needs_fencing = requires in ("fencing", "unfencing")

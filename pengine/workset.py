@@ -278,6 +278,9 @@ class WorkingSet:
                     rsc.actions_by_key_node.setdefault((key, node), []).insert(0, action)
             if rsc is not None:
                 op = self.find_op_config(rsc, task, interval)
+                if op is None and "_notify_" in key:
+                    # find_rsc_op_entry: any notification key falls back to the notify operation
+                    op = self.find_op_config(rsc, "notify", 0)
                 action.op = op
                 action.meta = self._action_meta(rsc, task, interval, op)
                 if task in ("start", "promote"):
