@@ -38,7 +38,7 @@ BUNDLE = VariantMethods(
     create_actions=bundles.bundle_create_actions,
     internal_constraints=bundles.bundle_internal_constraints,
     action_flags=bundles.bundle_action_flags,
-    update_ordered_actions=ordering.update_ordered_actions,
+    update_ordered_actions=bundles.bundle_update_ordered,
 )
 
 METHODS: Mapping[str, VariantMethods] = MappingProxyType(

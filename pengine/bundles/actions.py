@@ -13,7 +13,9 @@ from pengine.actions import create_actions, internal_constraints
 from pengine.bundles.assign import containers_as_clone, inner_clone
 from pengine.clones.actions import create_clone_actions
 from pengine.clones.bridge import WorkingSetActions
+from pengine.clones.bridge import _requeue as requeue
 from pengine.model import Bundle, ColocationConstraint, Role
+from pengine.ordering import action_flags, rsc_update_ordered, update_ordered_actions
 from pengine.setup import add_colocation
 from pengine.working import Action, AFlag, O, RscState
 from pengine.workset import WorkingSet, op_key
@@ -129,3 +131,25 @@ def bundle_action_flags(ws: WorkingSet, action: Action, node: str | None) -> int
         if node is None:
             action.clear(AFlag.RUNNABLE)
     return int(flags)
+
+
+def bundle_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int,
+                          filt: int, otype: int) -> tuple[bool, bool]:
+    """``pcmk__multi_update_actions`` for a bundle "then": the bundle's own action, then the
+    same task of each container (``get_containers_or_children``) that can run. Returns
+    (then changed, first changed)."""
+    rsc = then.rsc
+    assert rsc is not None
+    then_changed, first_changed = update_ordered_actions(ws, first, then, node, flags, filt, otype)
+    for container in _containers(ws, rsc):
+        child_action = next((a for a in container.actions
+                             if a.task == then.task and (then.node is None or a.node == then.node)), None)
+        if child_action is None:
+            continue
+        if action_flags(ws, child_action, then.node) & AFlag.RUNNABLE:
+            a, b = rsc_update_ordered(ws, first, child_action, then.node, flags, filt, otype)
+            then_changed = then_changed or a
+            first_changed = first_changed or b
+            if a:
+                requeue(ws, child_action)
+    return then_changed, first_changed

@@ -33,6 +33,9 @@ class ResourceUnpacker:
         self.rsc_defaults_el = rsc_defaults_el
         self.op_defaults_el = op_defaults_el
         self.templates: dict[str, etree._Element] = {}
+        # ids of the resources unpacked so far, implicit ones included (what a bundle's
+        # connection name may clash with: pe_find_resource on the resources before it)
+        self.unpacked_ids: set[str] = set()
         resources = root.find("configuration/resources")
         if resources is not None:
             for t in resources.iter("template"):
@@ -204,7 +207,7 @@ class ResourceUnpacker:
             if c.tag == "primitive":
                 child = self.primitive(c, bid, meta)
         try:
-            layout = bundle_xml(elem, set(self.idmap))
+            layout = bundle_xml(elem, self.unpacked_ids)
         except BundleError as exc:
             self.messages.append(str(exc))
             return Bundle(id=bid, meta=meta, child=child, element=elem)
@@ -241,4 +244,12 @@ class ResourceUnpacker:
                 out.append(self.clone(elem))
             elif elem.tag == "bundle":
                 out.append(self.bundle(elem))
+            else:
+                continue
+            self._note_ids(out[-1])
         return tuple(out)
+
+    def _note_ids(self, rsc: Resource) -> None:
+        self.unpacked_ids.add(rsc.id)
+        for child in rsc.children():
+            self._note_ids(child)
