@@ -76,6 +76,12 @@ def should_add_input(ws: WorkingSet, action: Action, w: Wrapper) -> bool:
         elif inp.node is None or action.node is None or inp.node != action.node or inp.optional:
             w.type = O.NONE
             return False
+    elif w.type == O.ANTI_COLOCATION:
+        # an anti-colocation ordering (or a probe ordering derived from one) holds only
+        # between actions on the same node, and only after a first action that runs
+        if (inp.node is not None and action.node is not None and inp.node != action.node) or inp.optional:
+            w.type = O.NONE
+            return False
     elif (inp.rsc is not None and inp.rsc is not action.rsc and inp.rsc.failed and not inp.rsc.managed \
             and inp.key.endswith("_stop_0") and action.rsc is not None and action.rsc.variant == "clone") or (inp.optional and not inp.flags & (F.PRINT_ALWAYS | F.DUMPED) and not should_add_action(ws, inp)):
         return False
