@@ -24,6 +24,7 @@ from lxml import etree
 from crm.common.booleans import is_true
 from crm.common.durations import parse_seconds
 from crm.common.scores import INFINITY, parse_score
+from pengine.bundles.unpack import RUNTIMES, BundleError, bundle_xml, taken_before
 
 
 @dataclass(frozen=True)
@@ -176,36 +177,32 @@ class BundleInfo:
     promotable: bool
 
 
-def _ip_add(address: str, n: int) -> str:
-    parts = [int(p) for p in address.split(".")]
-    value = (parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]) + n
-    return ".".join(str((value >> shift) & 255) for shift in (24, 16, 8, 0))
-
-
 def bundle_info(bundle: etree._Element) -> BundleInfo:
-    """The implicit resources of a ``<bundle>`` (containers, connections, addresses)."""
+    """The implicit resources of a ``<bundle>`` (containers, connections, addresses), named as
+    the scheduler names them (``pengine.bundles.unpack``); none when the bundle cannot be
+    unpacked."""
     bid = str(bundle.get("id"))
-    runtime_elem = next((c for c in bundle if isinstance(c.tag, str) and c.tag in ("docker", "podman", "rkt")), None)
-    runtime = runtime_elem.tag if runtime_elem is not None else "docker"
-    image = runtime_elem.get("image", "") if runtime_elem is not None else ""
-    promoted_max = _int((runtime_elem.get("promoted-max") or runtime_elem.get("masters")) if runtime_elem is not None
-                        else None, 0)
-    replicas = _int(runtime_elem.get("replicas") if runtime_elem is not None else None, 0) or max(promoted_max, 1)
     child = bundle.find("primitive")
-    network = bundle.find("network")
-    ip_start = network.get("ip-range-start") if network is not None else None
-    out = []
-    for i in range(replicas):
-        ip = None
-        if ip_start:
-            try:
-                ip = f"{bid}-ip-{_ip_add(ip_start, i)}"
-            except (ValueError, IndexError):
-                ip = None
-        address = ip[len(f"{bid}-ip-"):] if ip else None
-        out.append(BundleReplica(i, f"{bid}-{runtime}-{i}", f"{bid}-{i}" if child is not None else None, ip,
-                                 address))
-    return BundleInfo(bid, image, runtime, tuple(out), child, promoted_max > 0)
+    try:
+        layout = bundle_xml(bundle, taken_before(bundle))
+    except BundleError:
+        runtime_elem = next((c for c in bundle if isinstance(c.tag, str) and c.tag in RUNTIMES), None)
+        runtime = str(runtime_elem.tag) if runtime_elem is not None else "docker"
+        image = runtime_elem.get("image", "") if runtime_elem is not None else ""
+        promotable = runtime_elem is not None and _int(
+            runtime_elem.get("promoted-max") or runtime_elem.get("masters"), 0) > 0
+        return BundleInfo(bid, image, runtime, (), child, promotable)
+    replicas = tuple(
+        BundleReplica(
+            member.index,
+            str(member.container.get("id")),
+            str(member.remote.get("id")) if member.remote is not None else None,
+            str(member.ip.get("id")) if member.ip is not None else None,
+            member.address,
+        )
+        for member in layout.members
+    )
+    return BundleInfo(bid, layout.image, layout.runtime, replicas, child, layout.promoted_max > 0)
 
 
 def _health(attrs: dict[str, str]) -> int:

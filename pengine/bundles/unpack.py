@@ -11,6 +11,7 @@ as any configured resource (``pengine.unpack.resources``).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -331,3 +332,38 @@ def bundle_xml(elem: etree._Element, taken_ids: set[str]) -> BundleXml:
         members.append(ReplicaXml(index, address, container, ip, remote))
     return BundleXml(spec.id, spec.runtime, spec.image, spec.replicas, spec.per_host, spec.promoted_max, clone,
                      tuple(members))
+
+
+_RESOURCE_TAGS = ("primitive", "group", "clone", "master", "bundle")
+
+
+def implicit_ids(layout: BundleXml) -> set[str]:
+    """The ids of the resources a bundle creates (its inner clone, instance and replicas')."""
+    ids: set[str] = set()
+    if layout.clone is not None:
+        ids.update(e.get("id", "") for e in layout.clone.iter(*_RESOURCE_TAGS))
+    for member in layout.members:
+        for elem in (member.container, member.ip, member.remote):
+            if elem is not None:
+                ids.add(elem.get("id", ""))
+    return ids
+
+
+def taken_before(elem: etree._Element) -> set[str]:
+    """The resource ids Pacemaker has unpacked when it reaches the top-level resource
+    ``elem`` (``pe_find_resource`` on the resources before it): the ids configured before it
+    and the implicit resources of the bundles before it."""
+    taken: set[str] = set()
+    parent = elem.getparent()
+    if parent is None:
+        return taken
+    for sibling in parent:
+        if sibling is elem:
+            break
+        if not isinstance(sibling.tag, str) or sibling.tag not in _RESOURCE_TAGS:
+            continue
+        taken.update(e.get("id", "") for e in sibling.iter(*_RESOURCE_TAGS))
+        if sibling.tag == "bundle":
+            with contextlib.suppress(BundleError):  # a bundle not unpacked adds nothing
+                taken |= implicit_ids(bundle_xml(sibling, set(taken)))
+    return taken

@@ -10,7 +10,7 @@ from lxml import etree
 
 from crm.common.booleans import is_false, is_true
 from crm.common.durations import parse_interval_ms
-from pengine.bundles.unpack import BundleError, bundle_xml
+from pengine.bundles.unpack import BundleError, bundle_xml, taken_before
 from pengine.model import Bundle, BundleReplica, Clone, Group, OpConfig, Primitive, Resource, Role
 from pengine.result import CibError
 from pengine.rules import RuleContext
@@ -33,9 +33,6 @@ class ResourceUnpacker:
         self.rsc_defaults_el = rsc_defaults_el
         self.op_defaults_el = op_defaults_el
         self.templates: dict[str, etree._Element] = {}
-        # ids of the resources unpacked so far, implicit ones included (what a bundle's
-        # connection name may clash with: pe_find_resource on the resources before it)
-        self.unpacked_ids: set[str] = set()
         resources = root.find("configuration/resources")
         if resources is not None:
             for t in resources.iter("template"):
@@ -207,7 +204,7 @@ class ResourceUnpacker:
             if c.tag == "primitive":
                 child = self.primitive(c, bid, meta)
         try:
-            layout = bundle_xml(elem, self.unpacked_ids)
+            layout = bundle_xml(elem, taken_before(elem))
         except BundleError as exc:
             self.messages.append(str(exc))
             return Bundle(id=bid, meta=meta, child=child, element=elem)
@@ -244,12 +241,4 @@ class ResourceUnpacker:
                 out.append(self.clone(elem))
             elif elem.tag == "bundle":
                 out.append(self.bundle(elem))
-            else:
-                continue
-            self._note_ids(out[-1])
         return tuple(out)
-
-    def _note_ids(self, rsc: Resource) -> None:
-        self.unpacked_ids.add(rsc.id)
-        for child in rsc.children():
-            self._note_ids(child)
