@@ -375,6 +375,7 @@ class OrderConstraint:
     symmetrical: bool
     score: int | None = None
     require_all: bool = True
+    inverse: bool = False  # the inverse half of a symmetrical set ordering, made at unpacking
 
 
 @dataclass(frozen=True)

@@ -52,12 +52,12 @@ def unpack_user_orders(ws: WorkingSet) -> None:
             continue
         kind = con.kind if con.kind in ("Mandatory", "Optional", "Serialize") else "Mandatory"
         symmetric = con.symmetrical and kind != "Serialize"
-        symmetry = "symmetric" if symmetric else "asymmetric"
+        symmetry = "inverse" if con.inverse else "symmetric" if symmetric else "asymmetric"
         flags = _kind_flags(kind, con.first_action, symmetry)
         # deprecated restart-type=restart upgrades an optional ordering ("Upgrade : recovery -
         # implies right", and "implies left" for the inverse)
         restart_type = then.variant == "primitive" and (then.model.meta.get("restart-type") or "") == "restart" \
-            and kind == "Optional"
+            and kind == "Optional" and not con.inverse
         if restart_type:
             flags |= O.IMPLIES_THEN
         if ws.clone_steps.min_ordering(ws, first, con.first_action, then, con.then_action, flags, order_id=con.id,

@@ -194,7 +194,13 @@ class ConstraintUnpacker:
             members = self._set_members(rset)
             action = rset.get("action") or "start"
             set_kind = (rset.get("kind") or kind).capitalize()
-            if is_true(rset.get("sequential"), True):
+            if set_kind == "Serialize":
+                # unpack_order_set: a serialized set orders each member before every later
+                # one, whether the set is sequential or not
+                for i, prev in enumerate(members):
+                    for cur in members[i + 1:]:
+                        self.orders.append(OrderConstraint(cid, prev, cur, action, action, set_kind, symmetrical))
+            elif is_true(rset.get("sequential"), True):
                 for prev, cur in itertools.pairwise(members):
                     self.orders.append(OrderConstraint(cid, prev, cur, action, action, set_kind, symmetrical))
         for set1, set2 in itertools.pairwise(sets):
@@ -204,9 +210,13 @@ class ConstraintUnpacker:
                 continue
             a1 = set1.get("action") or "start"
             a2 = set2.get("action") or "start"
-            if not is_true(set1.get("require-all"), True):
+            # order_rsc_sets: require-all="false" is the one-or-more logic of the start/promote
+            # phase; a set ordered by its stop or demote requires all its members
+            if not is_true(set1.get("require-all"), True) and a1 not in ("stop", "demote"):
                 self.one_or_more.append(OrderOneOrMore(set1.get("id", cid), tuple(m1), a1, tuple(m2), a2, kind,
                                                        symmetrical))
+                if symmetrical and kind != "Serialize":
+                    self._inverse_set_order(cid, set2, m2, set1, m1, a1, a2, kind)
                 continue
             # order_rsc_sets: between sets, a set counts as sequential only when it says so
             # (pcmk__xe_attr_is_true), whatever the default within the set
@@ -215,6 +225,23 @@ class ConstraintUnpacker:
             for f in lasts:
                 for t in firsts:
                     self.orders.append(OrderConstraint(cid, f, t, a1, a2, kind, symmetrical))
+
+    def _inverse_set_order(self, cid: str, set1: etree._Element, m1: list[str], set2: etree._Element,
+                           m2: list[str], a_first: str, a_then: str, kind: str) -> None:
+        """``order_rsc_sets(set, last, ordering_symmetric_inverse)`` after a one-or-more ordering.
+
+        ``set1`` is the later set: its first member (or all) stops before the earlier set's
+        last member (or all).
+        """
+        inv = {"start": "stop", "stop": "start", "promote": "demote", "demote": "promote"}
+        a1, a2 = inv.get(a_then, a_then), inv.get(a_first, a_first)
+        if not is_true(set1.get("require-all"), True) and a1 not in ("stop", "demote"):
+            return  # a one-or-more inverse: not modelled
+        firsts = [m1[0]] if is_true(set1.get("sequential"), False) else m1
+        lasts = [m2[-1]] if is_true(set2.get("sequential"), False) else m2
+        for f in firsts:
+            for t in lasts:
+                self.orders.append(OrderConstraint(cid, f, t, a1, a2, kind, False, inverse=True))
 
     # -- tickets ------------------------------------------------------------------------------
     def _ticket(self, elem: etree._Element) -> None:
