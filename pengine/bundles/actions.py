@@ -87,6 +87,8 @@ def bundle_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
             internal_constraints(ws, remote)
     if clone is not None:
         internal_constraints(ws, clone)
+        for instance in clone.children:
+            ws.order_rsc_actions(rsc, "stop", instance, "stop", O.IMPLIES_FIRST_PRINTED)
         if model.promoted_max > 0:
             _promotable_restart_ordering(ws, rsc)
             ws.order_rsc_actions(clone, "demoted", rsc, "demoted", O.IMPLIES_THEN_PRINTED)
