@@ -75,6 +75,10 @@ def _exclude_other_nodes(ctx: AssignContext, dependent_id: str, allowed_nodes: S
             table[node] = MINUS_INFINITY
         elif merge is not None and node in merge:
             table[node] = add_scores(table[node], merge[node])
+    for node in allowed_nodes:
+        # a node the dependent had no score on joins its table, banned
+        if node not in table:
+            table[node] = MINUS_INFINITY
 
 
 def _update_dependent_with_promotable(ctx: AssignContext, primary_clone_id: str, dependent_id: str,
