@@ -58,6 +58,7 @@ def set_reason(action: Action, reason: str | None, overwrite: bool) -> None:
 
 def history_actions(ws: WorkingSet) -> None:
     """Optional actions for the recurring ops already running, and stops for failed resources."""
+    stop_needed: list[RscState] = []
     for rsc in ws.all_primitives():
         for node_name in ws.node_order:
             hist = rsc.history.get(node_name)
@@ -74,12 +75,20 @@ def history_actions(ws: WorkingSet) -> None:
             elif active and hist.failed and hist.on_fail == OnFail.RESTART_CONTAINER and not node.unclean:
                 # process_rsc_state: the container is restarted (the failed resource with it)
                 container = rsc.container
-                if container is not None and container.role not in (Role.STOPPED, Role.UNKNOWN):
+                if container is not None and rsc.top().variant == "bundle":
+                    # a bundle's connection may run elsewhere than its container: the
+                    # container stops where it runs, once all the history is read (stop_needed)
+                    if container not in stop_needed:
+                        stop_needed.insert(0, container)
+                elif container is not None and container.role not in (Role.STOPPED, Role.UNKNOWN):
                     stop_action(ws, container, node_name, False)
                 elif container is None:
                     stop_action(ws, rsc, node_name, False)
             elif active and hist.on_fail == OnFail.DEMOTE and hist.failed:
                 ws.custom_action(rsc, op_key(rsc.id, "demote"), "demote", node_name, False)
+    for container in stop_needed:
+        if container.running_on:
+            stop_action(ws, container, container.running_on[0], False)
 
 
 def clear_expired_failcounts(ws: WorkingSet) -> None:
@@ -737,23 +746,27 @@ def _rsc_stonith_ordering(ws: WorkingSet, rsc: RscState, stonith: Action) -> Non
         elif action.needs == "quorum" and action.task == "start" and target in rsc.allowed \
                 and target not in rsc.known_on:
             order_actions(stonith, action, O.OPTIONAL | O.RUNNABLE_LEFT)
-    order_implicit = rsc.needs_fencing
-    top = rsc.top()
+    # order_stop_vs_fencing: stops and demotes on a guest node are always after its "fencing"
+    # (the container's stop); inside a bundle, only through the parent's stop
+    order_implicit = rsc.needs_fencing or ws.guest_container(target) is not None
+    bundled = rsc.top().variant == "bundle"
     stops = ws.resource_actions(rsc, target, "stop", False)
-    parent_stop = ws.find_first_action(top.actions, None, "stop", None) if (stops and order_implicit) else None
+    parent_stop = ws.find_first_action(rsc.uber_parent().actions, None, "stop", None) \
+        if (stops and order_implicit) else None
     for action in stops:
         action.set(F.PSEUDO | F.RUNNABLE)
         ws.clone_steps.order_notifs_after_fencing(ws, action, rsc, stonith)
         if order_implicit:
             action.set(F.IMPLIED_BY_STONITH)
-            order_actions(stonith, action, O.PRESERVE)
+            if not bundled:
+                order_actions(stonith, action, O.PRESERVE)
             if parent_stop is not None:
                 order_actions(stonith, parent_stop, O.PRESERVE)
     for action in ws.resource_actions(rsc, target, "demote", False):
         node = ws.node(action.node)
         if node is None or not node.online or node.unclean or rsc.failed:
             action.set(F.PSEUDO | F.RUNNABLE)
-            if order_implicit:
+            if order_implicit and not bundled:
                 order_actions(stonith, action, O.PRESERVE | O.OPTIONAL)
 
 

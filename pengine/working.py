@@ -272,6 +272,14 @@ class RscState:
             cur = cur.parent
         return cur
 
+    def uber_parent(self) -> RscState:
+        """``uber_parent``: the topmost ancestor below any bundle (a bundle's members are
+        their own top)."""
+        cur = self
+        while cur.parent is not None and cur.parent.variant != "bundle":
+            cur = cur.parent
+        return cur
+
     def current_node(self) -> str | None:
         """``pe__current_node``: the first node the resource is active on."""
         return self.running_on[0] if self.running_on else None
