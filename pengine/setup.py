@@ -229,6 +229,8 @@ def apply_one_history(ws: WorkingSet, rsc: RscState, hist: object, unclean_yet: 
     elif on_fail == OnFail.STOP:
         rsc.next_role = Role.STOPPED
         rsc.next_role_reason = "on-fail=stop"
+        # process_rsc_state: banned everywhere while it is read, not only when assigned
+        resource_location(ws, rsc, None, MINUS_INFINITY, "__action_migration_auto__")
     elif on_fail == OnFail.STANDBY:
         node.standby = True
     elif on_fail == OnFail.FENCE:
