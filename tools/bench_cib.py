@@ -368,6 +368,28 @@ class System:
                     cib.append(int(entry.name))
         return cib, corosync
 
+    def stack_pids(self) -> list[int]:
+        """Every process of this cluster's stack but corosync: the launcher and all its
+        daemons on every node (the CIB daemon included; not the writers)."""
+        pids: list[int] = []
+        if self.kind == "pacemaker":
+            for ns in self.namespaces:
+                for pid in netns_pids(ns):
+                    if _comm(pid).startswith("pacemaker"):
+                        pids.append(pid)
+            return pids
+        wanted = [f"\0--run-dir\0{d}\0".encode() for d in self.run_dirs]
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"\0-m\0crm." in cmdline and any(w in cmdline + b"\0" for w in wanted):
+                pids.append(int(entry.name))
+        return pids
+
     def read_cib(self, k: int) -> etree._Element:
         if self.kind == "pacemaker":
             argv = self.wrap(k, [str(PCMK_SBIN / "cibadmin"), "-Q", "-o", "crm_config"])
@@ -376,6 +398,12 @@ class System:
         from crm.cib.live import LiveCibSource
 
         return LiveCibSource(self.run_dirs[k - 1]).read().root
+
+
+def netns_pids(namespace: str) -> list[int]:
+    from crm.cluster import netns
+
+    return netns.pids(namespace)
 
 
 def _comm(pid: int) -> str:
@@ -589,6 +617,7 @@ class Row:
     samples: list[tuple[float, float]] = field(default_factory=list)  # (wall-clock start, latency s)
     daemon_cpu: float = 0.0  # CPU seconds of the 3 CIB daemons during the round
     corosync_cpu: float | None = None  # CPU seconds of the 3 corosyncs (None: embedded)
+    stack_cpu: float = 0.0  # CPU seconds of every daemon of the 3 nodes (corosync aside)
 
     @property
     def daemon_ms(self) -> float:
@@ -597,6 +626,10 @@ class Row:
     @property
     def corosync_ms(self) -> float | None:
         return None if self.corosync_cpu is None or not self.updates else self.corosync_cpu * 1000 / self.updates
+
+    @property
+    def stack_ms(self) -> float:
+        return self.stack_cpu * 1000 / self.updates if self.updates else float("nan")
 
     @property
     def rate(self) -> float:
@@ -616,7 +649,8 @@ class Row:
             "system": self.system, "mode": self.mode, "writers": self.writers, "updates": self.updates,
             "elapsed": round(self.elapsed, 3), "rate": round(self.rate, 2), "p50_ms": round(self.p50, 2),
             "p99_ms": round(self.p99, 2), "daemon_cpu_ms_per_update": round(self.daemon_ms, 3),
-            "corosync_cpu_ms_per_update": None if self.corosync_ms is None else round(self.corosync_ms, 3), "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2)
+            "corosync_cpu_ms_per_update": None if self.corosync_ms is None else round(self.corosync_ms, 3),
+            "stack_cpu_ms_per_update": round(self.stack_ms, 3), "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2)
             if self.latencies else None, "errors": self.errors[:5],
         }
 
@@ -659,7 +693,8 @@ def run_round(system: System, mode: str, writers: int, duration: float, tag: str
         cib_pids, corosync_pids = system.daemon_pids()
         if len(cib_pids) != NODES:
             raise RuntimeError(f"{system.label}: found CIB daemons {cib_pids}, expected {NODES}")
-        cpu_before = cpu_seconds(cib_pids), cpu_seconds(corosync_pids)
+        stack = system.stack_pids()
+        cpu_before = cpu_seconds(cib_pids), cpu_seconds(corosync_pids), cpu_seconds(stack)
         for proc in procs_:
             assert proc.stdin is not None
             proc.stdin.write(f"go {duration}\n")
@@ -668,7 +703,7 @@ def run_round(system: System, mode: str, writers: int, duration: float, tag: str
         deadline = time.monotonic() + duration + 180
         for proc in procs_:
             results.append(json.loads(_read_line(proc, deadline)))
-        cpu_after = cpu_seconds(cib_pids), cpu_seconds(corosync_pids)
+        cpu_after = cpu_seconds(cib_pids), cpu_seconds(corosync_pids), cpu_seconds(stack)
         for proc in procs_:
             proc.wait(timeout=60)
     finally:
@@ -681,7 +716,7 @@ def run_round(system: System, mode: str, writers: int, duration: float, tag: str
     samples = [(t, x) for r in results for t, x in zip(r["starts"], r["latencies"], strict=True)]
     row = Row(system.label, mode, writers, len(latencies), max(r["elapsed"] for r in results), latencies, errors,
               sorted(samples), cpu_after[0] - cpu_before[0],
-              cpu_after[1] - cpu_before[1] if corosync_pids else None)
+              cpu_after[1] - cpu_before[1] if corosync_pids else None, cpu_after[2] - cpu_before[2])
     check_values(system, {name: r["last"] for name, r in zip(names, results, strict=True)})
     return row
 
@@ -723,18 +758,18 @@ def report(rows: list[Row], header: str) -> str:
         lines += [
             f"### {title}", "",
             "| system | writers | updates | updates/s | p50 ms | p99 ms | throughput vs Pacemaker | p99 vs Pacemaker "
-            "| CIB daemons CPU ms/update | corosync CPU ms/update |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| CIB daemons CPU ms/update | all daemons CPU ms/update | corosync CPU ms/update |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in chosen:
             base = next((r for r in rows if r.mode == mode and r.writers == row.writers and r.system.startswith("Pacemaker")), None)
             lines.append(
                 f"| {row.system} | {row.writers} | {row.updates} | {row.rate:.1f} | {row.p50:.1f} | {row.p99:.1f} "
                 f"| {_ratio(row.rate, base.rate if base else None)} | {_ratio(row.p99, base.p99 if base else None)} "
-                f"| {row.daemon_ms:.2f} | {'-' if row.corosync_ms is None else f'{row.corosync_ms:.2f}'} |"
+                f"| {row.daemon_ms:.2f} | {row.stack_ms:.2f} | {'-' if row.corosync_ms is None else f'{row.corosync_ms:.2f}'} |"
             )
             if row.errors:
-                lines.append(f"|   errors: {len(row.errors)} ({row.errors[0]}) | | | | | | | | | |")
+                lines.append(f"|   errors: {len(row.errors)} ({row.errors[0]}) | | | | | | | | | | |")
         lines.append("")
     return "\n".join(lines)
 
@@ -802,7 +837,7 @@ def _merge_repeats(rows: list[Row]) -> list[Row]:
                               old.elapsed + row.elapsed, old.latencies + row.latencies, old.errors + row.errors,
                               old.samples + row.samples, old.daemon_cpu + row.daemon_cpu,
                               None if row.corosync_cpu is None or old.corosync_cpu is None
-                              else old.corosync_cpu + row.corosync_cpu)
+                              else old.corosync_cpu + row.corosync_cpu, old.stack_cpu + row.stack_cpu)
         else:
             merged[key] = row
     return list(merged.values())

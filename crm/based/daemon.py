@@ -110,6 +110,8 @@ class CibDaemon:
         self._announced_at = 0.0
         self._announce_timer: asyncio.TimerHandle | None = None
         self._query_text: tuple[CibDocument, str] | None = None
+        self._hold_timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # ---------------------------------------------------------------- effects
     async def execute(self, effects: list[Effect]) -> None:
@@ -237,7 +239,9 @@ class CibDaemon:
         if op == "membership":
             return machine.membership(self.transport.quorate)
         if op == "patch":
+            machine.backlog = self.transport.pending()
             await self.execute(machine.client_write((conn.id, ident), request))
+            self._arm_hold_timer()
             return None
         if op == "sync":
             await self.execute(machine.client_sync((conn.id, ident)))
@@ -246,6 +250,28 @@ class CibDaemon:
             self.subscribers[conn.id] = conn
             return {"rc": 0}
         return error_reply(RC_INVALID, f"unknown operation {op!r}", request)
+
+    def _arm_hold_timer(self) -> None:
+        """Writes held for a member behind the stream go at the latest when the hold
+        expires (see the machine's "Pacing")."""
+        deadline = self.machine.hold_deadline()
+        if deadline is None or self._hold_timer is not None:
+            return
+        delay = max(0.0, deadline - self.machine.clock())
+        self._hold_timer = asyncio.get_running_loop().call_later(delay, self._hold_expired)
+
+    def _hold_expired(self) -> None:
+        self._hold_timer = None
+        task = asyncio.get_running_loop().create_task(self._release_held())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _release_held(self) -> None:
+        try:
+            await self.execute(self.machine.paced(self.transport.pending()))
+        except TransportError as err:  # the event loop's next read reports a dead transport
+            log.warning("could not send held writes: %s", err)
+        self._arm_hold_timer()
 
     def _text_of(self, doc: CibDocument) -> str:
         """The CIB as text for queries, made once per version: subscribers read the CIB
@@ -260,6 +286,7 @@ class CibDaemon:
     async def events(self) -> None:
         while True:
             event = await self.transport.next_event()
+            self.machine.backlog = self.transport.pending()
             if isinstance(event, Delivery):
                 try:
                     message = wire.decode(event.payload)
@@ -281,6 +308,8 @@ class CibDaemon:
             else:
                 continue
             await self.execute(effects)
+            await self.execute(self.machine.paced(self.transport.pending()))
+            self._arm_hold_timer()
             if self.machine.in_sync and not self.ready.is_set():
                 log.info("CIB in sync (version %s): serving clients on %s", self.machine.version(), self.server.path)
                 self.ready.set()

@@ -18,6 +18,19 @@ Batching
     on its own, exactly as if they had come as consecutive ``write`` messages: the group
     carries one message per batch instead of one per write.
 
+Pacing
+    A replica that falls behind the stream (deliveries queued that it has not applied yet)
+    makes its own clients wait for everything queued ahead of their writes, while the
+    replicas that keep up answer theirs at once and so add to the stream faster than the
+    one behind can apply it: under load one node's clients wait seconds while the others'
+    wait milliseconds.  So every write message says how many deliveries its sender had
+    queued (``lag``), and a replica holds its own queued writes while another member said
+    it had more than ``LAG_HIGH`` queued (at most ``HOLD_MAX`` seconds in a row): the
+    stream then pauses until the one behind has caught up, which it says with its next
+    writes or, when it has none, with a ``lag`` message once it is back under ``LAG_LOW``.
+    Holding only delays when writes are sent; what is applied, and in which order, does
+    not change.
+
 Membership in the CIB
     On each view change every replica records the members in ``configuration/nodes`` and
     their ``node_state`` in status (``in_ccm``, ``crmd``, ``join``, ``expected``): the view is
@@ -72,6 +85,12 @@ CONFLICT = int(ExitCode.TEMPFAIL)
 # writes of one node multicast together at most (a batch larger than this is split)
 BATCH_WRITES = 64
 BATCH_BYTES = 256 * 1024
+# pacing (see above): deliveries queued at a replica that make the others hold their writes;
+# the level under which a replica that reported more says it has caught up; how long a
+# replica holds its writes at most
+LAG_HIGH = 12
+LAG_LOW = 3
+HOLD_MAX = 0.5
 
 ClientRef = tuple[int, int]  # (connection id, request id) on the origin node
 
@@ -197,6 +216,13 @@ class Machine:
     # our write messages multicast and not yet delivered back; writes waiting for them
     in_flight: int = 0
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    # pacing: deliveries queued here unapplied (the shell keeps it current), each member's
+    # as its last message said, since when our writes are held, and whether a ``lag``
+    # message of ours is on its way
+    backlog: int = 0
+    lags: dict[tuple[int, int], int] = field(default_factory=dict)
+    held_since: float | None = None
+    lag_sent: bool = False
 
     # ------------------------------------------------------------------ helpers
     def _is_local(self, sender: Member) -> bool:
@@ -237,11 +263,11 @@ class Machine:
             "user": str(request.get("user", "root")),
             "tool": str(request.get("client_name", "cibadmin")),
         }
-        if self.in_flight:
+        if self.in_flight or self._holding():
             self.outbox.append(entry)  # sent with the others when ours comes back
             return []
         self.in_flight += 1
-        return [Multicast({"t": "write", **entry})]
+        return [Multicast({"t": "write", "lag": self.backlog, **entry})]
 
     def _flush(self) -> list[Effect]:
         """Multicast the queued writes, as few messages as the batch limits allow."""
@@ -256,8 +282,51 @@ class Machine:
                     break
             batch, self.outbox = self.outbox[:count], self.outbox[count:]
             self.in_flight += 1
-            effects.append(Multicast({"t": "write", **batch[0]} if count == 1 else {"t": "writes", "writes": batch}))
+            message = {"t": "write", **batch[0]} if count == 1 else {"t": "writes", "writes": batch}
+            effects.append(Multicast({**message, "lag": self.backlog}))
         return effects
+
+    # ------------------------------------------------------------------ pacing
+    def _holding(self) -> bool:
+        """Do we hold our queued writes for a member that is behind the stream?"""
+        mine = (self.local.nodeid, self.local.pid)
+        if not any(lag > LAG_HIGH for key, lag in self.lags.items() if key != mine):
+            self.held_since = None
+            return False
+        now = self.clock()
+        if self.held_since is None:
+            self.held_since = now
+        return now - self.held_since < HOLD_MAX
+
+    def hold_deadline(self) -> float | None:
+        """When the writes held now go anyway (``clock`` time), or None."""
+        if self.held_since is None or self.in_flight or not self.outbox:
+            return None
+        return self.held_since + HOLD_MAX
+
+    def _release(self) -> list[Effect]:
+        if self.in_flight or not self.outbox or self._holding():
+            return []
+        return self._flush()
+
+    def paced(self, backlog: int) -> list[Effect]:
+        """The shell's count of deliveries queued here changed (it calls this after every
+        event, and when a hold expires): held writes that may go now, and the ``lag``
+        message that says we caught up."""
+        self.backlog = backlog
+        effects = self._release()
+        mine = (self.local.nodeid, self.local.pid)
+        if self.lags.get(mine, 0) > LAG_HIGH and backlog <= LAG_LOW and not self.lag_sent and not self.in_flight:
+            self.lag_sent = True
+            effects.append(Multicast({"t": "lag", "lag": backlog}))
+        return effects
+
+    def _lag_delivered(self, sender: Member, message: Mapping[str, Any]) -> None:
+        lag = message.get("lag", 0)
+        key = (sender.nodeid, sender.pid)
+        self.lags[key] = lag if isinstance(lag, int) and lag >= 0 else 0
+        if self._is_local(sender) and message.get("t") == "lag":
+            self.lag_sent = False
 
     def unsent(self, message: Mapping[str, Any]) -> list[Effect]:
         """A write message could not be multicast (its clients were told): what was queued
@@ -266,6 +335,8 @@ class Machine:
             self.in_flight = max(0, self.in_flight - 1)
             if not self.in_flight:
                 return self._flush()
+        if message.get("t") == "lag":
+            self.lag_sent = False
         return []
 
     def client_sync(self, client: ClientRef) -> list[Effect]:
@@ -350,12 +421,16 @@ class Machine:
     # ------------------------------------------------------------------ transport events
     def deliver(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
         kind = message.get("t")
+        if kind in ("write", "writes", "lag"):
+            self._lag_delivered(sender, message)
+        if kind == "lag":
+            return self._release()
         if kind in ("write", "writes", "quorum"):
             flushed: list[Effect] = []
             if kind != "quorum" and self._is_local(sender) and self.in_flight:
                 self.in_flight -= 1
-                if not self.in_flight:
-                    flushed = self._flush()
+            if not self.in_flight:
+                flushed = self._release()
             if self.awaiting is not None:
                 self.queued.append((sender, dict(message)))
                 return flushed
@@ -408,6 +483,10 @@ class Machine:
         # a write message of ours not delivered by now may never be: what waits behind it
         # goes now (if it is delivered after all, the count only lets the next batch go sooner)
         self.in_flight = 0
+        # and what members said of their backlogs was said in another view
+        self.lags = {}
+        self.held_since = None
+        self.lag_sent = False
         effects += self._record_membership(event)
         if self.leader() != self.local:
             self.published_quorum = None

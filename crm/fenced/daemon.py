@@ -41,8 +41,10 @@ from typing import Any, cast
 
 from lxml import etree
 
+from crm.cib import patchset
 from crm.cib.errors import CibError
 from crm.cib.live import BASED_SOCKET, LiveCibSource
+from crm.cib.version import CibVersion, CibVersionError
 from crm.cluster.factory import open_transport
 from crm.cluster.node import NodeConfig, NodeConfigError
 from crm.cluster.transport import (
@@ -100,6 +102,11 @@ class FencerDaemon:
         self._failed: BaseException | None = None
         self._stop = asyncio.Event()
         self._reload = asyncio.Event()
+        # the CIB as last read and brought forward by the changes since (None: to be read);
+        # the changes that came while it was being read
+        self._copy: etree._Element | None = None
+        self._reading = False
+        self._during: list[str] = []
         self._configured = asyncio.Event()
         self._list_cache: dict[tuple[object, ...], tuple[float, set[str]]] = {}
         self._signature: tuple[object, ...] | None = None
@@ -235,18 +242,65 @@ class FencerDaemon:
                     if body is None:
                         break
                     message = decode_json(body)
-                    if message.get("event") == "diff" and _touches_configuration(str(message.get("patch", ""))):
-                        self._reload.set()
+                    if message.get("event") == "diff":
+                        self._follow(str(message.get("patch", "")))
             except (OSError, FrameError, ConnectionError) as err:
                 log.info("lost the CIB daemon (%s); reconnecting", err)
             finally:
                 writer.close()
             await asyncio.sleep(0.5)
 
+    def _follow(self, text: str) -> None:
+        """A change of the CIB: applied to our copy, as Pacemaker's fencer does, so the
+        whole CIB is read only when a change cannot be (none read yet, or one missed)."""
+        if self._copy is None:
+            if self._reading:
+                self._during.append(text)  # applied once the read is in
+            else:
+                self._reload.set()
+            return
+        if self._apply_change(text):
+            if _touches_configuration(text):
+                self._configure(self._copy)
+        else:
+            self._copy = None
+            self._reload.set()
+
+    def _apply_change(self, text: str) -> bool:
+        """Bring our copy forward by one change; False when it cannot be (not at the
+        change's source version, or unreadable).  A change our copy already has is
+        skipped."""
+        assert self._copy is not None
+        try:
+            patch = etree.fromstring(text.encode())
+            source, target = patchset.patch_versions(patch)
+            current = CibVersion.of(self._copy)
+            if target <= current:
+                return True
+            if source != current:
+                return False
+            self._copy = patchset.apply(patch, self._copy)
+        except (etree.XMLSyntaxError, patchset.PatchError, ValueError, CibVersionError):
+            return False
+        return True
+
+    def _configure(self, root: etree._Element) -> None:
+        config = read_config(root)
+        signature = config.signature()
+        if signature != self._signature:
+            self._signature = signature
+            self._describe(config)
+            if self.machine is not None:
+                self._perform(self.machine.set_config(config))
+        self._configured.set()
+
     async def _cib_reader(self) -> None:
         while True:
             await self._reload.wait()
             self._reload.clear()
+            self._copy = None
+            self._reading = True
+            self._during = []
             try:
                 doc = await asyncio.to_thread(self.cib.read)
             except CibError as err:
@@ -259,14 +313,15 @@ class FencerDaemon:
                 await asyncio.sleep(1.0)
                 self._reload.set()
                 continue
-            config = read_config(doc.root)
-            signature = config.signature()
-            if signature != self._signature:
-                self._signature = signature
-                self._describe(config)
-                if self.machine is not None:
-                    self._perform(self.machine.set_config(config))
-            self._configured.set()
+            finally:
+                self._reading = False
+            self._copy = doc.root
+            during, self._during = self._during, []
+            if not all(self._apply_change(text) for text in during):
+                self._copy = None
+                self._reload.set()
+                continue
+            self._configure(self._copy)
 
     def _describe(self, config: FencingConfig) -> None:
         here = [d.id for d in config.devices.values() if d.runnable_on(self.config.name)]

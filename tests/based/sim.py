@@ -58,6 +58,7 @@ class Cluster:
     failed: list[dict[str, object]] = field(default_factory=list)
     conflicts: int = 0
     multicasts: list[dict[str, object]] = field(default_factory=list)
+    senders: list[int] = field(default_factory=list)  # who sent each of multicasts
     next_pid: int = 100
     next_cid: int = 1
     next_req: int = 1
@@ -100,6 +101,7 @@ class Cluster:
         for effect in effects:
             if isinstance(effect, Multicast):
                 self.multicasts.append(effect.message)
+                self.senders.append(node.nodeid)
                 self.route(self.bus.mcast(node.cid, wire.encode(effect.message)))
             elif isinstance(effect, Persist):
                 self.disks[node.nodeid] = effect.document
@@ -122,6 +124,7 @@ class Cluster:
         req = self.next_req
         self.next_req += 1
         self.pending[(node.pid, req)] = (name, value)
+        node.machine.backlog = len(node.inbox)
         self.effects(node, node.machine.client_write((node.cid, req), {"patch": patch, "validate": False}))
 
     def step(self, nodeid: int) -> bool:
@@ -131,6 +134,7 @@ class Cluster:
         body = node.inbox.popleft()
         kind = body[0]
         machine = node.machine
+        machine.backlog = len(node.inbox)  # as the daemon does: what is queued behind
         if kind == bus.DELIVER:
             sender_id, pid, payload = bus.parse_deliver(body)
             sender = node.names.get((sender_id, pid), Member(sender_id, f"node{sender_id}", pid))
@@ -148,6 +152,8 @@ class Cluster:
         elif kind == bus.QUORUM:
             data = json.loads(body[1:])
             self.effects(node, machine.quorum_change(QuorumChange(bool(data["quorate"]), tuple(data["nodes"]))))
+        if nodeid in self.nodes:
+            self.effects(node, machine.paced(len(node.inbox)))
         return True
 
     def drain(self) -> None:

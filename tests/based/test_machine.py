@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sim import Cluster, properties
 
-from crm.based.machine import Multicast, dropped_changes
+from crm.based.machine import HOLD_MAX, LAG_HIGH, LAG_LOW, Multicast, dropped_changes
 from crm.cib.document import CibDocument
 from crm.cluster.transport import ViewChange
 
@@ -247,3 +247,96 @@ partition_ops = st.lists(
 @given(partition_ops)
 def test_replicas_converge_after_partitions_heal(ops: list[tuple[str, int]]) -> None:
     assert len(run_ops(ops).digests()) == 1
+
+
+# ---------------------------------------------------------------------------- pacing
+
+
+def _behind(cluster: Cluster, slow: int, writes: int) -> None:
+    """The other nodes write while ``slow`` applies nothing: its deliveries pile up."""
+    cluster.write(slow, "seed", "0")  # the property set exists everywhere: no conflicts later
+    cluster.drain()
+    others = [k for k in cluster.nodes if k != slow]
+    for i in range(writes):
+        for k in others:
+            cluster.write(k, f"w{k}-{i}", str(i))
+            while any(cluster.step(n) for n in others):
+                pass
+
+
+def test_a_member_behind_the_stream_makes_the_others_hold_their_writes_until_it_caught_up() -> None:
+    cluster = started(3)
+    _behind(cluster, 3, LAG_HIGH)
+    assert len(cluster.nodes[3].inbox) > LAG_HIGH
+    sent = len(cluster.multicasts)
+    cluster.write(3, "late", "1")  # says how far behind node3 is
+    assert int(str(cluster.multicasts[-1]["lag"])) > LAG_HIGH
+    while any(cluster.step(n) for n in (1, 2)):
+        pass  # node1 and node2 see node3's report
+    cluster.write(1, "held", "1")
+    assert cluster.multicasts[-1]["t"] == "write" and "late" in str(cluster.multicasts[-1].get("patch"))
+    assert len(cluster.nodes[1].machine.outbox) == 1  # held, not sent
+    cluster.drain()
+    # node1's held write went only after node3 said (with a write or a lag message) that it
+    # had caught up
+    held_at = next(i for i, m in enumerate(cluster.multicasts) if "held" in str(m.get("patch", "")))
+    reports = [
+        i for i in range(sent + 1, held_at)
+        if cluster.senders[i] == 3 and isinstance(cluster.multicasts[i].get("lag"), int)
+        and cluster.multicasts[i]["lag"] <= LAG_LOW  # type: ignore[operator]
+    ]
+    assert reports, cluster.multicasts[sent:]
+    assert cluster.acked["held"] == "1" and cluster.acked["late"] == "1"
+    assert len(cluster.digests()) == 1 and not cluster.failed
+    assert all(not n.machine.outbox and n.machine.held_since is None for n in cluster.nodes.values())
+
+
+def test_writes_are_held_at_most_hold_max_seconds() -> None:
+    cluster = started(3)
+    now = [100.0]
+    machine = cluster.nodes[1].machine
+    machine.clock = lambda: now[0]
+    _behind(cluster, 3, LAG_HIGH)
+    cluster.write(3, "late", "1")
+    while any(cluster.step(n) for n in (1, 2)):
+        pass
+    cluster.write(1, "held", "1")
+    assert machine.outbox and machine.hold_deadline() == 100.0 + HOLD_MAX
+    assert not [e for e in machine.paced(0) if isinstance(e, Multicast)]  # not yet
+    now[0] += HOLD_MAX
+    sent = [e.message for e in machine.paced(0) if isinstance(e, Multicast)]
+    assert [m["t"] for m in sent] == ["write"] and not machine.outbox
+    cluster.effects(cluster.nodes[1], [Multicast(m) for m in sent])
+    cluster.drain()
+    assert cluster.acked["held"] == "1" and len(cluster.digests()) == 1 and not cluster.failed
+
+
+def test_a_node_does_not_hold_its_writes_for_its_own_backlog_and_a_view_forgets_the_reports() -> None:
+    cluster = started(3)
+    _behind(cluster, 3, LAG_HIGH)
+    slow = cluster.nodes[3].machine
+    cluster.write(3, "late", "1")
+    while any(cluster.step(n) for n in (1, 2)):
+        pass
+    assert slow.outbox == [] and slow.in_flight == 1  # sent at once, behind as it is
+    machine = cluster.nodes[1].machine
+    assert machine.lags and max(machine.lags.values()) > LAG_HIGH
+    machine.view_change(ViewChange(machine.view + 1, machine.members, (), ()))
+    assert machine.lags == {} and machine.held_since is None
+
+
+def test_a_lag_message_that_could_not_be_sent_is_sent_again() -> None:
+    cluster = started(3)
+    _behind(cluster, 3, LAG_HIGH)
+    cluster.write(3, "late", "1")
+    while any(cluster.step(n) for n in (1, 2)):
+        pass
+    slow = cluster.nodes[3]
+    # node3 catches up and reports it; say the report could not be sent
+    while not any(m["t"] == "lag" for m in cluster.multicasts) and cluster.step(3):
+        pass
+    report = next(m for m in cluster.multicasts if m["t"] == "lag")
+    assert slow.machine.lag_sent
+    assert slow.machine.unsent(report) == [] and not slow.machine.lag_sent
+    again = [e.message for e in slow.machine.paced(0) if isinstance(e, Multicast)]
+    assert [m["t"] for m in again] == ["lag"]
