@@ -264,6 +264,9 @@ def determine_remote_online(ws: WorkingSet) -> None:
             node.online = False
             continue
         node.online = conn.role == Role.STARTED
+        if node.model.shutdown and conn.container is None and not conn.orphan and conn.managed:
+            # a remote node asked to shut down: its connection stops
+            conn.next_role = Role.STOPPED
         if conn.role == Role.STARTED and conn.next_role == Role.STOPPED:
             node.shutdown = True
         container = conn.container
