@@ -131,7 +131,9 @@ def delete_rsc(ws: WorkingSet, rsc: RscState, node: str, optional: bool) -> bool
     if rsc.failed or ns is None or ns.unclean or not ns.online:
         return False
     ws.custom_action(rsc, op_key(rsc.id, "delete"), "delete", node, optional)
-    flags = O.OPTIONAL if optional else O.IMPLIES_THEN
+    # a required clean-up's orderings are optional (they matter only if both actions are
+    # required); an optional one's make then required when first becomes required
+    flags = O.IMPLIES_THEN if optional else O.OPTIONAL
     ws.order_rsc_actions(rsc, "stop", rsc, "delete", flags)
     ws.order_rsc_actions(rsc, "delete", rsc, "start", flags)
     return True

@@ -331,6 +331,7 @@ class RscHistory:
     orphan: bool = False  # resource no longer in the configuration
     role_known: bool = True  # False when only pending probes were recorded
     failure_ignored: bool = False  # a failure was treated as success (on-fail=ignore)
+    container: str | None = None  # an orphan's container, as its lrm_resource records it
 
 
 @dataclass(frozen=True)

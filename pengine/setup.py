@@ -168,6 +168,11 @@ def apply_history(ws: WorkingSet, history: Iterable[RscHistory], history_bans: H
         if rsc is None or rsc.variant != "primitive":
             rsc = orphan_state(ws, hist.rsc_id, hist.rclass, hist.provider, hist.type)
             ws.resources.append(rsc)
+        if rsc.orphan and rsc.container is None and hist.container:
+            # handle_orphaned_container_fillers: an orphan keeps the container it was recorded with
+            container = ws.rsc_by_id.get(hist.container)
+            if container is not None and container is not rsc:
+                rsc.container = container
         apply_one_history(ws, rsc, hist, unclean_yet=hist.node not in fenced_by)
         if fenced_by.get(hist.node) == hist.rsc_id:
             del fenced_by[hist.node]

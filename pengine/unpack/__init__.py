@@ -265,7 +265,7 @@ def unpack_cib(root: etree._Element, now: datetime | None = None) -> UnpackResul
             )
             hist, hbans, fence, _ = unpack_history(ops, inputs, lr.get("class"), lr.get("provider"), lr.get("type"))
             if prim is None:
-                hist = replace(hist, orphan=True)
+                hist = replace(hist, orphan=True, container=lr.get("container"))
             history.append(hist)
             for where, reason in hbans:
                 bans.append((rid, where, reason))
