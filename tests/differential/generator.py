@@ -581,6 +581,12 @@ class _Extension:
             self._orphan()
         if self.chance(0.2):
             self._templates(resources)
+        self._multiple_active(resources)
+        self._on_fail_variants(resources)
+        if self.b.live and len(self.b.live) >= 2 and self.chance(0.2):
+            self._partial_migration(resources)
+        if self.chance(0.1):
+            self._unfencing(resources)
 
     def _meta(self, elem: etree._Element, name: str, value: str) -> None:
         rid = elem.get("id", "")
@@ -613,6 +619,66 @@ class _Extension:
             self.b._run(node, prim, prim.rid)
         else:
             self.b._op(node, prim, prim.rid, "monitor", 0, rc=7)
+
+    def _multiple_active(self, resources: etree._Element) -> None:
+        """``multiple-active`` policies (the base CIB has resources active on two nodes)."""
+        for prim in resources.iter("primitive"):
+            if prim.get("class") != "stonith" and self.chance(0.15):
+                self._meta(prim, "multiple-active",
+                           self.rng.choice(("stop_start", "stop_only", "block", "stop_unexpected")))
+
+    def _on_fail_variants(self, resources: etree._Element) -> None:
+        """More ``on-fail`` values: on starts, and ``standby`` / ``restart`` / ``ignore`` /
+        ``demote`` (promotable) on monitors that have none."""
+        for prim in resources.iter("primitive"):
+            ops = prim.find("operations")
+            if ops is None or prim.get("class") == "stonith":
+                continue
+            for op in ops.findall("op"):
+                if op.get("name") == "monitor" and op.get("on-fail") is None and self.chance(0.2):
+                    choices = ["standby", "restart", "ignore", "block"]
+                    if prim.get("type") == "Stateful":
+                        choices.append("demote")
+                    op.set("on-fail", self.rng.choice(choices))
+            if self.chance(0.1):
+                etree.SubElement(ops, "op", id=self.b.ids(f"{prim.get('id')}-start"), name="start", interval="0",
+                                 timeout="20s",
+                                 attrib={"on-fail": self.rng.choice(("restart", "stop", "ignore", "standby"))})
+
+    def _partial_migration(self, resources: etree._Element) -> None:
+        """A live migration cut short in the history: ``migrate_to`` done on the source, the
+        ``migrate_from`` on the target missing, done, or failed."""
+        candidates = [p for p in resources.findall("primitive") if p.get("type") == "Dummy"]
+        if not candidates:
+            return
+        elem = self.rng.choice(candidates)
+        rid = elem.get("id", "")
+        self._meta(elem, "allow-migrate", "true")
+        prim = Prim(rid, "ocf", "pacemaker", "Dummy")
+        source, target = self.rng.sample(self.b.live, 2)
+        for state in list(self.b.states.values()):
+            lrm_resources = state.find("lrm/lrm_resources")
+            if lrm_resources is None:
+                continue
+            for entry in lrm_resources.findall("lrm_resource"):
+                if entry.get("id") == rid:
+                    lrm_resources.remove(entry)
+        extra = {"CRM_meta_migrate_source": source, "CRM_meta_migrate_target": target}
+        self.b._op(source, prim, rid, "start", 0, ago=900)
+        self.b._op(source, prim, rid, "monitor", MONITOR_MS, ago=850)
+        self.b._op(source, prim, rid, "migrate_to", 0, ago=300, extra=extra)
+        ending = self.rng.choice(("none", "done", "failed"))
+        if ending == "done":
+            self.b._op(target, prim, rid, "migrate_from", 0, ago=200, extra=extra)
+        elif ending == "failed":
+            self.b._op(target, prim, rid, "migrate_from", 0, rc=1, target_rc=0, ago=200, extra=extra)
+
+    def _unfencing(self, resources: etree._Element) -> None:
+        """A fencing device that unfences (``provides=unfencing``), so resources require unfencing."""
+        fence = resources.find("primitive[@id='fencing']")
+        if fence is None:
+            return
+        self._meta(fence, "provides", "unfencing")
 
     def _templates(self, resources: etree._Element) -> None:
         users = [p for p in resources.iter("primitive") if p.get("type") == "Dummy" and self.chance(0.5)]

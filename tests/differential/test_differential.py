@@ -56,5 +56,6 @@ def test_extension_adds_its_features_deterministically() -> None:
     assert to_bytes(generate(7, extended=True)) == to_bytes(generate(7, extended=True))
     assert to_bytes(generate(7, extended=False)) == to_bytes(generate(7))
     texts = [to_bytes(generate(seed, extended=True)) for seed in range(60)]
-    for word in (b"allow-migrate", b'name="notify"', b"orphan1", b'template="dummy-template"'):
+    for word in (b"allow-migrate", b'name="notify"', b"orphan1", b'template="dummy-template"',
+                 b"multiple-active", b'operation="migrate_to"', b'value="unfencing"', b'name="start"'):
         assert any(word in text for text in texts), word
