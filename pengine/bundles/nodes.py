@@ -20,7 +20,19 @@ def nodes_when_unpacked(cluster: Cluster, rsc_id: str) -> int:
             later.update(r.remote.id for r in top.replicas if r.remote is not None)
     if not seen:
         return len(cluster.nodes)
+    # the remote node of an orphaned connection appears only while the status is read
+    configured: set[str] = set()
+    for top in cluster.resources:
+        _collect_ids(top, configured)
+    later.update(n.uname for n in cluster.nodes
+                 if n.is_remote and n.remote_rsc is not None and n.remote_rsc not in configured)
     return sum(1 for n in cluster.nodes if n.uname not in later)
+
+
+def _collect_ids(rsc: Resource, into: set[str]) -> None:
+    into.add(rsc.id)
+    for child in rsc.children():
+        _collect_ids(child, into)
 
 
 def _holds(rsc: Resource, rsc_id: str) -> bool:
