@@ -116,6 +116,7 @@ class NodeView:
     container: str | None = None  # guest nodes: the resource the guest runs in
     born: int = -1  # position among the resources after which other resources may use the node
     created_at: int = -1  # bundle nodes: position of their bundle among the resources
+    orphaned: bool = False  # the node of a connection resource no longer configured
 
 
 def _cluster_options(cib: etree._Element) -> dict[str, str]:
@@ -301,6 +302,18 @@ def unpack_nodes(cib: etree._Element) -> dict[str, NodeView]:
                 )
                 node.kind, node.connection, node.container = "guest", replica.remote, replica.container
                 nodes[replica.remote] = node
+    # create_fake_resource: an orphaned connection still has its node (a guest node when its
+    # history names a container), made only while the status is read
+    configured = _configured_ids(cib.find("configuration/resources"))
+    for entry in cib.iterfind("status/node_state/lrm/lrm_resources/lrm_resource"):
+        rid = str(entry.get("id"))
+        if (entry.get("class"), entry.get("provider"), entry.get("type")) != ("ocf", "pacemaker", "remote") \
+                or rid in configured or rid in nodes:
+            continue
+        node = NodeView(rid, rid, kind="remote", connection=rid, born=1 << 30, created_at=1 << 30, orphaned=True)
+        if entry.get("container"):
+            node.kind, node.container = "guest", entry.get("container")
+        nodes[rid] = node
     for state in cib.iterfind("status/node_state"):
         found = nodes.get(state.get("uname") or "")
         if found is None or found.kind == "cluster":
@@ -1095,7 +1108,9 @@ def _priority(elem: etree._Element) -> int:
     return parse_score(_meta(elem).get("priority"))
 
 
-def _configured_ids(resources: etree._Element) -> set[str]:
+def _configured_ids(resources: etree._Element | None) -> set[str]:
+    if resources is None:
+        return set()
     ids = {str(e.get("id")) for e in resources.iter("primitive", "group", "clone", "master", "bundle")}
     for bundle in resources.iterfind("bundle"):
         for replica in bundle_info(bundle).replicas:
@@ -1104,7 +1119,8 @@ def _configured_ids(resources: etree._Element) -> set[str]:
 
 
 def _orphans(ctx: Context, resources: etree._Element) -> Iterator[Item]:
-    configured = _configured_ids(resources) | {n.name for n in ctx.nodes.values() if n.kind == "guest"}
+    configured = _configured_ids(resources) | {n.name for n in ctx.nodes.values()
+                                               if n.kind == "guest" and not n.orphaned}
     seen: set[str] = set()
     for state in ctx.cib.iterfind("status/node_state"):
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
