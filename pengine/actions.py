@@ -203,6 +203,7 @@ def probe_rsc(ws: WorkingSet, rsc: RscState, node_name: str) -> bool:
         and rsc.parent.variant == "bundle" else None
     probe = ws.custom_action(rsc, op_key(rsc.id, "monitor"), "monitor", node_name, False)
     probe.clear(F.OPTIONAL)
+    order_vs_unfence(ws, rsc, node_name, probe, O.OPTIONAL)
     if bundled_container is not None:
         # pcmk__bundle_create_probe: after the container's start (pe_order_probe), so not at
         # all when the container cannot start
@@ -333,6 +334,8 @@ def do_stop(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool
 
 def do_start(ws: WorkingSet, rsc: RscState, next_node: str | None, optional: bool) -> None:
     start = start_action(ws, rsc, next_node, True)
+    if next_node is not None:
+        order_vs_unfence(ws, rsc, next_node, start, O.IMPLIES_THEN)
     if start.runnable and not optional:
         start.clear(F.OPTIONAL)
     if _is_expected_node(rsc, next_node):
@@ -609,6 +612,14 @@ def primitive_internal_constraints(ws: WorkingSet, rsc: RscState) -> None:
                         O.RUNNABLE_LEFT)
     ws.new_ordering(rsc, op_key(rsc.id, "delete"), None, rsc, op_key(rsc.id, "monitor"), None,
                     O.SAME_NODE | O.THEN_CANCELS_FIRST)
+    if rsc.needs_unfencing and not rsc.fence_device and ws.enable_unfencing:
+        # pcmk__order_restart_vs_unfence, on each allowed node (by name)
+        for node_name in sorted(rsc.allowed, key=ws.node_order.index):
+            unfence = fence_op(ws, node_name, "on", True, None)
+            ws.new_ordering(rsc, op_key(rsc.id, "stop"), None, None, unfence.key, unfence,
+                            O.OPTIONAL | O.SAME_NODE)
+            ws.new_ordering(None, unfence.key, unfence, rsc, op_key(rsc.id, "start"), None,
+                            O.IMPLIES_THEN | O.SAME_NODE)
     if rsc.container is not None:
         _container_constraints(ws, rsc, rsc.container)
     if rsc.is_remote or rsc.fence_device:
@@ -724,6 +735,37 @@ def fence_op(ws: WorkingSet, node_name: str, op: str | None, optional: bool, rea
     elif reason and action.reason is None:
         action.reason = reason
     return action
+
+
+def _unfencing_applies(ws: WorkingSet, rsc: RscState) -> bool:
+    """Unfencing comes before probes and starts of fencing devices (when a device provides
+    unfencing) and of resources that require it (``pcmk__order_vs_unfence``)."""
+    return (rsc.fence_device and ws.enable_unfencing) or rsc.needs_unfencing
+
+
+def node_unfenced(ws: WorkingSet, node_name: str) -> bool:
+    """``pcmk__node_unfenced``: the node's ``#node-unfenced`` attribute is set and not 0."""
+    return ws.nodes[node_name].model.attributes.get("#node-unfenced", "0") != "0"
+
+
+def order_vs_unfence(ws: WorkingSet, rsc: RscState, node_name: str, action: Action, flags: int) -> None:
+    """``pcmk__order_vs_unfence``: an optional unfencing before ``action``, required when the
+    node has never been unfenced."""
+    if not _unfencing_applies(ws, rsc):
+        return
+    unfence = fence_op(ws, node_name, "on", True, None)
+    order_actions(unfence, action, flags)
+    if not node_unfenced(ws, node_name):
+        trigger_unfencing(ws, node_name, f"required by {rsc.id} {action.task}")
+
+
+def trigger_unfencing(ws: WorkingSet, node_name: str, reason: str) -> None:
+    """``trigger_unfencing`` for a node: unfence it if it is up."""
+    if not ws.enable_unfencing:
+        return
+    node = ws.nodes[node_name]
+    if node.online and not node.unclean and not node.shutdown:
+        fence_op(ws, node_name, "on", False, reason)
 
 
 def order_vs_fence(ws: WorkingSet, stonith: Action) -> None:

@@ -58,6 +58,8 @@ def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -
                                         and prim.type == "remote"):
             # fencing devices and remote connections (xml_contains_remote_node) need only quorum
             requires = "quorum"
+        elif ws.enable_unfencing and ws.stonith_enabled:
+            requires = "unfencing"
         elif ws.stonith_enabled:
             requires = "fencing"
         else:
@@ -65,7 +67,10 @@ def _primitive_state(ws: WorkingSet, prim: Primitive, parent: RscState | None) -
             requires = "nothing" if ws.no_quorum_policy == "ignore" else "quorum"
     if requires in ("fencing", "unfencing") and not ws.stonith_enabled:
         requires = "quorum"
+    if requires == "unfencing" and rsc.fence_device:
+        requires = "quorum"  # fencing devices cannot require unfencing (unpack_requires)
     rsc.needs_fencing = requires in ("fencing", "unfencing")
+    rsc.needs_unfencing = requires == "unfencing"
     rsc.needs_quorum = requires != "nothing"
     rsc.is_remote = prim.rclass == "ocf" and prim.provider == "pacemaker" and prim.type == "remote"
     # remote connections migrate unless told otherwise

@@ -220,6 +220,7 @@ class RscState:
     blocked: bool = False
     start_pending: bool = False
     needs_fencing: bool = False
+    needs_unfencing: bool = False  # requires=unfencing (pe_rsc_needs_unfencing)
     needs_quorum: bool = True
     unique: bool = True
     stop_unexpected: bool = False

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from crm.common.durations import parse_interval_ms
-from pengine.model import Cluster, OpConfig, Role
+from pengine.model import Cluster, OpConfig, Primitive, Resource, Role
 from pengine.rules import RuleContext, parse_datetime
 from pengine.unpack.nvpairs import unpack_sets
 from pengine.working import Action, F, NodeState, O, OrderingConstraint, RscState, Wrapper
@@ -60,6 +60,14 @@ class CloneSteps:
     order_notifs_after_fencing: Callable[[WorkingSet, Action, RscState, Action], None]
 
 
+def _primitives(resources: Iterable[Resource]) -> Iterable[Primitive]:
+    for rsc in resources:
+        if isinstance(rsc, Primitive):
+            yield rsc
+        else:
+            yield from _primitives(rsc.children())
+
+
 class WorkingSet:
     """Everything one scheduler run mutates."""
 
@@ -82,6 +90,10 @@ class WorkingSet:
         self.utilization: list[str] = []
         self.messages: list[str] = []
         self.have_stonith_resource = False
+        # pe_flag_enable_unfencing: a fencing device provides unfencing
+        self.enable_unfencing = any(
+            p.rclass == "stonith" and (p.meta.get("provides") or "").lower() == "unfencing"
+            for p in _primitives(cluster.resources))
         # resources that pcmk__primitive_assign makes unmanaged (fencing enabled without a device)
         self.unmanaged_at_assignment: set[str] = set()
         self.stonith_enabled = cluster.options.stonith_enabled
