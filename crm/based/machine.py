@@ -88,8 +88,8 @@ BATCH_BYTES = 256 * 1024
 # pacing (see above): deliveries queued at a replica that make the others hold their writes;
 # the level under which a replica that reported more says it has caught up; how long a
 # replica holds its writes at most
-LAG_HIGH = 12
-LAG_LOW = 3
+LAG_HIGH = 6
+LAG_LOW = 2
 HOLD_MAX = 0.5
 
 ClientRef = tuple[int, int]  # (connection id, request id) on the origin node
