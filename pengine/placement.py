@@ -466,6 +466,12 @@ class Placement:
     def node_available(self, node: str) -> bool:
         return node_can_run(self.ws, node)
 
+    def guest_container_placed(self, node: str) -> bool:
+        """``pcmk__node_available(.., consider_guest)``: a guest node can host resources only
+        if its container is assigned somewhere (true for other nodes)."""
+        container = self.ws.guest_container(node)
+        return container is None or container.assigned is not None
+
     def scores(self, rsc_id: str) -> dict[str, int]:
         return self.ws.rsc_by_id[rsc_id].allowed
 

@@ -31,6 +31,9 @@ class AssignContext(Protocol):
     def node_available(self, node: str) -> bool:
         """``pcmk__node_available(node, false, false)``: may the node host resources now?"""
 
+    def guest_container_placed(self, node: str) -> bool:
+        """Whether a guest node's container is assigned somewhere (true for other nodes)."""
+
     def scores(self, rsc_id: str) -> dict[str, int]:
         """The live allowed-node table of a resource (``rsc->allowed_nodes``)."""
 

@@ -204,7 +204,7 @@ def _promotable_node(ctx: AssignContext, clone: ExpandedClone, inst: Instance, p
     if not ctx.is_managed(inst.id):
         if _state(ctx, inst, current=True) != Role.PROMOTED:
             return None
-    elif priority < 0 or not ctx.can_run_resources(node):
+    elif priority < 0 or not ctx.can_run_resources(node) or not ctx.guest_container_placed(node):
         return None
     if node not in ctx.scores(clone.id):
         return None

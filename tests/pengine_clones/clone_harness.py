@@ -132,6 +132,9 @@ class ReferenceState:
     def node_available(self, node: str) -> bool:
         return self.can_run_resources(node)
 
+    def guest_container_placed(self, node: str) -> bool:
+        return True  # this model has cluster nodes only, no guest nodes
+
     def scores(self, rsc_id: str) -> dict[str, int]:
         return self.rsc[rsc_id].table
 
