@@ -155,6 +155,12 @@ def _update_state(state: _State, op: OpRecord, inputs: HistoryInputs, remapped_r
     if remapped_role == Role.STOPPED and task == "monitor":
         state.role = Role.STOPPED
         return
+    if remapped_role == Role.STOPPED and task != "stop":
+        # "not running" as expected, whatever the operation: stopped, past failures cleared
+        # (update_resource_state tests the exit code before the task)
+        state.role = Role.STOPPED
+        _clear_past_failure(state)
+        return
     if task == "stop":
         state.role = Role.STOPPED
         state.migrating_to = None
