@@ -22,7 +22,6 @@ from lxml import etree
 
 from crm.shell.render import object_kind
 from crm.shell.xpath import xp, xs
-from crm.verify.durations import parse_ms
 
 __all__ = ["AgentInfo", "Finding", "semantic_checks"]
 
@@ -98,6 +97,12 @@ def _meta_warnings(ident: str, elem: etree._Element, allowed: tuple[str, ...]) -
     return out
 
 
+def advised_value(info: AgentInfo, op: str, key: str, role: str | None, depth: str | None) -> str | None:
+    """What the agent's meta-data advises for ``key`` of action ``op`` (of that role or
+    depth for a monitor), as crmsh reads it."""
+    return _advised(info, op, key, role, depth)
+
+
 def _advised(info: AgentInfo, op: str, key: str, role: str | None, depth: str | None) -> str | None:
     matching = [a for a in info.actions if a.get("name") == op]
     if not matching:
@@ -137,10 +142,8 @@ def _ops(ident: str, prim: etree._Element, info: AgentInfo, cls: str | None, def
         else:
             actual = default_timeout
             label = "default timeout"
-        if actual and advised:
-            a, b = parse_ms(advised), parse_ms(actual)
-            if a is not None and b is not None and a > b:
-                out.append(Finding("warning", f"{ident}: {label} {actual} for {op} is smaller than the advised {advised}"))
+        if actual and crmsh_msec(advised) - crmsh_msec(actual) > 0:
+            out.append(Finding("warning", f"{ident}: {label} {actual} for {op} is smaller than the advised {advised}"))
 
     for required in ("start", "stop"):  # crmsh's required_ops are checked when not given
         if required not in others and cls != "stonith":
@@ -159,7 +162,7 @@ def _ops(ident: str, prim: etree._Element, info: AgentInfo, cls: str | None, def
             for item in monitors:
                 role, depth = item.get("role"), item.get("depth")
                 adv_interval = _advised(info, op, "interval", role, depth)
-                ms = parse_ms(item.get("interval", "0")) or 0
+                ms = crmsh_msec(item.get("interval", "0"))
                 if ms == 0:
                     out.append(Finding("warning", f"{ident}: interval in monitor should be larger than 0, advised is {adv_interval}"))
                 elif ms in seen:
@@ -170,10 +173,28 @@ def _ops(ident: str, prim: etree._Element, info: AgentInfo, cls: str | None, def
                 timeout_check(op, item, _advised(info, op, "timeout", item.get("role"), item.get("depth")))
         else:
             assert isinstance(data, dict)
-            if "interval" in data and op in NO_INTERVAL_OPS and (parse_ms(data["interval"]) or 0) != 0:
+            if "interval" in data and op in NO_INTERVAL_OPS and crmsh_msec(data["interval"]) != 0:
                 out.append(Finding("warning", f"{ident}: Specified interval for {op} is {data['interval']}, it must be 0"))
             timeout_check(op, data, _advised(info, op, "timeout", None, None))
     return out
+
+
+_CRMSH_UNITS = {"ms": (1, 1), "msec": (1, 1), "us": (1, 1000), "usec": (1, 1000), "": (1000, 1), "s": (1000, 1), "sec": (1000, 1)}
+_CRMSH_UNITS.update({"m": (60_000, 1), "min": (60_000, 1), "h": (3_600_000, 1), "hr": (3_600_000, 1)})
+_CRMSH_SPAN_RE = re.compile(r"\s*(\d+)\s*([a-zA-Z]+)?")
+
+
+def crmsh_msec(text: str | None) -> int:
+    """Milliseconds as crmsh 4.4.1's agent checks read a time span (its own reading, not
+    Pacemaker's: leading digits and a unit, no ISO 8601; -1 when unreadable), so that its
+    advice on timeouts and intervals is given for the same values."""
+    m = _CRMSH_SPAN_RE.match(text or "")
+    if not text or not m:
+        return -1
+    unit = _CRMSH_UNITS.get((m.group(2) or "").lower())
+    if unit is None:
+        return -1
+    return int(m.group(1)) * unit[0] // unit[1]
 
 
 OP_ATTRIBUTE_VALUES: dict[str, tuple[str, ...]] = {

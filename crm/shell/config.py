@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crm.shell.ast import REF, Definition
+from crm.shell.ast import REF, Definition, Node
+from crm.shell.checks import crmsh_msec
+from crm.shell.lexer import LexError, logical_lines, tokenize
+from crm.shell.parser import ParseError, parse_definition
 from crm.shell.render import RenderContext, object_kind, render
 from crm.shell.xmlgen import IdStore, assign_ids, to_element
 from crm.shell.xpath import xp, xs
@@ -71,8 +74,66 @@ TOP = {
     "acl_user": "acls",
     "alert": "alerts",
 }
-SECTION_ORDER = ("crm_config", "nodes", "resources", "constraints", "fencing-topology", "rsc_defaults", "op_defaults", "alerts", "acls", "tags")
 _VALID_ID = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+def find_operation(rsc: etree._Element, name: str, interval: str | None = None) -> etree._Element | None:
+    """crmsh's find_operation: the op ``name`` of ``rsc`` with that interval (the same
+    milliseconds as crmsh reads them); without an interval, the only op of that name."""
+    matching = [op for op in xp(rsc, "operations/op") if op.get("name") == name]
+    if interval is None and len(matching) == 1:
+        return matching[0]
+    want = crmsh_msec(interval or "0")
+    return next((op for op in matching if crmsh_msec(op.get("interval")) == want), None)
+
+
+ROUND_TRIP_KINDS = ("alert",)
+
+
+def _canonical(elem: etree._Element) -> str:
+    copy_ = copy.deepcopy(elem)
+    for c in copy_.iter():
+        if not isinstance(c.tag, str):
+            parent = c.getparent()
+            if parent is not None:
+                parent.remove(c)
+            continue
+        items = sorted(c.attrib.items())
+        c.attrib.clear()
+        c.attrib.update(items)
+        c.text = c.tail = None
+    return etree.tostring(copy_, encoding="unicode")
+
+
+def note_id_refs(definition: Definition, id_refs: dict[str, str]) -> None:
+    """Record the ``$id-ref=`` ids of a definition read in a session, under the word crmsh
+    records each under: the crm word of an attribute set (``params``, ``meta``,
+    ``attributes``, ``utilization``), else the element's tag (``rule``, ``operations``)."""
+    words = {"instance_attributes": "attributes" if definition.kind in ("node", "alert") else "params", "meta_attributes": "meta"}
+    if definition.kind in ("property", "rsc_defaults", "op_defaults"):
+        words = {}
+
+    def walk(node: Node) -> None:
+        ref = node.get("id-ref")
+        if ref is not None and node.tag not in ("nvpair", REF):
+            id_refs[ref] = words.get(node.tag, node.tag)
+        for child in node.children:
+            walk(child)
+
+    walk(definition.node)
+
+
+def reads_back(text: str) -> bool:
+    """Whether the shown text of an object parses as a definition again."""
+    body = [line for _n, line in logical_lines(text) if not line.lstrip().startswith("#")]
+    try:
+        for line in body:
+            tokens = tokenize(line).tokens
+            if tokens:
+                parse_definition(tokens, providers=lambda _t: ["heartbeat"])
+    except (LexError, ParseError):
+        return False
+    return True
 
 
 class ConfigError(ValueError):
@@ -87,9 +148,11 @@ class Messages:
 
 
 class Configuration:
-    def __init__(self, root: etree._Element) -> None:
-        """``root`` is the ``<cib>`` element of a working copy (changed in place)."""
+    def __init__(self, root: etree._Element, id_refs: dict[str, str] | None = None) -> None:
+        """``root`` is the ``<cib>`` element of a working copy (changed in place); ``id_refs``
+        the ``$id-ref=`` ids read in the session (see :class:`RenderContext`)."""
         self.cib = root
+        self.id_refs = id_refs if id_refs is not None else {}
         conf = root.find("configuration")
         if conf is None:
             conf = etree.SubElement(root, "configuration")
@@ -98,16 +161,11 @@ class Configuration:
 
     # -- sections and objects ---------------------------------------------------------
     def section(self, tag: str, create: bool = True) -> etree._Element | None:
+        """The ``configuration`` child ``tag``; a missing one is appended (crmsh adds sections in
+        the order the objects needing them were created, not in the schema's order)."""
         sec = self.conf.find(tag)
         if sec is None and create:
-            sec = etree.Element(tag)
-            pos = SECTION_ORDER.index(tag) if tag in SECTION_ORDER else len(SECTION_ORDER)
-            index = 0
-            for i, child in enumerate(self.conf):
-                ctag = str(child.tag)
-                if ctag in SECTION_ORDER and SECTION_ORDER.index(ctag) < pos:
-                    index = i + 1
-            self.conf.insert(index, sec)
+            sec = etree.SubElement(self.conf, tag)
         return sec
 
     def objects(self) -> list[etree._Element]:
@@ -121,6 +179,7 @@ class Configuration:
         out += xp(c, "tags/tag")
         out += xp(c, "fencing-topology")
         out += xp(c, "acls/*")
+        out += xp(c, "alerts/alert")
         return out
 
     @staticmethod
@@ -157,15 +216,36 @@ class Configuration:
         return [e.get("id") or "" for e in xp(self.conf, "resources//*") if e.tag in RESOURCE_TAGS]
 
     def render_context(self, color: Callable[[str, str], str] | None = None) -> RenderContext:
-        refd = {str(r) for r in xs(self.conf, "//@id-ref")}
-        ctx = RenderContext(refd, self.node_names())
+        ctx = RenderContext(self.id_refs, self.node_names())
         if color is not None:
             ctx.color = color
         return ctx
 
     def show(self, objs: Sequence[etree._Element] | None = None) -> str:
         ctx = self.render_context()
-        return "\n".join(render(o, ctx) for o in self.sorted_objects(objs))
+        return "\n".join(self._show_one(o, ctx) for o in self.sorted_objects(objs))
+
+    def _show_one(self, obj: etree._Element, ctx: RenderContext) -> str:
+        """The text of ``obj``; as crmsh, an object whose text does not read back (an empty
+        group, say) is shown as its XML: ``xml <group id="g"/>``."""
+        text = render(obj, ctx)
+        if text.startswith("xml ") or (reads_back(text) and self._same_when_read(obj, text)):
+            return text
+        lines = [x for x in etree.tostring(obj, pretty_print=True, encoding="unicode").split("\n") if x]
+        return "xml " + " \\\n".join(lines)
+
+    def _same_when_read(self, obj: etree._Element, text: str) -> bool:
+        """For the kinds whose text names all of their parts (``ROUND_TRIP_KINDS``): whether the
+        text, read back with the ids of ``obj`` kept where they match, gives ``obj`` again
+        (crmsh shows the XML of an alert whose recipients' ids are not the ones it would give)."""
+        if object_kind(obj) not in ROUND_TRIP_KINDS:
+            return True
+        lines = [line for _n, line in logical_lines(text) if not line.lstrip().startswith("#")]
+        if len(lines) != 1:
+            return True
+        again = to_element(parse_definition(tokenize(lines[0]).tokens, providers=lambda _t: ["heartbeat"]).node)
+        assign_ids(again, IdStore(self.ids.used), old=obj)
+        return _canonical(again) == _canonical(obj)
 
     # -- filters (show / edit / save arguments) ------------------------------------------
     def select(self, args: Sequence[str]) -> list[etree._Element]:
@@ -350,6 +430,8 @@ class Configuration:
         if rsc.tag != "primitive":
             raise ConfigError(f"{rsc_id} is not a primitive")
         del op.attrib["rsc"]
+        if find_operation(rsc, op.get("name") or "", op.get("interval")) is not None:
+            raise ConfigError(f"{rsc_id} already has a {op.get('name')} op with interval {op.get('interval')}")
         op.set("id", self.ids.new(op, rsc_id))
         ops = rsc.find("operations")
         if ops is None:
@@ -502,19 +584,20 @@ class Configuration:
         for e in con.iter():
             if isinstance(e.tag, str) and e is not con:
                 self.ids.remove(e.get("id"))
+        assign_ids(new, self.ids, old=con)  # the parts the text gives again keep their ids
         parent = con.getparent()
         assert parent is not None
         parent.replace(con, new)
         return new
 
     def rename(self, old: str, new: str, msgs: Messages | None = None) -> None:
+        # crmsh 4.4.1 checks the new id for use first and not for validity (a commit of an
+        # invalid one is refused by the schema)
+        if self.find(new) is not None or new in self.ids.used:
+            raise ConfigError(f"{new}: id is already in use")
         obj = self.find(old)
         if obj is None:
             raise ConfigError(f"object {old} does not exist")
-        if self.find(new) is not None or new in self.ids.used:
-            raise ConfigError(f"{new}: id is already in use")
-        if not _VALID_ID.match(new):
-            raise ConfigError(f"{new}: invalid object id")
         if obj.tag == "node":
             raise ConfigError(f"cannot rename {old}")
         obj.set("id", new)
@@ -529,8 +612,9 @@ class Configuration:
         for e in self.conf.iter():
             if not isinstance(e.tag, str):
                 continue
-            for attr in (*RSC_REF_ATTRS, "template"):
-                if e.get(attr) == old and (e.tag in CONSTRAINT_TAGS or attr == "template"):
+            # primitives made from a renamed template keep naming the old id, as in crmsh
+            for attr in RSC_REF_ATTRS:
+                if e.get(attr) == old and e.tag in CONSTRAINT_TAGS:
                     e.set(attr, new)
             if e.tag == "resource_ref" and e.get("id") == old:
                 e.set("id", new)

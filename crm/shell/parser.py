@@ -71,6 +71,7 @@ DEFINITION_KINDS = (
     "acl_target",
     "acl_group",
     "user",
+    "alert",
 )
 
 _NVPAIR_RE = re.compile(r"([^=@$][^=]*)=(.*)$", re.S)
@@ -90,6 +91,8 @@ _UNAME_RE = re.compile(r"([^:]+)(:(normal|member|ping|remote))?$", re.I)
 _TEMPLATE_RE = re.compile(r"@(.+)$")
 _RA_TYPE_RE = re.compile(r"[a-z0-9_:.-]+$", re.I)
 _TAG_RE = re.compile(r"([a-zA-Z_][^\s:]*):?$")
+_ALERT_PATH_RE = re.compile(r"(.*)$", re.S)
+ALERT_SELECTORS = ("nodes", "fencing", "resources", "attributes")
 _TARGET_RE = re.compile(r"([^:]+):$")
 _TARGET_ATTR_RE = re.compile(r"attr:([\w-]+)=([\w-]+)$", re.I)
 _TARGET_PATTERN_RE = re.compile(r"pattern:(.+)$", re.I)
@@ -337,7 +340,9 @@ class _Parser:
                 out.append(lst)
         return out
 
-    def arguments(self, out: Node, name_map: dict[str, str], implicit: str | None = None) -> None:
+    def arguments(
+        self, out: Node, name_map: dict[str, str], implicit: str | None = None, terminator: Sequence[str] | None = None
+    ) -> None:
         names = set(name_map)
         has_ops = "op" in names
         plain = {k: v for k, v in name_map.items() if k not in ("op", "operations")}
@@ -349,10 +354,10 @@ class _Parser:
                 if t in ("op", "operations") and has_ops:
                     self.operations(out, t == "operations")
                 else:
-                    out.children.extend(self.attr_lists(plain))
+                    out.children.extend(self.attr_lists(plain, terminator=terminator))
             elif initial:
                 initial = False
-                out.children.extend(self.attr_lists(plain, implicit=implicit))
+                out.children.extend(self.attr_lists(plain, implicit=implicit, terminator=terminator))
             else:
                 break
 
@@ -780,6 +785,48 @@ class _Parser:
             out.add("obj_ref", id=self.resource())
         if not out.children:
             raise self.err("Expected at least one resource")
+        return out
+
+    def _parse_alert(self, _kind: str) -> Node:
+        """``alert ID PATH [description=TEXT] [attributes ...] [meta ...] [select KIND...]
+        [to [{] RECIPIENT [description=TEXT] [attributes ...] [meta ...] [}]]...``; recipients
+        are numbered ``ID-recipient-N``, as crmsh numbers them."""
+        self._need(2)
+        alert_id = self.identifier()
+        out = Node("alert", {"id": alert_id, "path": self.match(_ALERT_PATH_RE, "Expected path").group(1)})
+        out.set("description", self.description())
+        sets = {"attributes": "instance_attributes", "meta": "meta_attributes"}
+        count = 1
+        select: Node | None = None
+        while self.cur.more():
+            if self.text() in ("attributes", "meta"):
+                self.arguments(out, sets, terminator=("attributes", "meta", "to", "select"))
+                continue
+            if self.text() == "select":
+                self.match_any()
+                select = None
+                while self.text() in ALERT_SELECTORS:
+                    selector = self.identifier()
+                    if selector == "attributes" and not self.try_match(re.escape("{")):
+                        self.cur.pos -= 1
+                        break
+                    if select is None:
+                        select = out.add("select")
+                    chosen = select.add(f"select_{selector}")
+                    if selector == "attributes":
+                        while self.text() != "}":
+                            chosen.add("attribute", name=self.identifier())
+                        self.match_any()
+                continue
+            self.match("to")
+            braced = self.try_match(re.escape("{"))
+            recipient = Node("recipient", {"id": f"{alert_id}-recipient-{count}", "value": self.match_any()})
+            count += 1
+            recipient.set("description", self.description())
+            self.arguments(recipient, sets, terminator=("attributes", "meta", "to", *(("}",) if braced else ())))
+            if braced:
+                self.match(re.escape("}"))
+            out.children.append(recipient)
         return out
 
     def _parse_fencing_topology(self, _kind: str) -> Node:

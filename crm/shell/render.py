@@ -21,7 +21,11 @@ _NOQUOTES_RE = re.compile(r"^[\w.-]+$")
 
 @dataclass
 class RenderContext:
-    referenced_ids: set[str] = field(default_factory=set)
+    id_refs: dict[str, str] = field(default_factory=dict)
+    """The ids given to ``$id-ref=`` in definitions read in this session, with the kind of
+    element each was given for (crmsh's ``id_refs``): an element is shown with its ``$id=``
+    when its tag is that kind, so after ``utilization $id-ref=X`` or ``rule $id-ref=X`` but
+    not after ``params``/``meta`` ones (crmsh records those under their crm word)."""
     node_names: Sequence[str] = ()
     color: Callable[[str, str], str] = lambda kind, text: text
 
@@ -48,7 +52,7 @@ def cli_nvpair(nvp: etree._Element, ctx: RenderContext) -> str:
     value = nvp.get("value")
     if idref is not None:
         return f"@{idref}:{name}" if name is not None else f"@{idref}"
-    if ident is not None and ident in ctx.referenced_ids:
+    if ident is not None and ctx.id_refs.get(ident) == nvp.tag:
         return f"${ident}:{nvpair_format(name or '', value)}"
     return nvpair_format(name or "", value)
 
@@ -106,7 +110,7 @@ def get_score(node: etree._Element) -> str:
 def cli_rule(node: etree._Element, ctx: RenderContext) -> str:
     s: list[str] = []
     ident = node.get("id")
-    if ident and ident in ctx.referenced_ids:
+    if ident and ctx.id_refs.get(ident) == node.tag:
         s.append(nvpair_format("$id", ident))
     else:
         idref = node.get("id-ref")
@@ -133,7 +137,7 @@ def _attr_set(node: etree._Element, names: dict[str, str], ctx: RenderContext) -
     ret = names[str(node.tag)] + " "
     ident = node.get("id")
     idref = node.get("id-ref")
-    if ident is not None and ident in ctx.referenced_ids:
+    if ident is not None and ctx.id_refs.get(ident) == node.tag:
         ret += nvpair_format("$id", ident) + " "
     elif idref is not None:
         ret += nvpair_format("$id-ref", idref) + " "
@@ -269,6 +273,8 @@ def _head(elem: etree._Element, kind: str, ctx: RenderContext) -> str | None:
         template = elem.get("template") if tag == "primitive" else None
         spec = f"@{template}" if template else mk_rsc_type(elem)
         return f"{kind} {ident} {spec}"
+    if tag == "alert":
+        return f"alert {ident} {quote(elem.get('path') or '')}"
     if tag in ("group", "clone", "master"):
         children = [c.get("id") or "" for c in elem if c.tag in _CHILD_TAGS]
         return f"{kind} {ident} {' '.join(children)}"
@@ -458,4 +464,35 @@ def _child(parent: etree._Element, c: etree._Element, kind: str, ctx: RenderCont
         return ""
     if kind in ("role", "acl_target", "acl_group", "user"):
         return _acl_child(c)
+    if kind == "alert":
+        return _alert_child(parent, c, ctx)
+    return None
+
+
+_ALERT_SETS = {"instance_attributes": "attributes", "meta_attributes": "meta"}
+
+
+def _alert_child(alert: etree._Element, c: etree._Element, ctx: RenderContext) -> str | None:
+    """crmsh 4.4.1's text of an alert's part: its attribute sets, ``select`` and each
+    recipient, braced when a set of the alert itself follows a recipient (the set would be
+    read back as the recipient's otherwise).  A recipient's description is not shown."""
+    if c.tag in _ALERT_SETS:
+        return _attr_set(c, _ALERT_SETS, ctx)
+    if c.tag == "select":
+        words = ["select"]
+        for sel in c:
+            if not isinstance(sel.tag, str) or not sel.tag.startswith("select_"):
+                continue
+            words.append(sel.tag.removeprefix("select_"))
+            if sel.tag == "select_attributes":
+                words += ["{", *(str(a.get("name")) for a in sel if a.tag == "attribute"), "}"]
+        return " ".join(words)
+    if c.tag == "recipient":
+        tags = [str(x.tag) for x in alert if x.tag in ("recipient", "instance_attributes", "meta_attributes")]
+        braced = any(t in _ALERT_SETS for t in tags[tags.index("recipient") + 1 :])
+        words = ["to", *(["{"] if braced else []), quote(c.get("value") or "")]
+        words += [_attr_set(s, _ALERT_SETS, ctx) for s in c if s.tag in _ALERT_SETS]
+        if braced:
+            words.append("}")
+        return " ".join(words)
     return None

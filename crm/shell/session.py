@@ -31,11 +31,12 @@ from crm.cib.errors import CibError
 from crm.common.booleans import parse_boolean
 from crm.shell import help as helptext
 from crm.shell import trace as trace_ops
-from crm.shell.checks import AgentInfo, semantic_checks
-from crm.shell.config import ConfigError, Configuration, Messages, sanitize
+from crm.shell.checks import AgentInfo, advised_value, semantic_checks
+from crm.shell.config import ConfigError, Configuration, Messages, find_operation, note_id_refs, sanitize
 from crm.shell.lexer import LexError, Token, is_comment, logical_lines, tokenize
 from crm.shell.parser import DEFINITION_KINDS, ParseError, parse_definition
 from crm.shell.trace import TraceError
+from crm.shell.vocabulary import WORDS as LEVEL_WORDS
 from crm.shell.vocabulary import lookup as lookup_word
 from crm.shell.xmlgen import IdStore, to_element
 from crm.shell.xpath import xp, xs
@@ -45,7 +46,7 @@ __all__ = ["AgentCatalog", "Options", "Session"]
 
 ALIASES: dict[str, dict[str, str]] = {
     "*": {"end": "up", "back": "up", "bye": "quit", "exit": "quit", "?": "help", "-h": "help", "--help": "help"},
-    "configure": {"rm": "delete", "master": "ms", "collocation": "colocation", "simulate": "ptest", "get-property": "get_property"},
+    "configure": {"resource": "primitive", "default_timeouts": "default-timeouts", "rm": "delete", "master": "ms", "collocation": "colocation", "simulate": "ptest", "get-property": "get_property"},
     "resource": {"migrate": "move", "unmove": "clear", "unban": "clear", "unmigrate": "clear", "show": "status", "list": "status"},
     "node": {"list": "show"},
     "ra": {"meta": "info"},
@@ -57,7 +58,23 @@ WAITING = {
 }
 """Commands after which ``-w`` waits for the cluster to settle (crmsh's @command.wait)."""
 LEVELS = ("configure", "resource", "node", "ra", "cib", "cluster", "options", "status", "corosync")
+SUBLEVELS: dict[str, tuple[str, ...]] = {"": LEVELS, "configure": ("ra",)}
+"""The levels entered from each level (configure has its own ``ra``; its ``cib`` runs as a command)."""
 COLORS = {"ERROR": "\x1b[31m", "WARNING": "\x1b[33m", "INFO": "\x1b[32m"}
+
+
+ACL_WORDS_OF_SCHEMA_1 = {"user": True, "acl_target": False, "acl_group": False}
+"""ACL objects by whether only 1.x schemas have them (``acl_user``) or only later ones."""
+
+
+def _schema_has(validate_with: str, word: str) -> bool:
+    """Whether the CIB's schema has the element the configure word ``word`` makes (crmsh
+    refuses ``user`` on a pacemaker-2.0 or later schema, ``acl_target`` before it)."""
+    if word not in ACL_WORDS_OF_SCHEMA_1:
+        return True
+    m = re.fullmatch(r"pacemaker-(\d+)\.\d+", validate_with)
+    old = m is not None and int(m.group(1)) < 2
+    return old == ACL_WORDS_OF_SCHEMA_1[word]
 
 
 class CibChanged(CibError):
@@ -185,6 +202,8 @@ class Session:
         self.catalog = AgentCatalog(self.env)
         self.tooldir = Path(sys.executable).parent
         self.line_no = 0
+        self.id_refs: dict[str, str] = {}
+        """``$id-ref=`` ids read in this session (crmsh's id_refs: see RenderContext)."""
         self._rest_of_stream: Callable[[], str] | None = None
 
     # -- output -------------------------------------------------------------------------
@@ -276,6 +295,8 @@ class Session:
             cmd = words[0] = matched
             tokens = [Token(matched, tokens[0].line, tokens[0].column), *tokens[1:]]
         canonical = ALIASES.get(lvl, {}).get(cmd) or ALIASES["*"].get(cmd)
+        if canonical is not None and lvl in LEVEL_WORDS and cmd not in LEVEL_WORDS[lvl]:
+            canonical = None  # not a word of this level (``end`` at the top): no such command
         if canonical is not None:
             if cmd not in ("-h", "--help"):
                 self.log("WARNING", f"This command '{cmd}' is deprecated, please use '{canonical}'")
@@ -286,22 +307,19 @@ class Session:
         if cmd in ("quit", "exit", "bye"):
             ok = self.finish()
             raise SystemExit(0 if ok and not self.failed else 1)
-        if cmd in ("up", "end", "cd") and (cmd != "cd" or len(words) == 1 or words[1] == ".."):
-            if cmd == "end":
-                pass
-            if self.level:
-                return self._leave()
+        if cmd in ("up", "end") and self.level:
+            return self._leave()
+        if cmd == "cd":
+            self._cd(words[1] if len(words) > 1 else "..")
             return True
-        if cmd == "cd" and len(words) > 1:
-            return self.dispatch([Token(words[1], tokens[1].line, tokens[1].column)])
         if cmd == "help" or cmd == "?":
             self.print(helptext.help_for(lvl, words[1] if len(words) > 1 else None))
             return True
         if cmd == "ls":
             self.print("  ".join(helptext.commands_of(lvl)))
             return True
-        # a level name, possibly with a command after it
-        if cmd in LEVELS and (not lvl or cmd not in helptext.commands_of(lvl) or lvl == ""):
+        # a level name (of a level reachable from this one), possibly with a command after it
+        if cmd in SUBLEVELS.get(lvl, ()):
             if cmd == "status":
                 return self.cmd_status(words[1:])
             if len(words) == 1:
@@ -335,6 +353,28 @@ class Session:
         result = handler(words[1:])
         return result is not False
 
+    def _cd(self, path: str) -> None:
+        """crmsh 4.4.1's ``cd PATH``: ``..`` goes up (nothing at the top), ``.`` and an empty
+        part stay, a name enters that level of the current one; ``A/B`` is ``cd A`` then ``cd B``
+        (a leading ``/`` is not the top); a name that is no level here stops it."""
+        head, sep, rest = path.partition("/")
+        if sep:
+            self._cd(head)
+            self._cd(rest)
+            return
+        if head == "..":
+            if self.level:
+                self._leave()
+            return
+        if head in (".", ""):
+            return
+        lvl = self.level[-1] if self.level else ""
+        if head not in SUBLEVELS.get(lvl, ()) or head == "status":
+            raise self.fail(f"{head} not found in {lvl or 'root'}")
+        if head == "configure":
+            self._enter_configure()
+        self.level.append(head)
+
     def _leave(self) -> bool:
         lvl = self.level.pop()
         if lvl == "configure":
@@ -362,7 +402,7 @@ class Session:
         if self.work is None:
             self.refresh_copy()
         assert self.work is not None
-        return Configuration(self.work.root)
+        return Configuration(self.work.root, self.id_refs)
 
     def changed(self) -> bool:
         if self.base is None or self.work is None:
@@ -385,6 +425,9 @@ class Session:
 
     def configure_define(self, tokens: list[Token]) -> bool:
         conf = self.conf()
+        word = tokens[0].text.lower()
+        if not _schema_has(conf.cib.get("validate-with") or "", word):
+            raise self.fail(f"{word} not supported by the RNG schema")
         try:
             definition = parse_definition(tokens, providers=self.catalog.providers_of, nodes=conf.node_names, ignore_empty=False)
         except ParseError as e:
@@ -392,6 +435,7 @@ class Session:
             near = f" near <{e.token.text}>" if e.token else ""
             col = (f" (line {e.line}, column {e.column})" if e.line else f" (column {e.column})") if e.token else ""
             raise self.fail(f"syntax in {e.context}: {e.message}{near} parsing '{' '.join(e.words)}'{col}{hint}") from None
+        note_id_refs(definition, self.id_refs)
         if definition.kind == "ms":
             child = definition.node.children[-1].get("id") if definition.node.children else ""
             metas = " ".join(
@@ -664,6 +708,7 @@ class Session:
             try:
                 definition = parse_definition(toks.tokens, providers=self.catalog.providers_of, nodes=conf.node_names)
                 definitions.append(definition)
+                note_id_refs(definition, self.id_refs)
                 if comments:
                     holder = definition.node
                     if definition.kind in ("rsc_defaults", "op_defaults") and holder.children:
@@ -737,12 +782,17 @@ class Session:
         return True
 
     def configure_load(self, args: list[str]) -> bool:
-        xml = False
-        if args and args[0] == "xml":
-            xml, args = True, args[1:]
-        if len(args) < 2 or args[0] not in ("replace", "update", "push"):
-            raise self.fail("usage: load [xml] {replace|update|push} {<url>|<path>|-}")
-        method, name = args[0], args[1]
+        # crmsh 4.4.1's argument checks, in its order and words
+        if len(args) < 2:
+            raise self.fail("Expected 2 arguments (0 given)")
+        xml = args[0] == "xml"
+        if xml and len(args) != 3:
+            raise self.fail(f"Expected 3 arguments ({len(args)} given)")
+        if not xml and len(args) != 2:
+            raise self.fail(f"Expected 2 arguments ({len(args)} given)")
+        method, name = args[-2], args[-1]
+        if method not in ("replace", "update", "push"):
+            raise self.fail(f"Unknown method {method}")
         if method == "replace":
             # crmsh erases the objects (with erase's messages) before it reads the input, so
             # an input that cannot be read or parsed leaves an empty configuration behind
@@ -879,11 +929,139 @@ class Session:
     def configure_cib(self, args: list[str]) -> bool:
         return self.cib_dispatch(args)
 
-    def configure_get_property(self, args: list[str]) -> bool:
+    def configure_default_timeouts(self, args: list[str]) -> bool:
+        """crmsh 4.4.1's ``default-timeouts ID...``: each primitive's start, stop and monitor
+        ops (migrate_to/from with allow-migrate, promote/demote under a promotable parent) get
+        the agent's advised timeout, missing start/stop... ops are added with it.  As crmsh's,
+        the list of ops still to add is shared by the primitives named in one command."""
         conf = self.conf()
-        for name in args:
-            for v in xs(conf.conf, "crm_config/cluster_property_set/nvpair[@name=$n]/@value", n=name):
-                self.print(str(v))
+        implied, implied_ms, implied_migrate = ["start", "stop"], ["promote", "demote"], ["migrate_to", "migrate_from"]
+        ok = True
+        for ident in args:
+            obj = conf.find_resource(ident)
+            if obj is None:
+                self.error(f"object {ident} does not exist")
+                ok = False
+                continue
+            if obj.tag != "primitive":
+                self.log("WARNING", f"element {ident} is not a primitive")
+                ok = False
+                continue
+            agent = obj
+            if obj.get("template"):
+                found = xp(conf.conf, "resources/template[@id=$t]", t=obj.get("template") or "")
+                if not found:
+                    self.log("WARNING", f"template for {ident} not defined")
+                    ok = False
+                    continue
+                agent = found[0]
+            info = self._agent_info(agent.get("class") or "", agent.get("provider"), agent.get("type") or "")
+            if info is None:
+                asymmetric = xs(conf.conf, "crm_config/cluster_property_set/nvpair[@name='symmetric-cluster']/@value")
+                if not (asymmetric and str(asymmetric[0]).lower() in ("false", "no", "off", "n", "0")):
+                    self.error(f"no resource agent found for {ident}")
+                continue
+            migrates = "true" in [str(v) for v in xs(obj, ".//nvpair[@name='allow-migrate']/@value")]
+            parent = obj.getparent()
+            promotable = parent is not None and (
+                parent.tag == "master"
+                or (parent.tag == "clone" and any(str(v).lower() in ("true", "yes", "on", "1") for v in xs(parent, "meta_attributes/nvpair[@name='promotable']/@value")))
+            )
+            for op in xp(obj, "operations/op"):
+                name = op.get("name")
+                if not name:
+                    continue
+                if name in implied:
+                    implied.remove(name)
+                elif migrates and name in implied_migrate:
+                    implied_migrate.remove(name)
+                elif promotable and name in implied_ms:
+                    implied_ms.remove(name)
+                elif name != "monitor":
+                    continue
+                advised = advised_value(info, name, "timeout", op.get("role"), op.get("depth"))
+                if advised:
+                    op.set("timeout", advised)
+            todo = implied
+            if migrates:
+                todo += implied_migrate
+            if promotable:
+                todo += implied_ms
+            for name in todo:
+                advised = advised_value(info, name, "timeout", None, None)
+                if not advised:
+                    continue
+                if find_operation(obj, name, "0") is not None:
+                    self.error(f"{ident} already has a {name} op with interval 0")
+                    ok = False
+                    continue
+                op = etree.Element("op", name=name, timeout=advised, interval="0")
+                op.set("id", conf.ids.new(op, ident))
+                ops = obj.find("operations")
+                if ops is None:
+                    ops = etree.SubElement(obj, "operations")
+                ops.append(op)
+        return ok
+
+    def configure_get_property(self, args: list[str]) -> bool:
+        """crmsh 4.4.1's ``get_property [-t|--true] NAME...``: the value in the first property
+        set that has it, else the option's default (controller, scheduler and CIB manager
+        options); ``-t`` prints it as ``true``/``false``."""
+        from crm.common.daemon_options import DAEMONS, OPTIONS
+
+        names = [a for a in args if a not in ("-t", "--true")]
+        truth = len(names) != len(args)
+        if not names:
+            return True
+        conf = self.conf()
+        defaults: dict[str, str | None] = {}
+        for daemon in ("pacemaker-controld", "pacemaker-schedulerd", "pacemaker-based"):
+            for option in DAEMONS[daemon].names:
+                defaults.setdefault(option, OPTIONS[option].default)
+        for name in names:
+            found = xs(conf.conf, "crm_config/cluster_property_set/nvpair[@name=$n]/@value", n=name)
+            value = str(found[0]) if found else defaults.get(name)
+            if value is not None:
+                self.print(("true" if value.lower() in ("yes", "true", "on", "1") else "false") if truth else value)
+            elif truth:
+                self.print("false")
+            else:
+                raise self.fail(f"{name}: Property not set")
+        return True
+
+    def configure_set(self, args: list[str]) -> bool:
+        """crmsh 4.4.1's ``set ID.[OP.[INTERVAL.]]NAME VALUE``: the value of the one nvpair
+        NAME in the object, or the attribute NAME of its operation OP (of that interval)."""
+        if len(args) != 2:
+            raise self.fail(f"Expected (path, value), got {', '.join(args) or 'nothing'}")
+        path, value = args
+        parts = path.split(".")
+        if not 2 <= len(parts) <= 4:
+            raise self.fail(f'Invalid path: "{path}"; Valid path: "id.[op_type.][interval.]name"')
+        ident, *rest = parts
+        conf = self.conf()
+        obj = conf.find(ident)
+        if obj is None:
+            raise self.fail(f"Object {ident} not found")
+        if len(rest) == 1:
+            nvpairs = xp(obj, ".//nvpair[@name=$n]", n=rest[0])
+            if not nvpairs:
+                raise self.fail(f"Attribute not found: {path}")
+            if len(nvpairs) != 1:
+                raise self.fail(f"Expected 1 attribute named {rest[0]}, found {len(nvpairs)}")
+            nvpairs[0].set("value", value)
+        elif len(rest) == 2:
+            ops = xp(obj, ".//operations/op[@name=$n]", n=rest[0])
+            if not ops:
+                raise self.fail(f'Operation "{rest[0]}" not found for resource {ident}')
+            if len(ops) > 1:
+                raise self.fail(f"Should specify interval of {rest[0]}")
+            ops[0].set(rest[1], value)
+        else:
+            ops = xp(obj, ".//operations/op[@id=$i]", i=f"{ident}-{rest[0]}-{rest[1]}")
+            if not ops:
+                raise self.fail(f'Operation "{rest[0]}" interval "{rest[1]}" not found for resource {ident}')
+            ops[0].set(rest[2], value)
         return True
 
     # -- external tools -----------------------------------------------------------------
@@ -1383,10 +1561,23 @@ class Session:
         if not nodes:
             return True
 
+        member_ids: dict[str, str] = {}
+        if value == "off":
+            # crmsh 4.4.1's online finds each node's id in the membership (``crm_node -l``);
+            # a node it cannot find there (any node, offline) is left as it is
+            rc, listing = self.tool_output(["crm_node", "-l"])
+            if rc == 0:
+                for line in listing.splitlines():
+                    words = line.split()
+                    if len(words) >= 2 and words[0].isdigit():
+                        member_ids.setdefault(words[1], words[0])
+
         def change(doc: CibDocument) -> None:
             conf = Configuration(doc.root)
             for n in (x for x in xp(doc.root, "configuration/nodes/node") if x.get("uname") in nodes):
                 nid = n.get("id") or ""
+                if value == "off":
+                    nid = member_ids.get(n.get("uname") or "", "")
                 in_nodes = xp(doc.root, "configuration/nodes/node[@id=$i]/instance_attributes/nvpair[@name='standby']", i=nid)
                 in_status = xp(
                     doc.root, "status/node_state[@id=$i]/transient_attributes/instance_attributes/nvpair[@name='standby']", i=nid
@@ -1543,22 +1734,40 @@ class Session:
         return answer.strip().lower() in ("y", "yes")
 
     def node_show(self, args: list[str]) -> bool:
+        """crmsh 4.4.1's ``node show [NODE]``: ``uname(id): type`` (``(offline)`` when the
+        controller is down), the node element's other attributes, then one line per
+        ``instance_attributes`` set; nodes known only from the status section show that entry."""
+        from crm.shell.render import RenderContext, cli_nvpair
+
         doc = self.source.read()  # type: ignore[attr-defined]
-        conf = Configuration(doc.root)
-        for n in xp(conf.conf, "nodes/node"):
-            uname = n.get("uname") or ""
-            if args and uname not in args:
-                continue
-            state = doc.root.find(f"status/node_state[@uname='{uname}']")
-            online = state is not None and state.get("crmd") == "online"
-            standby = xs(n, "instance_attributes/nvpair[@name='standby']/@value")
-            status = "standby" if standby and str(standby[0]) in ("on", "true") else ("online" if online else "offline")
-            self.print(f"{uname}({n.get('id')}): {n.get('type') or 'member'}")
-            if state is not None or standby:
-                pass
-            for a in xp(n, "instance_attributes/nvpair"):
-                self.print(f"\t{a.get('name')}={a.get('value')}")
-            del status
+        cfg_nodes = xp(doc.root, "configuration/nodes/node")
+        states = xp(doc.root, "status/node_state")
+
+        def find(uname: str, elems: list[etree._Element]) -> etree._Element | None:
+            return next((e for e in elems if e.get("uname") == uname), None)
+
+        def show(uname: str) -> None:
+            xml, state = find(uname, cfg_nodes), find(uname, states)
+            elem = xml if xml is not None else state
+            if elem is None:
+                return
+            offline = "(offline)" if state is not None and state.get("crmd") == "offline" else ""
+            ident = elem.get("id") or ""
+            kind = elem.get("type") or "member"
+            head = f"{uname}: {kind}{offline}" if uname == ident else f"{uname}({ident}): {kind}{offline}"
+            self.print(head)
+            for name, value in elem.attrib.items():
+                if name not in ("type", "uname", "id"):
+                    self.print(f"\t{name!s}: {value!s}")
+            ctx = RenderContext()
+            for attrs in xp(elem, "instance_attributes"):
+                self.print("\t" + " ".join(cli_nvpair(nvp, ctx) for nvp in xp(attrs, "nvpair | attributes/nvpair")))
+
+        if args:
+            show(args[0])
+        else:
+            for uname in sorted({str(e.get("uname")) for e in cfg_nodes + states}):
+                show(uname)
         return True
 
     def node_status(self, args: list[str]) -> bool:

@@ -126,7 +126,7 @@ def to_element(node: Node) -> etree._Element:
     return elem
 
 
-def _lookup(elem: etree._Element, old: etree._Element | None, taken: set[int]) -> etree._Element | None:
+def _lookup(elem: etree._Element, old: etree._Element | None, taken: dict[int, etree._Element]) -> etree._Element | None:
     if old is None:
         return None
     keys = list(MATCH_KEYS.get(str(elem.tag), ()))
@@ -144,12 +144,14 @@ def assign_ids(
     elem: etree._Element, store: IdStore, old: etree._Element | None = None, prefix: str | None = None
 ) -> None:
     """Give every element of ``elem`` that needs one an id (in document order)."""
-    taken: set[int] = set()
+    # old elements already matched, by id() of their proxy; the proxies are kept alive in the
+    # values, as lxml may otherwise give a freed proxy's id() to a new one
+    taken: dict[int, etree._Element] = {}
 
     def recurse(node: etree._Element, oldnode: etree._Element | None, prefix: str) -> None:
         ref = _lookup(node, oldnode, taken)
         if ref is not None:
-            taken.add(id(ref))
+            taken[id(ref)] = ref
         tag = str(node.tag)
         if tag not in REFS and "id-ref" not in node.attrib and tag not in IDLESS:
             old_id = ref.get("id") if ref is not None else None

@@ -44,6 +44,11 @@ def _configuration_without_ids(path: Path) -> str:
         for c in children:
             section.remove(c)
             section.append(c)
+    # sections are added in the order objects needing them are made (as crmsh's), which a
+    # reload in show's order changes
+    for section in sorted(conf, key=lambda c: str(c.tag)):
+        conf.remove(section)
+        conf.append(section)
     return etree.tostring(conf, encoding="unicode")
 
 
