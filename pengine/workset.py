@@ -205,6 +205,20 @@ class WorkingSet:
                 return op
         return None
 
+    @staticmethod
+    def _promoted_monitor_on_fail(prim: Primitive) -> str | None:
+        """The on-fail of the first enabled recurring monitor for the promoted role (not demote)."""
+        for op in prim.ops:
+            on_fail = op.meta.get("on-fail")
+            if not on_fail or not op.enabled or op.name != "monitor" or op.interval_ms <= 0:
+                continue
+            if (op.meta.get("role") or "").lower() not in ("promoted", "master"):
+                continue
+            if on_fail.lower() == "demote":
+                continue
+            return on_fail.lower()
+        return None
+
     def _action_meta(self, rsc: RscState, task: str, interval_ms: int, op: OpConfig | None) -> dict[str, str]:
         prim = rsc.primitive
         meta: dict[str, str] = {}
@@ -218,6 +232,11 @@ class WorkingSet:
         meta.pop("interval", None)
         if interval_ms > 0:
             meta["interval"] = str(interval_ms)
+        if task == "demote" and "on-fail" not in meta and prim is not None \
+                and self._promoted_monitor_on_fail(prim) == "block":
+            # unpack_operation_on_fail: a demote's on-fail is the promoted monitor's, and
+            # "block" is recorded in the action's meta
+            meta["on-fail"] = "block"
         timeout_text = op.meta.get("timeout") if op is not None else meta.get("timeout")
         if task == "monitor" and interval_ms == 0 and (op is None or "timeout" not in op.meta) and prim:
             best: OpConfig | None = None

@@ -406,6 +406,17 @@ def _on_fail(prim: Primitive | None, task: str, interval: int, *, options: Clust
                     if value == OnFail.DEMOTE and task != "monitor" and task != "promote":
                         return OnFail.RESTART
                     return value
+        if task == "demote":
+            # unpack_operation_on_fail: a demote without its own on-fail takes the promoted
+            # role's recurring monitor's (unless that is demote)
+            for op in prim.ops:
+                text = (op.meta.get("on-fail") or "").lower()
+                if op.name == "monitor" and op.interval_ms > 0 and op.enabled and text in ON_FAIL_NAMES \
+                        and text != "demote" and (op.meta.get("role") or "").lower() in ("promoted", "master"):
+                    value = ON_FAIL_NAMES[text]
+                    if value == OnFail.FENCE and not options.stonith_enabled:
+                        return OnFail.STOP
+                    return value
         if prim.meta.get("container"):
             return OnFail.RESTART_CONTAINER
         if remote_conn and not (task == "monitor" and interval == 0) and task != "start":
