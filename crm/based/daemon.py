@@ -110,7 +110,7 @@ class CibDaemon:
         self._announced_at = 0.0
         self._announce_timer: asyncio.TimerHandle | None = None
         self._query_text: tuple[CibDocument, str] | None = None
-        self._hold_timer: asyncio.TimerHandle | None = None
+        self._send_timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     # ---------------------------------------------------------------- effects
@@ -241,7 +241,7 @@ class CibDaemon:
         if op == "patch":
             machine.backlog = self.transport.pending()
             await self.execute(machine.client_write((conn.id, ident), request))
-            self._arm_hold_timer()
+            self._arm_send_timer()
             return None
         if op == "sync":
             await self.execute(machine.client_sync((conn.id, ident)))
@@ -251,17 +251,23 @@ class CibDaemon:
             return {"rc": 0}
         return error_reply(RC_INVALID, f"unknown operation {op!r}", request)
 
-    def _arm_hold_timer(self) -> None:
-        """Writes held for a member behind the stream go at the latest when the hold
-        expires (see the machine's "Pacing")."""
-        deadline = self.machine.hold_deadline()
-        if deadline is None or self._hold_timer is not None:
+    def _arm_send_timer(self) -> None:
+        """Writes held for a member behind the stream, or corked, go at the latest at
+        their deadline (see the machine's "Pacing" and "Corking")."""
+        deadline = self.machine.send_deadline()
+        if deadline is None:
             return
         delay = max(0.0, deadline - self.machine.clock())
-        self._hold_timer = asyncio.get_running_loop().call_later(delay, self._hold_expired)
+        loop = asyncio.get_running_loop()
+        timer = self._send_timer
+        if timer is not None:
+            if timer.when() <= loop.time() + delay:
+                return
+            timer.cancel()
+        self._send_timer = loop.call_later(delay, self._send_due)
 
-    def _hold_expired(self) -> None:
-        self._hold_timer = None
+    def _send_due(self) -> None:
+        self._send_timer = None
         task = asyncio.get_running_loop().create_task(self._release_held())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -271,7 +277,7 @@ class CibDaemon:
             await self.execute(self.machine.paced(self.transport.pending()))
         except TransportError as err:  # the event loop's next read reports a dead transport
             log.warning("could not send held writes: %s", err)
-        self._arm_hold_timer()
+        self._arm_send_timer()
 
     def _text_of(self, doc: CibDocument) -> str:
         """The CIB as text for queries, made once per version: subscribers read the CIB
@@ -309,7 +315,7 @@ class CibDaemon:
                 continue
             await self.execute(effects)
             await self.execute(self.machine.paced(self.transport.pending()))
-            self._arm_hold_timer()
+            self._arm_send_timer()
             if self.machine.in_sync and not self.ready.is_set():
                 log.info("CIB in sync (version %s): serving clients on %s", self.machine.version(), self.server.path)
                 self.ready.set()

@@ -31,6 +31,13 @@ Pacing
     Holding only delays when writes are sent; what is applied, and in which order, does
     not change.
 
+Corking
+    When a batch of ours comes back, its clients are answered together and tend to send
+    their next writes together; the first of those would go alone at once and the others
+    wait for it to come back (a whole round trip).  So after answering more than one client
+    the origin waits up to ``CORK`` seconds for as many writes (or less, when they come
+    sooner), and sends them as one batch.
+
 Membership in the CIB
     On each view change every replica records the members in ``configuration/nodes`` and
     their ``node_state`` in status (``in_ccm``, ``crmd``, ``join``, ``expected``): the view is
@@ -91,6 +98,8 @@ BATCH_BYTES = 256 * 1024
 LAG_HIGH = 6
 LAG_LOW = 2
 HOLD_MAX = 0.5
+# corking (see above): how long the origin waits for the clients it just answered
+CORK = 0.01
 
 ClientRef = tuple[int, int]  # (connection id, request id) on the origin node
 
@@ -223,6 +232,11 @@ class Machine:
     lags: dict[tuple[int, int], int] = field(default_factory=dict)
     held_since: float | None = None
     lag_sent: bool = False
+    # corking: clients answered by our last batch that came back, and since when we wait
+    # for their next writes
+    answered: int = 0
+    cork_count: int = 0
+    corked_since: float | None = None
 
     # ------------------------------------------------------------------ helpers
     def _is_local(self, sender: Member) -> bool:
@@ -263,15 +277,13 @@ class Machine:
             "user": str(request.get("user", "root")),
             "tool": str(request.get("client_name", "cibadmin")),
         }
-        if self.in_flight or self._holding():
-            self.outbox.append(entry)  # sent with the others when ours comes back
-            return []
-        self.in_flight += 1
-        return [Multicast({"t": "write", "lag": self.backlog, **entry})]
+        self.outbox.append(entry)  # sent at once, or with the others when it may go
+        return self._release()
 
     def _flush(self) -> list[Effect]:
         """Multicast the queued writes, as few messages as the batch limits allow."""
         effects: list[Effect] = []
+        self.corked_since = None
         while self.outbox:
             size = 0
             count = 0
@@ -298,20 +310,35 @@ class Machine:
             self.held_since = now
         return now - self.held_since < HOLD_MAX
 
-    def hold_deadline(self) -> float | None:
-        """When the writes held now go anyway (``clock`` time), or None."""
-        if self.held_since is None or self.in_flight or not self.outbox:
+    def _corked(self) -> bool:
+        """Do we wait a moment for the clients just answered to send their next writes?"""
+        if self.corked_since is None:
+            return False
+        if len(self.outbox) >= self.cork_count or self.clock() - self.corked_since >= CORK:
+            self.corked_since = None
+            return False
+        return True
+
+    def send_deadline(self) -> float | None:
+        """When the writes waiting now (held or corked) go anyway, in ``clock`` time; None
+        when none wait for a time."""
+        if self.in_flight or not self.outbox:
             return None
-        return self.held_since + HOLD_MAX
+        deadlines = []
+        if self.held_since is not None:
+            deadlines.append(self.held_since + HOLD_MAX)
+        if self.corked_since is not None:
+            deadlines.append(self.corked_since + CORK)
+        return min(deadlines) if deadlines else None
 
     def _release(self) -> list[Effect]:
-        if self.in_flight or not self.outbox or self._holding():
+        if self.in_flight or not self.outbox or self._holding() or self._corked():
             return []
         return self._flush()
 
     def paced(self, backlog: int) -> list[Effect]:
         """The shell's count of deliveries queued here changed (it calls this after every
-        event, and when a hold expires): held writes that may go now, and the ``lag``
+        event, and at the send deadline): waiting writes that may go now, and the ``lag``
         message that says we caught up."""
         self.backlog = backlog
         effects = self._release()
@@ -414,6 +441,7 @@ class Machine:
     def _write_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
         reply, effects = self._apply_write(message, sender.name)
         if self._is_local(sender) and "client" in message:
+            self.answered += 1
             client = message["client"]
             effects.append(Reply((int(client[0]), int(client[1])), reply))
         return effects
@@ -436,7 +464,16 @@ class Machine:
                 return flushed
             if kind == "quorum":
                 return self._quorum_delivered(message)
-            return self._writes_delivered(sender, message) + flushed
+            if kind == "quorum" or not self._is_local(sender):
+                return self._writes_delivered(sender, message) + flushed
+            # our own writes: their clients are answered now and may well write again at
+            # once (see "Corking")
+            self.answered = 0
+            effects = self._writes_delivered(sender, message)
+            if self.answered > 1 and not self.in_flight:
+                self.corked_since = self.clock()
+                self.cork_count = self.answered
+            return effects + flushed
         if kind == "state":
             return self._state_delivered(sender, message)
         if kind == "replace":

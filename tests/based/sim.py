@@ -62,6 +62,7 @@ class Cluster:
     next_pid: int = 100
     next_cid: int = 1
     next_req: int = 1
+    now: float = 0.0  # every machine's clock; drain() moves it on to the next send deadline
 
     def __post_init__(self) -> None:
         self.bus = bus.BusState(expected_votes=self.size)
@@ -81,7 +82,7 @@ class Cluster:
         status = doc.ensure_section("status")
         for child in list(status):
             status.remove(child)
-        node = Node(nodeid, member.pid, Machine(local=member, doc=doc, clock=lambda: 0), self.next_cid)
+        node = Node(nodeid, member.pid, Machine(local=member, doc=doc, clock=lambda: self.now), self.next_cid)
         self.next_cid += 1
         self.nodes[nodeid] = node
         self.route(self.bus.connect(node.cid, "cib", member))
@@ -157,8 +158,19 @@ class Cluster:
         return True
 
     def drain(self) -> None:
-        while any(self.step(n) for n in list(self.nodes)):
-            pass
+        """Deliver everything; when nothing is left to deliver and writes wait for a time
+        (held or corked), move the clock on to their deadline as the daemon's timer does."""
+        while True:
+            while any(self.step(n) for n in list(self.nodes)):
+                pass
+            waiting = [(d, k) for k, n in self.nodes.items() if (d := n.machine.send_deadline()) is not None]
+            if not waiting:
+                return
+            deadline, k = min(waiting)
+            self.now = max(self.now, deadline)
+            node = self.nodes[k]
+            self.effects(node, node.machine.paced(len(node.inbox)))
+            assert node.machine.send_deadline() != deadline, "writes still wait past their deadline"
 
     def digests(self) -> set[str]:
         return {n.machine.digest() for n in self.nodes.values()}

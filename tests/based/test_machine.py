@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sim import Cluster, properties
 
-from crm.based.machine import HOLD_MAX, LAG_HIGH, LAG_LOW, Multicast, dropped_changes
+from crm.based.machine import CORK, HOLD_MAX, LAG_HIGH, LAG_LOW, Multicast, dropped_changes
 from crm.cib.document import CibDocument
 from crm.cluster.transport import ViewChange
 
@@ -293,22 +293,69 @@ def test_a_member_behind_the_stream_makes_the_others_hold_their_writes_until_it_
 
 def test_writes_are_held_at_most_hold_max_seconds() -> None:
     cluster = started(3)
-    now = [100.0]
     machine = cluster.nodes[1].machine
-    machine.clock = lambda: now[0]
+    cluster.now = 100.0
     _behind(cluster, 3, LAG_HIGH)
     cluster.write(3, "late", "1")
     while any(cluster.step(n) for n in (1, 2)):
         pass
     cluster.write(1, "held", "1")
-    assert machine.outbox and machine.hold_deadline() == 100.0 + HOLD_MAX
+    assert machine.outbox and machine.send_deadline() == cluster.now + HOLD_MAX
     assert not [e for e in machine.paced(0) if isinstance(e, Multicast)]  # not yet
-    now[0] += HOLD_MAX
+    cluster.now += HOLD_MAX
     sent = [e.message for e in machine.paced(0) if isinstance(e, Multicast)]
     assert [m["t"] for m in sent] == ["write"] and not machine.outbox
     cluster.effects(cluster.nodes[1], [Multicast(m) for m in sent])
     cluster.drain()
     assert cluster.acked["held"] == "1" and len(cluster.digests()) == 1 and not cluster.failed
+
+
+def test_clients_answered_together_write_again_in_one_message() -> None:
+    cluster = started(3)
+    cluster.write(1, "seed", "0")
+    cluster.drain()
+    for i in range(3):  # one goes at once, two wait behind it and go as one batch
+        cluster.write(1, f"a{i}", "1")
+    cluster.drain()
+    machine = cluster.nodes[1].machine
+    assert machine.cork_count == 2 and machine.corked_since == cluster.now
+    sent = len(cluster.multicasts)
+    cluster.write(1, "b0", "2")  # the two answered together write again: one waits for the other
+    assert len(cluster.multicasts) == sent and machine.send_deadline() == cluster.now + CORK
+    cluster.write(1, "b1", "2")
+    assert [m["t"] for m in cluster.multicasts[sent:]] == ["writes"]
+    assert len(cluster.multicasts[-1]["writes"]) == 2  # type: ignore[arg-type]
+    cluster.drain()
+    assert {k: v for k, v in cluster.acked.items() if k.startswith("b")} == {"b0": "2", "b1": "2"}
+    assert len(cluster.digests()) == 1 and not cluster.failed
+
+
+def test_a_corked_write_goes_alone_after_cork_seconds() -> None:
+    cluster = started(3)
+    cluster.write(1, "seed", "0")
+    cluster.drain()
+    for i in range(3):
+        cluster.write(1, f"a{i}", "1")
+    cluster.drain()
+    machine = cluster.nodes[1].machine
+    start = cluster.now
+    sent = len(cluster.multicasts)
+    cluster.write(1, "only", "1")  # the other answered client does not write
+    assert len(cluster.multicasts) == sent
+    cluster.drain()  # the clock moves on to the cork's deadline, as the daemon's timer
+    assert cluster.now == start + CORK
+    assert [m["t"] for m in cluster.multicasts[sent:]] == ["write"]
+    assert cluster.acked["only"] == "1" and not machine.outbox and machine.corked_since is None
+
+
+def test_a_single_client_is_never_corked() -> None:
+    cluster = started(3)
+    for i in range(5):
+        sent = len(cluster.multicasts)
+        cluster.write(2, f"s{i}", str(i))
+        assert len(cluster.multicasts) == sent + 1  # sent at once
+        cluster.drain()
+    assert cluster.now == 0.0 and len(cluster.acked) == 5
 
 
 def test_a_node_does_not_hold_its_writes_for_its_own_backlog_and_a_view_forgets_the_reports() -> None:
