@@ -155,6 +155,11 @@ def unpack_migrations(ws: WorkingSet, rsc: RscState) -> None:
                 rsc.failed = True
                 rsc.allow_migrate = False
             continue
+        if target_node is not None and target_node.online and (
+                target_hist is None or all(op.rc_code == 193 for op in target_hist.ops)):
+            # no history at all on an online target: it was likely cleaned, a probe will tell
+            # (unknown_on_node)
+            continue
         if not target_newer and target_node is not None and target_node.online:
             if target not in rsc.running_on:
                 rsc.running_on.append(target)
