@@ -356,29 +356,27 @@ class System:
                 elif comm == "pacemaker-based" and self.kind == "pacemaker" and _comm(_ppid(pid)) == "pacemakerd":
                     cib.append(pid)  # not its forked disk writers (their CPU counts as its children's)
         if self.kind == "pacer":
-            wanted = [f"\0--run-dir\0{d}\0".encode() for d in self.run_dirs]
-            for entry in os.scandir("/proc"):
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes()
-                except OSError:
-                    continue
-                if b"\0-m\0crm.based\0" in cmdline and any(w in cmdline + b"\0" for w in wanted):
-                    cib.append(int(entry.name))
+            cib += self._pacer_pids(b"\0-m\0crm.based\0")
         return cib, corosync
 
     def stack_pids(self) -> list[int]:
         """Every process of this cluster's stack but corosync: the launcher and all its
         daemons on every node (the CIB daemon included; not the writers)."""
+        from crm.cluster import netns
+
         pids: list[int] = []
         if self.kind == "pacemaker":
             for ns in self.namespaces:
-                for pid in netns_pids(ns):
+                for pid in netns.pids(ns):
                     if _comm(pid).startswith("pacemaker"):
                         pids.append(pid)
             return pids
+        return self._pacer_pids(b"\0-m\0crm.")
+
+    def _pacer_pids(self, module: bytes) -> list[int]:
+        """pacer's processes of this cluster whose command line has ``module``."""
         wanted = [f"\0--run-dir\0{d}\0".encode() for d in self.run_dirs]
+        pids: list[int] = []
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
                 continue
@@ -386,7 +384,7 @@ class System:
                 cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"\0-m\0crm." in cmdline and any(w in cmdline + b"\0" for w in wanted):
+            if module in cmdline and any(w in cmdline + b"\0" for w in wanted):
                 pids.append(int(entry.name))
         return pids
 
@@ -398,12 +396,6 @@ class System:
         from crm.cib.live import LiveCibSource
 
         return LiveCibSource(self.run_dirs[k - 1]).read().root
-
-
-def netns_pids(namespace: str) -> list[int]:
-    from crm.cluster import netns
-
-    return netns.pids(namespace)
 
 
 def _comm(pid: int) -> str:
