@@ -139,7 +139,9 @@ class DrbdBench:
 
     def fresh(self) -> None:
         """Both sides down, new meta data (Inconsistent), no scores, empty call logs."""
-        self.both("drbdadm down r0 2>/dev/null; drbdadm -- --force create-md r0 >/dev/null 2>&1 "
+        # udev may still hold the backing device a moment after the last run's "down"
+        self.both("drbdadm down r0 2>/dev/null; { udevadm settle || true; } 2>/dev/null; "
+                  "drbdadm -- --force create-md r0 >/dev/null 2>&1 && { udevadm settle || true; } 2>/dev/null "
                   f"&& rm -rf {CL}/attrs {CL}/calls {CL}/agent.log && mkdir -p {CL}/attrs")
 
     def both(self, script: str, timeout: float = 60) -> None:
