@@ -123,6 +123,23 @@ def note_id_refs(definition: Definition, id_refs: dict[str, str]) -> None:
     walk(definition.node)
 
 
+_SET_WORDS = {"instance_attributes": "params", "meta_attributes": "meta"}
+
+
+def _note_xml_id_refs(conf: etree._Element, id_refs: dict[str, str]) -> None:
+    """The ``$id-ref=`` ids of a configuration as crmsh records them when it reads each object
+    back from its text on loading (see :func:`note_id_refs`)."""
+    for e in xp(conf, "//*[@id-ref]"):
+        if e.tag == "nvpair":
+            continue
+        parent = e.getparent()
+        in_defaults = parent is not None and parent.tag in ("crm_config", "rsc_defaults", "op_defaults")
+        word = str(e.tag) if in_defaults else _SET_WORDS.get(str(e.tag), str(e.tag))
+        if parent is not None and parent.tag in ("node", "alert", "recipient") and e.tag == "instance_attributes":
+            word = "attributes"
+        id_refs.setdefault(str(e.get("id-ref")), word)
+
+
 def reads_back(text: str) -> bool:
     """Whether the shown text of an object parses as a definition again."""
     body = [line for _n, line in logical_lines(text) if not line.lstrip().startswith("#")]
@@ -153,6 +170,9 @@ class Configuration:
         the ``$id-ref=`` ids read in the session (see :class:`RenderContext`)."""
         self.cib = root
         self.id_refs = id_refs if id_refs is not None else {}
+        conf = root.find("configuration")
+        if conf is not None:
+            _note_xml_id_refs(conf, self.id_refs)
         conf = root.find("configuration")
         if conf is None:
             conf = etree.SubElement(root, "configuration")

@@ -44,9 +44,10 @@ OP_ATTRIBUTES = (
     "enabled",
     "record-pending",
     "role",
-    "requires",
     "on-fail",
 )
+"""Attributes of ``<op>`` in the pacemaker-3 schemas (``requires`` is not one any more, so
+it goes to the op's parameters, as crmsh puts it); other names are op parameters."""
 DEFINITION_KINDS = (
     "node",
     "primitive",

@@ -1723,9 +1723,12 @@ class Session:
         return self.run_tool(["crm_attribute", "-t", "status", "-N", node, "-n", "terminate", "-v", "true"]) == 0
 
     def _ask(self, question: str) -> bool:
-        """Interactive y/n; batch mode answers no (crmsh never blocks a script on a prompt)."""
+        """crmsh's ask: yes with ``-F`` (said as ``QUESTION [YES]``), a silent no in batch
+        mode (a script never blocks on a prompt), else the y/n typed."""
+        if self.opts.force:
+            self.log("INFO", f"{question} [YES]")
+            return True
         if self.opts.batch or not self.opts.interactive:
-            self.log("INFO", f"{question} (answered no in batch mode; use -F to force)")
             return False
         try:
             answer = input(f"{question} (y/n)? ")
