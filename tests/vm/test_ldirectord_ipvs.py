@@ -80,6 +80,19 @@ class Lab:
     def table(self) -> dict[str, object]:
         return dict(parse_saved(self.director.check("ipvsadm -S -n")))
 
+    def service_stats(self, service: str, timeout: float = 10) -> tuple[int, int, int, str]:
+        """(connections, packets in, packets out, the listing) of a virtual service.  The
+        kernel folds its per-CPU counters into these every 2 seconds, so requests just
+        answered may not show yet: wait until some connection does (or the timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            stats = self.director.check(f"ipvsadm -L -n --stats {service}")
+            row = next(line.split() for line in stats.splitlines() if line.startswith(("TCP", "UDP", "FWM")))
+            conns, in_packets, out_packets = int(row[2]), int(row[3]), int(row[4])
+            if conns >= 1 or time.monotonic() >= deadline:
+                return conns, in_packets, out_packets, stats
+            time.sleep(0.5)
+
     def wait_table(self, predicate: object, timeout: float = 60) -> dict[str, object]:
         assert callable(predicate)
         deadline = time.monotonic() + timeout
@@ -330,9 +343,7 @@ def test_ldirectord_ipvs_direct_routing_tunnelling_fwmark_udp_match_ipvsadm(lab:
             lab.serve("dr", VIP, 80, "direct-routed")
             assert set(lab.fetch(3)) == {"direct-routed"}
             # the director saw the requests but none of the answers
-            stats = lab.director.check(f"ipvsadm -L -n --stats -t {VIP}:80")
-            row = next(line.split() for line in stats.splitlines() if line.startswith("TCP"))
-            conns, in_packets, out_packets = int(row[2]), int(row[3]), int(row[4])
+            conns, in_packets, out_packets, stats = lab.service_stats(f"-t {VIP}:80")
             assert conns >= 1 and in_packets > 0 and out_packets == 0, stats
         finally:
             if "dr" in lab.pids:
@@ -441,9 +452,8 @@ def test_ldirectord_ipvs_tunnelling_carries_requests_to_the_real_server(lab: Lab
             lab.serve("tun", VIP, 80, "tunnelled")
             assert set(lab.fetch(3)) == {"tunnelled"}
             assert int(servers.check("cat /sys/class/net/tunl0/statistics/rx_packets")) > 0
-            stats = lab.director.check(f"ipvsadm -L -n --stats -t {VIP}:80")
-            row = next(line.split() for line in stats.splitlines() if line.startswith("TCP"))
-            assert int(row[2]) >= 1 and int(row[3]) > 0 and int(row[4]) == 0, stats  # the answers did not come back this way
+            conns, in_packets, out_packets, stats = lab.service_stats(f"-t {VIP}:80")
+            assert conns >= 1 and in_packets > 0 and out_packets == 0, stats  # the answers did not come back this way
         finally:
             if "tun" in lab.pids:
                 lab.halt("tun")
