@@ -8,7 +8,9 @@ migrations found in the op history (``unpack_migrate_to_success``).
 
 from __future__ import annotations
 
-from pengine.model import Role
+from collections.abc import Sequence
+
+from pengine.model import OpRecord, Role
 from pengine.working import F, O, OrderingConstraint, RscState
 from pengine.workset import WorkingSet, op_key, parse_op_key, start_action, stop_action
 
@@ -123,6 +125,12 @@ def order_migration_equivalents(ws: WorkingSet, order: OrderingConstraint) -> No
                             O.OPTIONAL)
 
 
+def _newer_than_migrate_to(ops: Sequence[OpRecord]) -> bool:
+    """Is there an operation other than a monitor after the last migrate_to?"""
+    last = max((i for i, op in enumerate(ops) if op.task == "migrate_to"), default=None)
+    return last is not None and any(op.task != "monitor" for op in ops[last + 1:])
+
+
 def unpack_migrations(ws: WorkingSet, rsc: RscState) -> None:
     """Partial and dangling migrations from the op history (``unpack_migrate_to_success``)."""
     for source, hist in list(rsc.history.items()):
@@ -154,6 +162,13 @@ def unpack_migrations(ws: WorkingSet, rsc: RscState) -> None:
             else:
                 rsc.failed = True
                 rsc.allow_migrate = False
+            if migrate_from.rc_code != 0 and source in rsc.running_on and target in rsc.running_on \
+                    and rsc.running_on.index(source) > rsc.running_on.index(target) \
+                    and source_node is not None and source_node.online and not _newer_than_migrate_to(hist.ops):
+                # unpack_migrate_from_failure: reading the target's failed migrate_from adds
+                # the source (still active there) before the target itself
+                rsc.running_on.remove(source)
+                rsc.running_on.insert(rsc.running_on.index(target), source)
             continue
         if target_node is not None and target_node.online and (
                 target_hist is None or all(op.rc_code == 193 for op in target_hist.ops)):
