@@ -874,8 +874,7 @@ def do_list_raw(root: etree._Element) -> int:
     resources = root.find("configuration/resources")
     elements = [e for e in resources if isinstance(e.tag, str)] if resources is not None else []
     if not elements:
-        print("NO resources configured")
-        return EXIT_NOSUCH
+        raise CliError("NO resources configured\n", EXIT_NOSUCH, plain=True)
     nodes = root.findall("configuration/nodes/node")
     for element in elements:
         for ident in _leaf_ids(root, element, len(nodes)):
@@ -887,8 +886,8 @@ def do_list(root: etree._Element) -> int:
     resources = root.find("configuration/resources")
     elements = [e for e in resources if isinstance(e.tag, str)] if resources is not None else []
     if not elements:
-        print("NO resources configured")
-        return EXIT_NOSUCH
+        print("Full List of Resources:\n  * No resources")
+        raise CliError("", EXIT_NOSUCH)
     print("Full List of Resources:")
     lines = _status_view_lines(root)
     if lines is None:
@@ -943,7 +942,8 @@ def do_list_xml(root: etree._Element, output: OutputChoice, argv: list[str]) -> 
     result = XmlResult(request_line(PROG, argv))
     resources = _status_resources(root)
     if not len(resources):
-        result.error("NO resources configured")
+        result.add("item", result.add("resources"), text="No resources")
+        result.error(f"{PROG}: Error performing operation: {EXIT_TEXT[EXIT_NOSUCH]}")
         output.write(result.finish(EXIT_NOSUCH), sys.stdout)
         return EXIT_NOSUCH
     result.root.append(resources)

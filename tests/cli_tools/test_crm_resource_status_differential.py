@@ -106,3 +106,21 @@ def test_locate_list_and_query_equal_pacemakers(seed: int, tmp_path: Path, monke
         theirs = run([theirs_tool, *argv], env)
         code, out, err = _pacer(argv, cib, monkeypatch)
         assert (code, _without_request(out), err) == (theirs.rc, _without_request(theirs.stdout), theirs.stderr), argv
+
+
+@pytest.mark.parametrize("argv", [["--list"], ["-L"], ["-l"], ["--list-raw"], ["--list", "--output-as=xml"],
+                                  ["-L", "--output-as=xml"]])
+def test_listing_a_cluster_without_resources_equals_pacemakers(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theirs_tool = require_debian("crm_resource")
+    cib = tmp_path / "cib.xml"
+    cib.write_text(
+        '<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">'
+        '<configuration><crm_config/><nodes><node id="1" uname="node1"/></nodes><resources/><constraints/>'
+        '</configuration><status/></cib>'
+    )
+    theirs = run([theirs_tool, *argv], base_env({"CIB_file": str(cib)}))
+    code, out, err = _pacer(argv, cib, monkeypatch)
+    assert theirs.rc != 0
+    assert (code, _without_request(out), err) == (theirs.rc, _without_request(theirs.stdout), theirs.stderr)
