@@ -12,10 +12,8 @@ from crm.common.scores import INFINITY
 from pengine.actions import create_actions, internal_constraints
 from pengine.bundles.assign import containers_as_clone, inner_clone
 from pengine.clones.actions import create_clone_actions
-from pengine.clones.bridge import WorkingSetActions
-from pengine.clones.bridge import _requeue as requeue
+from pengine.clones.bridge import WorkingSetActions, multi_update_actions
 from pengine.model import Bundle, ColocationConstraint, Role
-from pengine.ordering import action_flags, rsc_update_ordered, update_ordered_actions
 from pengine.setup import add_colocation
 from pengine.working import Action, AFlag, O, RscState
 from pengine.workset import WorkingSet, op_key
@@ -142,16 +140,4 @@ def bundle_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str
     (then changed, first changed)."""
     rsc = then.rsc
     assert rsc is not None
-    then_changed, first_changed = update_ordered_actions(ws, first, then, node, flags, filt, otype)
-    for container in _containers(ws, rsc):
-        child_action = next((a for a in container.actions
-                             if a.task == then.task and (then.node is None or a.node == then.node)), None)
-        if child_action is None:
-            continue
-        if action_flags(ws, child_action, then.node) & AFlag.RUNNABLE:
-            a, b = rsc_update_ordered(ws, first, child_action, then.node, flags, filt, otype)
-            then_changed = then_changed or a
-            first_changed = first_changed or b
-            if a:
-                requeue(ws, child_action)
-    return then_changed, first_changed
+    return multi_update_actions(ws, first, then, node, flags, filt, otype, _containers(ws, rsc))

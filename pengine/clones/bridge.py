@@ -15,7 +15,7 @@ clone-only steps (``pengine.variants``) point here, so the stages never import t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from crm.common.scores import INFINITY, MINUS_INFINITY, parse_score
 from pengine.actions import create_actions, internal_constraints
@@ -660,11 +660,19 @@ def clone_update_ordered(ws: WorkingSet, first: Action, then: Action, node: str 
                 _requeue(ws, first_action)
         return then_changed, first_changed
 
-    then_changed, first_changed = update_ordered_actions(ws, first, then, node, flags, filt, otype)
     # the clone-level "then" has no node: every instance's matching action is concerned
+    return multi_update_actions(ws, first, then, node, flags, filt, otype, then.rsc.children)
+
+
+def multi_update_actions(ws: WorkingSet, first: Action, then: Action, node: str | None, flags: int, filt: int,
+                         otype: int, children: Iterable[RscState]) -> tuple[bool, bool]:
+    """``pcmk__multi_update_actions``: ``then`` itself, then the same task of each of
+    ``children`` (a clone's instances, a bundle's containers) that can run.  Returns (then
+    changed, first changed)."""
+    then_changed, first_changed = update_ordered_actions(ws, first, then, node, flags, filt, otype)
     child_node = then.node
-    for then_child in then.rsc.children:
-        child_action = _first_action(then_child, then.task, child_node)
+    for child in children:
+        child_action = _first_action(child, then.task, child_node)
         if child_action is None:
             continue
         if action_flags(ws, child_action, child_node) & AFlag.RUNNABLE:
