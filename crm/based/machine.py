@@ -232,9 +232,8 @@ class Machine:
     lags: dict[tuple[int, int], int] = field(default_factory=dict)
     held_since: float | None = None
     lag_sent: bool = False
-    # corking: clients answered by our last batch that came back, and since when we wait
-    # for their next writes
-    answered: int = 0
+    # corking: how many clients our last batch that came back answered, and since when we
+    # wait for their next writes
     cork_count: int = 0
     corked_since: float | None = None
 
@@ -441,7 +440,6 @@ class Machine:
     def _write_delivered(self, sender: Member, message: Mapping[str, Any]) -> list[Effect]:
         reply, effects = self._apply_write(message, sender.name)
         if self._is_local(sender) and "client" in message:
-            self.answered += 1
             client = message["client"]
             effects.append(Reply((int(client[0]), int(client[1])), reply))
         return effects
@@ -464,15 +462,16 @@ class Machine:
                 return flushed
             if kind == "quorum":
                 return self._quorum_delivered(message)
-            if kind == "quorum" or not self._is_local(sender):
-                return self._writes_delivered(sender, message) + flushed
-            # our own writes: their clients are answered now and may well write again at
-            # once (see "Corking")
-            self.answered = 0
             effects = self._writes_delivered(sender, message)
-            if self.answered > 1 and not self.in_flight:
-                self.corked_since = self.clock()
-                self.cork_count = self.answered
+            if self._is_local(sender) and not self.in_flight:
+                # our own writes: their clients are answered now and may well write again
+                # at once (see "Corking")
+                entries = message.get("writes") if kind == "writes" else [message]
+                answered = sum(1 for e in entries if isinstance(e, Mapping) and "client" in e) \
+                    if isinstance(entries, list) else 0
+                if answered > 1:
+                    self.corked_since = self.clock()
+                    self.cork_count = answered
             return effects + flushed
         if kind == "state":
             return self._state_delivered(sender, message)
