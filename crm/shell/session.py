@@ -28,7 +28,7 @@ from lxml import etree
 
 from crm.cib.document import CibDocument, same_xml
 from crm.cib.errors import CibError
-from crm.common.booleans import parse_boolean
+from crm.common.booleans import is_false, parse_boolean
 from crm.shell import help as helptext
 from crm.shell import trace as trace_ops
 from crm.shell.checks import AgentInfo, advised_value, semantic_checks
@@ -958,7 +958,7 @@ class Session:
             info = self._agent_info(agent.get("class") or "", agent.get("provider"), agent.get("type") or "")
             if info is None:
                 asymmetric = xs(conf.conf, "crm_config/cluster_property_set/nvpair[@name='symmetric-cluster']/@value")
-                if not (asymmetric and str(asymmetric[0]).lower() in ("false", "no", "off", "n", "0")):
+                if not (asymmetric and is_false(str(asymmetric[0]))):
                     self.error(f"no resource agent found for {ident}")
                 continue
             migrates = "true" in [str(v) for v in xs(obj, ".//nvpair[@name='allow-migrate']/@value")]
